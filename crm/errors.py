@@ -1,0 +1,32 @@
+"""Errors a user can cause and fix, as opposed to bugs.
+
+The CLI prints them as one line and exits 1; the TUI shows them at the field they name.
+"""
+
+from __future__ import annotations
+
+
+class CRMError(Exception):
+    """Base of the errors the program reports to a user without a traceback."""
+
+
+class DataError(CRMError):
+    """Bad or conflicting data: a message in English and Japanese, and the field it concerns."""
+
+    def __init__(self, message: str, *, ja: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.ja = ja or message
+        self.field = field
+
+    def text(self, lang: str) -> str:
+        """The message in `lang` ('ja' or 'en')."""
+        return self.ja if lang == "ja" else self.message
+
+
+class NotFoundError(DataError):
+    """A record named by id or name does not exist (or is archived where that matters)."""
+
+
+class ReadOnlyError(CRMError):
+    """A write was attempted on a database opened read-only."""

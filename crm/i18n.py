@@ -1,0 +1,52 @@
+"""User-facing labels in Japanese (the default) and English, shared by the CLI, TUI and PDF."""
+
+from __future__ import annotations
+
+import os
+
+LANGUAGES = ("ja", "en")
+LANG_VARIABLE = "CRM_LANG"
+
+LABELS: dict[str, tuple[str, str]] = {
+    "basic_policy": ("基本方針", "Policy"),
+    "code": ("コード", "Code"),
+    "kpi": ("KPI", "KPI"),
+    "name": ("名称", "Name"),
+    "unit": ("単位", "Unit"),
+    "baseline": ("基準値", "Baseline"),
+    "baseline_as_of": ("基準時点", "Baseline as of"),
+    "target": ("目標値", "Target"),
+    "target_by": ("目標時期", "Target by"),
+    "value": ("現在値", "Value"),
+    "value_at_end": ("期末累計", "Value at end"),
+    "period_count": ("期間内", "In period"),
+    "achievement_rate": ("達成率", "Achieved"),
+    "progress_rate": ("進捗率", "Progress"),
+    "expected": ("見込線", "Expected"),
+    "status": ("状況", "Status"),
+    "needed_pace": ("必要ペース/月", "Needed/month"),
+    "reconciliation": ("基準日以前の記録", "Records before baseline"),
+    "as_of": ("時点", "As of"),
+    "date": ("日付", "Date"),
+    "title": ("件名", "Title"),
+    "record_type": ("種類", "Type"),
+    "record_id": ("ID", "ID"),
+    "organizations": ("相手先", "Organizations"),
+    "evidence_for": ("根拠となる記録", "Evidence for"),
+    "records": ("件", "records"),
+    "meeting": ("意見交換", "Meeting"),
+    "agreement": ("データ連携協定", "Agreement"),
+    "outreach_event": ("周知広報", "Outreach event"),
+}
+
+
+def default_language() -> str:
+    """The UI language: $CRM_LANG if it is 'ja' or 'en', else Japanese."""
+    lang = os.environ.get(LANG_VARIABLE, "ja").strip().lower()
+    return lang if lang in LANGUAGES else "ja"
+
+
+def label(key: str, lang: str) -> str:
+    """The label for `key` in `lang`."""
+    ja, en = LABELS[key]
+    return ja if lang == "ja" else en

@@ -1,0 +1,310 @@
+"""Database tables (SQLModel). Documented for auditors in docs/schema.md.
+
+Every record carries who created and last changed it and when (UTC), and a soft delete:
+`archived_at` set means the record is archived, never counts, and can be restored.
+Kinds and statuses are plain text codes guarded by CHECK constraints (see crm.vocabulary).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, text
+from sqlmodel import Field, SQLModel
+
+from crm.vocabulary import (
+    AGREEMENT_STATUSES,
+    CONCLUDED_STATUSES,
+    EVENT_KINDS,
+    KPI_KINDS,
+    KPI_RULES,
+    OPEN_STATUSES,
+    ORGANIZATION_KINDS,
+    sql_in,
+)
+
+# Named constraints are needed by Alembic's batch mode on SQLite; set before any table.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ACTIVE = text("archived_at IS NULL")
+
+
+class Tracked(SQLModel):
+    """Columns every record has: creation, last change and archiving, with who did it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    created_by: str = Field(max_length=100)
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    updated_by: str = Field(max_length=100)
+    archived_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    archived_by: str | None = Field(default=None, max_length=100)
+
+
+class Organization(Tracked, table=True):
+    """A partner organization: company, university, agency, municipality, NPO, …"""
+
+    __tablename__ = "organization"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {sql_in(ORGANIZATION_KINDS.codes)}", name="kind"),
+        CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),
+        CheckConstraint(
+            "corporate_number IS NULL OR length(corporate_number) = 13", name="corporate_number"
+        ),
+        Index(
+            "uq_organization_normalized_name_active",
+            "normalized_name",
+            unique=True,
+            sqlite_where=ACTIVE,
+            postgresql_where=ACTIVE,
+        ),
+        Index(
+            "uq_organization_corporate_number_active",
+            "corporate_number",
+            unique=True,
+            sqlite_where=text("archived_at IS NULL AND corporate_number IS NOT NULL"),
+            postgresql_where=text("archived_at IS NULL AND corporate_number IS NOT NULL"),
+        ),
+    )
+
+    name: str = Field(max_length=200)
+    normalized_name: str = Field(index=True)
+    kana: str | None = Field(default=None, max_length=200)
+    kana_sort_key: str | None = Field(default=None, index=True)
+    kind: str = Field(max_length=30, index=True)
+    corporate_number: str | None = Field(default=None, max_length=13)
+    address: str | None = Field(default=None, max_length=300)
+    website: str | None = Field(default=None, max_length=300)
+    notes: str | None = None
+
+
+class Contact(Tracked, table=True):
+    """A person at an organization. Personal data: never exported or printed unless asked."""
+
+    __tablename__ = "contact"
+
+    organization_id: int = Field(foreign_key="organization.id", index=True)
+    name: str = Field(max_length=100)
+    kana: str | None = Field(default=None, max_length=100)
+    department: str | None = Field(default=None, max_length=200)
+    title: str | None = Field(default=None, max_length=100)
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=50)
+    notes: str | None = None
+
+
+class Staff(Tracked, table=True):
+    """A member of the city's liaison staff."""
+
+    __tablename__ = "staff"
+
+    name: str = Field(max_length=100, unique=True)
+    kana: str | None = Field(default=None, max_length=100)
+    section: str | None = Field(default=None, max_length=200)
+    active: bool = Field(default=True)
+
+
+class Meeting(Tracked, table=True):
+    """An exchange of views (意見交換) with one or more organizations."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (
+        CheckConstraint("length(trim(title)) > 0", name="title_not_empty"),
+        CheckConstraint(
+            "follow_up_on IS NULL OR follow_up_on >= held_on", name="follow_up_after_meeting"
+        ),
+        Index("ix_meeting_held_on_id", "held_on", "id"),
+    )
+
+    held_on: date
+    title: str = Field(max_length=300)
+    summary: str | None = None
+    next_action: str | None = None
+    follow_up_on: date | None = Field(default=None, index=True)
+    follow_up_done_on: date | None = None
+
+
+class MeetingOrganization(SQLModel, table=True):
+    """Which organizations took part in a meeting."""
+
+    __tablename__ = "meeting_organization"
+
+    meeting_id: int = Field(
+        sa_column_args=[ForeignKey("meeting.id", ondelete="CASCADE")], primary_key=True
+    )
+    organization_id: int = Field(foreign_key="organization.id", primary_key=True, index=True)
+
+
+class MeetingContact(SQLModel, table=True):
+    """Which contacts took part in a meeting."""
+
+    __tablename__ = "meeting_contact"
+
+    meeting_id: int = Field(
+        sa_column_args=[ForeignKey("meeting.id", ondelete="CASCADE")], primary_key=True
+    )
+    contact_id: int = Field(foreign_key="contact.id", primary_key=True, index=True)
+
+
+class MeetingStaff(SQLModel, table=True):
+    """Which staff attended a meeting."""
+
+    __tablename__ = "meeting_staff"
+
+    meeting_id: int = Field(
+        sa_column_args=[ForeignKey("meeting.id", ondelete="CASCADE")], primary_key=True
+    )
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True, index=True)
+
+
+class Agreement(Tracked, table=True):
+    """A data-linkage agreement (データ連携協定) and where it stands."""
+
+    __tablename__ = "agreement"
+    __table_args__ = (
+        CheckConstraint(f"status IN {sql_in(AGREEMENT_STATUSES.codes)}", name="status"),
+        CheckConstraint("length(trim(title)) > 0", name="title_not_empty"),
+        CheckConstraint(
+            f"(status IN {sql_in(OPEN_STATUSES)} AND concluded_on IS NULL)"
+            f" OR (status IN {sql_in(CONCLUDED_STATUSES)} AND concluded_on IS NOT NULL)"
+            " OR status = 'cancelled'",
+            name="concluded_on_matches_status",
+        ),
+        CheckConstraint(
+            "ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on", name="term"
+        ),
+    )
+
+    title: str = Field(max_length=300)
+    status: str = Field(max_length=20, index=True)
+    concluded_on: date | None = Field(default=None, index=True)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    datasets: str | None = None
+    document_ref: str | None = Field(default=None, max_length=300)
+    notes: str | None = None
+
+
+class AgreementPartner(SQLModel, table=True):
+    """The organizations party to an agreement."""
+
+    __tablename__ = "agreement_partner"
+
+    agreement_id: int = Field(
+        sa_column_args=[ForeignKey("agreement.id", ondelete="CASCADE")], primary_key=True
+    )
+    organization_id: int = Field(foreign_key="organization.id", primary_key=True, index=True)
+
+
+class OutreachEvent(Tracked, table=True):
+    """A promotion at an event in or out of the city (周知広報), or a lecture (出前講座)."""
+
+    __tablename__ = "outreach_event"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {sql_in(EVENT_KINDS.codes)}", name="kind"),
+        CheckConstraint("length(trim(title)) > 0", name="title_not_empty"),
+        CheckConstraint("attendees IS NULL OR attendees >= 0", name="attendees"),
+        Index("ix_outreach_event_kind_held_on", "kind", "held_on"),
+    )
+
+    held_on: date = Field(index=True)
+    kind: str = Field(max_length=20)
+    title: str = Field(max_length=300)
+    venue: str | None = Field(default=None, max_length=300)
+    municipality: str | None = Field(default=None, max_length=100)
+    attendees: int | None = None
+    audience: str | None = Field(default=None, max_length=300)
+    notes: str | None = None
+
+
+class OutreachEventStaff(SQLModel, table=True):
+    """Which staff ran an outreach event."""
+
+    __tablename__ = "outreach_event_staff"
+
+    outreach_event_id: int = Field(
+        sa_column_args=[ForeignKey("outreach_event.id", ondelete="CASCADE")], primary_key=True
+    )
+    staff_id: int = Field(foreign_key="staff.id", primary_key=True, index=True)
+
+
+class Kpi(Tracked, table=True):
+    """A KPI definition: data, so a new plan period needs no release (see docs/schema.md)."""
+
+    __tablename__ = "kpi"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {sql_in(KPI_KINDS)}", name="kind"),
+        CheckConstraint(f"rule IN {sql_in(KPI_RULES)}", name="rule"),
+        CheckConstraint(
+            "(kind = 'computed' AND rule IN ('events', 'agreements', 'companies'))"
+            " OR (kind = 'measured' AND rule IN ('level', 'annual', 'milestone'))",
+            name="rule_matches_kind",
+        ),
+        CheckConstraint("target_by > baseline_as_of", name="target_after_baseline"),
+    )
+
+    code: str = Field(max_length=60, unique=True)
+    basic_policy: int
+    policy_ref: str = Field(max_length=20)
+    name_ja: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    unit: str = Field(max_length=20)
+    kind: str = Field(max_length=10)
+    rule: str = Field(max_length=20)
+    rule_param: str | None = Field(default=None, max_length=30)
+    baseline: float
+    baseline_as_of: date
+    baseline_label: str | None = Field(default=None, max_length=100)
+    target: float
+    target_by: date
+    target_label: str | None = Field(default=None, max_length=100)
+    sort_order: int = Field(sa_column_kwargs={"server_default": "0"}, default=0)
+    notes: str | None = None
+
+
+class KpiMeasurement(Tracked, table=True):
+    """An observed value of a measured KPI on a date, as read from another system."""
+
+    __tablename__ = "kpi_measurement"
+    __table_args__ = (Index("ix_kpi_measurement_kpi_id_measured_on", "kpi_id", "measured_on"),)
+
+    kpi_id: int = Field(foreign_key="kpi.id")
+    measured_on: date
+    value: float
+    note: str | None = None
+    entered_by: str = Field(max_length=100)
+
+
+TRACKED_TABLES = (
+    Organization,
+    Contact,
+    Staff,
+    Meeting,
+    Agreement,
+    OutreachEvent,
+    Kpi,
+    KpiMeasurement,
+)
+
+__all__ = [
+    "Agreement",
+    "AgreementPartner",
+    "Contact",
+    "Kpi",
+    "KpiMeasurement",
+    "Meeting",
+    "MeetingContact",
+    "MeetingOrganization",
+    "MeetingStaff",
+    "Organization",
+    "OutreachEvent",
+    "OutreachEventStaff",
+    "Staff",
+    "TRACKED_TABLES",
+]

@@ -1,0 +1,101 @@
+"""Engines for SQLite (default) and PostgreSQL, with the settings each needs.
+
+SQLite gets foreign keys ON, WAL, a busy timeout and NORMAL sync on every connection, and a
+new database file is created readable by its owner only (it holds personal data).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def sqlite_url(path: str | os.PathLike[str], *, read_only: bool = False) -> str:
+    """The SQLAlchemy URL of a SQLite file, read-only through SQLite's `mode=ro` if asked."""
+    resolved = Path(path).expanduser().resolve()
+    if read_only:
+        return f"sqlite:///file:{resolved}?mode=ro&uri=true"
+    return f"sqlite:///{resolved}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for another backend or an in-memory database."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite") or not parsed.database:
+        return None
+    database = parsed.database
+    if database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        database = database[len("file:") :]
+    return Path(database)
+
+
+def make_engine(url: str, *, read_only: bool = False, echo: bool = False) -> Engine:
+    """An engine for `url`; for SQLite, with pragmas set on every connection."""
+    parsed = make_url(url)
+    if not parsed.drivername.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, pool_pre_ping=True)
+        if read_only:
+            _postgresql_read_only(engine)
+        return engine
+    path = sqlite_path(url)
+    if path is not None and not read_only:
+        _create_private_file(path)
+    engine = create_engine(url, echo=echo, poolclass=NullPool)
+    _sqlite_pragmas(engine, read_only=read_only)
+    return engine
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database file with mode 0600 before SQLite would create it world-readable."""
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    os.close(fd)
+
+
+def _sqlite_pragmas(engine: Engine, *, read_only: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, issue BEGIN so that transactions behave as documented.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if not read_only:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # A writer asks for BEGIN IMMEDIATE (see `writing`): it takes the write lock up front,
+        # so two writers queue on busy_timeout instead of one failing when it upgrades a read
+        # lock mid-transaction. Readers use a plain deferred BEGIN and never block writers.
+        mode = "" if read_only else conn.get_execution_options().get("sqlite_begin", "")
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
+
+
+def writing(engine: Engine) -> Engine:
+    """The same engine, whose transactions take SQLite's write lock when they begin."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(sqlite_begin="IMMEDIATE")
+
+
+def _postgresql_read_only(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        cursor.close()
+        dbapi_connection.commit()
