@@ -98,7 +98,7 @@ class Database:
         """A session for one unit of work: committed if the block succeeds, else rolled back."""
         if self.read_only:
             raise ReadOnlyError("the database is open read-only: nothing can be changed")
-        with Session(writing(self.engine)) as session:
+        with Session(writing(self.engine), expire_on_commit=False) as session:
             with session.begin():
                 yield session
 

@@ -1,0 +1,107 @@
+"""Migrations and models never drift; the database file is private and configured safely."""
+
+from __future__ import annotations
+
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlmodel import SQLModel
+
+from crm.context import Context
+from db.engine import sqlite_url
+from db.migrate import current_revision, head_revision
+from db.session import Database, create_database
+
+import crm.models  # noqa: F401  (registers the tables)
+
+
+def test_migrations_and_models_do_not_drift(database: Database) -> None:
+    with database.engine.connect() as connection:
+        diff = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}),
+            SQLModel.metadata,
+        )
+    assert diff == []
+
+
+def test_a_new_database_is_at_head_with_views_and_the_shipped_kpis(database: Database) -> None:
+    assert current_revision(database.engine) == head_revision()
+    inspector = inspect(database.engine)
+    assert {"kpi_evidence", "kpi_counted_record"} <= set(inspector.get_view_names())
+    with database.reading() as session:
+        codes = session.scalars(text("SELECT code FROM kpi ORDER BY sort_order")).all()
+    assert len(codes) == 19
+    assert codes[0] == "data_disclosure_review" and codes[-1] == "outreach_out_of_city"
+
+
+def test_every_date_and_join_the_kpi_queries_use_is_indexed(database: Database) -> None:
+    inspector = inspect(database.engine)
+    indexed = {
+        (table, tuple(index["column_names"]))
+        for table in inspector.get_table_names()
+        for index in inspector.get_indexes(table)
+    }
+    for table, columns in [
+        ("meeting", ("held_on", "id")),
+        ("outreach_event", ("kind", "held_on")),
+        ("agreement", ("concluded_on",)),
+        ("meeting_organization", ("organization_id",)),
+        ("agreement_partner", ("organization_id",)),
+        ("kpi_measurement", ("kpi_id", "measured_on")),
+    ]:
+        assert (table, columns) in indexed, (table, columns)
+
+
+def test_a_new_database_file_is_private_and_in_wal_mode(tmp_path: Path, ctx: Context) -> None:
+    path = tmp_path / "new.sqlite3"
+    database = create_database(sqlite_url(path), ctx)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    database.dispose()
+
+
+def test_an_outdated_database_is_refused_until_upgraded(tmp_path: Path, ctx: Context) -> None:
+    path = tmp_path / "old.sqlite3"
+    database = create_database(sqlite_url(path), ctx)
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff'")
+    database.dispose()
+    try:
+        Database.open(sqlite_url(path))
+    except Exception as exc:  # noqa: BLE001 - the message is what the user sees
+        assert "crm db upgrade" in str(exc)
+    else:
+        raise AssertionError("an outdated schema was accepted")
+
+
+def test_the_domain_never_imports_its_faces() -> None:
+    """crm/ and db/ load without textual, reportlab, tui, reports or cli (style.md, habit 1)."""
+    code = (
+        "import importlib, pkgutil, sys\n"
+        "import crm, db\n"
+        "for package in (crm, db):\n"
+        "    for info in pkgutil.walk_packages(package.__path__, package.__name__ + '.'):\n"
+        "        if '.migrations' not in info.name:\n"
+        "            importlib.import_module(info.name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in\n"
+        "             {'textual', 'reportlab', 'tui', 'reports', 'cli'})\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == ""
+
+
+def test_import_linter_contracts_hold() -> None:
+    lint_imports = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run([str(lint_imports)], capture_output=True, text=True,
+                            cwd=Path(__file__).parent.parent)
+    assert result.returncode == 0, result.stdout + result.stderr
