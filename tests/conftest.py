@@ -1,34 +1,51 @@
-"""Shared fixtures: a real SQLite database at the newest schema and a fixed clock."""
+"""Shared fixtures: a real database at the newest schema, and a fixed clock.
+
+The suite runs on SQLite by default. With CRM_TEST_BACKEND=postgresql the `database`
+fixture gives each test its own database on a throw-away PostgreSQL cluster started by the
+tests (see tests/postgres.py), cloned from a migrated template.
+"""
 
 from __future__ import annotations
 
+import itertools
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
 
 from crm.context import Context, fixed_clock
 from db.engine import sqlite_url
 from db.session import Database, create_database
 
 FIXED_NOW = datetime(2023, 4, 1, 3, 0, tzinfo=UTC)
+BACKEND = os.environ.get("CRM_TEST_BACKEND", "sqlite")
+_numbers = itertools.count(1)
+
+
+def pytest_report_header() -> str:
+    return f"database backend: {BACKEND}"
+
+
+def _fixed_context() -> Context:
+    return Context(user="tester", clock=fixed_clock(FIXED_NOW))
 
 
 @pytest.fixture
 def ctx() -> Context:
     """The acting user and a clock stopped at 2023-04-01 12:00 in Japan."""
-    return Context(user="tester", clock=fixed_clock(FIXED_NOW))
+    return _fixed_context()
 
 
 @pytest.fixture(scope="session")
 def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One migrated, seeded database file, copied for each test (migrating takes time)."""
+    """One migrated, seeded SQLite file, copied for each test (migrating takes time)."""
     path = tmp_path_factory.mktemp("template") / "crm.sqlite3"
-    database = create_database(
-        sqlite_url(path), Context(user="tester", clock=fixed_clock(FIXED_NOW))
-    )
+    database = create_database(sqlite_url(path), _fixed_context())
     with database.engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     database.dispose()
@@ -37,16 +54,49 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def database_path(template_database: Path, tmp_path: Path) -> Path:
-    """A fresh copy of the template database for this test."""
+    """A fresh copy of the template SQLite database for this test."""
     path = tmp_path / "crm.sqlite3"
     shutil.copyfile(template_database, path)
     path.chmod(0o600)
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL cluster with a migrated, seeded `crm_template` database."""
+    from tests.postgres import postgres_cluster
+
+    with postgres_cluster() as admin_url:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql("CREATE DATABASE crm_template")
+        template_url = make_url(admin_url).set(database="crm_template")
+        create_database(template_url.render_as_string(hide_password=False),
+                        _fixed_context()).dispose()
+        admin.dispose()
+        yield admin_url
+
+
 @pytest.fixture
-def database(database_path: Path) -> Iterator[Database]:
+def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL of this test's own fresh database, on the backend under test."""
+    if BACKEND == "sqlite":
+        yield sqlite_url(request.getfixturevalue("database_path"))
+        return
+    admin_url = request.getfixturevalue("postgres_template")
+    name = f"crm_test_{next(_numbers)}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE crm_template")
+    yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+    admin.dispose()
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
     """The test's own database, opened for reading and writing."""
-    database = Database.open(sqlite_url(database_path))
+    database = Database.open(database_url)
     yield database
     database.dispose()

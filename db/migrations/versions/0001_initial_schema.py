@@ -22,12 +22,12 @@ depends_on: str | Sequence[str] | None = None
 KPI_COUNTED_RECORD = """
 CREATE VIEW kpi_counted_record AS
 SELECT k.code AS kpi_code, 'outreach_event' AS record_type, e.id AS record_id,
-       e.held_on AS counted_on, NULL AS organization_id, e.title AS title
+       e.held_on AS counted_on, CAST(NULL AS INTEGER) AS organization_id, e.title AS title
 FROM kpi k
 JOIN outreach_event e ON e.kind = k.rule_param
 WHERE k.rule = 'events' AND k.archived_at IS NULL AND e.archived_at IS NULL
 UNION ALL
-SELECT k.code, 'agreement', a.id, a.concluded_on, NULL, a.title
+SELECT k.code, 'agreement', a.id, a.concluded_on, CAST(NULL AS INTEGER), a.title
 FROM kpi k
 JOIN agreement a ON a.concluded_on IS NOT NULL
 WHERE k.rule = 'agreements' AND k.archived_at IS NULL AND a.archived_at IS NULL

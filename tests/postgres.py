@@ -1,0 +1,70 @@
+"""A throw-away PostgreSQL cluster on loopback for the test suite (CRM_TEST_BACKEND=postgresql).
+
+Started once per test session with initdb + pg_ctl from Debian's packages, removed at the end.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def _bin_dir() -> Path:
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    if not candidates:
+        raise RuntimeError("PostgreSQL server binaries not found: apt-get install postgresql")
+    return Path(candidates[-1]).parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    # initdb and postgres refuse to run as root: run them as the `postgres` system user.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[str]:
+    """Start a cluster; yield the SQLAlchemy URL of its `postgres` database; stop it."""
+    bin_dir = _bin_dir()
+    root = Path(tempfile.mkdtemp(prefix="crm-pg-"))
+    data = root / "data"
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    port = _free_port()
+    subprocess.run(
+        _as_server_user([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
+                         "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"]),
+        check=True, capture_output=True,
+    )
+    options = f"-h 127.0.0.1 -p {port} -k {root} -F -c fsync=off -c full_page_writes=off"
+    subprocess.run(
+        _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options,
+                         "-l", str(root / "server.log"), "-w", "start"]),
+        check=True, capture_output=True,
+    )
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                             "stop"]),
+            check=False, capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
