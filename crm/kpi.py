@@ -1,8 +1,8 @@
 """The KPI engine: every rule of ../shared/spec/kpis.md, counted in SQL.
 
-Computed KPIs are counted from the `kpi_evidence` view (one row per record that adds to a
-KPI after its baseline date); measured KPIs from `kpi_measurement`. Python only combines the
-handful of per-KPI totals the queries return with the progress arithmetic.
+Computed KPIs are counted from the `kpi_counted_record` view, split at each KPI's baseline
+date exactly as the `kpi_evidence` view is; measured KPIs from `kpi_measurement`. Python
+only combines the handful of per-KPI totals the queries return with the progress arithmetic.
 """
 
 from __future__ import annotations
@@ -150,35 +150,37 @@ def active_kpis(session: Session) -> list[KpiDefinition]:
     return [KpiDefinition.from_model(k) for k in session.scalars(query)]
 
 
-def computed_counts(session: Session, dates: Sequence[date]) -> dict[str, list[int]]:
-    """For each computed KPI, how many evidence records are dated on or before each date.
+@dataclass(frozen=True)
+class Counts:
+    """A computed KPI's records: before its baseline (reconciliation) and up to each date."""
 
-    One scan of `kpi_evidence`, one conditional sum per date.
+    reconciliation: int
+    at: list[int]
+
+
+def computed_counts(session: Session, dates: Sequence[date]) -> dict[str, Counts]:
+    """For each computed KPI: its records dated on or before the baseline date, and for each
+    of `dates` the records after the baseline dated on or before it (the `kpi_evidence` rows).
+
+    One scan of `kpi_counted_record` for every KPI and every date: a conditional sum each.
+    The reconciliation (records the baseline covers) is shown beside each baseline figure.
     """
-    if not dates:
-        return {}
-    sums = ", ".join(
-        f"CAST(SUM(CASE WHEN counted_on <= :d{i} THEN 1 ELSE 0 END) AS INTEGER) AS c{i}"
+    sums = "".join(
+        f", CAST(SUM(CASE WHEN c.counted_on > k.baseline_as_of AND c.counted_on <= :d{i}"
+        f" THEN 1 ELSE 0 END) AS INTEGER)"
         for i in range(len(dates))
     )
-    query = text(f"SELECT kpi_code, {sums} FROM kpi_evidence GROUP BY kpi_code").bindparams(
-        *(bindparam(f"d{i}", type_=Date) for i in range(len(dates)))
-    )
-    rows = session.execute(query, {f"d{i}": d for i, d in enumerate(dates)})
-    return {row[0]: [int(c or 0) for c in row[1:]] for row in rows}
-
-
-def reconciliation_counts(session: Session) -> dict[str, int]:
-    """For each computed KPI, the records (or companies) dated on or before its baseline date.
-
-    The baseline figure is meant to cover these; a manager compares the two.
-    """
     query = text(
-        "SELECT c.kpi_code, CAST(COUNT(*) AS INTEGER) FROM kpi_counted_record c"
-        " JOIN kpi k ON k.code = c.kpi_code"
-        " WHERE c.counted_on <= k.baseline_as_of GROUP BY c.kpi_code"
-    )
-    return {code: int(n) for code, n in session.execute(query)}
+        "SELECT c.kpi_code,"
+        " CAST(SUM(CASE WHEN c.counted_on <= k.baseline_as_of THEN 1 ELSE 0 END) AS INTEGER)"
+        f"{sums} FROM kpi_counted_record c JOIN kpi k ON k.code = c.kpi_code"
+        " GROUP BY c.kpi_code"
+    ).bindparams(*(bindparam(f"d{i}", type_=Date) for i in range(len(dates))))
+    rows = session.execute(query, {f"d{i}": d for i, d in enumerate(dates)})
+    return {
+        row[0]: Counts(reconciliation=int(row[1] or 0), at=[int(c or 0) for c in row[2:]])
+        for row in rows
+    }
 
 
 def latest_levels(session: Session, as_of: date) -> dict[str, tuple[float, date]]:
@@ -253,7 +255,12 @@ def _with_progress(figure: KpiFigure) -> KpiFigure:
         return figure
     if kpi.target:
         figure.achievement_rate = value / kpi.target * 100
-    if kpi.target != kpi.baseline:
+    if kpi.rule == "annual":
+        # An annual figure restarts every April: progress is the year so far against the
+        # target prorated to date, not against a baseline from an earlier year.
+        if figure.expected:
+            figure.progress_rate = value / figure.expected * 100
+    elif kpi.target != kpi.baseline:
         figure.progress_rate = (value - kpi.baseline) / (kpi.target - kpi.baseline) * 100
     if value >= kpi.target:
         figure.status = "achieved"
@@ -296,7 +303,6 @@ def compute_at(session: Session, as_of: date) -> list[KpiFigure]:
     """Every active KPI's value and progress at `as_of`."""
     kpis = active_kpis(session)
     counts = computed_counts(session, [as_of])
-    reconciliation = reconciliation_counts(session)
     levels = latest_levels(session, as_of)
     fy_start, _ = fiscal_year_range(fiscal_year_of(as_of))
     sums = annual_sums(session, fy_start, as_of)
@@ -304,8 +310,9 @@ def compute_at(session: Session, as_of: date) -> list[KpiFigure]:
     for kpi in kpis:
         figure = KpiFigure(kpi=kpi, as_of=as_of, value=None)
         if kpi.rule in COMPUTED_RULES:
-            figure.value = _cumulative(kpi, counts.get(kpi.code, [0])[0], as_of)
-            figure.reconciliation = reconciliation.get(kpi.code, 0)
+            found = counts.get(kpi.code, Counts(0, [0]))
+            figure.value = _cumulative(kpi, found.at[0], as_of)
+            figure.reconciliation = found.reconciliation
         elif kpi.rule == "annual":
             figure.value = sums.get(kpi.code)
         else:
@@ -319,7 +326,6 @@ def compute_for_period(session: Session, period: FiscalPeriod) -> list[KpiFigure
     kpis = active_kpis(session)
     before = period.start - timedelta(days=1)
     counts = computed_counts(session, [before, period.end])
-    reconciliation = reconciliation_counts(session)
     levels_end = latest_levels(session, period.end)
     levels_before = latest_levels(session, before)
     fy_start, _ = fiscal_year_range(period.fiscal_year)
@@ -329,11 +335,12 @@ def compute_for_period(session: Session, period: FiscalPeriod) -> list[KpiFigure
     for kpi in kpis:
         figure = KpiFigure(kpi=kpi, as_of=period.end, value=None, period=period)
         if kpi.rule in COMPUTED_RULES:
-            at_before, at_end = counts.get(kpi.code, [0, 0])
+            found = counts.get(kpi.code, Counts(0, [0, 0]))
+            at_before, at_end = found.at
             figure.value = _cumulative(kpi, at_end, period.end)
             if figure.value is not None:
                 figure.period_count = at_end - at_before
-            figure.reconciliation = reconciliation.get(kpi.code, 0)
+            figure.reconciliation = found.reconciliation
         elif kpi.rule == "annual":
             figure.value = year_sums.get(kpi.code)
             figure.period_count = period_sums.get(kpi.code)
@@ -369,7 +376,7 @@ def computed_series(session: Session, periods: Sequence[FiscalPeriod]) -> dict[
     counts = computed_counts(session, dates)
     series: dict[str, list[SeriesPoint]] = {}
     for kpi in kpis:
-        at = counts.get(kpi.code, [0] * len(dates))
+        at = counts.get(kpi.code, Counts(0, [0] * len(dates))).at
         series[kpi.code] = [
             SeriesPoint(
                 period=p,

@@ -324,10 +324,14 @@ def test_annual_kpi_sums_within_the_fiscal_year(measured: Database) -> None:
         assert value_at(session, code, date(2022, 4, 30)) == 100     # a new fiscal year
         year = by_code(engine.compute_for_period(session, FiscalPeriod(2021, None)))[code]
         q4 = by_code(engine.compute_for_period(session, FiscalPeriod(2021, 4)))[code]
+        q1 = by_code(engine.compute_for_period(session, FiscalPeriod(2021, 1)))[code]
         empty = by_code(engine.compute_for_period(session, FiscalPeriod(2020, None)))[code]
     assert (year.value, year.period_count) == (13500, 13500)
     assert (q4.value, q4.period_count) == (13500, 5000)
     assert year.achievement_rate == pytest.approx(27.0)             # 13,500 / 50,000
+    # the whole year has passed: expected is the full 50,000, progress 13,500 / 50,000
+    assert year.progress_rate == pytest.approx(27.0)
+    assert q1.progress_rate == pytest.approx(8500 / (50000 * 91 / 365) * 100)
     assert empty.value is None and empty.to_json()["value"] is None
     assert empty.status == "unknown"
 

@@ -48,7 +48,7 @@ def test_every_date_and_join_the_kpi_queries_use_is_indexed(database: Database) 
     }
     for table, columns in [
         ("meeting", ("held_on", "id")),
-        ("outreach_event", ("kind", "held_on")),
+        ("outreach_event", ("kind", "held_on", "archived_at")),
         ("agreement", ("concluded_on",)),
         ("meeting_organization", ("organization_id",)),
         ("agreement_partner", ("organization_id",)),

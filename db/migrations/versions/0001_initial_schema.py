@@ -38,25 +38,22 @@ WHERE k.rule = 'agreements' AND k.archived_at IS NULL AND a.archived_at IS NULL
       AND ((k.rule_param = 'private' AND o.kind = 'company')
         OR (k.rule_param = 'external' AND o.kind <> 'company')))
 UNION ALL
-SELECT k.code, 'meeting', f.meeting_id, f.first_on, f.organization_id, m.title
+SELECT k.code, 'meeting', m.id, m.held_on, f.organization_id, m.title
 FROM kpi k
-JOIN (
-    SELECT fo.organization_id, fo.first_on, MIN(m2.id) AS meeting_id
-    FROM (
-        SELECT mo.organization_id, MIN(m1.held_on) AS first_on
-        FROM meeting_organization mo
-        JOIN meeting m1 ON m1.id = mo.meeting_id
-        JOIN organization o ON o.id = mo.organization_id
-        WHERE m1.archived_at IS NULL AND o.archived_at IS NULL AND o.kind = 'company'
-        GROUP BY mo.organization_id
-    ) fo
-    JOIN meeting_organization mo2 ON mo2.organization_id = fo.organization_id
-    JOIN meeting m2 ON m2.id = mo2.meeting_id
-    WHERE m2.held_on = fo.first_on AND m2.archived_at IS NULL
-    GROUP BY fo.organization_id, fo.first_on
-) f ON 1 = 1
-JOIN meeting m ON m.id = f.meeting_id
+CROSS JOIN (
+    -- Each organization's first active meeting in one pass over the meetings: the smallest
+    -- yyyymmdd * 10^10 + meeting id is the earliest meeting, the lowest id on that day.
+    SELECT mo.organization_id,
+           MIN(CAST(REPLACE(CAST(m1.held_on AS TEXT), '-', '') AS BIGINT) * 10000000000
+               + m1.id) AS first_key
+    FROM meeting m1 CROSS JOIN meeting_organization mo
+    WHERE mo.meeting_id = m1.id AND m1.archived_at IS NULL
+    GROUP BY mo.organization_id
+) f
+JOIN organization o ON o.id = f.organization_id
+JOIN meeting m ON m.id = f.first_key % 10000000000
 WHERE k.rule = 'companies' AND k.archived_at IS NULL
+  AND o.kind = 'company' AND o.archived_at IS NULL
 """
 
 # The records that add to each computed KPI after its baseline date: an auditor recomputes
@@ -204,7 +201,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('outreach_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outreach_event_held_on'), ['held_on'], unique=False)
-        batch_op.create_index('ix_outreach_event_kind_held_on', ['kind', 'held_on'], unique=False)
+        batch_op.create_index('ix_outreach_event_kind_held_on', ['kind', 'held_on', 'archived_at'], unique=False)
 
     op.create_table('staff',
     sa.Column('id', sa.Integer(), nullable=False),
