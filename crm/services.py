@@ -180,7 +180,7 @@ def _check_unique_organization(
             )
 
 
-def _organization_fields(
+def organization_fields(
     *,
     name: str,
     kind: str,
@@ -190,6 +190,7 @@ def _organization_fields(
     website: str | None,
     notes: str | None,
 ) -> dict[str, Any]:
+    """The columns of an organization, validated (no uniqueness check: that needs the database)."""
     clean_name = _text(name, "name", required=True, max_length=200)
     try:
         normalized = normalize_name(clean_name)
@@ -228,7 +229,7 @@ def create_organization(
     notes: str | None = None,
 ) -> Organization:
     """Add an organization; refused if its normalized name or corporate number is taken."""
-    fields = _organization_fields(
+    fields = organization_fields(
         name=name, kind=kind, kana=kana, corporate_number=corporate_number,
         address=address, website=website, notes=notes,
     )
@@ -253,7 +254,7 @@ def update_organization(
     unknown = set(changes) - set(current)
     if unknown:
         raise TypeError(f"unknown organization fields: {sorted(unknown)}")
-    fields = _organization_fields(**(current | changes))
+    fields = organization_fields(**(current | changes))
     _check_unique_organization(
         session, fields["normalized_name"], fields["corporate_number"],
         exclude_id=organization_id,
@@ -294,6 +295,25 @@ def add_contact(
 ) -> Contact:
     """Add a person at an organization."""
     _require_active(session, Organization, [organization_id], "organization")
+    fields = contact_fields(name=name, kana=kana, department=department, title=title,
+                            email=email, phone=phone, notes=notes)
+    contact = Contact(organization_id=organization_id, **fields, **_stamp_new(ctx))
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def contact_fields(
+    *,
+    name: str,
+    kana: str | None,
+    department: str | None,
+    title: str | None,
+    email: str | None,
+    phone: str | None,
+    notes: str | None,
+) -> dict[str, Any]:
+    """The columns of a contact but its organization, validated."""
     clean_email = _optional(email, "email", 200)
     if clean_email and "@" not in clean_email:
         raise DataError(
@@ -301,20 +321,15 @@ def add_contact(
             ja=f"メールアドレスが正しくありません: {clean_email}",
             field="email",
         )
-    contact = Contact(
-        organization_id=organization_id,
-        name=_text(name, "name", required=True, max_length=100),
-        kana=_optional(kana, "kana", 100),
-        department=_optional(department, "department", 200),
-        title=_optional(title, "title", 100),
-        email=clean_email,
-        phone=_optional(phone, "phone", 50),
-        notes=_optional(notes, "notes"),
-        **_stamp_new(ctx),
-    )
-    session.add(contact)
-    session.flush()
-    return contact
+    return {
+        "name": _text(name, "name", required=True, max_length=100),
+        "kana": _optional(kana, "kana", 100),
+        "department": _optional(department, "department", 200),
+        "title": _optional(title, "title", 100),
+        "email": clean_email,
+        "phone": _optional(phone, "phone", 50),
+        "notes": _optional(notes, "notes"),
+    }
 
 
 # --- staff ----------------------------------------------------------------------------------
@@ -429,6 +444,34 @@ def _apply_meeting(
     next_action: str | None,
     follow_up_on: date | None,
 ) -> None:
+    fields = meeting_fields(
+        held_on=held_on, title=title, organization_ids=organization_ids, summary=summary,
+        next_action=next_action, follow_up_on=follow_up_on,
+    )
+    _require_active(session, Organization, organization_ids, "organizations")
+    _require_active(session, Staff, staff_ids, "staff")
+    _require_active(session, Contact, contact_ids, "contacts")
+    for key, value in fields.items():
+        setattr(meeting, key, value)
+    session.add(meeting)
+    session.flush()
+    assert meeting.id is not None
+    _set_links(session, MeetingOrganization, "meeting_id", meeting.id, "organization_id",
+               organization_ids)
+    _set_links(session, MeetingStaff, "meeting_id", meeting.id, "staff_id", staff_ids)
+    _set_links(session, MeetingContact, "meeting_id", meeting.id, "contact_id", contact_ids)
+
+
+def meeting_fields(
+    *,
+    held_on: date,
+    title: str,
+    organization_ids: Sequence[int],
+    summary: str | None,
+    next_action: str | None,
+    follow_up_on: date | None,
+) -> dict[str, Any]:
+    """The columns of a meeting, validated by the rules that need no database."""
     if not organization_ids:
         raise DataError(
             "a meeting needs at least one organization",
@@ -441,21 +484,13 @@ def _apply_meeting(
             ja=f"フォローアップ日 {follow_up_on} が意見交換の日 {held_on} より前です",
             field="follow_up_on",
         )
-    _require_active(session, Organization, organization_ids, "organizations")
-    _require_active(session, Staff, staff_ids, "staff")
-    _require_active(session, Contact, contact_ids, "contacts")
-    meeting.held_on = held_on
-    meeting.title = _text(title, "title", required=True, max_length=300)
-    meeting.summary = _optional(summary, "summary")
-    meeting.next_action = _optional(next_action, "next_action")
-    meeting.follow_up_on = follow_up_on
-    session.add(meeting)
-    session.flush()
-    assert meeting.id is not None
-    _set_links(session, MeetingOrganization, "meeting_id", meeting.id, "organization_id",
-               organization_ids)
-    _set_links(session, MeetingStaff, "meeting_id", meeting.id, "staff_id", staff_ids)
-    _set_links(session, MeetingContact, "meeting_id", meeting.id, "contact_id", contact_ids)
+    return {
+        "held_on": held_on,
+        "title": _text(title, "title", required=True, max_length=300),
+        "summary": _optional(summary, "summary"),
+        "next_action": _optional(next_action, "next_action"),
+        "follow_up_on": follow_up_on,
+    }
 
 
 def complete_follow_up(
@@ -560,6 +595,34 @@ def _apply_agreement(
     document_ref: str | None,
     notes: str | None,
 ) -> None:
+    fields = agreement_fields(
+        title=title, partner_ids=partner_ids, status=status, concluded_on=concluded_on,
+        starts_on=starts_on, ends_on=ends_on, datasets=datasets, document_ref=document_ref,
+        notes=notes,
+    )
+    _require_active(session, Organization, partner_ids, "partners")
+    for key, value in fields.items():
+        setattr(agreement, key, value)
+    session.add(agreement)
+    session.flush()
+    assert agreement.id is not None
+    _set_links(session, AgreementPartner, "agreement_id", agreement.id, "organization_id",
+               partner_ids)
+
+
+def agreement_fields(
+    *,
+    title: str,
+    partner_ids: Sequence[int],
+    status: str,
+    concluded_on: date | None,
+    starts_on: date | None,
+    ends_on: date | None,
+    datasets: str | None,
+    document_ref: str | None,
+    notes: str | None,
+) -> dict[str, Any]:
+    """The columns of an agreement, validated by the rules that need no database."""
     if not partner_ids:
         raise DataError(
             "an agreement needs at least one partner",
@@ -568,20 +631,16 @@ def _apply_agreement(
         )
     code = AGREEMENT_STATUSES.parse(status)
     _check_agreement_dates(code, concluded_on, starts_on, ends_on)
-    _require_active(session, Organization, partner_ids, "partners")
-    agreement.title = _text(title, "title", required=True, max_length=300)
-    agreement.status = code
-    agreement.concluded_on = concluded_on
-    agreement.starts_on = starts_on
-    agreement.ends_on = ends_on
-    agreement.datasets = _optional(datasets, "datasets")
-    agreement.document_ref = _optional(document_ref, "document_ref", 300)
-    agreement.notes = _optional(notes, "notes")
-    session.add(agreement)
-    session.flush()
-    assert agreement.id is not None
-    _set_links(session, AgreementPartner, "agreement_id", agreement.id, "organization_id",
-               partner_ids)
+    return {
+        "title": _text(title, "title", required=True, max_length=300),
+        "status": code,
+        "concluded_on": concluded_on,
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "datasets": _optional(datasets, "datasets"),
+        "document_ref": _optional(document_ref, "document_ref", 300),
+        "notes": _optional(notes, "notes"),
+    }
 
 
 def set_agreement_status(
@@ -675,25 +734,47 @@ def _apply_event(
     staff_ids: Sequence[int],
     notes: str | None,
 ) -> None:
+    fields = event_fields(
+        held_on=held_on, kind=kind, title=title, venue=venue, municipality=municipality,
+        attendees=attendees, audience=audience, notes=notes,
+    )
+    _require_active(session, Staff, staff_ids, "staff")
+    for key, value in fields.items():
+        setattr(event, key, value)
+    session.add(event)
+    session.flush()
+    assert event.id is not None
+    _set_links(session, OutreachEventStaff, "outreach_event_id", event.id, "staff_id", staff_ids)
+
+
+def event_fields(
+    *,
+    held_on: date,
+    kind: str,
+    title: str,
+    venue: str | None,
+    municipality: str | None,
+    attendees: int | None,
+    audience: str | None,
+    notes: str | None,
+) -> dict[str, Any]:
+    """The columns of an outreach event, validated."""
     if attendees is not None and attendees < 0:
         raise DataError(
             f"attendees must not be negative (got {attendees})",
             ja=f"参加者数は0以上にしてください ({attendees})",
             field="attendees",
         )
-    _require_active(session, Staff, staff_ids, "staff")
-    event.held_on = held_on
-    event.kind = EVENT_KINDS.parse(kind)
-    event.title = _text(title, "title", required=True, max_length=300)
-    event.venue = _optional(venue, "venue", 300)
-    event.municipality = _optional(municipality, "municipality", 100)
-    event.attendees = attendees
-    event.audience = _optional(audience, "audience", 300)
-    event.notes = _optional(notes, "notes")
-    session.add(event)
-    session.flush()
-    assert event.id is not None
-    _set_links(session, OutreachEventStaff, "outreach_event_id", event.id, "staff_id", staff_ids)
+    return {
+        "held_on": held_on,
+        "kind": EVENT_KINDS.parse(kind),
+        "title": _text(title, "title", required=True, max_length=300),
+        "venue": _optional(venue, "venue", 300),
+        "municipality": _optional(municipality, "municipality", 100),
+        "attendees": attendees,
+        "audience": _optional(audience, "audience", 300),
+        "notes": _optional(notes, "notes"),
+    }
 
 
 # --- KPIs and measurements ------------------------------------------------------------------
@@ -739,6 +820,17 @@ def record_measurement(
 ) -> KpiMeasurement:
     """Enter an observed value of a measured KPI (computed KPIs refuse measurements)."""
     kpi = kpi_by_code(session, kpi_code)
+    fields = measurement_fields(kpi, measured_on=measured_on, value=value, note=note)
+    measurement = KpiMeasurement(**fields, entered_by=ctx.user, **_stamp_new(ctx))
+    session.add(measurement)
+    session.flush()
+    return measurement
+
+
+def measurement_fields(
+    kpi: Kpi, *, measured_on: date, value: float, note: str | None
+) -> dict[str, Any]:
+    """The columns of a measurement of `kpi` but who entered it, validated."""
     if kpi.kind != "measured":
         raise DataError(
             f"KPI {kpi.code} is computed from records; it takes no measurements",
@@ -755,14 +847,9 @@ def record_measurement(
         raise DataError(f"a measurement cannot be negative ({value})",
                         ja=f"測定値は0以上にしてください ({value})", field="value")
     assert kpi.id is not None
-    measurement = KpiMeasurement(
-        kpi_id=kpi.id,
-        measured_on=measured_on,
-        value=float(value),
-        note=_optional(note, "note"),
-        entered_by=ctx.user,
-        **_stamp_new(ctx),
-    )
-    session.add(measurement)
-    session.flush()
-    return measurement
+    return {
+        "kpi_id": kpi.id,
+        "measured_on": measured_on,
+        "value": float(value),
+        "note": _optional(note, "note"),
+    }

@@ -1,0 +1,159 @@
+"""Importing meetings against its floor: a plain executemany of the same rows.
+
+Writes a CSV of N meetings (default 100,000) naming 60 organizations and a few staff, then,
+each in a fresh process (so that peak memory is its own) on a fresh database at the newest
+schema, with the audit triggers firing in both:
+- `import`: crm.importing.import_file on the CSV, inside `Database.writing()` (timed alone;
+  the audit sealing at commit is timed apart, it belongs to every write of the program);
+- `executemany`: the rows already parsed and resolved to ids, inserted with three
+  executemany calls (meeting, meeting_organization, meeting_staff) and committed.
+
+    .venv/bin/python -m bench.import_bench [--rows N] [--keep DIR]
+
+Prints one JSON object: seconds for each, their ratio, and each run's peak RSS (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from crm import audit, services
+from crm.context import Context, fixed_clock
+from crm.importing import import_file
+from db.engine import sqlite_url
+from db.session import Database, create_database
+
+CTX = Context(user="bench", clock=fixed_clock(datetime(2024, 4, 1, 3, 0, tzinfo=UTC)))
+ORGANIZATIONS = [f"株式会社ベンチ{i:02}" for i in range(60)]
+STAFF = ["山田太郎", "佐藤花子", "鈴木一郎", "田中次郎"]
+
+
+def write_csv(path: Path, rows: int, seed: int = 2024) -> None:
+    """N meetings with 1–2 organizations and 0–1 staff, summaries, some follow-ups."""
+    rng = random.Random(seed)
+    first = date(2018, 4, 1)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["date", "title", "organizations", "staff", "summary", "next_action",
+                         "follow_up_on"])
+        for i in range(rows):
+            held_on = first + timedelta(days=rng.randrange(2000))
+            orgs = rng.sample(ORGANIZATIONS, rng.choice((1, 1, 2)))
+            staff = rng.sample(STAFF, rng.choice((0, 1)))
+            follow = held_on + timedelta(days=14) if i % 5 == 0 else None
+            writer.writerow([held_on.isoformat(), f"意見交換 {i}", ";".join(orgs), ";".join(staff),
+                             "データ連携について意見交換した。" * 2, "資料送付" if follow else "",
+                             follow.isoformat() if follow else ""])
+
+
+def _peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def fresh_database(path: Path) -> Database:
+    """A new database at the newest schema with the organizations and staff the CSV names."""
+    database = create_database(sqlite_url(path), CTX)
+    with database.writing(actor=CTX.user) as session:
+        for name in ORGANIZATIONS:
+            services.create_organization(session, CTX, name=name, kind="company")
+        for name in STAFF:
+            services.create_staff(session, CTX, name=name)
+    return database
+
+
+def run_import(database: Database, source: Path) -> dict[str, Any]:
+    with database.writing(actor=CTX.user) as session:
+        started = time.perf_counter()
+        result = import_file(session, CTX, "meetings", source)
+        imported = time.perf_counter() - started
+        before_commit = _peak_rss_mb()
+        sealing = time.perf_counter()
+    committed = time.perf_counter()
+    return {"seconds": round(imported, 2), "added": result.added,
+            "seal_and_commit_seconds": round(committed - sealing, 2),
+            "peak_rss_mb_before_commit": before_commit}
+
+
+def run_executemany(database: Database, source: Path) -> dict[str, Any]:
+    """The floor: rows parsed and resolved beforehand, inserted with plain executemany."""
+    connection = database.engine.raw_connection()
+    cursor = connection.cursor()
+    organizations = dict(cursor.execute("SELECT name, id FROM organization").fetchall())
+    staff = dict(cursor.execute("SELECT name, id FROM staff").fetchall())
+    now = CTX.now().isoformat(sep=" ")
+    meetings, links, staff_links = [], [], []
+    with source.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        for meeting_id, (held_on, title, orgs, names, summary, action, follow) in enumerate(
+            reader, start=1
+        ):
+            meetings.append((meeting_id, held_on, title, summary, action or None,
+                             follow or None, now, "bench", now, "bench"))
+            links += [(meeting_id, organizations[o]) for o in orgs.split(";")]
+            staff_links += [(meeting_id, staff[s]) for s in names.split(";") if s]
+    started = time.perf_counter()
+    cursor.execute("BEGIN IMMEDIATE")  # the engine leaves pysqlite in autocommit mode
+    cursor.executemany(
+        "INSERT INTO meeting (id, held_on, title, summary, next_action, follow_up_on,"
+        " created_at, created_by, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        meetings,
+    )
+    cursor.executemany("INSERT INTO meeting_organization VALUES (?, ?)", links)
+    cursor.executemany("INSERT INTO meeting_staff VALUES (?, ?)", staff_links)
+    connection.commit()
+    elapsed = time.perf_counter() - started
+    connection.close()
+    return {"seconds": round(elapsed, 2), "added": len(meetings)}
+
+
+def run_one(mode: str, folder: Path) -> dict[str, Any]:
+    database = fresh_database(folder / f"{mode}.sqlite3")
+    runner = run_import if mode == "import" else run_executemany
+    result = runner(database, folder / "meetings.csv")
+    with database.reading() as session:
+        result["audit_rows"] = audit.chain_head(session).id
+    database.dispose()
+    result["peak_rss_mb"] = _peak_rss_mb()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path, help="folder to keep the files in")
+    parser.add_argument("--only", choices=("import", "executemany"), help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.only:
+        print(json.dumps(run_one(args.only, args.folder)))
+        return
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = args.keep or Path(temporary)
+        folder.mkdir(parents=True, exist_ok=True)
+        write_csv(folder / "meetings.csv", args.rows)
+        results: dict[str, Any] = {"rows": args.rows}
+        for mode in ("import", "executemany"):
+            output = subprocess.run(
+                [sys.executable, "-m", "bench.import_bench", "--only", mode, "--folder",
+                 str(folder)], check=True, capture_output=True, text=True,
+            ).stdout
+            results[mode] = json.loads(output)
+    results["ratio"] = round(results["import"]["seconds"] / results["executemany"]["seconds"], 2)
+    print(json.dumps(results, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

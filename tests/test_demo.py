@@ -1,0 +1,291 @@
+"""The demo database (`crm demo`): its spread of records, determinism and KPI figures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlmodel import Session
+
+from crm import kpi as kpi_engine
+from crm.calendar import fiscal_year_of
+from crm.context import Context, fixed_clock
+from crm.demo import DEMO_CLOCK, FIRST_DAY, LAST_DAY, DemoSummary, generate_demo
+from crm.errors import DataError
+from crm.models import (
+    Agreement,
+    AgreementPartner,
+    Contact,
+    Kpi,
+    KpiMeasurement,
+    Meeting,
+    MeetingOrganization,
+    MeetingStaff,
+    Organization,
+    OutreachEvent,
+    Staff,
+)
+from crm.normalize import normalize_name, validate_corporate_number
+from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS, ORGANIZATION_KINDS
+from db.engine import sqlite_url
+from db.session import Database, create_database
+
+CTX = Context(user="demo", clock=fixed_clock(DEMO_CLOCK))
+AS_OF = date(2023, 3, 31)
+
+
+def build(path: Path, seed: int) -> tuple[Database, DemoSummary]:
+    """A new demo database at `path`, and its summary."""
+    database = create_database(sqlite_url(path), CTX)
+    with database.writing() as session:
+        summary = generate_demo(session, CTX, seed=seed)
+    return database, summary
+
+
+# Columns the database fills from the wall clock, not from the Context: the audit triggers'
+# timestamps, and the hash chain that covers them.
+WALL_CLOCK_COLUMNS = {"audit_log": {"changed_at", "chain_hash"}}
+
+
+def dump(database: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, by id (link tables: by all columns), wall-clock columns left
+    out."""
+    rows = {}
+    with database.reading() as session:
+        tables = session.scalars(
+            text("SELECT name FROM sqlite_master WHERE type = 'table'"
+                 " AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        ).all()
+        for table in tables:
+            columns = [c[1] for c in session.execute(text(f'PRAGMA table_info("{table}")'))
+                       if c[1] not in WALL_CLOCK_COLUMNS.get(table, ())]
+            listed = ", ".join(f'"{c}"' for c in columns)
+            order = "id" if "id" in columns else listed
+            query = text(f'SELECT {listed} FROM "{table}" ORDER BY {order}')
+            rows[table] = [tuple(row) for row in session.execute(query)]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, DemoSummary]]:
+    database, summary = build(tmp_path_factory.mktemp("demo") / "demo.sqlite3", 2018)
+    yield database, summary
+    database.dispose()
+
+
+@pytest.fixture
+def session(demo: tuple[Database, DemoSummary]) -> Iterator[Session]:
+    with demo[0].reading() as reading:
+        yield reading
+
+
+def count(session: Session, model: Any, *where: Any) -> int:
+    return int(session.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+
+# --- sizes and spread -----------------------------------------------------------------------
+
+
+def test_summary_matches_the_database_and_the_spec(
+    demo: tuple[Database, DemoSummary], session: Session
+) -> None:
+    summary = demo[1]
+    assert summary.organizations == count(session, Organization)
+    assert summary.contacts == count(session, Contact)
+    assert summary.staff == count(session, Staff)
+    assert summary.meetings == count(session, Meeting) == 400
+    assert summary.meeting_organizations == count(session, MeetingOrganization)
+    assert summary.agreements == count(session, Agreement) == 20
+    assert summary.agreement_partners == count(session, AgreementPartner)
+    assert summary.outreach_events == count(session, OutreachEvent) == 150
+    assert summary.kpi_measurements == count(session, KpiMeasurement)
+    assert summary.archived_meetings == count(session, Meeting, Meeting.archived_at.is_not(None))
+    assert summary.archived_events == count(
+        session, OutreachEvent, OutreachEvent.archived_at.is_not(None)
+    )
+    assert 55 <= summary.organizations <= 70
+    assert 6 <= summary.staff <= 10
+    assert 8 <= summary.archived_meetings <= 12
+    assert 1 <= summary.archived_events <= 6
+    assert dict(summary.items())["meetings"] == 400
+
+
+def test_organizations_of_every_kind_companies_the_majority(session: Session) -> None:
+    kinds = Counter(session.scalars(select(Organization.kind)).all())
+    assert set(kinds) == set(ORGANIZATION_KINDS.codes)
+    assert kinds["company"] > sum(kinds.values()) / 2
+
+
+def test_organization_names_readings_and_numbers(session: Session) -> None:
+    organizations = session.scalars(select(Organization)).all()
+    names = [o.name for o in organizations]
+    assert len({normalize_name(n) for n in names}) == len(names)
+    assert all(o.normalized_name == normalize_name(o.name) for o in organizations)
+    assert all(o.kana and o.kana_sort_key for o in organizations)
+    companies = [n for o, n in zip(organizations, names, strict=True) if o.kind == "company"]
+    assert any(n.startswith("株式会社") for n in companies)  # 前株
+    assert any(n.endswith("株式会社") for n in companies)  # 後株
+    assert any(n.startswith("(株)") for n in companies)
+    numbers = [o.corporate_number for o in organizations if o.corporate_number]
+    assert 20 <= len(numbers) < len(organizations)
+    assert all(validate_corporate_number(n) == n for n in numbers)
+    assert len(set(numbers)) == len(numbers)
+    assert sum(1 for o in organizations if (o.address or "").startswith("兵庫県加古川市")) > 20
+    assert any(o.website for o in organizations) and any(o.notes for o in organizations)
+
+
+def test_contacts_at_about_thirty_organizations(session: Session) -> None:
+    per_org = Counter(session.scalars(select(Contact.organization_id)).all())
+    assert 25 <= len(per_org) <= 35
+    assert set(per_org.values()) <= {1, 2, 3}
+    emails = [e for e in session.scalars(select(Contact.email)).all() if e]
+    assert emails and all(e.endswith(".example.jp") for e in emails)
+
+
+def test_meetings_spread_over_the_years_with_follow_ups(session: Session) -> None:
+    meetings = session.scalars(select(Meeting)).all()
+    assert all(FIRST_DAY <= m.held_on <= LAST_DAY for m in meetings)
+    per_year = Counter(fiscal_year_of(m.held_on) for m in meetings)
+    assert sorted(per_year) == list(range(2018, 2025))
+    assert per_year[2024] > per_year[2021] > per_year[2018]
+    follow_ups = [m for m in meetings if m.follow_up_on is not None]
+    assert 0.2 <= len(follow_ups) / len(meetings) <= 0.4
+    assert all(m.next_action and m.follow_up_on >= m.held_on for m in follow_ups)  # type: ignore[operator]
+    done = [m for m in follow_ups if m.follow_up_done_on is not None]
+    assert 0 < len(done) < len(follow_ups)
+    assert all(m.follow_up_on is not None for m in meetings if m.follow_up_done_on)
+    # Every meeting has an organization and staff; companies are met repeatedly or once.
+    assert count(session, MeetingOrganization) >= 400
+    with_staff = session.scalars(select(MeetingStaff.meeting_id).distinct()).all()
+    assert len(with_staff) == 400
+    company_meetings = Counter(
+        session.scalars(
+            select(MeetingOrganization.organization_id)
+            .join(Organization, Organization.id == MeetingOrganization.organization_id)
+            .where(Organization.kind == "company")
+        ).all()
+    )
+    assert max(company_meetings.values()) >= 10
+    assert 1 in company_meetings.values()
+
+
+def test_agreements_in_every_status_with_mixed_partners(session: Session) -> None:
+    agreements = session.scalars(select(Agreement)).all()
+    assert {a.status for a in agreements} == set(AGREEMENT_STATUSES.codes)
+    cancelled = [a for a in agreements if a.status == "cancelled"]
+    assert {a.concluded_on is None for a in cancelled} == {True, False}
+    concluded = [a for a in agreements if a.concluded_on is not None]
+    assert len({fiscal_year_of(a.concluded_on) for a in concluded}) >= 5  # type: ignore[arg-type]
+    assert all(a.document_ref and a.document_ref.startswith("加情第") for a in concluded)
+    assert all(a.datasets for a in agreements)
+    kinds: dict[int, set[str]] = {}
+    for agreement_id, kind in session.execute(
+        select(AgreementPartner.agreement_id, Organization.kind).join(
+            Organization, Organization.id == AgreementPartner.organization_id
+        )
+    ):
+        kinds.setdefault(agreement_id, set()).add("company" if kind == "company" else "other")
+    assert len(kinds) == 20
+    assert {frozenset(k) for k in kinds.values()} == {
+        frozenset({"company"}), frozenset({"other"}), frozenset({"company", "other"})
+    }
+
+
+def test_events_of_every_kind(session: Session) -> None:
+    events = session.scalars(select(OutreachEvent)).all()
+    assert {e.kind for e in events} == set(EVENT_KINDS.codes)
+    assert all(FIRST_DAY <= e.held_on <= LAST_DAY for e in events)
+    assert all(e.municipality == "加古川市" for e in events if e.kind != "out_of_city")
+    assert all(e.municipality != "加古川市" for e in events if e.kind == "out_of_city")
+    assert all(e.venue and e.attendees is not None for e in events)
+
+
+# --- KPIs -----------------------------------------------------------------------------------
+
+
+def test_every_measured_kpi_has_measurements_after_its_baseline(session: Session) -> None:
+    rows = session.execute(
+        select(Kpi.code, Kpi.rule, Kpi.baseline_as_of, KpiMeasurement.measured_on,
+               KpiMeasurement.value).join(KpiMeasurement, KpiMeasurement.kpi_id == Kpi.id)
+    ).all()
+    measured = session.scalars(select(Kpi.code).where(Kpi.kind == "measured")).all()
+    assert len(measured) == 13
+    assert {r.code for r in rows} == set(measured)
+    assert all(r.baseline_as_of < r.measured_on <= LAST_DAY for r in rows)
+    milestone = [r for r in rows if r.rule == "milestone"]
+    assert [(fiscal_year_of(r.measured_on), r.value) for r in milestone] == [(2021, 1)]
+    monthly = [r for r in rows if r.code == "open_data_catalog_access"]
+    assert len(monthly) == 48 and min(r.measured_on for r in monthly) == date(2021, 4, 30)
+    assert all(3500 <= r.value <= 5000 for r in monthly)
+    levels = [r for r in rows if r.rule == "level"]
+    assert len(levels) >= 10 * 12
+
+
+def test_kpis_at_the_plan_end_are_plausible(session: Session) -> None:
+    figures = {f.code: f for f in kpi_engine.compute_at(session, AS_OF)}
+    assert len(figures) == 19
+    assert all(f.value is not None for f in figures.values())
+    assert 40 <= figures["companies_consulted"].value <= 70  # type: ignore[operator]
+    assert 30 <= figures["lectures_in_city"].value <= 60  # type: ignore[operator]
+    statuses = {f.status for f in figures.values()}
+    assert {"achieved", "behind"} <= statuses
+    computed = [f for f in figures.values() if f.kpi.kind == "computed"]
+    assert {f.status for f in computed} >= {"achieved", "behind"}
+    # The records before the baseline date are exactly what the baselines count.
+    assert all(f.reconciliation == f.kpi.baseline for f in computed)
+
+
+# --- determinism ----------------------------------------------------------------------------
+
+
+# Builds the seed-2018 demo in a fresh interpreter, so that a dependence on string hashing
+# (set order) or on anything else outside the seed would show up as a difference.
+BUILD_ELSEWHERE = """
+import sys
+from crm.context import Context, fixed_clock
+from crm.demo import DEMO_CLOCK, generate_demo
+from db.engine import sqlite_url
+from db.session import create_database
+
+ctx = Context(user="demo", clock=fixed_clock(DEMO_CLOCK))
+database = create_database(sqlite_url(sys.argv[1]), ctx)
+with database.writing() as session:
+    generate_demo(session, ctx, seed=2018)
+database.dispose()
+"""
+
+
+def test_same_seed_same_database_other_seed_other_database(
+    demo: tuple[Database, DemoSummary], tmp_path: Path
+) -> None:
+    original = dump(demo[0])
+    again_path = tmp_path / "again.sqlite3"
+    subprocess.run(
+        [sys.executable, "-c", BUILD_ELSEWHERE, str(again_path)],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**os.environ, "PYTHONHASHSEED": "4321"},
+        check=True,
+    )
+    again = Database.open(sqlite_url(again_path))
+    other, _ = build(tmp_path / "other.sqlite3", 7)
+    try:
+        assert dump(again) == original
+        different = dump(other)
+        assert different["organization"] != original["organization"]
+        assert different["meeting"] != original["meeting"]
+    finally:
+        again.dispose()
+        other.dispose()
+
+
+def test_refuses_a_database_with_organizations(demo: tuple[Database, DemoSummary]) -> None:
+    with pytest.raises(DataError), demo[0].writing() as writing:
+        generate_demo(writing, CTX)
