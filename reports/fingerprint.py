@@ -1,0 +1,88 @@
+"""The data fingerprint printed on a KPI report: SHA-256 over the data the report counted.
+
+Recipe (version 1), recomputable by an auditor with nothing but Python's sqlite3 and hashlib
+(docs/reports.md shows the script). With END the period's last day as 'YYYY-MM-DD', the UTF-8
+text hashed is the concatenation of these lines, each ending in "\\n":
+
+1. ``kakogawa-crm-fingerprint/1|START|END`` (the period's first and last day);
+2. one line per active KPI definition, ``K|code|rule|baseline|baseline_as_of|target|target_by``
+   from ``SELECT code, rule, baseline, baseline_as_of, target, target_by FROM kpi
+   WHERE archived_at IS NULL ORDER BY code``;
+3. one line per evidence record counted by the period's end, ``E|kpi_code|record_type|
+   record_id|counted_on`` from ``SELECT kpi_code, record_type, record_id, counted_on FROM
+   kpi_evidence WHERE counted_on <= END ORDER BY kpi_code, counted_on, record_type,
+   record_id``;
+4. one line per measurement of an active KPI dated by the period's end,
+   ``M|code|measurement_id|measured_on|value`` from ``SELECT k.code, m.id, m.measured_on,
+   m.value FROM kpi_measurement m JOIN kpi k ON k.id = m.kpi_id WHERE m.archived_at IS NULL
+   AND k.archived_at IS NULL AND m.measured_on <= END ORDER BY k.code, m.measured_on, m.id``.
+
+Numbers are written with Python's ``repr(float(x))`` (``645.0``), integers with ``str``, dates
+as 'YYYY-MM-DD'. The fingerprint is the lowercase hex digest. Text sorts by code point (SQLite's
+default BINARY collation); on PostgreSQL, whose collation may differ, the program sorts the
+rows itself in that order, so both backends give the same fingerprint for the same data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Date, bindparam, text
+
+from crm.calendar import FiscalPeriod
+
+VERSION_LINE = "kakogawa-crm-fingerprint/1"
+
+KPI_SQL = (
+    "SELECT code, rule, baseline, baseline_as_of, target, target_by FROM kpi"
+    " WHERE archived_at IS NULL ORDER BY code"
+)
+EVIDENCE_SQL = (
+    "SELECT kpi_code, record_type, record_id, counted_on FROM kpi_evidence"
+    " WHERE counted_on <= :end ORDER BY kpi_code, counted_on, record_type, record_id"
+)
+MEASUREMENT_SQL = (
+    "SELECT k.code, m.id, m.measured_on, m.value FROM kpi_measurement m"
+    " JOIN kpi k ON k.id = m.kpi_id WHERE m.archived_at IS NULL AND k.archived_at IS NULL"
+    " AND m.measured_on <= :end ORDER BY k.code, m.measured_on, m.id"
+)
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return repr(value)
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _lines(
+    prefix: str, rows: Iterable[Sequence[Any]], order: Callable[[tuple[str, ...]], Any]
+) -> Iterator[str]:
+    """Rows as recipe lines, sorted in Python by `order` (the recipe's ORDER BY)."""
+    for cells in sorted((tuple(_cell(v) for v in row) for row in rows), key=order):
+        yield "|".join([prefix, *cells]) + "\n"
+
+
+def canonical_lines(connection: Connection, period: FiscalPeriod) -> Iterator[str]:
+    """The lines of the recipe above, in order, read through `connection`."""
+    end = bindparam("end", period.end, type_=Date)
+    yield f"{VERSION_LINE}|{period.start.isoformat()}|{period.end.isoformat()}\n"
+    yield from _lines("K", connection.execute(text(KPI_SQL)), lambda c: c[0])
+    yield from _lines(
+        "E", connection.execute(text(EVIDENCE_SQL).bindparams(end)),
+        lambda c: (c[0], c[3], c[1], int(c[2])),
+    )
+    yield from _lines(
+        "M", connection.execute(text(MEASUREMENT_SQL).bindparams(end)),
+        lambda c: (c[0], c[2], int(c[1])),
+    )
+
+
+def data_fingerprint(connection: Connection, period: FiscalPeriod) -> str:
+    """The SHA-256 hex digest of the canonical lines for `period`."""
+    digest = hashlib.sha256()
+    for line in canonical_lines(connection, period):
+        digest.update(line.encode("utf-8"))
+    return digest.hexdigest()

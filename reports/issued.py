@@ -1,0 +1,207 @@
+"""Issued reports are frozen: what was printed is stored, and later reports restate changes.
+
+Issuing stores the period, the printed figures per KPI (with the evidence record keys of each
+computed KPI), the data fingerprint and the PDF's SHA-256 in `issued_report`. A report built
+later for the same or a following period recomputes every earlier issued period; where a
+published figure differs now (a record back-dated, merged or archived since), it lists both
+and the evidence records added or removed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from crm.calendar import FiscalPeriod
+from crm.context import JAPAN, Context
+from crm.kpi import EvidenceRow, KpiFigure, compute_for_period, evidence
+from crm.models import IssuedReport
+from crm.report_data import record_titles
+from crm.vocabulary import COMPUTED_RULES
+
+#: The figures of each KPI that a report prints and a later report checks.
+CHECKED_FIELDS = ("value", "period_count")
+
+EvidenceKey = tuple[str, int, str]
+
+
+@dataclass(frozen=True)
+class ChangedRecord:
+    """An evidence record that entered or left a KPI since the report was issued."""
+
+    change: str
+    record_type: str
+    record_id: int
+    counted_on: str
+    title: str
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """One KPI of an issued report whose printed figures differ from today's."""
+
+    code: str
+    name_ja: str
+    name_en: str
+    published: dict[str, float | None]
+    now: dict[str, float | None]
+    records: tuple[ChangedRecord, ...]
+
+
+@dataclass(frozen=True)
+class Restatement:
+    """An issued report and the figures of it that have changed."""
+
+    issued_id: int
+    period: FiscalPeriod
+    issued_at: datetime
+    issued_by: str
+    changes: tuple[FigureChange, ...]
+
+
+def stored_utc(moment: datetime) -> datetime:
+    """A timestamp read back from the database, as aware UTC (SQLite keeps no zone)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def japan_time_text(moment: datetime) -> str:
+    """A stored timestamp as Japan time, e.g. '2023-01-10 09:30 JST'."""
+    return stored_utc(moment).astimezone(JAPAN).strftime("%Y-%m-%d %H:%M JST")
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+def evidence_through(session: Session, figures: Sequence[KpiFigure],
+                     through: date) -> dict[str, list[EvidenceRow]]:
+    """For each computed KPI among `figures`, its evidence dated by `through`."""
+    return {
+        f.code: evidence(session, f.code, through=through)
+        for f in figures
+        if f.kpi.rule in COMPUTED_RULES
+    }
+
+
+def published_figures(
+    figures: Sequence[KpiFigure], rows: dict[str, list[EvidenceRow]]
+) -> dict[str, dict[str, Any]]:
+    """The record of what a report printed: per KPI code, its figures and evidence keys."""
+    published: dict[str, dict[str, Any]] = {}
+    for f in figures:
+        entry: dict[str, Any] = {field: _rounded(getattr(f, field)) for field in CHECKED_FIELDS}
+        entry |= {
+            "achievement_rate": _rounded(f.achievement_rate),
+            "progress_rate": _rounded(f.progress_rate),
+            "status": f.status,
+        }
+        if f.code in rows:
+            entry["evidence"] = [
+                [r.record_type, r.record_id, r.counted_on.isoformat()] for r in rows[f.code]
+            ]
+        published[f.code] = entry
+    return published
+
+
+def issue(
+    session: Session,
+    ctx: Context,
+    *,
+    period: FiscalPeriod,
+    lang: str,
+    generated_at: datetime,
+    fingerprint: str,
+    pdf_sha256: str,
+    figures: dict[str, dict[str, Any]],
+) -> IssuedReport:
+    """Store a report as issued by the acting user now (append-only)."""
+    record = IssuedReport(
+        fiscal_year=period.fiscal_year,
+        quarter=period.quarter,
+        lang=lang,
+        generated_at=generated_at.astimezone(UTC),
+        issued_at=ctx.now(),
+        issued_by=ctx.user,
+        fingerprint=fingerprint,
+        pdf_sha256=pdf_sha256,
+        figures_json=json.dumps(figures, ensure_ascii=False, sort_keys=True,
+                                separators=(",", ":")),
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def history(session: Session) -> list[IssuedReport]:
+    """Every issued report, oldest first."""
+    query = select(IssuedReport).order_by(col(IssuedReport.issued_at), col(IssuedReport.id))
+    return list(session.scalars(query))
+
+
+def _period_of(record: IssuedReport) -> FiscalPeriod:
+    return FiscalPeriod(record.fiscal_year, record.quarter)
+
+
+def restatements(session: Session, period: FiscalPeriod) -> list[Restatement]:
+    """Issued reports of periods ending by `period`'s end whose figures have changed.
+
+    Only the latest issue of each period is checked; results are ordered by period.
+    """
+    latest: dict[FiscalPeriod, IssuedReport] = {}
+    for record in history(session):
+        issued_period = _period_of(record)
+        if issued_period.end <= period.end:
+            latest[issued_period] = record
+    found = []
+    for issued_period in sorted(latest):
+        record = latest[issued_period]
+        changes = _changes(session, issued_period, json.loads(record.figures_json))
+        if changes:
+            assert record.id is not None
+            found.append(Restatement(record.id, issued_period, stored_utc(record.issued_at),
+                                     record.issued_by, tuple(changes)))
+    return found
+
+
+def _changes(
+    session: Session, period: FiscalPeriod, published: dict[str, dict[str, Any]]
+) -> list[FigureChange]:
+    figures = compute_for_period(session, period)
+    now = published_figures(figures, evidence_through(session, figures, period.end))
+    changes = []
+    for f in figures:
+        before = published.get(f.code)
+        if before is None:
+            continue
+        after = now[f.code]
+        if all(before.get(field) == after[field] for field in CHECKED_FIELDS):
+            continue
+        old_keys = {_key(k) for k in before.get("evidence", [])}
+        new_keys = {_key(k) for k in after.get("evidence", [])}
+        changed = sorted(
+            [("removed", k) for k in old_keys - new_keys]
+            + [("added", k) for k in new_keys - old_keys],
+            key=lambda item: (item[1][2], item[1][0], item[1][1], item[0]),
+        )
+        titles = record_titles(session, [(k[0], k[1]) for _, k in changed])
+        records = tuple(
+            ChangedRecord(change, k[0], k[1], k[2], titles.get((k[0], k[1]), ""))
+            for change, k in changed
+        )
+        changes.append(FigureChange(
+            f.code, f.kpi.name_ja, f.kpi.name_en,
+            {field: before.get(field) for field in CHECKED_FIELDS},
+            {field: after[field] for field in CHECKED_FIELDS},
+            records,
+        ))
+    return changes
+
+
+def _key(raw: Sequence[Any]) -> EvidenceKey:
+    return str(raw[0]), int(raw[1]), str(raw[2])
