@@ -1,0 +1,261 @@
+"""The audit trail (監査証跡): who changed what and when, sealed into a SHA-256 hash chain.
+
+Database triggers (migration 0003) append a row to `audit_log` for every insert, update and
+delete on every table, whoever makes it. SQLite cannot compute SHA-256, so the rows arrive
+unsealed (`chain_hash` NULL) and the program seals them, in id order, when it commits its
+next write (`seal`, called by `db.session.Database.writing`):
+
+    chain_hash(n) = sha256_hex(chain_hash(n-1) + canonical(n)),   chain_hash(0) = '0' * 64
+
+where `canonical(n)` is the row's content as SQLite's
+`json_array(id, table_name, row_id, action, old_values, new_values, changed_at, changed_by)`
+writes it (compact JSON, UTF-8). `verify` recomputes the chain; the head (`chain_head`)
+belongs on every issued report, so that an old report anchors the history up to its day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, text
+from sqlmodel import Session, SQLModel
+
+import crm.models  # noqa: F401  (registers every table on SQLModel.metadata)
+
+GENESIS = "0" * 64
+NOT_AUDITED = frozenset({"audit_log", "audit_actor", "alembic_version"})
+ACTIONS = ("insert", "update", "delete")
+# Contacts are personal data: their values are shown only when asked for.
+PERSONAL_COLUMNS: dict[str, frozenset[str]] = {
+    "contact": frozenset({"name", "kana", "department", "title", "email", "phone", "notes"}),
+}
+HIDDEN = "***"
+
+_CONTENT = "id, table_name, row_id, action, old_values, new_values, changed_at, changed_by"
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One row of `audit_log`."""
+
+    id: int
+    table_name: str
+    row_id: int
+    action: str
+    old_values: str | None
+    new_values: str | None
+    changed_at: str
+    changed_by: str
+    chain_hash: str | None
+
+    def canonical(self) -> str:
+        """The text hashed into the chain (what SQLite's json_array gives for the row)."""
+        return canonical(
+            (self.id, self.table_name, self.row_id, self.action, self.old_values,
+             self.new_values, self.changed_at, self.changed_by)
+        )
+
+    def values(self, *, personal: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Old and new values as dicts, personal data masked unless `personal`."""
+        hidden = frozenset() if personal else PERSONAL_COLUMNS.get(self.table_name, frozenset())
+
+        def decode(raw: str | None) -> dict[str, Any]:
+            values: dict[str, Any] = json.loads(raw) if raw else {}
+            return {k: HIDDEN if k in hidden and v is not None else v for k, v in values.items()}
+
+        return decode(self.old_values), decode(self.new_values)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What `verify` found: rows checked, the head, rows awaiting sealing, the first break."""
+
+    verified: int
+    head_id: int | None
+    head_hash: str
+    unsealed: int
+    broken_at: AuditEntry | None = None
+    expected_hash: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_at is None
+
+    def problem(self) -> str:
+        """One line naming the first row that does not match ('' when the chain holds)."""
+        entry = self.broken_at
+        if entry is None:
+            return ""
+        if entry.chain_hash is not None and self.unsealed:
+            return (f"audit chain broken at row {entry.id}: it is sealed after"
+                    f" {self.unsealed} unsealed row(s)")
+        return (
+            f"audit chain broken at row {entry.id} ({entry.table_name} {entry.row_id},"
+            f" {entry.action}, {entry.changed_at}): stored hash {entry.chain_hash},"
+            f" recomputed {self.expected_hash}"
+        )
+
+
+def canonical(content: Sequence[Any]) -> str:
+    """Compact JSON of a row's content, byte-identical to SQLite's json_array."""
+    return json.dumps(list(content), ensure_ascii=False, separators=(",", ":"))
+
+
+def chain_hash(previous: str, content: str) -> str:
+    """sha256 hex of the previous hash followed by the row's canonical text."""
+    return hashlib.sha256((previous + content).encode("utf-8")).hexdigest()
+
+
+def set_actor(session: Session, actor: str) -> None:
+    """Name who the current write transaction's changes are recorded for."""
+    session.execute(text("UPDATE audit_actor SET actor = :actor WHERE id = 1"), {"actor": actor})
+
+
+def seal(session: Session) -> int:
+    """Clear the actor and seal every unsealed row into the chain; returns how many.
+
+    Call it last in a write transaction, so that the rows the transaction's triggers wrote
+    are committed sealed (rows from other tools are sealed with them).
+    """
+    session.execute(text("UPDATE audit_actor SET actor = NULL WHERE id = 1"))
+    pending = list(_entries(session.connection(), "WHERE chain_hash IS NULL ORDER BY id"))
+    if not pending:
+        return 0
+    previous = session.execute(
+        text("SELECT chain_hash FROM audit_log WHERE id < :id ORDER BY id DESC LIMIT 1"),
+        {"id": pending[0].id},
+    ).scalar() or GENESIS
+    hashes = []
+    for entry in pending:
+        previous = chain_hash(previous, entry.canonical())
+        hashes.append({"hash": previous, "id": entry.id})
+    session.execute(text("UPDATE audit_log SET chain_hash = :hash WHERE id = :id"), hashes)
+    return len(pending)
+
+
+def _entries(connection: Connection, tail: str = "", params: dict[str, Any] | None = None
+             ) -> Iterator[AuditEntry]:
+    result = connection.execute(
+        text(f"SELECT {_CONTENT}, chain_hash FROM audit_log {tail or 'ORDER BY id'}"),
+        params or {},
+    )
+    for row in result.yield_per(2000):
+        yield AuditEntry(*row)
+
+
+def verify(session: Session) -> ChainReport:
+    """Recompute the chain over every sealed row; report the first that does not match.
+
+    Reads only (it works on a read-only database). Unsealed rows must all follow the sealed
+    ones; they are counted, and sealed at the program's next write.
+    """
+    previous = GENESIS
+    head_id: int | None = None
+    verified = unsealed = 0
+    for entry in _entries(session.connection()):
+        if entry.chain_hash is None:
+            unsealed += 1
+            continue
+        expected = chain_hash(previous, entry.canonical())
+        if unsealed or entry.chain_hash != expected:
+            return ChainReport(verified, head_id, previous, unsealed, entry, expected)
+        previous, head_id = expected, entry.id
+        verified += 1
+    return ChainReport(verified, head_id, previous, unsealed)
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The newest sealed row: its id and hash (printed on reports as an anchor)."""
+
+    id: int | None
+    hash: str
+
+
+def chain_head(session: Session) -> ChainHead:
+    """The id and hash of the newest sealed row (GENESIS for an empty log)."""
+    row = session.execute(
+        text("SELECT id, chain_hash FROM audit_log WHERE chain_hash IS NOT NULL"
+             " ORDER BY id DESC LIMIT 1")
+    ).first()
+    return ChainHead(None, GENESIS) if row is None else ChainHead(row[0], row[1])
+
+
+def link_tables() -> dict[str, list[str]]:
+    """Parent table -> the link tables whose `row_id` in the log is that parent's id."""
+    links: dict[str, list[str]] = {}
+    for table in SQLModel.metadata.sorted_tables:
+        if "id" in table.columns or table.name in NOT_AUDITED:
+            continue
+        first = table.primary_key.columns.values()[0]
+        for foreign_key in first.foreign_keys:
+            links.setdefault(foreign_key.column.table.name, []).append(table.name)
+    return links
+
+
+def audited_tables() -> list[str]:
+    """Every table the triggers record, by name."""
+    return sorted(t for t in SQLModel.metadata.tables if t not in NOT_AUDITED)
+
+
+def history(
+    session: Session, *, table: str | None = None, row_id: int | None = None, limit: int = 200
+) -> list[AuditEntry]:
+    """The newest `limit` changes, oldest first: of a table, or of one record and its links.
+
+    A record's history includes its link rows (a meeting's organizations, staff, contacts).
+    """
+    if row_id is not None and table is None:
+        raise ValueError("a row id needs its table")
+    clauses: list[str] = []
+    params: dict[str, Any] = {"limit": limit}
+    if table is not None:
+        tables = [table, *link_tables().get(table, [])] if row_id is not None else [table]
+        names = ", ".join(f":t{i}" for i in range(len(tables)))
+        clauses.append(f"table_name IN ({names})")
+        params.update({f"t{i}": name for i, name in enumerate(tables)})
+    if row_id is not None:
+        clauses.append("row_id = :row_id")
+        params["row_id"] = row_id
+    where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+    newest = list(_entries(session.connection(), f"{where} ORDER BY id DESC LIMIT :limit",
+                           params))
+    return newest[::-1]
+
+
+def trigger_problems(session: Session) -> list[str]:
+    """What is wrong with the audit triggers (SQLite): missing ones, unrecorded columns."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return []
+    rows = connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
+    triggers: dict[str, str] = {row[0]: row[1] for row in rows}
+    problems = [
+        f"trigger {name} is missing: audit_log is not protected"
+        for name in ("audit_log_no_update", "audit_log_no_delete", "audit_log_unsealed_insert")
+        if name not in triggers
+    ]
+    tables = [
+        name for (name,) in connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name"
+        )
+        if name not in NOT_AUDITED
+    ]
+    for table in tables:
+        columns = [row[1] for row in connection.exec_driver_sql(f'PRAGMA table_info("{table}")')]
+        for action in ACTIONS:
+            sql = triggers.get(f"audit_{table}_{action}")
+            if sql is None:
+                problems.append(f"{table}: no audit trigger for {action}: changes go unrecorded")
+                continue
+            missing = [c for c in columns if f"'{c}'" not in sql]
+            if missing:
+                problems.append(
+                    f"{table}: the {action} trigger does not record {', '.join(missing)}"
+                )
+    return problems

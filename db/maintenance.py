@@ -1,0 +1,102 @@
+"""Keeping the file safe: consistent backups of a live database, and a full health check."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from crm import audit
+from crm.errors import CRMError
+from db.engine import sqlite_path
+from db.session import Database
+
+
+class BackupError(CRMError):
+    """A backup could not be made (unsupported backend, target exists, disk error)."""
+
+
+def backup(database: Database, target: Path) -> Path:
+    """Copy the database to `target` with SQLite's online backup API, while it is in use.
+
+    The copy is one consistent snapshot (writers carry on meanwhile), created readable by
+    its owner only, checked with quick_check, and moved into place only once complete.
+    """
+    if sqlite_path(database.url) is None:
+        raise BackupError(f"{database.describe()}: only a SQLite file can be backed up here")
+    target = target.expanduser().resolve()
+    if target.exists():
+        raise BackupError(f"{target} already exists: choose a new file name")
+    if not target.parent.is_dir():
+        raise BackupError(f"{target.parent} is not a directory")
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    try:
+        source = database.engine.raw_connection()
+        try:
+            copy = sqlite3.connect(partial)
+            try:
+                assert isinstance(source.driver_connection, sqlite3.Connection)
+                # One step (pages=-1): the whole copy is read in a single read transaction.
+                source.driver_connection.backup(copy)
+                result = copy.execute("PRAGMA quick_check").fetchone()[0]
+                if result != "ok":
+                    raise BackupError(f"the copy failed its check: {result}")
+            finally:
+                copy.close()
+        finally:
+            source.close()
+        os.replace(partial, target)
+    except (sqlite3.Error, OSError) as exc:
+        raise BackupError(f"backup to {target} failed: {exc}") from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
+def backup_path_before_upgrade(path: Path, revision: str, now: datetime) -> Path:
+    """Where `crm db upgrade` keeps its copy: beside the file, named by revision and time."""
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    return path.with_name(f"{path.name}.before-upgrade-from-{revision}-{stamp}.bak")
+
+
+@dataclass
+class CheckReport:
+    """What `check` found; `problems` is empty when the database is sound."""
+
+    integrity: str = "ok"
+    foreign_key_violations: list[str] = field(default_factory=list)
+    trigger_problems: list[str] = field(default_factory=list)
+    chain: audit.ChainReport | None = None
+
+    @property
+    def problems(self) -> list[str]:
+        """Every problem, one line each."""
+        found = [] if self.integrity == "ok" else [f"integrity_check: {self.integrity}"]
+        found += [f"foreign key: {v}" for v in self.foreign_key_violations]
+        found += self.trigger_problems
+        if self.chain is not None and not self.chain.ok:
+            found.append(self.chain.problem())
+        return found
+
+
+def check(database: Database) -> CheckReport:
+    """integrity_check, foreign_key_check, the audit triggers and the audit chain (reads only)."""
+    report = CheckReport()
+    with database.reading() as session:
+        connection = session.connection()
+        if connection.dialect.name == "sqlite":
+            lines = [row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check")]
+            report.integrity = "; ".join(lines)
+            report.foreign_key_violations = [
+                f"{table} row {rowid} refers to a missing {parent}"
+                for table, rowid, parent, _ in connection.exec_driver_sql(
+                    "PRAGMA foreign_key_check"
+                )
+            ]
+        report.trigger_problems = audit.trigger_problems(session)
+        report.chain = audit.verify(session)
+    return report
