@@ -1,0 +1,466 @@
+"""The terminal UI driven through Pilot: keys in, rows in the database and KPIs out."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, TextArea
+
+from cli.main import main
+from crm import services
+from crm.calendar import FiscalPeriod
+from crm.context import Context
+from crm.kpi import compute_at, compute_for_period
+from crm.models import Agreement, Meeting, MeetingOrganization, Organization, OutreachEvent
+from db.session import Database
+from tests.tui_factory import Seeded, add_meetings, seed
+from tui.app import CRMApp
+from tui.screens.dashboard import kpi_trend, trend_quarters
+from tui.screens.form import FormScreen
+from tui.widgets.dialogs import ConfirmDialog
+from tui.widgets.field import Field
+from tui.widgets.paged_table import PagedTable
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def seeded(database: Database, ctx: Context) -> Seeded:
+    return seed(database, ctx)
+
+
+def kpi_value(database: Database, code: str, as_of: date) -> float | None:
+    with database.reading() as session:
+        return next(f.value for f in compute_at(session, as_of) if f.code == code)
+
+
+async def settle(app: CRMApp, pilot: object) -> None:
+    """Let workers finish and their messages be handled."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()  # type: ignore[attr-defined]
+
+
+async def paste(pilot: Pilot[None], text: str) -> None:
+    """Type `text` into the focused widget as one paste (much faster than key by key)."""
+    focused = pilot.app.focused
+    if isinstance(focused, TextArea):
+        focused.insert(text)
+    else:
+        assert isinstance(focused, Input)
+        focused.insert_text_at_cursor(text)
+    await pilot.pause()
+
+
+def field_error(app: CRMApp, name: str) -> str | None:
+    return app.screen.query_one(f"#field-{name}", Field).error
+
+
+async def test_log_a_meeting_with_wareki_date_and_search(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    before = kpi_value(database, "companies_consulted", ctx.today())
+    app = CRMApp(database, ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("3", "n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("ctrl+u")
+        await paste(pilot, "R5.3.30")
+        await pilot.press("tab")
+        await paste(pilot, "製鋼所との意見交換")
+        await pilot.press("tab")
+        await pilot.press(*"こうべ")  # typed key by key: the incremental search
+        await settle(app, pilot)
+        await pilot.press("enter", "tab", "space", "tab")
+        await paste(pilot, "概要です")
+        await pilot.press("tab")
+        await paste(pilot, "見積り依頼")
+        await pilot.press("tab")
+        await paste(pilot, "R5.4.10")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FormScreen)
+    with database.reading() as session:
+        meeting = session.scalars(
+            select(Meeting).where(Meeting.title == "製鋼所との意見交換")).one()
+        assert meeting.held_on == date(2023, 3, 30)
+        assert meeting.follow_up_on == date(2023, 4, 10)
+        assert meeting.summary == "概要です"
+        assert meeting.next_action == "見積り依頼"
+        orgs = session.scalars(select(MeetingOrganization.organization_id).where(
+            MeetingOrganization.meeting_id == meeting.id)).all()
+        assert orgs == [seeded.company]
+    assert kpi_value(database, "companies_consulted", ctx.today()) == (before or 0) + 1
+
+
+async def test_new_organization_created_inline_with_the_meeting(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("3", "n")
+        await settle(app, pilot)
+        await pilot.press("tab")
+        await paste(pilot, "新会社と面談")
+        await pilot.press("tab")
+        await paste(pilot, "加古川新電機")
+        await settle(app, pilot)
+        await pilot.press("enter")  # the only option: create it
+        await settle(app, pilot)
+        await pilot.press("enter", "down", "enter")  # kind: 民間企業
+        await pilot.press("tab", "enter")  # → OK
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    with database.reading() as session:
+        created = session.scalars(
+            select(Organization).where(Organization.name == "加古川新電機")).one()
+        assert created.kind == "company"
+        meeting = session.scalars(select(Meeting).where(Meeting.title == "新会社と面談")).one()
+        assert meeting.held_on == ctx.today()
+    assert kpi_value(database, "companies_consulted", ctx.today()) is not None
+
+
+async def test_form_validates_inline_saves_nothing_and_asks_before_leaving(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    with database.reading() as session:
+        before = session.scalar(select(func.count()).select_from(Meeting))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("3", "n")
+        await settle(app, pilot)
+        await pilot.press("ctrl+u")
+        await paste(pilot, "R5.13.40")
+        await pilot.press("tab")
+        assert field_error(app, "held_on") is not None
+        await paste(pilot, "件名だけ")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FormScreen)
+        assert field_error(app, "organizations") == "相手先を1つ以上選んでください"
+        assert field_error(app, "held_on") is not None
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert not isinstance(app.screen, (FormScreen, ConfirmDialog))
+    with database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(Meeting)) == before
+
+
+async def test_agreement_recorded_then_concluded_counts(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    before = kpi_value(database, "linkage_external", ctx.today())
+    app = CRMApp(database, ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4", "n")
+        await settle(app, pilot)
+        await paste(pilot, "防災データ連携協定")
+        await pilot.press("tab")
+        await paste(pilot, "兵庫県立")
+        await settle(app, pilot)
+        await pilot.press("enter", "ctrl+s")
+        await settle(app, pilot)
+        with database.reading() as session:
+            agreement = session.scalars(
+                select(Agreement).where(Agreement.title == "防災データ連携協定")).one()
+            assert agreement.status == "proposed"
+        table = app.screen.query_one(PagedTable)
+        table.move_cursor(row=table.get_row_index(str(agreement.id)))
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("enter", "down", "down", "enter", "tab", "ctrl+u")
+        await paste(pilot, "R5.3.31")
+        await pilot.press("enter")
+        await settle(app, pilot)
+    with database.reading() as session:
+        concluded = session.get(Agreement, agreement.id)
+        assert concluded is not None
+        assert concluded.status == "concluded"
+        assert concluded.concluded_on == date(2023, 3, 31)
+    assert kpi_value(database, "linkage_external", ctx.today()) == (before or 0) + 1
+
+
+async def test_outreach_event_logged_counts(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    before = kpi_value(database, "lectures_in_city", ctx.today())
+    app = CRMApp(database, ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("5", "n")
+        await settle(app, pilot)
+        await pilot.press("ctrl+u")
+        await paste(pilot, "2023-03-31")
+        await pilot.press("tab")
+        await pilot.press("enter", "down", "down", "down", "enter")  # kind: 出前講座
+        await pilot.press("tab")
+        await paste(pilot, "中学校でのオープンデータ講座")
+        await pilot.press("tab")
+        await paste(pilot, "市立中学校")
+        await pilot.press("tab", "tab")
+        await paste(pilot, "35")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    with database.reading() as session:
+        event = session.scalars(select(OutreachEvent)).one()
+        assert (event.kind, event.attendees, event.venue) == ("lecture", 35, "市立中学校")
+    assert kpi_value(database, "lectures_in_city", ctx.today()) == (before or 0) + 1
+
+
+async def test_measurement_entered_sets_the_kpi(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("6", "n")
+        await settle(app, pilot)
+        await pilot.press("enter", "down", "down", "enter")  # open_data_files
+        await pilot.press("tab", "ctrl+u")
+        await paste(pilot, "R5.3.31")
+        await pilot.press("tab")
+        await paste(pilot, "2100")
+        await pilot.press("tab")
+        await paste(pilot, "CKAN集計")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen.query_one(PagedTable).row_count == 1
+    assert kpi_value(database, "open_data_files", ctx.today()) == 2100
+
+
+async def test_organization_search_and_history(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2", "slash")
+        await paste(pilot, "ひょうご")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        table = app.screen.query_one(PagedTable)
+        assert table.row_count == 1
+        await pilot.press("escape", "enter")
+        await settle(app, pilot)
+        history = app.screen.query_one("#history", DataTable)
+        kinds = [str(key.value).split(":")[0] for key in history.rows]
+        assert sorted(kinds) == ["agreement", "contact", "meeting", "meeting"]
+        dates = [history.get_row(key)[0] for key in history.rows]
+        assert dates[0] >= dates[-1]
+
+
+async def test_follow_ups_due_and_overdue_then_done(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("7")
+        await settle(app, pilot)
+        table = app.screen.query_one(PagedTable)
+        assert [k.value for k in table.rows] == [str(seeded.overdue_meeting),
+                                                 str(seeded.due_meeting)]
+        await pilot.press("c")
+        await settle(app, pilot)
+        assert [k.value for k in table.rows] == [str(seeded.due_meeting)]
+    with database.reading() as session:
+        done = session.get(Meeting, seeded.overdue_meeting)
+        assert done is not None and done.follow_up_done_on == ctx.today()
+
+
+async def test_archive_is_confirmed_and_restorable(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        table = app.screen.query_one(PagedTable)
+        assert table.row_count == 3
+        first = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert table.row_count == 2
+        with database.reading() as session:
+            meeting = session.get(Meeting, int(first or 0))
+            assert meeting is not None and meeting.archived_at is not None
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert table.row_count == 3
+        table.move_cursor(row=table.get_row_index(str(first)))
+        await pilot.press("d", "y")
+        await settle(app, pilot)
+    with database.reading() as session:
+        meeting = session.get(Meeting, int(first or 0))
+        assert meeting is not None and meeting.archived_at is None
+
+
+async def test_read_only_refuses_writes(database: Database, ctx: Context, seeded: Seeded) -> None:
+    app = CRMApp(database, ctx, read_only=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "読み取り専用" in app.title
+        await pilot.press("3", "n")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, FormScreen)
+        await pilot.press("d")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDialog)
+        assert any("読み取り専用" in n.message for n in app._notifications)
+
+
+async def test_list_pages_filters_and_sorts(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    add_meetings(database, seeded.company, 250)
+    app = CRMApp(database, ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("3")
+        await settle(app, pilot)
+        table = app.screen.query_one(PagedTable)
+        assert table.row_count == 100
+        await pilot.press("end")
+        await settle(app, pilot)
+        assert table.row_count == 200
+        assert "/ 253" in str(app.screen.query_one("#list-status").render())
+        await pilot.press("slash")
+        await paste(pilot, "意見交換")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert [k.value for k in table.rows] == [str(seeded.overdue_meeting)]
+        app.screen.query_one("#fb-text", Input).value = ""
+        await pilot.pause(0.5)
+        await settle(app, pilot)
+        assert table.row_count == 100
+        await pilot.press("escape", "s")  # sort by title, descending
+        await settle(app, pilot)
+        titles = [table.get_row(k)[1] for k in table.rows]
+        assert titles == sorted(titles, reverse=True)
+        await pilot.press("r")
+        await settle(app, pilot)
+        titles = [table.get_row(k)[1] for k in table.rows]
+        assert titles == sorted(titles)
+
+
+async def test_english_and_command_palette(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx, lang="en")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.title == "Kakogawa partnership CRM"
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Go to: Meetings" in commands
+        await pilot.press("ctrl+p")
+        await paste(pilot, "Go to: Follow")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.current_mode == "follow_ups"
+        await pilot.click("Tab#organizations")  # the mouse works too
+        await settle(app, pilot)
+        assert app.current_mode == "organizations"
+
+
+async def test_dashboard_shows_every_kpi_moves_period_and_builds_the_pdf(
+    database: Database, ctx: Context, seeded: Seeded, tmp_path: Path
+) -> None:
+    with database.writing() as session:
+        services.record_measurement(session, ctx, kpi_code="open_data_files",
+                                    measured_on=date(2023, 3, 1), value=1500)
+    app = CRMApp(database, ctx, report_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        table = app.screen.query_one("#kpis", DataTable)
+        assert table.row_count == 19
+        row = table.get_row("open_data_files")
+        assert "1,500" in str(row[2])
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        assert app.screen.period.label("ja") == "令和4年度 第4四半期"  # type: ignore[attr-defined]
+        assert "1,500" in str(table.get_row("open_data_files")[2])
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert not app.screen.query_one("#pdf-progress").display
+        assert [n.severity for n in app._notifications] == ["information"]
+    pdf = tmp_path / "kpi-report-FY2022-Q4.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+
+
+async def test_contact_added_from_the_organization_screen(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        table = app.screen.query_one(PagedTable)
+        table.move_cursor(row=table.get_row_index(str(seeded.company)))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("c")
+        await settle(app, pilot)
+        await paste(pilot, "鈴木 次郎")
+        await pilot.press("tab", "tab", "tab", "tab")
+        await paste(pilot, "not-an-address")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert field_error(app, "email") is not None
+        await pilot.press("ctrl+u")
+        await paste(pilot, "suzuki@example.jp")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        history = app.screen.query_one("#history", DataTable)
+        assert [str(k.value).split(":")[0] for k in history.rows] == ["contact"]
+
+
+def test_dashboard_trend_matches_the_engine_quarter_by_quarter(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    with database.writing() as session:
+        for code, day, value in (("open_data_files", date(2022, 8, 1), 900),
+                                 ("open_data_catalog_access", date(2022, 5, 1), 4000),
+                                 ("open_data_catalog_access", date(2023, 2, 1), 6000)):
+            services.record_measurement(session, ctx, kpi_code=code, measured_on=day,
+                                        value=value)
+        services.log_event(session, ctx, held_on=date(2022, 11, 3), kind="in_city",
+                           title="市民まつり")
+    period = FiscalPeriod(2023, 1)
+    with database.reading() as session:
+        trend = kpi_trend(session, period)
+        for index, quarter in enumerate(trend_quarters(period)):
+            for figure in compute_for_period(session, quarter):
+                assert trend.values[figure.code][index] == figure.value, (figure.code, quarter)
+
+
+def test_crm_without_a_command_opens_the_ui(
+    database_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[CRMApp] = []
+    monkeypatch.setattr(CRMApp, "run", lambda self: opened.append(self))
+    monkeypatch.setenv("CRM_LANG", "en")
+    assert main(["--db", str(database_path), "--read-only"]) == 0
+    (app,) = opened
+    assert (app.lang, app.read_only) == ("en", True)
+    assert app.title == "Kakogawa partnership CRM [read-only]"

@@ -1,0 +1,78 @@
+"""Data and apps for the terminal UI tests (pilot and snapshot tests share them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import insert
+
+from crm import services
+from crm.context import Context
+from crm.models import Meeting, MeetingOrganization
+from db.session import Database
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """Ids of the records `seed` made."""
+
+    company: int
+    university: int
+    npo: int
+    staff: int
+    overdue_meeting: int
+    due_meeting: int
+    later_meeting: int
+    agreement: int
+
+
+def seed(database: Database, ctx: Context) -> Seeded:
+    """A few organizations, staff, meetings with follow-ups, an agreement and a contact.
+
+    With the test clock (today 2023-04-01, a Saturday) one follow-up is overdue, one is due
+    this week (Sunday 2023-04-02) and one later.
+    """
+    with database.writing() as s:
+        company = services.create_organization(
+            s, ctx, name="神戸製鋼株式会社", kind="company", kana="こうべせいこう")
+        university = services.create_organization(
+            s, ctx, name="兵庫県立大学", kind="university", kana="ひょうごけんりつだいがく")
+        npo = services.create_organization(
+            s, ctx, name="NPO法人かこがわネット", kind="npo", kana="かこがわねっと")
+        staff = services.create_staff(s, ctx, name="山田 太郎")
+        services.create_staff(s, ctx, name="佐藤 花子")
+        assert company.id and university.id and npo.id and staff.id
+        overdue = services.log_meeting(
+            s, ctx, held_on=date(2023, 3, 1), title="スマートシティ構想の意見交換",
+            organization_ids=[university.id], staff_ids=[staff.id],
+            next_action="資料送付", follow_up_on=date(2023, 3, 25))
+        due = services.log_meeting(
+            s, ctx, held_on=date(2023, 3, 20), title="地域ポイントの打合せ",
+            organization_ids=[npo.id], follow_up_on=date(2023, 4, 2))
+        later = services.log_meeting(
+            s, ctx, held_on=date(2023, 3, 28), title="データ活用セミナーの相談",
+            organization_ids=[university.id, npo.id], follow_up_on=date(2023, 4, 20))
+        agreement = services.create_agreement(
+            s, ctx, title="オープンデータ連携協定", partner_ids=[university.id],
+            status="negotiating")
+        services.add_contact(s, ctx, organization_id=university.id, name="田中 一郎",
+                             department="情報科学研究科")
+        return Seeded(company.id, university.id, npo.id, staff.id, overdue.id or 0,
+                      due.id or 0, later.id or 0, agreement.id or 0)
+
+
+def add_meetings(database: Database, organization_id: int, count: int) -> None:
+    """`count` meetings with one organization, through Core inserts (fast)."""
+    stamp = datetime(2023, 1, 1, tzinfo=UTC)
+    meta = {"created_at": stamp, "created_by": "bulk", "updated_at": stamp, "updated_by": "bulk"}
+    with database.writing() as s:
+        first = s.execute(insert(Meeting).returning(Meeting.id), [
+            {**meta, "held_on": date(2022, 4, 1 + i % 28), "title": f"一括 {i:04d}"}
+            for i in range(count)
+        ]).scalars().all()
+        s.execute(insert(MeetingOrganization), [
+            {"meeting_id": meeting_id, "organization_id": organization_id}
+            for meeting_id in first
+        ])
+

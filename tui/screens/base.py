@@ -1,0 +1,83 @@
+"""What every screen of the app shares: labels, and database work in thread workers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+from sqlmodel import Session
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Tab, Tabs
+
+from crm.errors import CRMError, DataError
+from tui.messages import Loaded, WriteDone, WriteFailed
+
+if TYPE_CHECKING:
+    from tui.app import CRMApp
+
+
+class CRMScreen(Screen[Any]):
+    """A screen with the app's language and workers that read or write in their own session."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from tui.app import translate_bindings
+
+        translate_bindings(self, self.crm.lang)
+
+    @property
+    def crm(self) -> CRMApp:
+        """The application, with its database, context and language."""
+        return cast("CRMApp", self.app)
+
+    def t(self, key: str, **values: object) -> str:
+        """The label `key` in the app's language."""
+        return self.crm.t(key, **values)
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        """A click on a navigation tab shows that screen."""
+        if isinstance(event.tabs, NavTabs) and event.tab.id:
+            self.crm.action_go(event.tab.id)
+
+    @work(thread=True, group="read")
+    def read(self, what: str, query: Callable[[Session], Any]) -> None:
+        """Run `query` in a fresh read session and post its result as `Loaded(what, …)`."""
+        with self.crm.database.reading() as session:
+            data = query(session)
+        self.post_message(Loaded(what, data))
+
+    def write(self, notice: str, change: Callable[[Session], int | None]) -> None:
+        """Run `change` in one transaction; posts WriteDone, or WriteFailed with the field."""
+        if self.crm.writable():
+            self._write(notice, change)
+
+    @work(thread=True, group="write", exclusive=True)
+    def _write(self, notice: str, change: Callable[[Session], int | None]) -> None:
+        try:
+            with self.crm.database.writing() as session:
+                record_id = change(session)
+        except DataError as exc:
+            self.post_message(WriteFailed(exc.text(self.crm.lang), exc.field))
+        except CRMError as exc:
+            self.post_message(WriteFailed(str(exc)))
+        else:
+            self.post_message(WriteDone(notice, record_id))
+
+
+class NavTabs(Tabs):
+    """The main screens as tabs (keys 1–7 or a click)."""
+
+    def __init__(self, active: str, labels: dict[str, str]) -> None:
+        tabs = [Tab(f"{n} {label}", id=mode) for n, (mode, label) in
+                enumerate(labels.items(), start=1)]
+        super().__init__(*tabs, active=active)
+        self.can_focus = False
+
+
+def nav_tabs(screen: CRMScreen, active: str) -> ComposeResult:
+    """The navigation tabs for a main screen."""
+    from tui.app import SECTIONS
+
+    yield NavTabs(active, {mode: screen.t(f"tab_{mode}") for mode in SECTIONS})

@@ -1,0 +1,282 @@
+"""The home screen: every KPI at a glance for a fiscal quarter or year, with its trend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from sqlmodel import Session
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Static
+
+from crm.calendar import FiscalPeriod, fiscal_year_of
+from crm.errors import CRMError
+from crm.formatting import format_number
+from crm.kpi import (
+    KpiFigure,
+    active_kpis,
+    annual_sums,
+    compute_for_period,
+    computed_series,
+    latest_levels,
+)
+from tui.messages import Loaded
+from tui.screens.base import CRMScreen, nav_tabs
+
+#: Quarters shown in the trend column.
+TREND_QUARTERS = 6
+#: Below this width the dashboard drops the policy and in-period columns and narrows the bar.
+NARROW = 110
+SPARKS = "▁▂▃▄▅▆▇█"
+WHOLE_YEAR = "year"
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Each KPI's value at the end of the TREND_QUARTERS quarters ending with `period`."""
+
+    period: FiscalPeriod
+    quarters: list[FiscalPeriod]
+    values: dict[str, list[float | None]]
+
+
+def trend_quarters(period: FiscalPeriod) -> list[FiscalPeriod]:
+    """The TREND_QUARTERS quarters ending with the last quarter of `period`."""
+    quarters = [period.quarters()[-1]]
+    while len(quarters) < TREND_QUARTERS:
+        quarters.insert(0, quarters[0].previous())
+    return quarters
+
+
+def kpi_trend(session: Session, period: FiscalPeriod) -> Trend:
+    """Quarter-end values: computed KPIs in one scan (computed_series), measured ones from
+    their latest level or the fiscal year's sum so far."""
+    quarters = trend_quarters(period)
+    values: dict[str, list[float | None]] = {
+        code: [point.cumulative for point in points]
+        for code, points in computed_series(session, quarters).items()
+    }
+    levels = [latest_levels(session, q.end) for q in quarters]
+    sums = [annual_sums(session, FiscalPeriod(q.fiscal_year).start, q.end) for q in quarters]
+    for kpi in active_kpis(session):
+        if kpi.code in values:
+            continue
+        row: list[float | None] = []
+        for quarter, level, total in zip(quarters, levels, sums, strict=True):
+            if kpi.rule == "annual":
+                row.append(total.get(kpi.code))
+            elif kpi.code in level:
+                row.append(level[kpi.code][0])
+            else:
+                row.append(kpi.baseline if quarter.end >= kpi.baseline_as_of else None)
+        values[kpi.code] = row
+    return Trend(period, quarters, values)
+
+
+def progress_bar(rate: float | None, cells: int) -> str:
+    """A bar of `cells` cells for a percentage (clamped to 0–100), then the percentage."""
+    if rate is None:
+        return " " * cells + "     —"
+    share = max(0.0, min(100.0, rate)) / 100 * cells
+    full = int(share)
+    half = "▌" if share - full >= 0.5 and full < cells else ""
+    bar = ("█" * full + half).ljust(cells, "·")
+    return f"{bar} {rate:5.0f}%"
+
+
+def column_layout(width: int, lang: str) -> list[tuple[str, int]]:
+    """The KPI table's columns (label key, width) for a terminal `width` cells wide."""
+    if width < NARROW:
+        fixed = [("value", 9), ("target", 9), ("achievement_rate", 11), ("status", 4),
+                 ("trend_col", 6)]
+        if lang == "en":
+            fixed[3] = ("status", 8)
+        lead: list[tuple[str, int]] = []
+    else:
+        fixed = [("value", 10), ("target", 10), ("achievement_rate", 16),
+                 ("status", 4 if lang == "ja" else 8), ("trend_col", 6), ("in_period", 8)]
+        lead = [("policy", 5)]
+    used = sum(w for _, w in lead + fixed) + 2 * (len(lead) + len(fixed) + 1) + 4
+    name = max(14, min(44, width - used))
+    return [*lead, ("name", name), *fixed]
+
+
+def sparkline(values: list[float | None]) -> str:
+    """One block character per value, scaled between the smallest and largest known."""
+    known = [v for v in values if v is not None]
+    if not known:
+        return "—"
+    low, high = min(known), max(known)
+    span = high - low
+    return "".join(
+        " " if v is None else SPARKS[0 if span == 0 else round((v - low) / span * 7)]
+        for v in values
+    )
+
+
+class DashboardScreen(CRMScreen):
+    """All KPIs for the chosen period: value, target, progress, status and trend."""
+
+    BINDINGS = [
+        Binding("left_square_bracket", "shift_period(-1)", "previous_period", key_display="["),
+        Binding("right_square_bracket", "shift_period(1)", "next_period", key_display="]"),
+        Binding("f5", "refresh", "refresh"),
+        Binding("p", "pdf", "pdf"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.period = FiscalPeriod.of(self.crm.ctx.today())
+        self.figures: list[KpiFigure] = []
+        self.trend: Trend | None = None
+        self._layout: list[tuple[str, int]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield from nav_tabs(self, "dashboard")
+        newest = fiscal_year_of(self.crm.ctx.today())
+        with Horizontal(id="period-bar"):
+            yield Static(self.t("period"), classes="bar-label")
+            yield Select(
+                [(FiscalPeriod(fy).label(self.crm.lang), fy)
+                 for fy in range(newest, newest - 10, -1)],
+                value=self.period.fiscal_year, allow_blank=False, id="year", compact=True,
+            )
+            yield Select(
+                [(self.t("whole_year"), WHOLE_YEAR)]
+                + [(FiscalPeriod(2020, q).label(self.crm.lang).split()[-1], str(q))
+                   for q in (1, 2, 3, 4)],
+                value=str(self.period.quarter), allow_blank=False, id="quarter", compact=True,
+            )
+            yield Static("", id="as-of")
+            yield ProgressBar(total=None, show_eta=False, id="pdf-progress")
+        yield DataTable(id="kpis", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#kpis", DataTable).focus()
+
+    def on_resize(self) -> None:
+        layout = column_layout(self.size.width, self.crm.lang)
+        if layout == self._layout:
+            return
+        self._layout = layout
+        table = self.query_one("#kpis", DataTable)
+        table.clear(columns=True)
+        for key, width in layout:
+            table.add_column(self.t(key), width=width, key=key)
+        self._show()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        """Read the figures for the chosen period again; their trend follows once shown."""
+        period = self.period
+        self.query_one("#as-of", Static).update(self.t("loading"))
+        self.read("kpis", lambda session: (period, compute_for_period(session, period)))
+
+    def action_shift_period(self, step: int) -> None:
+        """Move to the previous or next quarter (or year)."""
+        period = self.period.next() if step > 0 else self.period.previous()
+        self._set_period(period)
+
+    def _set_period(self, period: FiscalPeriod) -> None:
+        self.period = period
+        with self.prevent(Select.Changed):
+            self.query_one("#year", Select).value = period.fiscal_year
+            self.query_one("#quarter", Select).value = (
+                str(period.quarter) if period.quarter else WHOLE_YEAR)
+        self.action_refresh()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        year = self.query_one("#year", Select).value
+        quarter = self.query_one("#quarter", Select).value
+        if isinstance(year, int):
+            q = None if quarter == WHOLE_YEAR else int(str(quarter))
+            if FiscalPeriod(year, q) != self.period:
+                self.period = FiscalPeriod(year, q)
+                self.action_refresh()
+
+    def action_pdf(self) -> None:
+        """Build the KPI report of the chosen period as a PDF, in a worker."""
+        self.query_one("#pdf-progress").display = True
+        self._build_pdf(self.period)
+
+    @work(thread=True, group="pdf", exclusive=True)
+    def _build_pdf(self, period: FiscalPeriod) -> None:
+        from reports.kpi_report import build_report
+
+        app = self.crm
+        try:
+            with app.database.reading() as session:
+                result = build_report(session, period=period, lang=app.lang,
+                                      generated_at=app.ctx.now())
+            path = app.report_dir / result.filename
+            path.write_bytes(result.pdf)
+        except (CRMError, OSError) as exc:
+            self.post_message(Loaded("pdf-failed", str(exc)))
+        else:
+            self.post_message(Loaded("pdf", path))
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.what in ("pdf", "pdf-failed"):
+            self.query_one("#pdf-progress").display = False
+            if message.what == "pdf":
+                self.notify(self.t("pdf_written", path=message.data))
+            else:
+                self.notify(str(message.data), severity="error")
+            return
+        if message.what == "kpis" and message.data[0] == self.period:
+            self.figures = message.data[1]
+            self._show_period()
+            self._show()
+            period = self.period
+            self.read("trend", lambda session: kpi_trend(session, period))
+        elif message.what == "trend" and message.data.period == self.period:
+            self.trend = message.data
+            self._show()
+
+    def _status_text(self, figure: KpiFigure) -> Text:
+        theme = self.app.current_theme
+        colour = {"achieved": theme.success, "on_track": theme.primary,
+                  "behind": theme.error}.get(figure.status)
+        return Text(figure.status_label(self.crm.lang), style=f"bold {colour}" if colour else "")
+
+    def _show_period(self) -> None:
+        period, lang = self.period, self.crm.lang
+        quarters = trend_quarters(period)
+        self.query_one("#as-of", Static).update(
+            f"{period.label(lang)}  {period.start.isoformat()} – {period.end.isoformat()}"
+            f"   {self.t('trend')}: {quarters[0].label_en()}–{quarters[-1].label_en()}"
+        )
+
+    def _show(self) -> None:
+        lang = self.crm.lang
+        trend = self.trend.values if self.trend and self.trend.period == self.period else {}
+        table = self.query_one("#kpis", DataTable)
+        row = table.cursor_row
+        table.clear()
+        keys = [key for key, _ in self._layout]
+        cells = (self._layout[keys.index("achievement_rate")][1] if self._layout else 16) - 7
+        with self.app.batch_update():
+            for figure in self.figures:
+                kpi = figure.kpi
+                unit = "" if kpi.unit == "—" else kpi.unit
+                values = {
+                    "policy": kpi.policy_ref,
+                    "name": kpi.name(lang),
+                    "value": Text(format_number(figure.value) + (
+                        unit if figure.value is not None else ""), justify="right"),
+                    "target": Text(f"{format_number(kpi.target)}{unit}", justify="right"),
+                    "achievement_rate": progress_bar(figure.achievement_rate, cells),
+                    "status": self._status_text(figure),
+                    "trend_col": sparkline(trend.get(kpi.code, [])),
+                    "in_period": Text(format_number(figure.period_count), justify="right"),
+                }
+                table.add_row(*(values[key] for key in keys), key=kpi.code)
+        table.move_cursor(row=row)
+

@@ -1,0 +1,59 @@
+"""Follow-ups: meetings whose follow-up is overdue, due this week, or still open."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.text import Text
+from sqlmodel import Session
+from textual.binding import Binding
+
+from crm import services
+from crm.formatting import format_day
+from crm.queries import FOLLOW_UP_SCOPES, MeetingRow, count_follow_ups, follow_up_page
+from tui.screens.meetings import MeetingListScreen
+from tui.widgets.filter_bar import FilterBar
+
+
+class FollowUpListScreen(MeetingListScreen):
+    """Open follow-ups, soonest first; `c` marks the selected one done today."""
+
+    BINDINGS = [Binding("c", "complete", "complete")]
+
+    section = "follow_ups"
+    default_sort = "follow_up_on"
+    default_descending = False
+
+    def filter_bar(self) -> FilterBar:
+        return FilterBar(
+            placeholder=self.t("search_placeholder"),
+            scopes=[(self.t(f"scope_{s}"), s) for s in FOLLOW_UP_SCOPES],
+            staff_prompt=self.t("staff"),
+        )
+
+    def on_mount(self) -> None:
+        self.filters = self.query_one(FilterBar).current()
+
+    def fetch(self, session: Session, offset: int, limit: int) -> Sequence[Any]:
+        return follow_up_page(session, filters=self.filters, today=self.crm.ctx.today(),
+                              order_by=self.order_by, descending=self.descending,
+                              offset=offset, limit=limit)
+
+    def fetch_count(self, session: Session) -> int:
+        return count_follow_ups(session, filters=self.filters, today=self.crm.ctx.today())
+
+    def cells(self, row: MeetingRow) -> tuple[Any, ...]:
+        cells = super().cells(row)
+        if row.follow_up_on and row.follow_up_on < self.crm.ctx.today():
+            due = Text(format_day(row.follow_up_on, self.crm.lang), style="bold red")
+            return (*cells[:-1], due)
+        return cells
+
+    def action_complete(self) -> None:
+        row = self.selected_row()
+        if row is None or not self.crm.writable():
+            return
+        ctx, record_id = self.crm.ctx, int(row.id)
+        self.write(self.t("followup_done"), lambda s: services.complete_follow_up(
+            s, ctx, record_id, done_on=ctx.today()).id)

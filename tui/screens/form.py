@@ -1,0 +1,214 @@
+"""The shape every form shares: fields with inline errors, all-or-nothing save, and a
+question before unsaved changes are thrown away."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any, ClassVar
+
+from sqlmodel import Session
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Input, Select, SelectionList, Static, TextArea
+
+from crm.calendar import DateParseError, parse_date
+from crm.queries import ListFilter, organization_page
+from crm.vocabulary import ORGANIZATION_KINDS
+from tui.messages import Loaded, WriteDone, WriteFailed
+from tui.screens.base import CRMScreen
+from tui.widgets.dialogs import ConfirmDialog
+from tui.widgets.field import Field
+from tui.widgets.organization_picker import Match, OrganizationPicker
+
+#: How many matches the organization search shows.
+MATCHES = 8
+
+
+class DateInput(Input):
+    """An input for a date typed as ISO or wareki; checked when it loses focus."""
+
+
+class FormScreen(CRMScreen):
+    """A form for one record: `fields` lays it out, `change` saves it in one transaction."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "save"),
+        Binding("escape", "cancel", "cancel"),
+    ]
+
+    title_key: ClassVar[str]
+    #: Service-layer field names that are shown at another form field.
+    FIELD_ALIASES: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, record_id: int | None = None) -> None:
+        super().__init__()
+        self.record_id = record_id
+        self._initial: dict[str, Any] | None = None
+
+    # --- what each form defines ----------------------------------------------------------
+
+    def fields(self) -> ComposeResult:
+        """The form's Field widgets."""
+        raise NotImplementedError
+
+    def load(self, session: Session) -> Any:
+        """What the form needs from the database before it can be filled (a record, choices)."""
+        return None
+
+    def fill(self, data: Any) -> None:
+        """Put the loaded data into the fields."""
+
+    def validate(self) -> dict[str, str]:
+        """Errors found without the database, by field name."""
+        return {}
+
+    def change(self) -> Callable[[Session], int | None]:
+        """The write to run in one transaction (built from the fields on the event loop)."""
+        raise NotImplementedError
+
+    # --- shared parts --------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self.t(self.title_key), id="form-title")
+        with VerticalScroll(id="form"):
+            yield from self.fields()
+        yield Static("", id="form-error")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.read("form", self.load)
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.what == "form":
+            self.fill(message.data)
+            self.call_after_refresh(self._remember)
+
+    def _remember(self) -> None:
+        self._initial = self.values()
+        self.query_one("#form").query("Input, Select, TextArea, SelectionList").first().focus()
+
+    def values(self) -> dict[str, Any]:
+        """Everything the user can change, to tell whether anything was."""
+        values: dict[str, Any] = {}
+        for widget in self.query("Input, TextArea, Select, SelectionList, OrganizationPicker"):
+            if widget.id == "org-search":
+                continue
+            if isinstance(widget, TextArea):
+                values[str(widget.id)] = widget.text
+            elif isinstance(widget, SelectionList):
+                values[str(widget.id)] = sorted(map(str, widget.selected))
+            elif isinstance(widget, OrganizationPicker):
+                values[str(widget.id)] = list(widget.picked)
+            elif isinstance(widget, Input | Select):
+                values[str(widget.id)] = widget.value
+        return values
+
+    def input_value(self, widget_id: str) -> str:
+        """The stripped text of an Input."""
+        return self.query_one(f"#{widget_id}", Input).value.strip()
+
+    def field(self, label_key: str, widget: Widget, name: str, hint: str = "") -> Field:
+        """A Field labelled with `label_key`, holding `widget`."""
+        return Field(self.t(label_key), widget, name=name, hint=hint)
+
+    def date_field(self, label_key: str, name: str, *, value: date | None = None) -> Field:
+        """A Field with a DateInput."""
+        widget = DateInput(value.isoformat() if value else "", id=name,
+                           placeholder=self.t("date_hint"))
+        return self.field(label_key, widget, name)
+
+    def organization_picker(self, name: str) -> OrganizationPicker:
+        """A picker searching active organizations in a fresh session per search."""
+        database, lang = self.crm.database, self.crm.lang
+
+        def search(query: str) -> list[Match]:
+            with database.reading() as session:
+                rows = organization_page(session, filters=ListFilter(text=query),
+                                         limit=MATCHES)
+            return [Match(r.id, r.name, f"{r.name}（{ORGANIZATION_KINDS.label(r.kind, lang)}）")
+                    for r in rows]
+
+        return OrganizationPicker(
+            search, placeholder=self.t("org_search_placeholder"),
+            create_label=lambda typed: self.t("create_organization", name=typed),
+            new_mark=self.t("will_create"), id=name,
+        )
+
+    def parse_date_field(self, name: str, *, required: bool, errors: dict[str, str]) -> date | None:
+        """The date typed in `name`, recording an error in `errors` if it is not one."""
+        raw = self.input_value(name)
+        if not raw:
+            if required:
+                errors[name] = self.t("required")
+            return None
+        try:
+            return parse_date(raw)
+        except DateParseError:
+            errors[name] = self.t("bad_date")
+            return None
+
+    def on_input_blurred(self, event: Input.Blurred) -> None:
+        if isinstance(event.input, DateInput):
+            errors: dict[str, str] = {}
+            self.parse_date_field(str(event.input.id), required=False, errors=errors)
+            self.show_error(str(event.input.id), errors.get(str(event.input.id)))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.show_error(str(event.input.id), None)
+
+    def show_error(self, name: str, message: str | None) -> None:
+        """Show (or clear) an error at the field `name`."""
+        name = self.FIELD_ALIASES.get(name, name)
+        for field in self.query(Field):
+            if field.field_name == name:
+                field.set_error(message)
+                return
+        if message:
+            self.query_one("#form-error", Static).update(message)
+
+    def clear_errors(self) -> None:
+        """Remove every error shown."""
+        for field in self.query(Field):
+            field.set_error(None)
+        self.query_one("#form-error", Static).update("")
+
+    def action_save(self) -> None:
+        self.clear_errors()
+        errors = self.validate()
+        for name, message in errors.items():
+            self.show_error(name, message)
+        if errors:
+            self.notify(self.t("fix_errors"), severity="error")
+            return
+        self.write(self.t("saved"), self.change())
+
+    def action_cancel(self) -> None:
+        if self._initial is None or self.values() == self._initial:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmDialog(self.t("confirm_discard"), self.t("yes"), self.t("no")), answered
+        )
+
+    def on_write_done(self, message: WriteDone) -> None:
+        self.notify(message.notice)
+        self.dismiss(message.record_id)
+
+    def on_write_failed(self, message: WriteFailed) -> None:
+        self.show_error(message.field or "", message.message)
+        self.notify(message.message, severity="error")
+
+
+def selected_ids(selection: SelectionList[str]) -> list[int]:
+    """The ids chosen in a SelectionList whose values are ids as text."""
+    return [int(v) for v in selection.selected]
+

@@ -1,0 +1,88 @@
+"""Enter a measured KPI figure read from another system; editing one records a correction
+(the old figure is archived and the new one entered, in one transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+from textual.app import ComposeResult
+from textual.widgets import Input, Select
+
+from crm import services
+from crm.models import Kpi, KpiMeasurement
+from crm.queries import Choice, measured_kpi_choices
+from tui.screens.form import FormScreen
+
+
+@dataclass(frozen=True)
+class MeasurementFormData:
+    """The measured KPIs, and the measurement being corrected (if any)."""
+
+    kpis: Sequence[Choice]
+    kpi_code: str | None
+    measured_on: str
+    value: str
+    note: str
+
+
+class MeasurementForm(FormScreen):
+    """The measurement form."""
+
+    title_key = "form_measurement"
+    FIELD_ALIASES = {"kpi": "kpi_code"}
+
+    def fields(self) -> ComposeResult:
+        yield self.field("kpi", Select([], prompt=self.t("kpi"), id="kpi_code"), "kpi_code")
+        yield self.date_field("measured_on", "measured_on", value=self.crm.ctx.today())
+        yield self.field("value", Input(id="value", type="number"), "value")
+        yield self.field("note", Input(id="note"), "note")
+
+    def load(self, session: Session) -> MeasurementFormData:
+        kpis = measured_kpi_choices(session)
+        if self.record_id is None:
+            return MeasurementFormData(kpis, None, "", "", "")
+        old = services.get(session, KpiMeasurement, self.record_id)
+        code = services.get(session, Kpi, old.kpi_id).code
+        return MeasurementFormData(kpis, code, old.measured_on.isoformat(),
+                                   f"{old.value:g}", old.note or "")
+
+    def fill(self, data: Any) -> None:
+        assert isinstance(data, MeasurementFormData)
+        select = self.query_one("#kpi_code", Select)
+        select.set_options([(c.label(self.crm.lang), c.value) for c in data.kpis])
+        if data.kpi_code:
+            select.value = data.kpi_code
+            self.query_one("#measured_on", Input).value = data.measured_on
+            self.query_one("#value", Input).value = data.value
+            self.query_one("#note", Input).value = data.note
+
+    def validate(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        self.parse_date_field("measured_on", required=True, errors=errors)
+        if self.query_one("#kpi_code", Select).value is Select.NULL:
+            errors["kpi_code"] = self.t("required")
+        try:
+            float(self.input_value("value"))
+        except ValueError:
+            errors["value"] = self.t("bad_number")
+        return errors
+
+    def change(self) -> Callable[[Session], int | None]:
+        errors: dict[str, str] = {}
+        ctx, record_id = self.crm.ctx, self.record_id
+        fields: dict[str, Any] = {
+            "kpi_code": str(self.query_one("#kpi_code", Select).value),
+            "measured_on": self.parse_date_field("measured_on", required=True, errors=errors),
+            "value": float(self.input_value("value")),
+            "note": self.input_value("note"),
+        }
+
+        def save(session: Session) -> int | None:
+            if record_id is not None:
+                services.archive(session, ctx, KpiMeasurement, record_id)
+            return services.record_measurement(session, ctx, **fields).id
+
+        return save

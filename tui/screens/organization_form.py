@@ -1,0 +1,65 @@
+"""Add or edit an organization: name, kana, kind, corporate number, address, website, notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session
+from textual.app import ComposeResult
+from textual.widgets import Input, Select, TextArea
+
+from crm import services
+from crm.queries import OrganizationDetail, organization_detail
+from crm.vocabulary import ORGANIZATION_KINDS
+from tui.screens.form import FormScreen
+
+
+class OrganizationForm(FormScreen):
+    """The organization form."""
+
+    title_key = "form_organization"
+
+    def fields(self) -> ComposeResult:
+        lang = self.crm.lang
+        yield self.field("name", Input(id="name"), "name")
+        yield self.field("kana", Input(id="kana"), "kana")
+        yield self.field("kind", Select([(t.label(lang), t.code) for t in ORGANIZATION_KINDS.terms],
+                                        prompt=self.t("kind"), id="kind"), "kind")
+        yield self.field("corporate_number", Input(id="corporate_number"), "corporate_number")
+        yield self.field("address", Input(id="address"), "address")
+        yield self.field("website", Input(id="website"), "website")
+        yield self.field("notes", TextArea(id="notes"), "notes")
+
+    def load(self, session: Session) -> OrganizationDetail | None:
+        return organization_detail(session, self.record_id) if self.record_id else None
+
+    def fill(self, data: Any) -> None:
+        if not isinstance(data, OrganizationDetail):
+            return
+        for name in ("name", "kana", "corporate_number", "address", "website"):
+            self.query_one(f"#{name}", Input).value = getattr(data, name) or ""
+        self.query_one("#kind", Select).value = data.kind
+        self.query_one("#notes", TextArea).text = data.notes or ""
+
+    def validate(self) -> dict[str, str]:
+        errors = {}
+        if not self.input_value("name"):
+            errors["name"] = self.t("required")
+        if self.query_one("#kind", Select).value is Select.NULL:
+            errors["kind"] = self.t("required")
+        return errors
+
+    def change(self) -> Callable[[Session], int | None]:
+        ctx, record_id = self.crm.ctx, self.record_id
+        fields = {name: self.input_value(name)
+                  for name in ("name", "kana", "corporate_number", "address", "website")}
+        fields["kind"] = str(self.query_one("#kind", Select).value)
+        fields["notes"] = self.query_one("#notes", TextArea).text
+
+        def save(session: Session) -> int | None:
+            if record_id is None:
+                return services.create_organization(session, ctx, **fields).id
+            return services.update_organization(session, ctx, record_id, **fields).id
+
+        return save

@@ -1,0 +1,315 @@
+"""The shape every list screen shares: filters, a paged table, sorting, archive and restore."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
+
+from rich.text import Text
+from sqlmodel import Session
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from crm import services
+from crm.calendar import FiscalPeriod, fiscal_year_of
+from crm.models import Tracked
+from crm.queries import ListFilter, staff_choices
+from tui.messages import CountLoaded, Loaded, PageLoaded, WriteDone, WriteFailed
+from tui.screens.base import CRMScreen, nav_tabs
+from tui.widgets.dialogs import ConfirmDialog
+from tui.widgets.filter_bar import FilterBar, Options
+from tui.widgets.paged_table import PagedTable
+
+#: How many fiscal years back the year filter offers.
+YEARS_OFFERED = 10
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list column: its sort key (the query's column name) and its label key."""
+
+    key: str
+    label: str
+    width: int
+    sortable: bool = True
+    flex: bool = False
+
+
+class RecordListScreen(CRMScreen):
+    """A list of records read a page at a time from the service layer."""
+
+    BINDINGS = [
+        Binding("n", "new", "new"),
+        Binding("e", "edit", "edit"),
+        Binding("slash", "search", "search", key_display="/"),
+        Binding("d", "archive", "archive"),
+        Binding("x", "toggle_archived", "show_archived"),
+        Binding("s", "sort", "sort"),
+        Binding("r", "reverse", "reverse"),
+        Binding("escape", "back", "back"),
+    ]
+
+    section: ClassVar[str]
+    columns: ClassVar[tuple[Column, ...]]
+    default_sort: ClassVar[str]
+    default_descending: ClassVar[bool] = True
+    model: ClassVar[type[Tracked]]
+    uses_staff: ClassVar[bool] = False
+    PAGE_SIZE: ClassVar[int] = 100
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filters = ListFilter()
+        self.order_by = self.default_sort
+        self.descending = self.default_descending
+        self.rows: dict[str, Any] = {}
+        self.total: int | None = None
+        self.has_more = False
+        self.fetching = False
+        self._generation = 0
+        self._widths: list[int] = []
+
+    # --- what each list defines ----------------------------------------------------------
+
+    def filter_bar(self) -> FilterBar:
+        """The filter controls of this list."""
+        raise NotImplementedError
+
+    def fetch(self, session: Session, offset: int, limit: int) -> Sequence[Any]:
+        """One page of rows for the current filter and sort."""
+        raise NotImplementedError
+
+    def fetch_count(self, session: Session) -> int:
+        """How many rows the current filter matches."""
+        raise NotImplementedError
+
+    def cells(self, row: Any) -> tuple[Any, ...]:
+        """The cells of one row, in column order."""
+        raise NotImplementedError
+
+    def open_form(self, record_id: int | None) -> None:
+        """Show the form for a new record (None) or for this one."""
+        raise NotImplementedError
+
+    def row_title(self, row: Any) -> str:
+        """How the confirmation dialog names a row."""
+        return str(getattr(row, "title", row.id))
+
+    # --- shared parts --------------------------------------------------------------------
+
+    def year_options(self) -> Options:
+        """The fiscal years the year filter offers, newest first."""
+        newest = fiscal_year_of(self.crm.ctx.today())
+        return [(FiscalPeriod(fy).label(self.crm.lang), str(fy))
+                for fy in range(newest, newest - YEARS_OFFERED, -1)]
+
+    def quarter_options(self) -> Options:
+        """The four quarters, for the quarter filter."""
+        return [(FiscalPeriod(2020, q).label(self.crm.lang).split()[-1], str(q))
+                for q in (1, 2, 3, 4)]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield from nav_tabs(self, self.section)
+        yield self.filter_bar()
+        yield PagedTable(id="records")
+        yield Static("", id="list-status")
+        yield Footer()
+
+    def column_widths(self, width: int) -> list[int]:
+        """Column widths for a screen `width` cells wide: flex columns share what is left."""
+        fixed = sum(c.width for c in self.columns) + 2 * len(self.columns) + 4
+        flexible = [c for c in self.columns if c.flex]
+        extra = max(0, width - fixed) // max(1, len(flexible))
+        return [c.width + (extra if c.flex else 0) for c in self.columns]
+
+    def on_resize(self) -> None:
+        widths = self.column_widths(self.size.width)
+        if widths == self._widths:
+            return
+        self._widths = widths
+        table = self.query_one(PagedTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        for column, width in zip(self.columns, widths, strict=True):
+            table.add_column(self.t(column.label), width=width, key=column.key)
+        self._add_rows(list(self.rows.values()))
+        table.move_cursor(row=row)
+
+    def on_mount(self) -> None:
+        table = self.query_one(PagedTable)
+        if self.uses_staff:
+            self.read("staff", staff_choices)
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the list again from the first page."""
+        self._generation += 1
+        self.query_one(PagedTable).clear()
+        self.rows = {}
+        self.total = None
+        self.has_more = False
+        self.fetching = True
+        self._show_status()
+        self._load_page(self._generation, 0)
+        self._load_count(self._generation)
+
+    @work(thread=True, group="page", exclusive=True)
+    def _load_page(self, generation: int, offset: int) -> None:
+        with self.crm.database.reading() as session:
+            rows = self.fetch(session, offset, self.PAGE_SIZE)
+        self.post_message(PageLoaded(generation, offset, rows, len(rows) == self.PAGE_SIZE))
+
+    @work(thread=True, group="count", exclusive=True)
+    def _load_count(self, generation: int) -> None:
+        with self.crm.database.reading() as session:
+            total = self.fetch_count(session)
+        self.post_message(CountLoaded(generation, total))
+
+    def on_page_loaded(self, message: PageLoaded) -> None:
+        if message.generation != self._generation:
+            return
+        fresh = [row for row in message.rows if str(row.id) not in self.rows]
+        self.rows.update((str(row.id), row) for row in fresh)
+        self._add_rows(fresh)
+        self.has_more = message.has_more
+        self.fetching = False
+        self._show_status()
+
+    def _add_rows(self, rows: Sequence[Any]) -> None:
+        table = self.query_one(PagedTable)
+        if not table.columns:
+            return
+        with self.app.batch_update():
+            for row in rows:
+                cells = self.cells(row)
+                if getattr(row, "archived", False):
+                    cells = tuple(Text(f"{c}", style="dim strike") for c in cells)
+                table.add_row(*cells, key=str(row.id))
+
+    def on_count_loaded(self, message: CountLoaded) -> None:
+        if message.generation == self._generation:
+            self.total = message.total
+            self._show_status()
+
+    @on(PagedTable.NearEnd)
+    def _next_page(self) -> None:
+        # Checked again here: the cursor may have moved since the message was posted.
+        if self.has_more and not self.fetching and self.query_one(PagedTable).near_end():
+            self.fetching = True
+            self._load_page(self._generation, len(self.rows))
+
+    def _show_status(self) -> None:
+        column = next(c for c in self.columns if c.key == self.order_by)
+        direction = self.t("descending" if self.descending else "ascending")
+        parts = [
+            self.t("loading") if self.fetching and not self.rows else self.t(
+                "rows_count", shown=len(self.rows),
+                total=self.total if self.total is not None else len(self.rows)),
+            self.t("sorted_by", column=self.t(column.label), direction=direction),
+        ]
+        if self.filters.include_archived:
+            parts.append(self.t("show_archived"))
+        self.query_one("#list-status", Static).update("  ·  ".join(parts))
+
+    def on_loaded(self, message: Loaded) -> None:
+        if message.what == "staff":
+            self.query_one(FilterBar).set_staff(
+                [(c.label(self.crm.lang), c.value) for c in message.data])
+
+    def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
+        self.filters = replace(message.filters, include_archived=self.filters.include_archived)
+        self.reload()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value
+        column = next((c for c in self.columns if c.key == key), None)
+        if column is None or not column.sortable:
+            return
+        if key == self.order_by:
+            self.descending = not self.descending
+        else:
+            self.order_by = key or self.default_sort
+        self.reload()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def selected_row(self) -> Any | None:
+        """The record under the cursor, or None (with a notice) when there is none."""
+        key = self.query_one(PagedTable).selected_key()
+        if key is None or key not in self.rows:
+            self.notify(self.t("no_selection"), severity="warning")
+            return None
+        return self.rows[key]
+
+    # --- actions -------------------------------------------------------------------------
+
+    def action_new(self) -> None:
+        if self.crm.writable():
+            self.open_form(None)
+
+    def action_edit(self) -> None:
+        row = self.selected_row()
+        if row is not None and self.crm.writable():
+            self.open_form(row.id)
+
+    def action_open(self) -> None:
+        """Enter on a row: edit it (lists with a detail screen show that instead)."""
+        self.action_edit()
+
+    def action_search(self) -> None:
+        self.query_one(FilterBar).focus_text()
+
+    def action_back(self) -> None:
+        if self.focused is not self.query_one(PagedTable):
+            self.query_one(PagedTable).focus()
+        else:
+            self.crm.action_go("dashboard")
+
+    def action_sort(self) -> None:
+        sortable = [c.key for c in self.columns if c.sortable]
+        self.order_by = sortable[(sortable.index(self.order_by) + 1) % len(sortable)]
+        self.reload()
+
+    def action_reverse(self) -> None:
+        self.descending = not self.descending
+        self.reload()
+
+    def action_toggle_archived(self) -> None:
+        self.filters = replace(self.filters, include_archived=not self.filters.include_archived)
+        self.reload()
+
+    def action_archive(self) -> None:
+        row = self.selected_row()
+        if row is None or not self.crm.writable():
+            return
+        restoring = bool(getattr(row, "archived", False))
+        question = self.t("confirm_restore" if restoring else "confirm_archive",
+                          title=self.row_title(row))
+        model, ctx, record_id = self.model, self.crm.ctx, int(row.id)
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            if restoring:
+                self.write(self.t("restored_done"),
+                           lambda s: services.restore(s, ctx, model, record_id).id)
+            else:
+                self.write(self.t("archived_done"),
+                           lambda s: services.archive(s, ctx, model, record_id).id)
+
+        self.app.push_screen(ConfirmDialog(question, self.t("yes"), self.t("no")), answered)
+
+    def on_write_done(self, message: WriteDone) -> None:
+        self.notify(message.notice)
+        self.reload()
+
+    def on_write_failed(self, message: WriteFailed) -> None:
+        self.notify(message.message, severity="error")
