@@ -14,20 +14,25 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TextIO
 
-from crm.exporting import export_csv, open_for_export
-from crm.importing import ENTITIES, import_file
 from sqlalchemy.exc import SQLAlchemyError
 
 from cli.table import format_table
+from crm import audit, dedup, opendata
 from crm import kpi as kpi_engine
 from crm.calendar import DateParseError, FiscalPeriod, format_wareki, parse_date
 from crm.context import JAPAN, Context, fixed_clock, system_clock
-from crm.errors import CRMError, DataError
+from crm.errors import CRMError, DataError, ReadOnlyError
+from crm.exporting import ExportOptions, export_csv, export_file, open_for_export
 from crm.formatting import format_day, format_number, format_rate
 from crm.i18n import LANGUAGES, default_language, label
+from crm.importing import ENTITIES, import_file
+from db.engine import sqlite_path
+from db.maintenance import backup, backup_path_before_upgrade, check
+from db.migrate import current_revision, head_revision
 from db.session import (
     URL_VARIABLE,
     Database,
+    DatabaseError,
     create_database,
     default_database_path,
     demo_database_path,
@@ -79,7 +84,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     db_parser = commands.add_parser("db", help="database maintenance")
     db_commands = db_parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
-    db_commands.add_parser("upgrade", help="migrate the database to the newest schema")
+    db_commands.add_parser("upgrade", help="back up, then migrate to the newest schema")
+    db_backup = db_commands.add_parser("backup", help="copy the database, even while in use")
+    db_backup.add_argument("file", type=Path, metavar="FILE", help="the copy (a new file)")
+    db_commands.add_parser(
+        "check", help="integrity_check, foreign_key_check, audit triggers and audit chain"
+    )
+
+    audit_parser = commands.add_parser("audit", help="the audit trail (監査証跡)")
+    audit_commands = audit_parser.add_subparsers(
+        dest="audit_command", metavar="ACTION", required=True
+    )
+    audit_commands.add_parser("verify", help="recompute the audit hash chain")
+    audit_log = audit_commands.add_parser("log", help="the changes to a table or a record")
+    audit_log.add_argument("--table", choices=audit.audited_tables())
+    audit_log.add_argument("--id", dest="row_id", type=int, metavar="N",
+                           help="the record's id (with --table); its links are included")
+    audit_log.add_argument("--limit", type=int, default=200, metavar="N",
+                           help="the newest N changes (default 200)")
+    audit_log.add_argument("--format", choices=("table", "json"), default="table")
+    audit_log.add_argument("--personal", action="store_true",
+                           help="show contacts' personal data (hidden by default)")
 
     demo = commands.add_parser("demo", help="create a realistic demo database")
     demo.add_argument("--seed", type=int, default=2018, help="random seed (default 2018)")
@@ -97,17 +122,82 @@ def build_parser() -> argparse.ArgumentParser:
     kpi.add_argument("--evidence", metavar="CODE",
                      help="list the records behind a computed KPI instead")
 
-    importer = commands.add_parser("import", help="import records from a CSV file")
+    importer = commands.add_parser("import", help="import records from a CSV or .xlsx file")
     importer.add_argument("entity", choices=ENTITIES)
     importer.add_argument("file", type=Path)
+    importer.add_argument("--sheet", metavar="NAME", help="the sheet of an .xlsx file"
+                          " (default: the first)")
+    importer.add_argument("--dry-run", action="store_true",
+                          help="report what would be added, updated and refused; change nothing")
+    importer.add_argument("--create-missing", action="store_true",
+                          help="create the organizations a row names that do not exist (with"
+                          " --kind)")
+    importer.add_argument("--kind", metavar="K", help="the kind of organizations created")
 
-    exporter = commands.add_parser("export", help="export records to CSV")
+    exporter = commands.add_parser("export", help="export records to CSV or .xlsx")
     exporter.add_argument("entity", choices=ENTITIES)
-    exporter.add_argument("-o", "--output", type=Path, metavar="FILE",
-                          help="write to FILE (UTF-8 with BOM) instead of standard output")
-    exporter.add_argument("--from", dest="start", type=_date_argument, metavar="DATE")
-    exporter.add_argument("--to", dest="end", type=_date_argument, metavar="DATE")
+    _add_output_and_period(exporter, "FILE.csv or FILE.xlsx (CSV in UTF-8 with BOM)")
+    exporter.add_argument("--include-personal", action="store_true",
+                          help="allow personal data: the contacts entity")
+
+    open_data = commands.add_parser(
+        "opendata", help="open-data CSV of outreach events or concluded agreements"
+    )
+    open_data.add_argument("dataset", choices=tuple(opendata.DATASETS))
+    _add_output_and_period(open_data, "FILE (UTF-8 with BOM)")
+
+    orgs = commands.add_parser("orgs", help="duplicate organizations: find, merge, undo")
+    orgs_commands = orgs.add_subparsers(dest="orgs_command", metavar="ACTION", required=True)
+    duplicates = orgs_commands.add_parser("duplicates", help="likely duplicate pairs")
+    duplicates.add_argument("--min-score", type=float, default=0.6, metavar="S",
+                            help="leave out pairs scoring below S (0–1, default 0.6)")
+    duplicates.add_argument("--format", choices=("table", "json"), default="table")
+    merge = orgs_commands.add_parser("merge", help="merge DUPLICATE into KEEP (by id)")
+    merge.add_argument("keep", type=int, metavar="KEEP")
+    merge.add_argument("duplicate", type=int, metavar="DUPLICATE")
+    unmerge = orgs_commands.add_parser("unmerge", help="undo a merge (by its merge id)")
+    unmerge.add_argument("merge_id", type=int, metavar="MERGE_ID")
+
+    report = commands.add_parser(
+        "report", help="KPI report of a fiscal quarter or year as PDF; `report history`"
+    )
+    report.add_argument("action", nargs="?", choices=("history",),
+                        help="history: list the reports issued so far")
+    report.add_argument("--fiscal-year", type=int, metavar="N", help="fiscal year N")
+    report.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help="fiscal quarter")
+    report.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="PDF to write (default: kpi-report-FY<N>[-Q<Q>].pdf here)")
+    report.add_argument("--lang", dest="report_lang", choices=LANGUAGES, default=None,
+                        help="language of the report (default: the global --lang)")
+    report.add_argument("--generated-at", type=_timestamp_argument, metavar="TIMESTAMP",
+                        help="generation time printed (ISO; default now): fixes the output")
+    report.add_argument("--no-approval-block", action="store_true",
+                        help="leave out the approval block (決裁欄) on the cover")
+    report.add_argument("--office", metavar="NAME", help="issuing office printed on the report")
+    report.add_argument("--issue", action="store_true",
+                        help="record the report as issued: its figures and hashes are frozen")
     return parser
+
+
+def _add_output_and_period(parser: argparse.ArgumentParser, output: str) -> None:
+    parser.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help=f"write to {output} instead of standard output")
+    parser.add_argument("--from", dest="start", type=_date_argument, metavar="DATE")
+    parser.add_argument("--to", dest="end", type=_date_argument, metavar="DATE")
+    parser.add_argument("--fiscal-year", type=int, metavar="N",
+                        help="fiscal year N (April N to March N+1) instead of --from/--to")
+    parser.add_argument("--quarter", type=int, choices=(1, 2, 3, 4),
+                        help="fiscal quarter (with --fiscal-year)")
+
+
+def _timestamp_argument(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO timestamp (use 2023-01-10T09:30+09:00)"
+        ) from exc
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=JAPAN)
 
 
 def _context(args: argparse.Namespace) -> Context:
@@ -130,24 +220,114 @@ def _open(args: argparse.Namespace) -> Database:
 # --- commands -------------------------------------------------------------------------------
 
 
+def _refuse_if_read_only(args: argparse.Namespace) -> None:
+    if args.read_only:
+        raise ReadOnlyError("--read-only: this command would change the database; nothing done")
+
+
+def _open_any_revision(args: argparse.Namespace) -> Database:
+    """An existing database at whatever schema revision it is."""
+    url = _url(args)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise DatabaseError(f"no database at {path}")
+    return Database.open(url, read_only=args.read_only, must_exist=False)
+
+
 def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    _refuse_if_read_only(args)
     database = create_database(_url(args), _context(args))
     print(f"created {database.describe()}", file=out)
     return 0
 
 
 def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
+    if args.db_command == "backup":
+        database = _open_any_revision(args)
+        target = backup(database, args.file)
+        print(f"backed up {database.describe()} to {target}", file=out)
+        return 0
+    if args.db_command == "check":
+        report = check(_open_any_revision(args))
+        chain = report.chain
+        assert chain is not None
+        print(f"integrity_check: {report.integrity}", file=out)
+        print(f"foreign_key_check: {len(report.foreign_key_violations)} violation(s)", file=out)
+        print(f"audit triggers: {len(report.trigger_problems)} problem(s)", file=out)
+        print(f"audit chain: {chain.verified} row(s) verified, {chain.unsealed} unsealed",
+              file=out)
+        for problem in report.problems:
+            print(f"crm: {problem}", file=sys.stderr)
+        return EXIT_DATA_ERROR if report.problems else 0
+    _refuse_if_read_only(args)
     database = Database.open(_url(args), must_exist=False)
+    revision = current_revision(database.engine)
+    path = sqlite_path(database.url)
+    ctx = _context(args)
+    if path is not None and revision not in (None, head_revision()):
+        copy = backup(database, backup_path_before_upgrade(path, revision, ctx.now()))
+        print(f"backed up to {copy}", file=out)
     database.upgrade()
+    with database.writing(actor=ctx.user):
+        pass  # an empty unit of work seals the audit rows the migration recorded
     print(f"{database.describe()} is at the newest schema", file=out)
     return 0
+
+
+def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
+    """`audit verify`: recompute the hash chain; `audit log`: a table's or record's changes."""
+    if args.audit_command == "log" and args.row_id is not None and args.table is None:
+        raise UsageError("--id needs --table")
+    with _open(args).reading() as session:
+        if args.audit_command == "verify":
+            report = audit.verify(session)
+        else:
+            entries = audit.history(
+                session, table=args.table, row_id=args.row_id, limit=max(args.limit, 0)
+            )
+    if args.audit_command == "verify":
+        if not report.ok:
+            print(f"crm: {report.problem()}", file=sys.stderr)
+            return EXIT_DATA_ERROR
+        print(f"audit chain: {report.verified} row(s) verified; head: row {report.head_id},"
+              f" {report.head_hash}", file=out)
+        if report.unsealed:
+            print(f"{report.unsealed} row(s) recorded by another tool await sealing"
+                  " (sealed at the program's next write)", file=out)
+        return 0
+    _print_audit_log(entries, out, personal=args.personal, as_json=args.format == "json")
+    return 0
+
+
+def _print_audit_log(
+    entries: Sequence[audit.AuditEntry], out: TextIO, *, personal: bool, as_json: bool
+) -> None:
+    rows = []
+    for entry in entries:
+        old, new = entry.values(personal=personal)
+        if as_json:
+            rows.append({"id": entry.id, "changed_at": entry.changed_at,
+                         "changed_by": entry.changed_by, "table": entry.table_name,
+                         "row_id": entry.row_id, "action": entry.action, "old": old or None,
+                         "new": new or None})
+            continue
+        if entry.action == "update":
+            changes = [f"{k}: {old.get(k)!r} → {v!r}" for k, v in new.items() if old.get(k) != v]
+        else:
+            changes = [f"{k}={v!r}" for k, v in (new or old).items() if v is not None]
+        rows.append([str(entry.id), entry.changed_at, entry.changed_by, entry.table_name,
+                     str(entry.row_id), entry.action, "; ".join(changes)])
+    if as_json:
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        print(file=out)
+        return
+    headers = ["#", "changed_at", "changed_by", "table", "row", "action", "changes"]
+    print(format_table(headers, rows, right=[True, False, False, False, True]), file=out)
 
 
 def build_demo(url: str, *, seed: int, force: bool) -> Database:
     """Create the demo database at `url` (replacing a SQLite file only with `force`)."""
     from crm.demo import DEMO_CLOCK, generate_demo
-
-    from db.engine import sqlite_path
 
     path = sqlite_path(url)
     if path is not None and path.exists():
@@ -157,12 +337,13 @@ def build_demo(url: str, *, seed: int, force: bool) -> Database:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     ctx = Context(user="demo", clock=fixed_clock(DEMO_CLOCK))
     database = create_database(url, ctx)
-    with database.writing() as session:
+    with database.writing(actor=ctx.user) as session:
         generate_demo(session, ctx, seed=seed)
     return database
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    _refuse_if_read_only(args)
     url = resolve_url(args.db if args.db is not None else demo_database_path())
     database = build_demo(url, seed=args.seed, force=args.force)
     print(f"demo database (seed {args.seed}) created at {database.describe()}", file=out)
@@ -280,45 +461,164 @@ def _print_evidence(
     print(format_table(headers, table_rows, right=[False, False, True]), file=out)
 
 
+def _progress(read: int) -> None:
+    print(f"crm: {read} rows read", file=sys.stderr, flush=True)
+
+
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    if args.create_missing != (args.kind is not None):
+        raise UsageError("--create-missing and --kind K go together")
+    _refuse_if_read_only(args)
     database = _open(args)
     with database.writing() as session:
-        result = import_file(session, _context(args), args.entity, args.file)
-    print(f"imported {result.added} {args.entity} from {args.file}", file=out)
-    return 0
+        result = import_file(
+            session, _context(args), args.entity, args.file, sheet=args.sheet,
+            dry_run=args.dry_run, create_missing=args.kind, progress=_progress,
+        )
+    print(result.summary(), file=out)
+    for error in result.errors:
+        print(f"crm: {error}", file=sys.stderr)
+    return EXIT_DATA_ERROR if result.refused else 0
+
+
+def _date_range(args: argparse.Namespace) -> tuple[date | None, date | None]:
+    """--from/--to, or the dates of --fiscal-year [--quarter]."""
+    period = _period(args)
+    if period is None:
+        return args.start, args.end
+    if args.start is not None or args.end is not None:
+        raise UsageError("use either --from/--to or --fiscal-year, not both")
+    return period.start, period.end
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    start, end = _date_range(args)
+    options = ExportOptions(start=start, end=end, include_personal=args.include_personal)
     database = _open(args)
     with database.reading() as session:
         if args.output is None:
-            export_csv(session, args.entity, out, start=args.start, end=args.end)
+            export_csv(session, args.entity, out, options)
             return 0
-        with open_for_export(args.output) as handle:
-            count = export_csv(session, args.entity, handle, start=args.start, end=args.end)
+        count = export_file(session, args.entity, args.output, options)
     print(f"exported {count} {args.entity} to {args.output}", file=sys.stderr)
     return 0
 
 
+def cmd_opendata(args: argparse.Namespace, out: TextIO) -> int:
+    start, end = _date_range(args)
+    with _open(args).reading() as session:
+        if args.output is None:
+            opendata.export_opendata(session, args.dataset, out, start=start, end=end)
+            return 0
+        with open_for_export(args.output) as handle:
+            count = opendata.export_opendata(session, args.dataset, handle, start=start,
+                                             end=end)
+    print(f"exported {count} rows of open data ({args.dataset}) to {args.output}",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_orgs(args: argparse.Namespace, out: TextIO) -> int:
+    """`orgs duplicates`: likely duplicate pairs; `orgs merge` / `orgs unmerge`."""
+    lang = args.lang or default_language()
+    if args.orgs_command == "duplicates":
+        with _open(args).reading() as session:
+            pairs = dedup.find_duplicates(session, min_score=args.min_score)
+        if args.format == "json":
+            json.dump([p.to_json() for p in pairs], out, ensure_ascii=False, indent=2)
+            print(file=out)
+            return 0
+        headers = ["score", "id", "name", "id", "name", "reason"]
+        rows = [[f"{p.score:.2f}", str(p.first.id), p.first.name, str(p.second.id),
+                 p.second.name, p.reason_text(lang)] for p in pairs]
+        print(format_table(headers, rows, right=[True, True, False, True]), file=out)
+        return 0
+    _refuse_if_read_only(args)
+    ctx = _context(args)
+    with _open(args).writing(actor=ctx.user) as session:
+        if args.orgs_command == "merge":
+            record = dedup.merge_organizations(session, ctx, keep_id=args.keep,
+                                               duplicate_id=args.duplicate)
+            print(f"merged organization {args.duplicate} into {args.keep} (merge #{record.id};"
+                  f" undo with `crm orgs unmerge {record.id}`)", file=out)
+        else:
+            record = dedup.unmerge_organizations(session, ctx, args.merge_id)
+            print(f"undid merge #{record.id}: organization {record.merged_id} restored",
+                  file=out)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    """Write the KPI report PDF (and issue it with --issue), or list the issued reports."""
+    # Imported here: ReportLab is loaded only by the command that needs it.
+    from reports.issued import history, japan_time_text
+    from reports.kpi_report import build_report, default_filename, issue_report
+    from reports.labels import t
+
+    lang = args.report_lang or args.lang or default_language()
+    if args.action == "history":
+        if args.fiscal_year is not None or args.issue or args.output is not None:
+            raise UsageError("`crm report history` takes no period, --issue or --output")
+        with _open(args).reading() as session:
+            records = history(session)
+        headers = t("history_columns", lang).split("|")
+        rows = [
+            [str(r.id), FiscalPeriod(r.fiscal_year, r.quarter).label(lang), r.lang,
+             japan_time_text(r.generated_at), japan_time_text(r.issued_at), r.issued_by,
+             r.fingerprint, r.pdf_sha256]
+            for r in records
+        ]
+        print(format_table(headers, rows, right=[True]), file=out)
+        return 0
+    period = _period(args)
+    if period is None:
+        raise UsageError("report needs --fiscal-year N (or use `crm report history`)")
+    ctx = _context(args)
+    output = args.output or Path(default_filename(period))
+    database = _open(args)
+    with database.writing() if args.issue else database.reading() as session:
+        result = build_report(
+            session, period=period, lang=lang, generated_at=args.generated_at or ctx.now(),
+            approval_block=not args.no_approval_block, office=args.office,
+        )
+        issued = issue_report(session, ctx, result) if args.issue else None
+        try:
+            output.write_bytes(result.pdf)
+        except OSError as exc:
+            raise DataError(f"cannot write {output}: {exc.strerror}",
+                            ja=f"{output} に書き込めません: {exc.strerror}") from exc
+    print(f"wrote {output} (fingerprint {result.fingerprint})", file=out)
+    changed = sum(len(r.changes) for r in result.restatements)
+    if changed:
+        print(f"restates {changed} figure(s) of issued reports", file=out)
+    if issued is not None:
+        print(f"issued as report #{issued.id} (PDF SHA-256 {result.sha256})", file=out)
+    return 0
+
+
 def cmd_home(args: argparse.Namespace, out: TextIO) -> int:
-    """No command: the KPI table of today (the terminal UI replaces this)."""
-    if args.demo and args.db is None and not demo_database_path().exists():
+    """No command: open the terminal UI (on the demo database with --demo)."""
+    from tui.app import CRMApp
+
+    if args.demo and args.db is None and not args.read_only and not demo_database_path().exists():
         build_demo(resolve_url(demo_database_path()), seed=2018, force=False)
-    args.as_of = None
-    args.fiscal_year = None
-    args.quarter = None
-    args.evidence = None
-    args.format = "table"
-    return cmd_kpi(args, out)
+    database = _open(args)
+    lang = args.lang or default_language()
+    CRMApp(database, _context(args), lang=lang, read_only=args.read_only).run()
+    return 0
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "init": cmd_init,
     "db": cmd_db,
+    "audit": cmd_audit,
     "demo": cmd_demo,
     "kpi": cmd_kpi,
     "import": cmd_import,
     "export": cmd_export,
+    "opendata": cmd_opendata,
+    "orgs": cmd_orgs,
+    "report": cmd_report,
 }
 
 

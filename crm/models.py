@@ -210,7 +210,8 @@ class OutreachEvent(Tracked, table=True):
         CheckConstraint(f"kind IN {sql_in(EVENT_KINDS.codes)}", name="kind"),
         CheckConstraint("length(trim(title)) > 0", name="title_not_empty"),
         CheckConstraint("attendees IS NULL OR attendees >= 0", name="attendees"),
-        Index("ix_outreach_event_kind_held_on", "kind", "held_on"),
+        # covers the KPI count of active events by kind and date without reading the rows
+        Index("ix_outreach_event_kind_held_on", "kind", "held_on", "archived_at"),
     )
 
     held_on: date = Field(index=True)
@@ -308,3 +309,91 @@ __all__ = [
     "Staff",
     "TRACKED_TABLES",
 ]
+
+
+class IssuedReport(SQLModel, table=True):
+    """A KPI report as issued (発行): its period, the figures it printed and its hashes.
+
+    Append-only: a later report compares its own figures with these to show restatements.
+    `figures_json` maps each KPI code to the printed figures (and, for computed KPIs, the
+    evidence record keys) as written by `reports.issued`.
+    """
+
+    __tablename__ = "issued_report"
+    __table_args__ = (
+        CheckConstraint("quarter IS NULL OR quarter BETWEEN 1 AND 4", name="quarter"),
+        CheckConstraint("lang IN ('ja', 'en')", name="lang"),
+        Index("ix_issued_report_fiscal_year_quarter", "fiscal_year", "quarter"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    fiscal_year: int
+    quarter: int | None = None
+    lang: str = Field(max_length=2)
+    generated_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    issued_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    issued_by: str = Field(max_length=100)
+    fingerprint: str = Field(max_length=64)
+    pdf_sha256: str = Field(max_length=64)
+    figures_json: str
+
+
+class AuditLog(SQLModel, table=True):
+    """One change to one row of any table, recorded by a database trigger (docs/auditing.md).
+
+    Append-only: triggers refuse deletes and every update but sealing, which sets
+    `chain_hash` once (see crm.audit). `row_id` is the row's `id`, or for a link table its
+    parent's id; `old_values` / `new_values` are JSON objects of every column.
+    """
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint("action IN ('insert', 'update', 'delete')", name="action"),
+        Index("ix_audit_log_table_name_row_id", "table_name", "row_id"),
+        Index(
+            "ix_audit_log_unsealed",
+            "id",
+            sqlite_where=text("chain_hash IS NULL"),
+            postgresql_where=text("chain_hash IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    table_name: str = Field(max_length=60)
+    row_id: int
+    action: str = Field(max_length=6)
+    old_values: str | None = None
+    new_values: str | None = None
+    changed_at: str = Field(max_length=24, index=True)
+    changed_by: str = Field(max_length=100)
+    chain_hash: str | None = Field(default=None, max_length=64)
+
+
+class AuditActor(SQLModel, table=True):
+    """Who the program is writing for: set inside each write transaction, empty otherwise."""
+
+    __tablename__ = "audit_actor"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str | None = Field(default=None, max_length=100)
+
+
+class OrganizationMerge(SQLModel, table=True):
+    """A duplicate organization merged into the one kept (名寄せ), and whether it was undone.
+
+    `moved_json` lists every link the merge moved or dropped (see crm.dedup), so that undoing
+    it restores them exactly; the merged organization is archived, not deleted.
+    """
+
+    __tablename__ = "organization_merge"
+    __table_args__ = (CheckConstraint("kept_id <> merged_id", name="distinct_organizations"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kept_id: int = Field(foreign_key="organization.id", index=True)
+    merged_id: int = Field(foreign_key="organization.id", index=True)
+    merged_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    merged_by: str = Field(max_length=100)
+    moved_json: str
+    undone_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    undone_by: str | None = Field(default=None, max_length=100)

@@ -47,6 +47,9 @@ def make_engine(url: str, *, read_only: bool = False, echo: bool = False) -> Eng
             _postgresql_read_only(engine)
         return engine
     path = sqlite_path(url)
+    if path is not None and read_only and parsed.query.get("mode") != "ro":
+        # Read-only must hold in SQLite itself, whatever URL the caller passed.
+        url = sqlite_url(path, read_only=True)
     if path is not None and not read_only:
         _create_private_file(path)
     engine = create_engine(url, echo=echo, poolclass=NullPool)

@@ -10,11 +10,14 @@ from pathlib import Path
 
 from platformdirs import user_data_path
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from crm.context import Context
+from crm import audit
+from crm.context import Context, current_user
 from crm.errors import CRMError, ReadOnlyError
 from crm.services import seed_kpis
+from db import engine as engine_settings
 from db.engine import make_engine, sqlite_path, sqlite_url, writing
 from db.migrate import current_revision, head_revision, upgrade
 
@@ -44,6 +47,10 @@ def resolve_url(db_path: str | os.PathLike[str] | None = None, *, read_only: boo
 
 class DatabaseError(CRMError):
     """The database is missing, outdated or unreachable."""
+
+
+class DatabaseBusyError(DatabaseError):
+    """Another program kept the database locked for longer than the busy timeout."""
 
 
 @dataclass
@@ -94,13 +101,30 @@ class Database:
             yield session
 
     @contextmanager
-    def writing(self) -> Iterator[Session]:
-        """A session for one unit of work: committed if the block succeeds, else rolled back."""
+    def writing(self, *, actor: str | None = None) -> Iterator[Session]:
+        """A session for one unit of work: committed if the block succeeds, else rolled back.
+
+        Its changes are recorded in the audit log as made by `actor` (default: CRM_USER, else
+        the login name) and sealed into the audit chain as it commits (crm.audit).
+        """
         if self.read_only:
             raise ReadOnlyError("the database is open read-only: nothing can be changed")
         with Session(writing(self.engine), expire_on_commit=False) as session:
             with session.begin():
+                try:
+                    # The first statement takes the write lock (BEGIN IMMEDIATE).
+                    audit.set_actor(session, actor or current_user())
+                except OperationalError as exc:
+                    if "locked" not in str(exc) and "busy" not in str(exc):
+                        raise
+                    raise DatabaseBusyError(
+                        f"{self.describe()} is busy: another program kept it locked for more"
+                        f" than {engine_settings.BUSY_TIMEOUT_MS / 1000:g} s; nothing was"
+                        " changed, try again"
+                    ) from exc
                 yield session
+                session.flush()
+                audit.seal(session)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -115,6 +139,6 @@ def create_database(url: str, ctx: Context) -> Database:
     if current_revision(database.engine) is not None:
         raise DatabaseError(f"{database.describe()} already holds a CRM database")
     database.upgrade()
-    with database.writing() as session:
+    with database.writing(actor=ctx.user) as session:
         seed_kpis(session, ctx)
     return database

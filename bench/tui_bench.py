@@ -1,0 +1,178 @@
+"""Terminal UI benchmark on a generated 1,000,000-meeting database (a script, not a test).
+
+Measures, headless through Pilot: start-up to first paint of CRMApp against a bare App,
+opening the meetings list (first page shown, total counted), and applying a free-text and a
+fiscal-year filter. Also the paged queries alone. Run:
+
+    .venv/bin/python -m bench.tui_bench [--db PATH] [--meetings N]
+
+The database is generated once (bench.generate) and reused while it has the right size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from textual.app import App
+from textual.widgets import DataTable, Input, Select
+
+from bench.generate import generate
+from crm.calendar import FiscalPeriod
+from crm.context import Context, fixed_clock
+from crm.models import Meeting
+from crm.queries import ListFilter, count_meetings, meeting_page
+from db.engine import sqlite_url
+from db.session import Database
+from tui.app import CRMApp
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.record_list import RecordListScreen
+from tui.widgets.paged_table import PagedTable
+
+SIZE = (120, 40)
+CTX = Context(user="bench", clock=fixed_clock(datetime(2025, 3, 31, 3, tzinfo=UTC)))
+
+
+def ensure_database(path: Path, meetings: int) -> Database:
+    """The benchmark database at `path`, generated if missing or of another size."""
+    if path.exists():
+        database = Database.open(sqlite_url(path))
+        with database.reading() as session:
+            if session.scalar(select(func.count()).select_from(Meeting)) == meetings:
+                return database
+        database.dispose()
+    started = time.perf_counter()
+    generate(path, meetings=meetings)
+    print(f"generated {meetings:,} meetings in {time.perf_counter() - started:.1f} s")
+    return Database.open(sqlite_url(path))
+
+
+async def wait_until(condition: Callable[[], bool], pause: Callable[[], object]) -> None:
+    """Poll `condition` between short pauses of the app."""
+    while not condition():
+        await pause()  # type: ignore[misc]
+
+
+async def first_paint(make: Callable[[], App[None]]) -> float:
+    """Seconds from constructing an app to it being ready (first screen painted)."""
+    started = time.perf_counter()
+    app = make()
+    async with app.run_test(size=SIZE):
+        return time.perf_counter() - started
+
+
+async def dashboard_timings(database: Database) -> dict[str, float]:
+    """Seconds from constructing CRMApp to the dashboard showing every KPI, then the trend."""
+    started = time.perf_counter()
+    app = CRMApp(database, CTX)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        table = screen.query_one("#kpis", DataTable)
+        await wait_until(lambda: table.row_count > 0, lambda: pilot.pause(0.005))
+        shown = time.perf_counter() - started
+        await wait_until(lambda: screen.trend is not None, lambda: pilot.pause(0.005))
+        return {"dashboard: every KPI shown (value, target, status)": shown,
+                "dashboard: trend column filled": time.perf_counter() - started}
+
+
+async def list_timings(database: Database) -> dict[str, float]:
+    """Open the meetings list, then filter it by text and by fiscal year."""
+    timings: dict[str, float] = {}
+    app = CRMApp(database, CTX)
+    async with app.run_test(size=SIZE) as pilot:
+        async def pause() -> None:
+            await pilot.pause(0.005)
+
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        # The dashboard's KPI figures and trend are read first; measure the list alone.
+        await wait_until(lambda: dashboard.trend is not None, pause)
+        await app.workers.wait_for_complete()
+        started = time.perf_counter()
+        await pilot.press("3")
+        screen = app.screen
+        assert isinstance(screen, RecordListScreen)
+        table = screen.query_one(PagedTable)
+        await wait_until(lambda: table.row_count > 0, pause)
+        timings["meetings list: first page shown"] = time.perf_counter() - started
+        await wait_until(lambda: screen.total is not None, pause)
+        timings["meetings list: total counted"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        screen.query_one("#fb-text", Input).value = "防災"
+        await wait_until(lambda: screen.filters.text == "防災" and table.row_count > 0, pause)
+        timings["text filter 防災: first page (incl. 0.3 s typing pause)"] = (
+            time.perf_counter() - started)
+        await wait_until(lambda: screen.total is not None, pause)
+        timings["text filter 防災: total counted"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        screen.query_one("#fb-year", Select).value = "2020"
+        await wait_until(lambda: screen.filters.period is not None and table.row_count > 0,
+                         pause)
+        timings["+ fiscal year 2020: first page"] = time.perf_counter() - started
+        await wait_until(lambda: screen.total is not None, pause)
+        timings["+ fiscal year 2020: total counted"] = time.perf_counter() - started
+
+        started = time.perf_counter()
+        await pilot.press("end")
+        await wait_until(lambda: table.row_count > 100, pause)
+        timings["next page on scrolling to the end"] = time.perf_counter() - started
+    return timings
+
+
+def query_timings(database: Database) -> dict[str, float]:
+    """The paged queries alone, without the UI."""
+    cases = {
+        "no filter": ListFilter(),
+        "text 防災": ListFilter(text="防災"),
+        "FY2020": ListFilter(period=FiscalPeriod(2020)),
+        "text 防災 + FY2020": ListFilter(text="防災", period=FiscalPeriod(2020)),
+        "text matching nothing": ListFilter(text="該当なし"),
+        "text matching nothing + FY2020": ListFilter(text="該当なし", period=FiscalPeriod(2020)),
+    }
+    timings: dict[str, float] = {}
+    with database.reading() as session:
+        for name, filters in cases.items():
+            started = time.perf_counter()
+            meeting_page(session, filters=filters, limit=100)
+            timings[f"meeting_page {name}"] = time.perf_counter() - started
+            started = time.perf_counter()
+            count_meetings(session, filters=filters)
+            timings[f"count_meetings {name}"] = time.perf_counter() - started
+        started = time.perf_counter()
+        meeting_page(session, filters=ListFilter(), order_by="title", limit=100)
+        timings["meeting_page sorted by title (no index)"] = time.perf_counter() - started
+        started = time.perf_counter()
+        meeting_page(session, filters=ListFilter(), offset=10_000, limit=100)
+        timings["meeting_page at offset 10,000"] = time.perf_counter() - started
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", type=Path, default=Path("/tmp/crm-tui-bench.sqlite3"))
+    parser.add_argument("--meetings", type=int, default=1_000_000)
+    args = parser.parse_args()
+    database = ensure_database(args.db, args.meetings)
+    figures = {
+        "bare App: start-up to first paint": asyncio.run(first_paint(App)),
+        "CRMApp: start-up to first paint": asyncio.run(
+            first_paint(lambda: CRMApp(database, CTX))),
+    }
+    figures |= asyncio.run(dashboard_timings(database))
+    figures |= asyncio.run(list_timings(database))
+    figures |= query_timings(database)
+    print(f"{args.meetings:,} meetings in {args.db}")
+    for name, seconds in figures.items():
+        print(f"  {name:<58} {seconds * 1000:8.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
