@@ -27,6 +27,7 @@ from sqlmodel import Session, SQLModel
 import crm.models  # noqa: F401  (registers every table on SQLModel.metadata)
 
 GENESIS = "0" * 64
+SEAL_BATCH = 5000
 NOT_AUDITED = frozenset({"audit_log", "audit_actor", "alembic_version"})
 ACTIONS = ("insert", "update", "delete")
 # Contacts are personal data: their values are shown only when asked for.
@@ -122,19 +123,33 @@ def seal(session: Session) -> int:
     are committed sealed (rows from other tools are sealed with them).
     """
     session.execute(text("UPDATE audit_actor SET actor = NULL WHERE id = 1"))
-    pending = list(_entries(session.connection(), "WHERE chain_hash IS NULL ORDER BY id"))
-    if not pending:
-        return 0
-    previous = session.execute(
-        text("SELECT chain_hash FROM audit_log WHERE id < :id ORDER BY id DESC LIMIT 1"),
-        {"id": pending[0].id},
-    ).scalar() or GENESIS
-    hashes = []
-    for entry in pending:
-        previous = chain_hash(previous, entry.canonical())
-        hashes.append({"hash": previous, "id": entry.id})
-    session.execute(text("UPDATE audit_log SET chain_hash = :hash WHERE id = :id"), hashes)
-    return len(pending)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # Wait for every other transaction that has written audit rows (a psql session, say)
+        # to end, so that no row with a lower id can appear after this seal.
+        session.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
+    previous: str | None = None
+    after = sealed = 0
+    while True:
+        # In batches, so that sealing a 100,000-row import does not hold every row at once.
+        batch = list(_entries(
+            connection, "WHERE chain_hash IS NULL AND id > :after ORDER BY id LIMIT :size",
+            {"after": after, "size": SEAL_BATCH},
+        ))
+        if not batch:
+            return sealed
+        if previous is None:
+            previous = session.execute(
+                text("SELECT chain_hash FROM audit_log WHERE id < :id ORDER BY id DESC LIMIT 1"),
+                {"id": batch[0].id},
+            ).scalar() or GENESIS
+        hashes = []
+        for entry in batch:
+            previous = chain_hash(previous, entry.canonical())
+            hashes.append({"hash": previous, "id": entry.id})
+        session.execute(text("UPDATE audit_log SET chain_hash = :hash WHERE id = :id"), hashes)
+        after = batch[-1].id
+        sealed += len(batch)
 
 
 def _entries(connection: Connection, tail: str = "", params: dict[str, Any] | None = None
@@ -228,8 +243,10 @@ def history(
 
 
 def trigger_problems(session: Session) -> list[str]:
-    """What is wrong with the audit triggers (SQLite): missing ones, unrecorded columns."""
+    """What is wrong with the audit triggers: missing ones, unrecorded columns."""
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return _postgresql_trigger_problems(session)
     if connection.dialect.name != "sqlite":
         return []
     rows = connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
@@ -258,4 +275,29 @@ def trigger_problems(session: Session) -> list[str]:
                 problems.append(
                     f"{table}: the {action} trigger does not record {', '.join(missing)}"
                 )
+    return problems
+
+
+def _postgresql_trigger_problems(session: Session) -> list[str]:
+    # One function records every column (to_jsonb of the row): only presence is checked.
+    enabled = {
+        (table, name) for table, name in session.execute(text(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND n.nspname = current_schema()"
+        ))
+    }
+    problems = [
+        f"trigger {name} is missing: audit_log is not protected"
+        for name in ("audit_log_no_update", "audit_log_no_delete", "audit_log_unsealed_insert")
+        if ("audit_log", name) not in enabled
+    ]
+    tables = session.scalars(text(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+    )).all()
+    problems += [
+        f"{table}: no audit trigger: changes go unrecorded"
+        for table in tables
+        if table not in NOT_AUDITED and (table, f"audit_{table}") not in enabled
+    ]
     return problems

@@ -675,7 +675,7 @@ def test_reimporting_a_file_adds_nothing_and_a_changed_row_updates(
         assert session.scalar(select(func.count()).select_from(Meeting)) == 2
         updates = session.scalar(select(func.count()).select_from(AuditLog).where(
             AuditLog.table_name == "meeting", AuditLog.action == "update"))
-    assert updates == (1 if BACKEND == "sqlite" else 0)  # audit triggers: SQLite only
+    assert updates == 1
 
 
 def test_a_column_left_out_leaves_its_field_alone(seeded: Database, tmp_path: Path) -> None:

@@ -1,0 +1,97 @@
+"""The audit trail's promises, checked on whichever backend the suite runs on.
+
+tests/test_audit.py goes deeper on SQLite (raw sqlite3 edits, replay); this file is the
+part that must hold on PostgreSQL too (migration 0005's twin of the SQLite triggers).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from crm import audit
+from crm import services as s
+from crm.context import Context
+from crm.models import Organization
+from db.session import Database
+from tests.conftest import BACKEND
+
+
+def test_every_change_is_recorded_with_who_and_what(database: Database, ctx: Context) -> None:
+    with database.writing(actor="yamada") as session:
+        company = s.create_organization(session, ctx, name="監査テスト株式会社", kind="company")
+        s.log_meeting(session, ctx, held_on=date(2022, 5, 1), title="初回",
+                      organization_ids=[company.id or 0])
+    with database.writing(actor="suzuki") as session:
+        s.update_organization(session, ctx, company.id or 0, website="https://example.jp")
+        s.archive(session, ctx, Organization, company.id or 0)
+    with database.reading() as session:
+        entries = audit.history(session, table="organization", row_id=company.id)
+        meeting_links = audit.history(session, table="meeting_organization")
+        problems = audit.trigger_problems(session)
+        report = audit.verify(session)
+    assert [(e.action, e.changed_by) for e in entries] == [
+        ("insert", "yamada"), ("update", "suzuki"), ("update", "suzuki")
+    ]
+    assert json.loads(entries[0].new_values or "{}")["name"] == "監査テスト株式会社"
+    changed = json.loads(entries[1].new_values or "{}")
+    assert changed["website"] == "https://example.jp"
+    assert json.loads(entries[1].old_values or "{}")["website"] is None
+    assert entries[0].changed_at.endswith("Z") and len(entries[0].changed_at) == 24
+    assert [e.action for e in meeting_links] == ["insert"]
+    assert problems == []
+    assert report.ok and report.unsealed == 0 and report.verified > 0
+
+
+def test_a_change_made_outside_the_program_is_recorded_and_sealed_later(
+    database: Database, ctx: Context
+) -> None:
+    with database.engine.begin() as connection:  # like psql or the sqlite3 shell
+        connection.execute(text("UPDATE kpi SET target = 70 WHERE code = 'companies_consulted'"))
+    with database.reading() as session:
+        outside = audit.history(session, table="kpi")[-1]
+        assert outside.changed_by == "sql" and outside.chain_hash is None
+        assert audit.verify(session).unsealed == 1
+    with database.writing() as session:
+        s.create_staff(session, ctx, name="山田 太郎")
+    with database.reading() as session:
+        report = audit.verify(session)
+    assert report.ok and report.unsealed == 0
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DELETE FROM audit_log",
+        "UPDATE audit_log SET changed_by = 'someone else'",
+        "UPDATE audit_log SET chain_hash = NULL",
+        "INSERT INTO audit_log (table_name, row_id, action, changed_at, changed_by, chain_hash)"
+        " VALUES ('kpi', 1, 'insert', '2023-01-01T00:00:00.000Z', 'x', '" + "0" * 64 + "')",
+    ],
+    ids=["delete", "rewrite", "unseal", "sealed-insert"],
+)
+def test_the_log_refuses_to_be_rewritten(database: Database, statement: str) -> None:
+    with pytest.raises(DBAPIError, match="audit_log"):
+        with database.engine.begin() as connection:
+            connection.execute(text(statement))
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="SQLite tampering: tests/test_audit.py")
+def test_verify_names_a_row_rewritten_behind_the_guards(database: Database) -> None:
+    with database.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+        connection.execute(text(
+            "UPDATE audit_log SET changed_by = 'forged'"
+            " WHERE id = (SELECT min(id) + 3 FROM audit_log)"
+        ))
+        connection.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+        first = connection.execute(text("SELECT min(id) + 3 FROM audit_log")).scalar()
+    with database.reading() as session:
+        report = audit.verify(session)
+    assert not report.ok and report.broken_at is not None
+    assert report.broken_at.id == first
+    assert f"row {first}" in report.problem()
