@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -52,7 +51,9 @@ def make_engine(url: str, *, read_only: bool = False, echo: bool = False) -> Eng
         url = sqlite_url(path, read_only=True)
     if path is not None and not read_only:
         _create_private_file(path)
-    engine = create_engine(url, echo=echo, poolclass=NullPool)
+    # The default pool keeps connections open: closing the last connection to a WAL database
+    # checkpoints it, which made every save pay for a checkpoint.
+    engine = create_engine(url, echo=echo)
     _sqlite_pragmas(engine, read_only=read_only)
     return engine
 
