@@ -20,6 +20,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 from sqlmodel import Session
 
 from crm import report_data
+from crm.audit import chain_head
 from crm.calendar import FiscalPeriod, quarters_between
 from crm.context import JAPAN, Context
 from crm.errors import DataError
@@ -172,6 +173,7 @@ def gather(
         generated_at=generated_at,
         office=office,
         fingerprint=data_fingerprint(session.connection(), period),
+        audit_head=chain_head(session),
         approval_block=approval_block,
         figures=figures,
         series=series,

@@ -18,6 +18,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "Computed from the evidence records, measurements and KPI definitions this report "
         "used (recipe 1 in docs/reports.md).",
     ),
+    "audit_head": ("監査ログの先頭", "Audit log head"),
+    "audit_head_note": (
+        "作成時点で封印済みの最新の監査ログ行とそのハッシュ。これ以前の履歴が改ざんされていないことを"
+        " crm audit verify で確かめられます（docs/auditing.md）。",
+        "The newest sealed audit-log row and its chain hash when this report was made: it anchors"
+        " the history up to this day (check with crm audit verify, docs/auditing.md).",
+    ),
     "approval": ("決裁欄", "Approval"),
     "approval_roles": ("課長|係長|担当", "Director|Chief|Officer"),
     "restated_notice": (

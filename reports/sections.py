@@ -22,6 +22,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from crm.audit import ChainHead
 from crm.calendar import FiscalPeriod, format_wareki
 from crm.context import JAPAN
 from crm.formatting import UNKNOWN, format_day, format_number, format_rate
@@ -57,6 +58,7 @@ class ReportData:
     generated_at: datetime
     office: str
     fingerprint: str
+    audit_head: ChainHead
     approval_block: bool
     figures: list[KpiFigure]
     series: dict[str, list[SeriesPoint]]
@@ -198,6 +200,10 @@ def cover(data: ReportData) -> list[Flowable]:
         (t("generated", lang), _p(_generated_text(data.generated_at, lang), "cover_value")),
         (t("fingerprint", lang), [_p(data.fingerprint, "fingerprint"),
                                   _p(t("fingerprint_note", lang), "note")]),
+        (t("audit_head", lang), [
+            _p(f"#{data.audit_head.id or 0} {data.audit_head.hash}", "fingerprint"),
+            _p(t("audit_head_note", lang), "note"),
+        ]),
     ]
     table = Table([[_p(k, "cover_key"), v] for k, v in rows],
                   colWidths=[38 * mm, FRAME_WIDTH - 38 * mm])
