@@ -622,10 +622,37 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
 }
 
 
+GLOBAL_FLAGS = ("--read-only", "--demo")
+GLOBAL_OPTIONS = ("--db", "--lang", "--today")
+
+
+def hoist_global_options(argv: Sequence[str]) -> list[str]:
+    """Move the global options to the front, so `crm demo --db X` works like `crm --db X demo`."""
+    front: list[str] = []
+    rest: list[str] = []
+    items = iter(argv)
+    for item in items:
+        name = item.split("=", 1)[0]
+        if item in GLOBAL_FLAGS:
+            front.append(item)
+        elif name in GLOBAL_OPTIONS:
+            value = next(items, None) if "=" not in item else None
+            if "=" in item or value is not None:
+                front.extend([item] if value is None else [item, value])
+            else:
+                rest.append(item)  # a missing value: let argparse say so
+        elif item == "--":
+            rest.append(item)
+            rest.extend(items)
+        else:
+            rest.append(item)
+    return front + rest
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run `crm` with `argv`; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(hoist_global_options(sys.argv[1:] if argv is None else argv))
     stream = out if out is not None else sys.stdout
     handler = COMMANDS.get(args.command, cmd_home) if args.command else cmd_home
     try:

@@ -33,7 +33,7 @@ def format_table(
     aligns = list(right) + [False] * (len(headers) - len(right))
     lines = [
         "  ".join(pad(h, w, right=a) for h, w, a in zip(headers, widths, aligns, strict=True)),
-        "  ".join("─" * w for w in widths),
+        "  ".join("-" * w for w in widths),  # ASCII: box drawing is ambiguous-width in CJK
     ]
     for row in rows:
         cells = zip(row, widths, aligns, strict=True)

@@ -5,9 +5,9 @@ joined with ';' in name order, kinds and statuses are written as their English c
 every entity, then importing the files in the order of ENTITIES into an empty database, gives
 the same files again. Rows are read from SQL a page at a time.
 
-Personal data is left out unless asked for: contacts cannot be exported without
-`include_personal`. Staff names in meetings are exported (the city's own staff, acting in
-office). A cell that starts like a formula (=, +, -, @, tab,
+Personal data is left out unless asked for (`include_personal`): contacts cannot be exported
+without it, and meetings are written without their `staff` column (an import of such a file
+leaves staff links as they are). A cell that starts like a formula (=, +, -, @, tab,
 CR, LF) is neutralized: an apostrophe before it in CSV, a text cell with Excel's quote prefix
 in .xlsx; crm.importing takes the apostrophe off again.
 """
@@ -187,13 +187,13 @@ def _meetings(
         staff = _names(
             session, MeetingStaff.meeting_id, MeetingStaff.staff_id, Staff, ids,
             options.include_archived,
-        )
+        ) if options.include_personal else None
         yield [
             [
                 _cell(row.held_on),
                 row.title,
                 organizations.get(row.id, ""),
-                staff.get(row.id, ""),
+                *([] if staff is None else [staff.get(row.id, "")]),
                 _cell(row.summary),
                 _cell(row.next_action),
                 _cell(row.follow_up_on),
@@ -285,6 +285,13 @@ _EXPORTERS: dict[str, Callable[[Session, ExportOptions], Iterator[_Page]]] = {
 }
 
 
+def columns(entity: str, options: ExportOptions) -> tuple[str, ...]:
+    """The columns written for `entity`: meetings name their staff only with personal data."""
+    if entity == "meetings" and not options.include_personal:
+        return tuple(c for c in COLUMNS[entity] if c != "staff")
+    return COLUMNS[entity]
+
+
 def _exporter(entity: str, options: ExportOptions) -> Callable[
     [Session, ExportOptions], Iterator[_Page]
 ]:
@@ -317,7 +324,7 @@ def export_csv(
     options = options or ExportOptions()
     exporter = _exporter(entity, options)
     writer = csv.writer(out)
-    writer.writerow(COLUMNS[entity])
+    writer.writerow(columns(entity, options))
     written = 0
     for page in exporter(session, options):
         writer.writerows([[_guard(cell) for cell in row] for row in page])
@@ -349,7 +356,7 @@ def export_xlsx(
 
     options = options or ExportOptions()
     exporter = _exporter(entity, options)
-    names = COLUMNS[entity]
+    names = columns(entity, options)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(entity)
     sheet.append(list(names))

@@ -153,7 +153,12 @@ def test_import_then_export_through_the_cli(
     assert run([*cli_db, "export", "meetings", "-o", str(target)])[0] == 0
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM for Excel
-    assert "2023-01-10,データ連携の相談,株式会社播磨データ,山田" in data.decode("utf-8-sig")
+    text = data.decode("utf-8-sig")
+    assert text.startswith("date,title,organizations,summary,")  # staff names are personal
+    assert "2023-01-10,データ連携の相談,株式会社播磨データ,," in text
+    assert run([*cli_db, "export", "meetings", "-o", str(target), "--include-personal"])[0] == 0
+    text = target.read_text(encoding="utf-8-sig")
+    assert "2023-01-10,データ連携の相談,株式会社播磨データ,山田" in text
 
 
 def test_a_bad_import_names_the_row_and_changes_nothing(
@@ -194,7 +199,19 @@ def test_tables_stay_aligned_with_wide_characters() -> None:
                          right=[False, True, False])
     lines = table.splitlines()
     status_columns = {display_width(line[: line.index(word)])
-                      for line, word in zip(lines, ["状況", "─", "順調", "遅れ"], strict=True)
-                      if word != "─"}
+                      for line, word in zip(lines, ["状況", "-", "順調", "遅れ"], strict=True)
+                      if word != "-"}
     assert len(status_columns) == 1
     assert display_width("ｶﾅ") == 2 and display_width("カナ") == 4
+
+
+def test_global_options_work_after_the_command(
+    populated: Database, cli_db: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(["kpi", "--as-of", "2023-03-31", "--format", "json", *cli_db,
+                     "--lang", "en"])
+    assert code == 0 and len(json.loads(out)) == 19
+    with pytest.raises(SystemExit) as exited:
+        main(["kpi", "--db"])
+    assert exited.value.code == 2
+    assert "unrecognized arguments: --db" in capsys.readouterr().err
