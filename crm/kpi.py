@@ -323,33 +323,44 @@ def compute_at(session: Session, as_of: date) -> list[KpiFigure]:
 
 def compute_for_period(session: Session, period: FiscalPeriod) -> list[KpiFigure]:
     """Every active KPI for a fiscal quarter or year: count within it, value at its end."""
+    return compute_for_periods(session, [period])[period]
+
+
+def compute_for_periods(
+    session: Session, periods: Sequence[FiscalPeriod]
+) -> dict[FiscalPeriod, list[KpiFigure]]:
+    """`compute_for_period` for several periods (a dashboard's trend), computed KPIs counted
+    in one scan for all of them."""
     kpis = active_kpis(session)
-    before = period.start - timedelta(days=1)
-    counts = computed_counts(session, [before, period.end])
-    levels_end = latest_levels(session, period.end)
-    levels_before = latest_levels(session, before)
-    fy_start, _ = fiscal_year_range(period.fiscal_year)
-    year_sums = annual_sums(session, fy_start, period.end)
-    period_sums = annual_sums(session, period.start, period.end)
-    figures = []
-    for kpi in kpis:
-        figure = KpiFigure(kpi=kpi, as_of=period.end, value=None, period=period)
-        if kpi.rule in COMPUTED_RULES:
-            found = counts.get(kpi.code, Counts(0, [0, 0]))
-            at_before, at_end = found.at
-            figure.value = _cumulative(kpi, at_end, period.end)
-            if figure.value is not None:
-                figure.period_count = at_end - at_before
-            figure.reconciliation = found.reconciliation
-        elif kpi.rule == "annual":
-            figure.value = year_sums.get(kpi.code)
-            figure.period_count = period_sums.get(kpi.code)
-        else:
-            figure.value, figure.measured_on = _level(kpi, levels_end, period.end)
-            start_value, _ = _level(kpi, levels_before, before)
-            if figure.value is not None and start_value is not None:
-                figure.period_count = figure.value - start_value
-        figures.append(_with_progress(figure))
+    dates = sorted({d for p in periods for d in (p.start - timedelta(days=1), p.end)})
+    position = {d: i for i, d in enumerate(dates)}
+    counts = computed_counts(session, dates)
+    levels = {d: latest_levels(session, d) for d in dates}
+    figures: dict[FiscalPeriod, list[KpiFigure]] = {}
+    for period in periods:
+        before = period.start - timedelta(days=1)
+        fy_start, _ = fiscal_year_range(period.fiscal_year)
+        year_sums = annual_sums(session, fy_start, period.end)
+        period_sums = annual_sums(session, period.start, period.end)
+        figures[period] = []
+        for kpi in kpis:
+            figure = KpiFigure(kpi=kpi, as_of=period.end, value=None, period=period)
+            if kpi.rule in COMPUTED_RULES:
+                found = counts.get(kpi.code, Counts(0, [0] * len(dates)))
+                at_before, at_end = found.at[position[before]], found.at[position[period.end]]
+                figure.value = _cumulative(kpi, at_end, period.end)
+                if figure.value is not None:
+                    figure.period_count = at_end - at_before
+                figure.reconciliation = found.reconciliation
+            elif kpi.rule == "annual":
+                figure.value = year_sums.get(kpi.code)
+                figure.period_count = period_sums.get(kpi.code)
+            else:
+                figure.value, figure.measured_on = _level(kpi, levels[period.end], period.end)
+                start_value, _ = _level(kpi, levels[before], before)
+                if figure.value is not None and start_value is not None:
+                    figure.period_count = figure.value - start_value
+            figures[period].append(_with_progress(figure))
     return figures
 
 

@@ -412,3 +412,14 @@ def test_json_has_the_documented_keys(events: Database) -> None:
 def test_evidence_is_refused_for_a_measured_kpi(database: Database) -> None:
     with database.reading() as session, pytest.raises(DataError, match="not a computed KPI"):
         engine.computed_kpi(session, "app_downloads")
+
+
+def test_several_periods_at_once_agree_with_one_at_a_time(
+    events: Database, measured: Database
+) -> None:
+    periods = [FiscalPeriod(2018, 4), *FiscalPeriod(2019).quarters(), FiscalPeriod(2021)]
+    with events.reading() as session:
+        together = engine.compute_for_periods(session, periods)
+        for period in periods:
+            alone = engine.compute_for_period(session, period)
+            assert [f.to_json() for f in together[period]] == [f.to_json() for f in alone]
