@@ -470,7 +470,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         raise UsageError("--create-missing and --kind K go together")
     _refuse_if_read_only(args)
     database = _open(args)
-    with database.writing() as session:
+    with database.writing(actor=_context(args).user) as session:
         result = import_file(
             session, _context(args), args.entity, args.file, sheet=args.sheet,
             dry_run=args.dry_run, create_missing=args.kind, progress=_progress,
@@ -576,7 +576,8 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     ctx = _context(args)
     output = args.output or Path(default_filename(period))
     database = _open(args)
-    with database.writing() if args.issue else database.reading() as session:
+    with (database.writing(actor=ctx.user) if args.issue
+          else database.reading()) as session:
         result = build_report(
             session, period=period, lang=lang, generated_at=args.generated_at or ctx.now(),
             approval_block=not args.no_approval_block, office=args.office,

@@ -10,15 +10,13 @@ from textual.widgets import Input
 
 from crm.context import Context
 from db.session import Database
-from tests.tui_factory import seed
+from tests.tui_factory import seed, settle
 from tui.app import CRMApp
 
 
 async def settled(pilot: Pilot[None]) -> None:
     """Wait for the database workers, and stop the cursor blinking."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    await settle(pilot)
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
     await pilot.pause()

@@ -2,27 +2,43 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import DataTable, Input, OptionList, TextArea
 
 from cli.main import main
 from crm import services
+from crm.audit import history
 from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.kpi import compute_at, compute_for_period
-from crm.models import Agreement, Meeting, MeetingOrganization, Organization, OutreachEvent
+from crm.models import (
+    Agreement,
+    IssuedReport,
+    Meeting,
+    MeetingOrganization,
+    Organization,
+    OrganizationMerge,
+    OutreachEvent,
+)
 from db.session import Database
-from tests.tui_factory import Seeded, add_meetings, seed
+from tests.tui_factory import Seeded, add_meetings, seed, settle, wait_until
 from tui.app import CRMApp
+from tui.screens.agreement_form import StatusDialog
+from tui.screens.audit_history import AuditHistoryScreen, changes
 from tui.screens.dashboard import kpi_trend, trend_quarters
+from tui.screens.duplicates import DuplicatesScreen
 from tui.screens.form import FormScreen
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.field import Field
+from tui.widgets.new_organization import NewOrganizationDialog
+from tui.widgets.organization_picker import OrganizationPicker
 from tui.widgets.paged_table import PagedTable
 
 SIZE = (120, 40)
@@ -36,13 +52,6 @@ def seeded(database: Database, ctx: Context) -> Seeded:
 def kpi_value(database: Database, code: str, as_of: date) -> float | None:
     with database.reading() as session:
         return next(f.value for f in compute_at(session, as_of) if f.code == code)
-
-
-async def settle(app: CRMApp, pilot: object) -> None:
-    """Let workers finish and their messages be handled."""
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
 
 
 async def paste(pilot: Pilot[None], text: str) -> None:
@@ -63,12 +72,13 @@ def field_error(app: CRMApp, name: str) -> str | None:
 async def test_log_a_meeting_with_wareki_date_and_search(
     database: Database, ctx: Context, seeded: Seeded
 ) -> None:
+    """Then a second meeting, with an organization created inline from the search."""
     before = kpi_value(database, "companies_consulted", ctx.today())
     app = CRMApp(database, ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("3", "n")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, FormScreen)
         await pilot.press("ctrl+u")
         await paste(pilot, "R5.3.30")
@@ -76,56 +86,61 @@ async def test_log_a_meeting_with_wareki_date_and_search(
         await paste(pilot, "製鋼所との意見交換")
         await pilot.press("tab")
         await pilot.press(*"こうべ")  # typed key by key: the incremental search
-        await settle(app, pilot)
-        await pilot.press("enter", "tab", "space", "tab")
+        picker = app.screen.query_one(OrganizationPicker)
+        options = picker.query_one(OptionList)
+        await wait_until(pilot, lambda: picker.has_class("-searching") and options.option_count
+                         and options.get_option_at_index(0).id == str(seeded.company))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: [p.id for p in picker.picked] == [seeded.company])
+        await pilot.press("tab", "space", "tab")
         await paste(pilot, "概要です")
         await pilot.press("tab")
         await paste(pilot, "見積り依頼")
         await pilot.press("tab")
         await paste(pilot, "R5.4.10")
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        assert not isinstance(app.screen, FormScreen)
-    with database.reading() as session:
-        meeting = session.scalars(
-            select(Meeting).where(Meeting.title == "製鋼所との意見交換")).one()
-        assert meeting.held_on == date(2023, 3, 30)
-        assert meeting.follow_up_on == date(2023, 4, 10)
-        assert meeting.summary == "概要です"
-        assert meeting.next_action == "見積り依頼"
-        orgs = session.scalars(select(MeetingOrganization.organization_id).where(
-            MeetingOrganization.meeting_id == meeting.id)).all()
-        assert orgs == [seeded.company]
-    assert kpi_value(database, "companies_consulted", ctx.today()) == (before or 0) + 1
+        await wait_until(pilot, lambda: not isinstance(app.screen, FormScreen))
+        await settle(pilot)
+        with database.reading() as session:
+            meeting = session.scalars(
+                select(Meeting).where(Meeting.title == "製鋼所との意見交換")).one()
+            assert meeting.held_on == date(2023, 3, 30)
+            assert meeting.follow_up_on == date(2023, 4, 10)
+            assert meeting.summary == "概要です"
+            assert meeting.next_action == "見積り依頼"
+            orgs = session.scalars(select(MeetingOrganization.organization_id).where(
+                MeetingOrganization.meeting_id == meeting.id)).all()
+            assert orgs == [seeded.company]
+        assert kpi_value(database, "companies_consulted", ctx.today()) == (before or 0) + 1
 
-
-async def test_new_organization_created_inline_with_the_meeting(
-    database: Database, ctx: Context, seeded: Seeded
-) -> None:
-    app = CRMApp(database, ctx)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("3", "n")
-        await settle(app, pilot)
+        await pilot.press("n")  # a new organization, created inline with the next meeting
+        await wait_until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await settle(pilot)
         await pilot.press("tab")
         await paste(pilot, "新会社と面談")
         await pilot.press("tab")
         await paste(pilot, "加古川新電機")
-        await settle(app, pilot)
+        picker = app.screen.query_one(OrganizationPicker)
+        options = picker.query_one(OptionList)
+        await wait_until(pilot, lambda: picker.has_class("-searching")
+                         and options.option_count == 1)
         await pilot.press("enter")  # the only option: create it
-        await settle(app, pilot)
+        await wait_until(pilot, lambda: isinstance(app.screen, NewOrganizationDialog))
+        await settle(pilot)
         await pilot.press("enter", "down", "enter")  # kind: 民間企業
         await pilot.press("tab", "enter")  # → OK
-        await settle(app, pilot)
+        await wait_until(pilot, lambda: isinstance(app.screen, FormScreen))
+        await settle(pilot)
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await wait_until(pilot, lambda: not isinstance(app.screen, FormScreen))
+        await settle(pilot)
     with database.reading() as session:
         created = session.scalars(
             select(Organization).where(Organization.name == "加古川新電機")).one()
         assert created.kind == "company"
         meeting = session.scalars(select(Meeting).where(Meeting.title == "新会社と面談")).one()
         assert meeting.held_on == ctx.today()
-    assert kpi_value(database, "companies_consulted", ctx.today()) is not None
+    assert kpi_value(database, "companies_consulted", ctx.today()) == (before or 0) + 2
 
 
 async def test_form_validates_inline_saves_nothing_and_asks_before_leaving(
@@ -135,28 +150,25 @@ async def test_form_validates_inline_saves_nothing_and_asks_before_leaving(
     with database.reading() as session:
         before = session.scalar(select(func.count()).select_from(Meeting))
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("3", "n")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("ctrl+u")
         await paste(pilot, "R5.13.40")
         await pilot.press("tab")
         assert field_error(app, "held_on") is not None
         await paste(pilot, "件名だけ")
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert isinstance(app.screen, FormScreen)
         assert field_error(app, "organizations") == "相手先を1つ以上選んでください"
         assert field_error(app, "held_on") is not None
         await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmDialog)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("n")
-        await pilot.pause()
-        assert isinstance(app.screen, FormScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, FormScreen))
         await pilot.press("escape", "y")
-        await pilot.pause()
-        assert not isinstance(app.screen, (FormScreen, ConfirmDialog))
+        await wait_until(pilot, lambda: not isinstance(app.screen, (FormScreen, ConfirmDialog)))
     with database.reading() as session:
         assert session.scalar(select(func.count()).select_from(Meeting)) == before
 
@@ -167,15 +179,15 @@ async def test_agreement_recorded_then_concluded_counts(
     before = kpi_value(database, "linkage_external", ctx.today())
     app = CRMApp(database, ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("4", "n")
-        await settle(app, pilot)
+        await settle(pilot)
         await paste(pilot, "防災データ連携協定")
         await pilot.press("tab")
         await paste(pilot, "兵庫県立")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("enter", "ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         with database.reading() as session:
             agreement = session.scalars(
                 select(Agreement).where(Agreement.title == "防災データ連携協定")).one()
@@ -183,11 +195,17 @@ async def test_agreement_recorded_then_concluded_counts(
         table = app.screen.query_one(PagedTable)
         table.move_cursor(row=table.get_row_index(str(agreement.id)))
         await pilot.press("t")
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, StatusDialog))
         await pilot.press("enter", "down", "down", "enter", "tab", "ctrl+u")
         await paste(pilot, "R5.3.31")
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
+        await pilot.press("h")
+        await settle(pilot)
+        audit = app.screen.query_one("#audit", DataTable)
+        newest = audit.get_row_at(0)
+        assert (newest[2], newest[3]) == (f"協定 {agreement.id}", "更新")
+        assert "状況: proposed → concluded" in newest[4]
     with database.reading() as session:
         concluded = session.get(Agreement, agreement.id)
         assert concluded is not None
@@ -202,9 +220,9 @@ async def test_outreach_event_logged_counts(
     before = kpi_value(database, "lectures_in_city", ctx.today())
     app = CRMApp(database, ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("5", "n")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("ctrl+u")
         await paste(pilot, "2023-03-31")
         await pilot.press("tab")
@@ -216,7 +234,7 @@ async def test_outreach_event_logged_counts(
         await pilot.press("tab", "tab")
         await paste(pilot, "35")
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
     with database.reading() as session:
         event = session.scalars(select(OutreachEvent)).one()
         assert (event.kind, event.attendees, event.venue) == ("lecture", 35, "市立中学校")
@@ -228,9 +246,9 @@ async def test_measurement_entered_sets_the_kpi(
 ) -> None:
     app = CRMApp(database, ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("6", "n")
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("enter", "down", "down", "enter")  # open_data_files
         await pilot.press("tab", "ctrl+u")
         await paste(pilot, "R5.3.31")
@@ -239,30 +257,62 @@ async def test_measurement_entered_sets_the_kpi(
         await pilot.press("tab")
         await paste(pilot, "CKAN集計")
         await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.query_one(PagedTable).row_count == 1
     assert kpi_value(database, "open_data_files", ctx.today()) == 2100
 
 
-async def test_organization_search_and_history(
+async def test_organization_search_history_and_contact(
     database: Database, ctx: Context, seeded: Seeded
 ) -> None:
+    """Search, an organization's history; then a contact added and its masked audit trail."""
     app = CRMApp(database, ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("2", "slash")
         await paste(pilot, "ひょうご")
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one(PagedTable)
         assert table.row_count == 1
         await pilot.press("escape", "enter")
-        await settle(app, pilot)
+        await settle(pilot)
         history = app.screen.query_one("#history", DataTable)
         kinds = [str(key.value).split(":")[0] for key in history.rows]
         assert sorted(kinds) == ["agreement", "contact", "meeting", "meeting"]
         dates = [history.get_row(key)[0] for key in history.rows]
         assert dates[0] >= dates[-1]
+        await pilot.press("escape", "slash", "ctrl+u", "enter", "escape")  # search cleared
+        table = app.screen.query_one(PagedTable)
+        await wait_until(pilot, lambda: table.row_count == 3)
+        table.move_cursor(row=table.get_row_index(str(seeded.company)))
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        await paste(pilot, "鈴木 次郎")
+        await pilot.press("tab", "tab", "tab", "tab")
+        await paste(pilot, "not-an-address")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert field_error(app, "email") is not None
+        await pilot.press("ctrl+u")
+        await paste(pilot, "suzuki@example.jp")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        history = app.screen.query_one("#history", DataTable)
+        assert [str(k.value).split(":")[0] for k in history.rows] == ["contact"]
+        await pilot.press("h")  # the organization's and its contacts' audit history
+        await settle(pilot)
+        audit = app.screen.query_one("#audit", DataTable)
+        cells = [[str(c) for c in audit.get_row(key)] for key in audit.rows]
+        assert [(r[2].split()[0], r[3]) for r in cells] == [("担当者", "登録"),
+                                                            ("団体", "登録")]
+        assert "氏名: ***" in cells[0][4] and "メール: ***" in cells[0][4]
+        assert "鈴木" not in cells[0][4] and "suzuki@" not in cells[0][4]
+        assert "名称: 神戸製鋼株式会社" in cells[1][4]
+
+
 
 
 async def test_follow_ups_due_and_overdue_then_done(
@@ -270,14 +320,14 @@ async def test_follow_ups_due_and_overdue_then_done(
 ) -> None:
     app = CRMApp(database, ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("7")
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one(PagedTable)
         assert [k.value for k in table.rows] == [str(seeded.overdue_meeting),
                                                  str(seeded.due_meeting)]
         await pilot.press("c")
-        await settle(app, pilot)
+        await settle(pilot)
         assert [k.value for k in table.rows] == [str(seeded.due_meeting)]
     with database.reading() as session:
         done = session.get(Meeting, seeded.overdue_meeting)
@@ -289,27 +339,38 @@ async def test_archive_is_confirmed_and_restorable(
 ) -> None:
     app = CRMApp(database, ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("3")
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one(PagedTable)
         assert table.row_count == 3
         first = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         await pilot.press("d")
-        await pilot.pause()
-        assert isinstance(app.screen, ConfirmDialog)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
-        await settle(app, pilot)
+        await settle(pilot)
         assert table.row_count == 2
         with database.reading() as session:
             meeting = session.get(Meeting, int(first or 0))
             assert meeting is not None and meeting.archived_at is not None
         await pilot.press("x")
-        await settle(app, pilot)
+        await settle(pilot)
         assert table.row_count == 3
         table.move_cursor(row=table.get_row_index(str(first)))
         await pilot.press("d", "y")
-        await settle(app, pilot)
+        await settle(pilot)
+        await pilot.press("h")  # its audit history: restored, archived, entered, newest first
+        await settle(pilot)
+        assert isinstance(app.screen, AuditHistoryScreen)
+        audit = app.screen.query_one("#audit", DataTable)
+        rows = [audit.get_row(key) for key in audit.rows]
+        assert [int(str(k.value)) for k in audit.rows] == sorted(
+            (int(str(k.value)) for k in audit.rows), reverse=True)
+        assert [r[3] for r in rows if r[2] == f"意見交換 {first}"] == ["更新", "更新", "登録"]
+        assert "保管日時: — → " in rows[1][4] and " → —" in rows[0][4]
+        assert any(r[2].startswith("意見交換の相手先 ") for r in rows)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen.query(PagedTable))
     with database.reading() as session:
         meeting = session.get(Meeting, int(first or 0))
         assert meeting is not None and meeting.archived_at is None
@@ -318,15 +379,27 @@ async def test_archive_is_confirmed_and_restorable(
 async def test_read_only_refuses_writes(database: Database, ctx: Context, seeded: Seeded) -> None:
     app = CRMApp(database, ctx, read_only=True)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert "読み取り専用" in app.title
         await pilot.press("3", "n")
-        await settle(app, pilot)
+        await settle(pilot)
         assert not isinstance(app.screen, FormScreen)
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot)
         assert not isinstance(app.screen, ConfirmDialog)
-        assert any("読み取り専用" in n.message for n in app._notifications)
+        await pilot.press("1", "i")  # issuing a report writes: refused
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmDialog)
+        await pilot.press("2", "u")  # the duplicates can be listed, not merged
+        await settle(pilot)
+        assert isinstance(app.screen, DuplicatesScreen)
+        await pilot.press("m")
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmDialog)
+        refusals = [n for n in app._notifications if "読み取り専用" in n.message]
+        assert len(refusals) == 4
+    with database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(IssuedReport)) == 0
 
 
 async def test_list_pages_filters_and_sorts(
@@ -335,30 +408,28 @@ async def test_list_pages_filters_and_sorts(
     add_meetings(database, seeded.company, 250)
     app = CRMApp(database, ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         await pilot.press("3")
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one(PagedTable)
         assert table.row_count == 100
         await pilot.press("end")
-        await settle(app, pilot)
+        await settle(pilot)
         assert table.row_count == 200
         assert "/ 253" in str(app.screen.query_one("#list-status").render())
         await pilot.press("slash")
         await paste(pilot, "意見交換")
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert [k.value for k in table.rows] == [str(seeded.overdue_meeting)]
         app.screen.query_one("#fb-text", Input).value = ""
-        await pilot.pause(0.5)
-        await settle(app, pilot)
-        assert table.row_count == 100
+        await wait_until(pilot, lambda: table.row_count == 100)  # after the typing pause
         await pilot.press("escape", "s")  # sort by title, descending
-        await settle(app, pilot)
+        await settle(pilot)
         titles = [table.get_row(k)[1] for k in table.rows]
         assert titles == sorted(titles, reverse=True)
         await pilot.press("r")
-        await settle(app, pilot)
+        await settle(pilot)
         titles = [table.get_row(k)[1] for k in table.rows]
         assert titles == sorted(titles)
 
@@ -368,18 +439,23 @@ async def test_english_and_command_palette(
 ) -> None:
     app = CRMApp(database, ctx, lang="en")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.title == "Kakogawa partnership CRM"
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert "Go to: Meetings" in commands
+        assert "Issue report" in commands
         await pilot.press("ctrl+p")
         await paste(pilot, "Go to: Follow")
         await pilot.press("enter")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.current_mode == "follow_ups"
         await pilot.click("Tab#organizations")  # the mouse works too
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.current_mode == "organizations"
+        assert "Duplicates" in [c.title for c in app.get_system_commands(app.screen)]
+        await pilot.press("5")
+        await settle(pilot)
+        assert "Audit history" in [c.title for c in app.get_system_commands(app.screen)]
 
 
 async def test_dashboard_shows_every_kpi_moves_period_and_builds_the_pdf(
@@ -390,49 +466,101 @@ async def test_dashboard_shows_every_kpi_moves_period_and_builds_the_pdf(
                                     measured_on=date(2023, 3, 1), value=1500)
     app = CRMApp(database, ctx, report_dir=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+        await settle(pilot)
         table = app.screen.query_one("#kpis", DataTable)
         assert table.row_count == 19
         row = table.get_row("open_data_files")
         assert "1,500" in str(row[2])
         await pilot.press("left_square_bracket")
-        await settle(app, pilot)
+        await settle(pilot)
         assert app.screen.period.label("ja") == "令和4年度 第4四半期"  # type: ignore[attr-defined]
         assert "1,500" in str(table.get_row("open_data_files")[2])
         await pilot.press("p")
-        await settle(app, pilot)
+        await settle(pilot)
         assert not app.screen.query_one("#pdf-progress").display
         assert [n.severity for n in app._notifications] == ["information"]
-    pdf = tmp_path / "kpi-report-FY2022-Q4.pdf"
-    assert pdf.read_bytes().startswith(b"%PDF")
+        pdf = tmp_path / "kpi-report-FY2022-Q4.pdf"
+        assert pdf.read_bytes().startswith(b"%PDF")
+        pdf.unlink()
+        await pilot.press("i")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await settle(pilot)
+        assert not app.screen.query_one("#pdf-progress").display
+        assert [n.severity for n in app._notifications] == ["information"] * 2
+        assert "#1" in list(app._notifications)[-1].message
+    with database.reading() as session:
+        (issued,) = session.scalars(select(IssuedReport)).all()
+    assert (issued.fiscal_year, issued.quarter, issued.lang) == (2022, 4, "ja")
+    assert issued.pdf_sha256 == hashlib.sha256(pdf.read_bytes()).hexdigest()
 
 
-async def test_contact_added_from_the_organization_screen(
+async def test_duplicates_merged_then_undone(
     database: Database, ctx: Context, seeded: Seeded
 ) -> None:
+    with database.writing() as s:
+        keep = services.create_organization(s, ctx, name="播磨データ株式会社", kind="company")
+        twin = services.create_organization(s, ctx, name="播磨データー株式会社", kind="company")
+        assert keep.id and twin.id
+        for organization_id, day in ((keep.id, 10), (twin.id, 20)):
+            services.log_meeting(s, ctx, held_on=date(2023, 3, day), title=f"打合せ {day}",
+                                 organization_ids=[organization_id])
+    keep_id, twin_id = keep.id, twin.id
+    before = kpi_value(database, "companies_consulted", ctx.today()) or 0
+
+    def linked(organization_id: int) -> list[str]:
+        with database.reading() as session:
+            return list(session.scalars(
+                select(col(Meeting.title)).join(MeetingOrganization)
+                .where(col(MeetingOrganization.organization_id) == organization_id)
+                .order_by(col(Meeting.title))))
+
     app = CRMApp(database, ctx)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
-        table = app.screen.query_one(PagedTable)
-        table.move_cursor(row=table.get_row_index(str(seeded.company)))
-        await pilot.press("enter")
-        await settle(app, pilot)
-        await pilot.press("c")
-        await settle(app, pilot)
-        await paste(pilot, "鈴木 次郎")
-        await pilot.press("tab", "tab", "tab", "tab")
-        await paste(pilot, "not-an-address")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        assert field_error(app, "email") is not None
-        await pilot.press("ctrl+u")
-        await paste(pilot, "suzuki@example.jp")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        history = app.screen.query_one("#history", DataTable)
-        assert [str(k.value).split(":")[0] for k in history.rows] == ["contact"]
+        await settle(pilot)
+        await pilot.press("2", "u")
+        await settle(pilot)
+        assert isinstance(app.screen, DuplicatesScreen)
+        pairs = app.screen.query_one("#pairs", DataTable)
+        key = f"{keep_id}-{twin_id}"
+        assert [str(c) for c in pairs.get_row(key)[1:]] == [
+            "播磨データ株式会社", "播磨データー株式会社",
+            "法人格・かな・全半角・長音を揃えると同じ名前"]
+        pairs.move_cursor(row=pairs.get_row_index(key))
+        await pilot.press("w", "w", "m")  # swapped and back: keep the older one
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await settle(pilot)
+        assert key not in [k.value for k in pairs.rows]
+        assert linked(keep_id) == ["打合せ 10", "打合せ 20"] and linked(twin_id) == []
+        assert kpi_value(database, "companies_consulted", ctx.today()) == before - 1
+        await pilot.press("z")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await settle(pilot)
+        assert key in [k.value for k in pairs.rows]
+        await pilot.press("z")  # nothing left to undo
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmDialog)
+    assert linked(keep_id) == ["打合せ 10"] and linked(twin_id) == ["打合せ 20"]
+    assert kpi_value(database, "companies_consulted", ctx.today()) == before
+    with database.reading() as session:
+        (merge,) = session.scalars(select(OrganizationMerge)).all()
+        assert (merge.kept_id, merge.merged_id) == (keep_id, twin_id)
+        assert merge.undone_at is not None
+        twin_now = session.get(Organization, twin_id)
+        assert twin_now is not None and twin_now.archived_at is None
+
+
+def test_audit_changes_mask_personal_data_unless_allowed(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    with database.reading() as session:
+        (entry,) = history(session, table="contact")  # the seeded contact, 田中 一郎
+    assert "氏名: ***" in changes(entry, personal=False, lang="ja")
+    assert "Name: 田中 一郎" in changes(entry, personal=True, lang="en")
+    assert "department: ***" not in changes(entry, personal=False, lang="en")
+    assert "Department: ***" in changes(entry, personal=False, lang="en")
 
 
 def test_dashboard_trend_matches_the_engine_quarter_by_quarter(

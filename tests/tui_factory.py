@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from time import monotonic
 
 from sqlalchemy import insert
+from textual.pilot import Pilot
 
 from crm import services
 from crm.context import Context
@@ -76,3 +79,36 @@ def add_meetings(database: Database, organization_id: int, count: int) -> None:
             for meeting_id in first
         ])
 
+
+#: How long a test waits for a condition before failing (generous: CI machines are loaded).
+TIMEOUT = 30.0
+
+
+async def wait_until(pilot: Pilot[None], condition: Callable[[], object], *,
+                     timeout: float = TIMEOUT) -> None:
+    """Let the app run (`pilot.pause()`) until `condition()` is true; fail after `timeout`."""
+    deadline = monotonic() + timeout
+    while not condition():
+        if monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {condition}")
+        await pilot.pause()
+
+
+def workers_busy(pilot: Pilot[None]) -> bool:
+    """True while any worker of the app is pending or running (cancelled ones are done)."""
+    return any(not worker.is_finished for worker in pilot.app.workers)
+
+
+async def settle(pilot: Pilot[None], *, timeout: float = TIMEOUT) -> None:
+    """Wait until no worker runs, and none was started by the messages handled since.
+
+    Polls the workers' state instead of `workers.wait_for_complete()`, which raises as soon
+    as one of them was cancelled (exclusive workers cancel their predecessors).
+    """
+    deadline = monotonic() + timeout
+    while True:
+        await wait_until(pilot, lambda: not workers_busy(pilot),
+                         timeout=max(0.0, deadline - monotonic()))
+        await pilot.pause()
+        if not workers_busy(pilot):
+            return

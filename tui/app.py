@@ -66,6 +66,7 @@ class CRMApp(App[None]):
         *,
         lang: str = "ja",
         read_only: bool = False,
+        personal: bool = False,
         report_dir: Path | None = None,
     ) -> None:
         self.database = database
@@ -73,6 +74,8 @@ class CRMApp(App[None]):
         self.ctx = ctx
         self.lang = lang
         self.read_only = read_only or database.read_only
+        #: Whether contacts' personal data is shown in audit histories (masked by default).
+        self.personal = personal
         super().__init__()
         translate_bindings(self, lang)
         self.title = self.t("app_title")

@@ -22,7 +22,8 @@ from tui.widgets.filter_bar import FilterBar
 class AgreementListScreen(RecordListScreen):
     """Every agreement, latest concluded first; `t` changes the status of the one selected."""
 
-    BINDINGS = [Binding("t", "change_status", "status_change")]
+    BINDINGS = [Binding("t", "change_status", "status_change"),
+                Binding("h", "history", "audit_history")]
 
     section = "agreements"
     model = Agreement

@@ -56,7 +56,7 @@ class CRMScreen(Screen[Any]):
     @work(thread=True, group="write", exclusive=True)
     def _write(self, notice: str, change: Callable[[Session], int | None]) -> None:
         try:
-            with self.crm.database.writing() as session:
+            with self.crm.database.writing(actor=self.crm.ctx.user) as session:
                 record_id = change(session)
         except DataError as exc:
             self.post_message(WriteFailed(exc.text(self.crm.lang), exc.field))

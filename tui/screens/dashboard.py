@@ -25,6 +25,7 @@ from crm.kpi import (
 )
 from tui.messages import Loaded
 from tui.screens.base import CRMScreen, nav_tabs
+from tui.widgets.dialogs import ConfirmDialog
 
 #: Quarters shown in the trend column.
 TREND_QUARTERS = 6
@@ -125,6 +126,7 @@ class DashboardScreen(CRMScreen):
         Binding("right_square_bracket", "shift_period(1)", "next_period", key_display="]"),
         Binding("f5", "refresh", "refresh"),
         Binding("p", "pdf", "pdf"),
+        Binding("i", "issue", "issue_report"),
     ]
 
     def __init__(self) -> None:
@@ -204,29 +206,51 @@ class DashboardScreen(CRMScreen):
     def action_pdf(self) -> None:
         """Build the KPI report of the chosen period as a PDF, in a worker."""
         self.query_one("#pdf-progress").display = True
-        self._build_pdf(self.period)
+        self._build_pdf(self.period, issue=False)
+
+    def action_issue(self) -> None:
+        """Build and issue the chosen period's report (as `crm report --issue`), once confirmed."""
+        if not self.crm.writable():
+            return
+        period = self.period
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.crm.writable():
+                self.query_one("#pdf-progress").display = True
+                self._build_pdf(period, issue=True)
+
+        question = self.t("confirm_issue", period=period.label(self.crm.lang))
+        self.app.push_screen(ConfirmDialog(question, self.t("yes"), self.t("no")), answered)
 
     @work(thread=True, group="pdf", exclusive=True)
-    def _build_pdf(self, period: FiscalPeriod) -> None:
-        from reports.kpi_report import build_report
+    def _build_pdf(self, period: FiscalPeriod, *, issue: bool) -> None:
+        # Imported here: ReportLab is loaded only when a report is wanted.
+        from reports.kpi_report import build_report, issue_report
 
         app = self.crm
+        database = app.database
         try:
-            with app.database.reading() as session:
+            # Issuing writes the file inside the transaction: if it cannot be written, the
+            # report is not recorded as issued.
+            with (database.writing(actor=app.ctx.user) if issue
+                  else database.reading()) as session:
                 result = build_report(session, period=period, lang=app.lang,
                                       generated_at=app.ctx.now())
-            path = app.report_dir / result.filename
-            path.write_bytes(result.pdf)
+                issued = issue_report(session, app.ctx, result) if issue else None
+                path = app.report_dir / result.filename
+                path.write_bytes(result.pdf)
         except (CRMError, OSError) as exc:
             self.post_message(Loaded("pdf-failed", str(exc)))
         else:
-            self.post_message(Loaded("pdf", path))
+            notice = (self.t("issued_done", id=issued.id, path=path) if issued is not None
+                      else self.t("pdf_written", path=path))
+            self.post_message(Loaded("pdf", notice))
 
     def on_loaded(self, message: Loaded) -> None:
         if message.what in ("pdf", "pdf-failed"):
             self.query_one("#pdf-progress").display = False
             if message.what == "pdf":
-                self.notify(self.t("pdf_written", path=message.data))
+                self.notify(message.data)
             else:
                 self.notify(str(message.data), severity="error")
             return

@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.text import Text
 from sqlmodel import Session
+from textual.binding import Binding
 
 from crm.formatting import format_day, format_number
 from crm.models import OutreachEvent
@@ -19,6 +20,8 @@ from tui.widgets.filter_bar import FilterBar
 
 class EventListScreen(RecordListScreen):
     """Every outreach event and lecture, newest first."""
+
+    BINDINGS = [Binding("h", "history", "audit_history")]
 
     section = "events"
     model = OutreachEvent

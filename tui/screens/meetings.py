@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import Session
+from textual.binding import Binding
 
 from crm.formatting import format_day
 from crm.models import Meeting
@@ -17,6 +18,8 @@ from tui.widgets.filter_bar import FilterBar
 
 class MeetingListScreen(RecordListScreen):
     """Every meeting, newest first, read a page at a time."""
+
+    BINDINGS = [Binding("h", "history", "audit_history")]
 
     section = "meetings"
     model = Meeting

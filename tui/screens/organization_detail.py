@@ -13,6 +13,7 @@ from crm.formatting import format_day
 from crm.queries import HistoryRow, OrganizationDetail, organization_detail, organization_history
 from crm.vocabulary import AGREEMENT_STATUSES, ORGANIZATION_KINDS
 from tui.messages import Loaded
+from tui.screens.audit_history import AuditHistoryScreen
 from tui.screens.base import CRMScreen
 from tui.screens.contact_form import ContactForm
 from tui.screens.meeting_form import MeetingForm
@@ -35,6 +36,7 @@ class OrganizationDetailScreen(CRMScreen):
         Binding("e", "edit", "edit"),
         Binding("m", "new_meeting", "form_meeting"),
         Binding("c", "new_contact", "form_contact"),
+        Binding("h", "audit_history", "audit_history"),
         Binding("escape", "back", "back"),
     ]
 
@@ -100,6 +102,15 @@ class OrganizationDetailScreen(CRMScreen):
     def action_new_contact(self) -> None:
         if self.crm.writable():
             self.app.push_screen(ContactForm(self.organization_id))
+
+    def action_audit_history(self) -> None:
+        """The audit history of the organization and of its contacts."""
+        o = self.view.organization if self.view else None
+        if o is None or self.view is None:
+            return
+        contacts = [("contact", row.record_id) for row in self.view.history
+                    if row.record_type == "contact"]
+        self.app.push_screen(AuditHistoryScreen(o.name, [("organization", o.id), *contacts]))
 
     def action_back(self) -> None:
         self.dismiss(None)

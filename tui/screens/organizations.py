@@ -7,11 +7,13 @@ from typing import Any
 
 from rich.text import Text
 from sqlmodel import Session
+from textual.binding import Binding
 
 from crm.formatting import format_day
 from crm.models import Organization
 from crm.queries import OrganizationRow, count_organizations, organization_page
 from crm.vocabulary import ORGANIZATION_KINDS
+from tui.screens.duplicates import DuplicatesScreen
 from tui.screens.organization_detail import OrganizationDetailScreen
 from tui.screens.organization_form import OrganizationForm
 from tui.screens.record_list import Column, RecordListScreen
@@ -19,7 +21,9 @@ from tui.widgets.filter_bar import FilterBar
 
 
 class OrganizationListScreen(RecordListScreen):
-    """Every organization in 50音 order; Enter opens its history."""
+    """Every organization in 50音 order; Enter opens its history, `u` the likely duplicates."""
+
+    BINDINGS = [Binding("u", "duplicates", "duplicates")]
 
     section = "organizations"
     model = Organization
@@ -65,3 +69,7 @@ class OrganizationListScreen(RecordListScreen):
         row = self.selected_row()
         if row is not None:
             self.app.push_screen(OrganizationDetailScreen(row.id))
+
+    def action_duplicates(self) -> None:
+        """List the likely duplicate pairs, to merge them."""
+        self.app.push_screen(DuplicatesScreen())

@@ -18,6 +18,7 @@ from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.models import Tracked
 from crm.queries import ListFilter, staff_choices
 from tui.messages import CountLoaded, Loaded, PageLoaded, WriteDone, WriteFailed
+from tui.screens.audit_history import AuditHistoryScreen
 from tui.screens.base import CRMScreen, nav_tabs
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.filter_bar import FilterBar, Options
@@ -263,6 +264,13 @@ class RecordListScreen(CRMScreen):
     def action_open(self) -> None:
         """Enter on a row: edit it (lists with a detail screen show that instead)."""
         self.action_edit()
+
+    def action_history(self) -> None:
+        """Show the audit history of the record under the cursor."""
+        row = self.selected_row()
+        if row is not None:
+            self.app.push_screen(AuditHistoryScreen(
+                self.row_title(row), [(str(self.model.__tablename__), int(row.id))]))
 
     def action_search(self) -> None:
         self.query_one(FilterBar).focus_text()
