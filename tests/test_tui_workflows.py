@@ -32,7 +32,7 @@ from tests.tui_factory import Seeded, add_meetings, seed, settle, wait_until
 from tui.app import CRMApp
 from tui.screens.agreement_form import StatusDialog
 from tui.screens.audit_history import AuditHistoryScreen, changes
-from tui.screens.dashboard import kpi_trend, trend_quarters
+from tui.screens.dashboard import dashboard_figures, trend_quarters
 from tui.screens.duplicates import DuplicatesScreen
 from tui.screens.form import FormScreen
 from tui.widgets.dialogs import ConfirmDialog
@@ -576,7 +576,9 @@ def test_dashboard_trend_matches_the_engine_quarter_by_quarter(
                            title="市民まつり")
     period = FiscalPeriod(2023, 1)
     with database.reading() as session:
-        trend = kpi_trend(session, period)
+        figures, trend = dashboard_figures(session, period)
+        assert [f.to_json() for f in figures] == [
+            f.to_json() for f in compute_for_period(session, period)]
         for index, quarter in enumerate(trend_quarters(period)):
             for figure in compute_for_period(session, quarter):
                 assert trend.values[figure.code][index] == figure.value, (figure.code, quarter)

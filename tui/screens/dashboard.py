@@ -15,14 +15,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Stat
 from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.errors import CRMError
 from crm.formatting import format_number
-from crm.kpi import (
-    KpiFigure,
-    active_kpis,
-    annual_sums,
-    compute_for_period,
-    computed_series,
-    latest_levels,
-)
+from crm.kpi import KpiFigure, compute_for_periods
 from tui.messages import Loaded
 from tui.screens.base import CRMScreen, nav_tabs
 from tui.widgets.dialogs import ConfirmDialog
@@ -52,29 +45,15 @@ def trend_quarters(period: FiscalPeriod) -> list[FiscalPeriod]:
     return quarters
 
 
-def kpi_trend(session: Session, period: FiscalPeriod) -> Trend:
-    """Quarter-end values: computed KPIs in one scan (computed_series), measured ones from
-    their latest level or the fiscal year's sum so far."""
+def dashboard_figures(session: Session, period: FiscalPeriod) -> tuple[list[KpiFigure], Trend]:
+    """The period's figures and their trend, from one engine call (one scan of the records)."""
     quarters = trend_quarters(period)
-    values: dict[str, list[float | None]] = {
-        code: [point.cumulative for point in points]
-        for code, points in computed_series(session, quarters).items()
-    }
-    levels = [latest_levels(session, q.end) for q in quarters]
-    sums = [annual_sums(session, FiscalPeriod(q.fiscal_year).start, q.end) for q in quarters]
-    for kpi in active_kpis(session):
-        if kpi.code in values:
-            continue
-        row: list[float | None] = []
-        for quarter, level, total in zip(quarters, levels, sums, strict=True):
-            if kpi.rule == "annual":
-                row.append(total.get(kpi.code))
-            elif kpi.code in level:
-                row.append(level[kpi.code][0])
-            else:
-                row.append(kpi.baseline if quarter.end >= kpi.baseline_as_of else None)
-        values[kpi.code] = row
-    return Trend(period, quarters, values)
+    by_period = compute_for_periods(session, [period, *quarters])
+    values: dict[str, list[float | None]] = {f.code: [] for f in by_period[period]}
+    for quarter in quarters:
+        for figure in by_period[quarter]:
+            values[figure.code].append(figure.value)
+    return by_period[period], Trend(period, quarters, values)
 
 
 def progress_bar(rate: float | None, cells: int) -> str:
@@ -179,7 +158,7 @@ class DashboardScreen(CRMScreen):
         """Read the figures for the chosen period again; their trend follows once shown."""
         period = self.period
         self.query_one("#as-of", Static).update(self.t("loading"))
-        self.read("kpis", lambda session: (period, compute_for_period(session, period)))
+        self.read("kpis", lambda session: dashboard_figures(session, period))
 
     def action_shift_period(self, step: int) -> None:
         """Move to the previous or next quarter (or year)."""
@@ -254,14 +233,9 @@ class DashboardScreen(CRMScreen):
             else:
                 self.notify(str(message.data), severity="error")
             return
-        if message.what == "kpis" and message.data[0] == self.period:
-            self.figures = message.data[1]
+        if message.what == "kpis" and message.data[1].period == self.period:
+            self.figures, self.trend = message.data
             self._show_period()
-            self._show()
-            period = self.period
-            self.read("trend", lambda session: kpi_trend(session, period))
-        elif message.what == "trend" and message.data.period == self.period:
-            self.trend = message.data
             self._show()
 
     def _status_text(self, figure: KpiFigure) -> Text:
