@@ -12,12 +12,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
+import crm.models  # noqa: F401  (registers the tables)
 from crm.context import Context
 from db.engine import sqlite_url
 from db.migrate import current_revision, head_revision
 from db.session import Database, create_database
-
-import crm.models  # noqa: F401  (registers the tables)
 
 
 def test_migrations_and_models_do_not_drift(database: Database) -> None:
