@@ -96,8 +96,18 @@ def _order(
     if scan:
         column = func.coalesce(column, column)
     if descending:
-        return query.order_by(column.desc(), id_column.desc())
-    return query.order_by(column.asc(), id_column.asc())
+        ordered = column.desc()
+        # Empty values sort as SQLite sorts them (first ascending, last descending) on
+        # every backend; NOT NULL columns keep a plain ORDER BY that can walk an index.
+        ordered = ordered.nulls_last() if _nullable(column) else ordered
+        return query.order_by(ordered, id_column.desc())
+    ordered = column.asc()
+    ordered = ordered.nulls_first() if _nullable(column) else ordered
+    return query.order_by(ordered, id_column.asc())
+
+
+def _nullable(column: Any) -> bool:
+    return bool(getattr(getattr(column, "expression", column), "nullable", True))
 
 
 def _count(session: Session, query: Select[Any]) -> int:
