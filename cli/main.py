@@ -71,6 +71,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--read-only", action="store_true", help="open the database read-only")
     parser.add_argument(
+        "--show-personal", action="store_true",
+        help="show contacts' personal data in the UI's record histories (hidden by default)",
+    )
+    parser.add_argument(
         "--demo", action="store_true",
         help=f"use the demo database ({demo_database_path()}), creating it if needed",
     )
@@ -605,7 +609,8 @@ def cmd_home(args: argparse.Namespace, out: TextIO) -> int:
         build_demo(resolve_url(demo_database_path()), seed=2018, force=False)
     database = _open(args)
     lang = args.lang or default_language()
-    CRMApp(database, _context(args), lang=lang, read_only=args.read_only).run()
+    CRMApp(database, _context(args), lang=lang, read_only=args.read_only,
+           personal=args.show_personal).run()
     return 0
 
 
@@ -623,7 +628,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
 }
 
 
-GLOBAL_FLAGS = ("--read-only", "--demo")
+GLOBAL_FLAGS = ("--read-only", "--demo", "--show-personal")
 GLOBAL_OPTIONS = ("--db", "--lang", "--today")
 
 

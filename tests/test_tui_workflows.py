@@ -591,6 +591,8 @@ def test_crm_without_a_command_opens_the_ui(
     monkeypatch.setattr(CRMApp, "run", lambda self: opened.append(self))
     monkeypatch.setenv("CRM_LANG", "en")
     assert main(["--db", str(database_path), "--read-only"]) == 0
-    (app,) = opened
-    assert (app.lang, app.read_only) == ("en", True)
+    app = opened[0]
+    assert (app.lang, app.read_only, app.personal) == ("en", True, False)
+    assert main(["--db", str(database_path), "--show-personal"]) == 0
+    assert opened[-1].personal is True
     assert app.title == "Kakogawa partnership CRM [read-only]"
