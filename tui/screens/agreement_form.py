@@ -8,10 +8,8 @@ from typing import Any
 from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from crm import services
 from crm.calendar import DateParseError, parse_date
@@ -20,6 +18,7 @@ from crm.vocabulary import AGREEMENT_STATUSES
 from tui.screens.form import FormScreen
 from tui.screens.meeting_form import organization_ids
 from tui.strings import text
+from tui.widgets.dialogs import InputDialog
 from tui.widgets.new_organization import NewOrganizationDialog
 from tui.widgets.organization_picker import OrganizationPicker, PickedOrganization
 
@@ -106,16 +105,13 @@ class AgreementForm(FormScreen):
         return save
 
 
-class StatusDialog(ModalScreen[tuple[str, str] | None]):
+class StatusDialog(InputDialog[tuple[str, str]]):
     """Choose an agreement's new status and the date it took effect."""
 
-    BINDINGS = [Binding("escape", "cancel", show=False)]
-
     def __init__(self, current: str, today: str, lang: str) -> None:
-        super().__init__()
+        super().__init__(lang)
         self._current = current
         self._today = today
-        self._lang = lang
 
     def compose(self) -> ComposeResult:
         lang = self._lang
@@ -126,26 +122,12 @@ class StatusDialog(ModalScreen[tuple[str, str] | None]):
             yield Label(text("held_on", lang))
             yield Input(self._today, id="status-on")
             yield Static("", id="status-error", classes="error")
-            with Horizontal(id="buttons"):
-                yield Button(text("ok", lang), variant="primary", id="ok")
-                yield Button(text("cancel", lang), id="cancel")
+            yield from self.buttons()
 
     def on_mount(self) -> None:
         self.query_one("#new-status", Select).focus()
 
-    def on_input_submitted(self) -> None:
-        self._accept()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._accept()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def _accept(self) -> None:
+    def accept(self) -> None:
         raw = self.query_one("#status-on", Input).value
         try:
             on_date = parse_date(raw)

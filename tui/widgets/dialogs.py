@@ -1,12 +1,16 @@
-"""Small modal dialogs: a yes/no confirmation."""
+"""Small modal dialogs: a yes/no confirmation, and the base of dialogs that ask for values."""
 
 from __future__ import annotations
+
+from typing import TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
+
+from tui.strings import text
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -39,3 +43,38 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+Answer = TypeVar("Answer")
+
+
+class InputDialog(ModalScreen[Answer | None]):
+    """A dialog with fields, OK and Cancel: Enter or OK accepts, Escape or Cancel dismisses."""
+
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, lang: str) -> None:
+        super().__init__()
+        self._lang = lang
+
+    def buttons(self) -> ComposeResult:
+        """The OK and Cancel buttons, for the end of `compose`."""
+        with Horizontal(id="buttons"):
+            yield Button(text("ok", self._lang), variant="primary", id="ok")
+            yield Button(text("cancel", self._lang), id="cancel")
+
+    def on_input_submitted(self) -> None:
+        self.accept()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self.accept()
+        else:
+            self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def accept(self) -> None:
+        """Check the fields; dismiss with the answer, or show what is wrong."""
+        raise NotImplementedError

@@ -3,25 +3,21 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Select, Static
 
 from crm.vocabulary import ORGANIZATION_KINDS
 from tui.strings import text
+from tui.widgets.dialogs import InputDialog
 from tui.widgets.organization_picker import PickedOrganization
 
 
-class NewOrganizationDialog(ModalScreen[PickedOrganization | None]):
+class NewOrganizationDialog(InputDialog[PickedOrganization]):
     """Name, kana and kind of an organization to create when the form is saved."""
 
-    BINDINGS = [Binding("escape", "cancel", show=False)]
-
     def __init__(self, name: str, lang: str) -> None:
-        super().__init__()
+        super().__init__(lang)
         self._name = name
-        self._lang = lang
 
     def compose(self) -> ComposeResult:
         t = self._lang
@@ -37,26 +33,12 @@ class NewOrganizationDialog(ModalScreen[PickedOrganization | None]):
                 prompt=text("kind", t), id="new-kind",
             )
             yield Static("", id="new-error", classes="error")
-            with Horizontal(id="buttons"):
-                yield Button(text("ok", t), variant="primary", id="ok")
-                yield Button(text("cancel", t), id="cancel")
+            yield from self.buttons()
 
     def on_mount(self) -> None:
         self.query_one("#new-kind", Select).focus()
 
-    def on_input_submitted(self) -> None:
-        self._accept()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._accept()
-        else:
-            self.dismiss(None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def _accept(self) -> None:
+    def accept(self) -> None:
         name = self.query_one("#new-name", Input).value.strip()
         kind = self.query_one("#new-kind", Select).value
         if not name or kind is Select.NULL:
