@@ -89,11 +89,17 @@ def _pages(session: Session, statement: Select[Any]) -> Iterator[Sequence[Any]]:
     yield from result.partitions()
 
 
-def _dated(statement: Select[Any], column: Any, options: ExportOptions) -> Select[Any]:
-    if options.start is not None:
-        statement = statement.where(column >= options.start)
-    if options.end is not None:
-        statement = statement.where(column <= options.end)
+def _selected(
+    statement: Select[Any], options: ExportOptions, *models: Any, dated_by: Any = None
+) -> Select[Any]:
+    """`statement` limited to the options' date range (on `dated_by`) and, unless archived
+    records are wanted, to the active rows of `models`."""
+    if dated_by is not None and options.start is not None:
+        statement = statement.where(dated_by >= options.start)
+    if dated_by is not None and options.end is not None:
+        statement = statement.where(dated_by <= options.end)
+    if not options.include_archived:
+        statement = statement.where(*(model.archived_at.is_(None) for model in models))
     return statement
 
 
@@ -138,8 +144,7 @@ def _organizations(
         Organization.name,
         Organization.id,
     )
-    if not options.include_archived:
-        statement = statement.where(Organization.archived_at.is_(None))
+    statement = _selected(statement, options, Organization)
     for page in _pages(session, statement):
         yield [[_cell(value) for value in row] for row in page]
 
@@ -158,8 +163,7 @@ def _contacts(session: Session, options: ExportOptions) -> Iterator[_Page]:
     ).join(Organization, Organization.id == Contact.organization_id).order_by(
         Organization.name, Contact.name, Contact.id
     )
-    if not options.include_archived:
-        statement = statement.where(Contact.archived_at.is_(None))
+    statement = _selected(statement, options, Contact)
     for page in _pages(session, statement):
         yield [[_cell(value) for value in row] for row in page]
 
@@ -175,9 +179,7 @@ def _meetings(
         Meeting.next_action,
         Meeting.follow_up_on,
     ).order_by(Meeting.held_on, Meeting.id)
-    statement = _dated(statement, Meeting.held_on, options)
-    if not options.include_archived:
-        statement = statement.where(Meeting.archived_at.is_(None))
+    statement = _selected(statement, options, Meeting, dated_by=Meeting.held_on)
     for page in _pages(session, statement):
         ids = [row.id for row in page]
         organizations = _names(
@@ -216,9 +218,7 @@ def _agreements(
         Agreement.datasets,
         Agreement.notes,
     ).order_by(Agreement.id)
-    statement = _dated(statement, Agreement.concluded_on, options)
-    if not options.include_archived:
-        statement = statement.where(Agreement.archived_at.is_(None))
+    statement = _selected(statement, options, Agreement, dated_by=Agreement.concluded_on)
     for page in _pages(session, statement):
         partners = _names(
             session, AgreementPartner.agreement_id, AgreementPartner.organization_id,
@@ -251,9 +251,7 @@ def _events(
         OutreachEvent.attendees,
         OutreachEvent.notes,
     ).order_by(OutreachEvent.held_on, OutreachEvent.id)
-    statement = _dated(statement, OutreachEvent.held_on, options)
-    if not options.include_archived:
-        statement = statement.where(OutreachEvent.archived_at.is_(None))
+    statement = _selected(statement, options, OutreachEvent, dated_by=OutreachEvent.held_on)
     for page in _pages(session, statement):
         yield [[_cell(value) for value in row] for row in page]
 
@@ -266,11 +264,8 @@ def _measurements(
         .join(Kpi, Kpi.id == KpiMeasurement.kpi_id)
         .order_by(Kpi.sort_order, Kpi.code, KpiMeasurement.measured_on, KpiMeasurement.id)
     )
-    statement = _dated(statement, KpiMeasurement.measured_on, options)
-    if not options.include_archived:
-        statement = statement.where(
-            KpiMeasurement.archived_at.is_(None), Kpi.archived_at.is_(None)
-        )
+    statement = _selected(statement, options, KpiMeasurement, Kpi,
+                          dated_by=KpiMeasurement.measured_on)
     for page in _pages(session, statement):
         yield [[_cell(value) for value in row] for row in page]
 
