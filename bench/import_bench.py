@@ -3,7 +3,7 @@
 Writes a CSV of N meetings (default 100,000) naming 60 organizations and a few staff, then,
 each in a fresh process (so that peak memory is its own) on a fresh database at the newest
 schema, with the audit triggers firing in both:
-- `import`: crm.importing.import_file on the CSV, inside `Database.writing()` (timed alone;
+- `import`: crm.io.importing.import_file on the CSV, inside `Database.writing()` (timed alone;
   the audit sealing at commit is timed apart, it belongs to every write of the program);
 - `executemany`: the rows already parsed and resolved to ids, inserted with three
   executemany calls (meeting, meeting_organization, meeting_staff) and committed.
@@ -28,9 +28,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from crm import audit, services
+from crm.audit import chain as audit
 from crm.context import Context, fixed_clock
-from crm.importing import import_file
+from crm.io.importing import import_file
+from crm.records import services
 from db.engine import sqlite_url
 from db.session import Database, create_database
 

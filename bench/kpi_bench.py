@@ -1,9 +1,10 @@
 """KPI computation against its floor: a hand-written SQL aggregate over the same tables.
 
 Measures, on a database made by bench.generate:
-- `at`: every KPI at one date (crm.kpi.compute_at) vs one SQL statement counting the six
+- `at`: every KPI at one date (crm.kpi.engine.compute_at) vs one SQL statement counting the six
   computed figures straight from the base tables;
-- `quarters`: every computed KPI for each quarter of the plan period (crm.kpi.computed_series)
+- `quarters`: every computed KPI for each quarter of the plan period
+  (crm.kpi.engine.computed_series)
   vs one GROUP BY month per source, folded into quarters.
 """
 
@@ -19,8 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from crm import kpi
 from crm.calendar import quarters_between
+from crm.kpi import engine as kpi
 from db.engine import sqlite_url
 from db.session import Database
 

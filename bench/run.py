@@ -152,7 +152,7 @@ def write_report(results: dict[str, Any]) -> str:
         data = results["import"]
         lines += [
             "", "## Import of 100,000 meetings", "",
-            "`bench/import_bench.py`: `crm.importing.import_file` on a CSV against a plain",
+            "`bench/import_bench.py`: `crm.io.importing.import_file` on a CSV against a plain",
             "`executemany` of the same rows, already resolved to ids, into the same schema",
             "(audit triggers firing in both).", "",
             "| | seconds | peak memory |", "|---|---:|---:|",

@@ -26,7 +26,7 @@ from bench.generate import generate
 from crm.calendar import FiscalPeriod
 from crm.context import Context, fixed_clock
 from crm.models import Meeting
-from crm.queries import ListFilter, count_meetings, meeting_page
+from crm.records.queries import ListFilter, count_meetings, meeting_page
 from db.engine import sqlite_url
 from db.session import Database
 from tui.app import CRMApp

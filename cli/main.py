@@ -17,15 +17,17 @@ from typing import TextIO
 from sqlalchemy.exc import SQLAlchemyError
 
 from cli.table import format_table
-from crm import audit, dedup, opendata
-from crm import kpi as kpi_engine
+from crm.audit import chain as audit
 from crm.calendar import DateParseError, FiscalPeriod, format_wareki, parse_date
 from crm.context import JAPAN, Context, fixed_clock, system_clock
 from crm.errors import CRMError, DataError, ReadOnlyError
-from crm.exporting import ExportOptions, export_csv, export_file, open_for_export
 from crm.formatting import format_day, format_number, format_rate
 from crm.i18n import LANGUAGES, default_language, label
-from crm.importing import ENTITIES, import_file
+from crm.io import opendata
+from crm.io.exporting import ExportOptions, export_csv, export_file, open_for_export
+from crm.io.importing import ENTITIES, import_file
+from crm.kpi import engine as kpi_engine
+from crm.records import dedup
 from db.engine import sqlite_path
 from db.maintenance import backup, backup_path_before_upgrade, check
 from db.migrate import current_revision, head_revision

@@ -3,7 +3,7 @@
 About 64 organizations of every kind, 8 liaison staff, contacts, 400 meetings (意見交換),
 20 agreements (データ連携協定) in every status, 150 outreach events (周知広報・出前講座) and
 measurements for every measured KPI, spread over FY2018–FY2024. Everything is written through
-`crm.services` and drawn from one `random.Random(seed)`: the same seed gives the same rows.
+`crm.records.services` and drawn from one `random.Random(seed)`: the same seed gives the same rows.
 
 The records dated on or before the KPI baseline date (2018-12-31) match the policy's baseline
 figures (3 companies, 4 in-city events, 1 lecture, 3 out-of-city events, 3 external
@@ -20,12 +20,12 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from crm import services
 from crm.calendar import fiscal_year_of, fiscal_year_range
 from crm.context import Context
 from crm.errors import DataError
 from crm.models import Contact, Kpi, Meeting, Organization, OutreachEvent, Staff
 from crm.normalize import corporate_number_check_digit, normalize_name, to_hiragana
+from crm.records import services
 
 #: The clock the CLI gives the demo's Context: every created_at is this moment.
 DEMO_CLOCK = datetime(2025, 3, 31, 9, 0, tzinfo=UTC)

@@ -342,7 +342,7 @@ class AuditLog(SQLModel, table=True):
     """One change to one row of any table, recorded by a database trigger (docs/auditing.md).
 
     Append-only: triggers refuse deletes and every update but sealing, which sets
-    `chain_hash` once (see crm.audit). `row_id` is the row's `id`, or for a link table its
+    `chain_hash` once (see crm.audit.chain). `row_id` is the row's `id`, or for a link table its
     parent's id; `old_values` / `new_values` are JSON objects of every column.
     """
 
@@ -382,7 +382,7 @@ class AuditActor(SQLModel, table=True):
 class OrganizationMerge(SQLModel, table=True):
     """A duplicate organization merged into the one kept (名寄せ), and whether it was undone.
 
-    `moved_json` lists every link the merge moved or dropped (see crm.dedup), so that undoing
+    `moved_json` lists every link the merge moved or dropped (crm.records.dedup), so that undoing
     it restores them exactly; the merged organization is archived, not deleted.
     """
 

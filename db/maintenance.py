@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from crm import audit
+from crm.audit import chain as audit
 from crm.errors import CRMError
 from db.engine import sqlite_path
 from db.session import Database

@@ -13,10 +13,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from crm import audit
+from crm.audit import chain as audit
 from crm.context import Context, current_user
 from crm.errors import CRMError, ReadOnlyError
-from crm.services import seed_kpis
+from crm.records.services import seed_kpis
 from db import engine as engine_settings
 from db.engine import make_engine, sqlite_path, sqlite_url, writing
 from db.migrate import current_revision, head_revision, upgrade
@@ -105,7 +105,7 @@ class Database:
         """A session for one unit of work: committed if the block succeeds, else rolled back.
 
         Its changes are recorded in the audit log as made by `actor` (default: CRM_USER, else
-        the login name) and sealed into the audit chain as it commits (crm.audit).
+        the login name) and sealed into the audit chain as it commits (crm.audit.chain).
         """
         if self.read_only:
             raise ReadOnlyError("the database is open read-only: nothing can be changed")

@@ -13,7 +13,7 @@ from datetime import date
 from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
 
 from crm.calendar import FiscalPeriod, era_year, quarters_between
-from crm.kpi import KpiDefinition, SeriesPoint
+from crm.kpi.engine import KpiDefinition, SeriesPoint
 from reports.styles import (
     ACCENT,
     BAR_FILL,

@@ -20,9 +20,9 @@ from sqlmodel import Session, col
 
 from crm.calendar import FiscalPeriod
 from crm.context import JAPAN, Context
-from crm.kpi import EvidenceRow, KpiFigure, compute_for_period, evidence
+from crm.kpi.engine import EvidenceRow, KpiFigure, compute_for_period, evidence
 from crm.models import IssuedReport
-from crm.report_data import record_titles
+from crm.reporting.data import record_titles
 from crm.vocabulary import COMPUTED_RULES
 
 #: The figures of each KPI that a report prints and a later report checks.

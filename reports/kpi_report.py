@@ -19,14 +19,14 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 from sqlmodel import Session
 
-from crm import report_data
-from crm.audit import chain_head
+from crm.audit.chain import chain_head
 from crm.calendar import FiscalPeriod, quarters_between
 from crm.context import JAPAN, Context
 from crm.errors import DataError
 from crm.i18n import LANGUAGES
-from crm.kpi import KpiFigure, compute_for_period, computed_series
+from crm.kpi.engine import KpiFigure, compute_for_period, computed_series
 from crm.models import IssuedReport
+from crm.reporting import data as report_data
 from crm.vocabulary import COMPUTED_RULES
 from reports.charts import chart_quarters
 from reports.fingerprint import data_fingerprint

@@ -22,13 +22,13 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from crm.audit import ChainHead
+from crm.audit.chain import ChainHead
 from crm.calendar import FiscalPeriod, format_wareki
 from crm.context import JAPAN
 from crm.formatting import UNKNOWN, format_day, format_number, format_rate
 from crm.i18n import label
-from crm.kpi import EvidenceRow, KpiFigure, SeriesPoint
-from crm.report_data import AgreementLine, EventLine, FirstContact, MeetingLine
+from crm.kpi.engine import EvidenceRow, KpiFigure, SeriesPoint
+from crm.reporting.data import AgreementLine, EventLine, FirstContact, MeetingLine
 from crm.vocabulary import AGREEMENT_STATUSES, COMPUTED_RULES, EVENT_KINDS
 from reports.charts import kpi_chart
 from reports.issued import Restatement

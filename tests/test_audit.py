@@ -15,10 +15,10 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from cli.main import main
-from crm import audit
-from crm import services as s
+from crm.audit import chain as audit
 from crm.context import Context
 from crm.models import Meeting, Organization
+from crm.records import services as s
 from db.session import Database
 from tests.conftest import BACKEND
 

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from crm import audit
-from crm import services as s
+from crm.audit import chain as audit
 from crm.context import Context
 from crm.models import Organization
+from crm.records import services as s
 from db.session import Database
 from tests.conftest import BACKEND
 

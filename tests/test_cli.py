@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 
 from cli.main import main
 from cli.table import display_width, format_table
-from crm import services as s
 from crm.context import Context
 from crm.models import Meeting
+from crm.records import services as s
 from db.session import URL_VARIABLE, Database
 from tests.conftest import BACKEND
 

@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from crm import kpi
-from crm import services as s
 from crm.context import Context
+from crm.kpi import engine as kpi
 from crm.models import Meeting, MeetingOrganization, Organization
+from crm.records import services as s
 from db.session import Database
 
 WRITERS = 4

@@ -1,4 +1,4 @@
-"""crm.dedup: likely duplicate organizations, merging them and undoing the merge."""
+"""crm.records.dedup: likely duplicate organizations, merging them and undoing the merge."""
 
 from __future__ import annotations
 
@@ -14,17 +14,9 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from cli.main import main
-from crm import kpi, services
 from crm.context import Context
-from crm.dedup import (
-    DuplicatePair,
-    OrganizationRef,
-    duplicate_pairs,
-    find_duplicates,
-    merge_organizations,
-    unmerge_organizations,
-)
 from crm.errors import DataError, NotFoundError
+from crm.kpi import engine as kpi
 from crm.models import (
     AgreementPartner,
     AuditLog,
@@ -34,6 +26,15 @@ from crm.models import (
     OrganizationMerge,
 )
 from crm.normalize import LEGAL_FORMS, matching_key, split_legal_form
+from crm.records import services
+from crm.records.dedup import (
+    DuplicatePair,
+    OrganizationRef,
+    duplicate_pairs,
+    find_duplicates,
+    merge_organizations,
+    unmerge_organizations,
+)
 from db.session import Database
 
 CORPORATE_NUMBER = "6700150001390"

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlmodel import Session
 
-from crm import kpi as kpi_engine
 from crm.calendar import fiscal_year_of
 from crm.context import Context, fixed_clock
 from crm.demo import DEMO_CLOCK, FIRST_DAY, LAST_DAY, DemoSummary, generate_demo
 from crm.errors import DataError
+from crm.kpi import engine as kpi_engine
 from crm.models import (
     Agreement,
     AgreementPartner,

@@ -1,4 +1,4 @@
-"""crm.exporting: the CSV it writes, what it leaves out, and the export → import round trip."""
+"""crm.io.exporting: the CSV it writes, what it leaves out, and the export → import round trip."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session
 
-from crm import exporting, services
 from crm.context import Context, fixed_clock
 from crm.errors import DataError
-from crm.exporting import ExportOptions, export_csv, open_for_export
-from crm.importing import ENTITIES, import_file
+from crm.io import exporting
+from crm.io.exporting import ExportOptions, export_csv, open_for_export
+from crm.io.importing import ENTITIES, import_file
 from crm.models import Meeting, Organization, Staff
+from crm.records import services
 from db.engine import sqlite_url
 from db.session import Database, create_database
 

@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cli.main import main
-from crm import services
 from crm.calendar import DateParseError, parse_date
 from crm.context import Context
 from crm.errors import DataError
-from crm.importing import COLUMNS, ENTITIES, import_file
+from crm.io.importing import COLUMNS, ENTITIES, import_file
 from crm.normalize import normalize_name
+from crm.records import services
 from db.session import Database
 from tests.conftest import BACKEND
 

@@ -1,4 +1,4 @@
-"""crm.importing: every entity, encoding and header style, and every refusal (which keeps
+"""crm.io.importing: every entity, encoding and header style, and every refusal (which keeps
 the database as it was)."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
-from crm import importing, services
 from crm.context import Context, fixed_clock
 from crm.errors import DataError
-from crm.importing import ImportFileError, ImportResult, import_file
+from crm.io import importing
+from crm.io.importing import ImportFileError, ImportResult, import_file
 from crm.models import (
     Agreement,
     AgreementPartner,
@@ -30,6 +30,7 @@ from crm.models import (
     OutreachEvent,
     Staff,
 )
+from crm.records import services
 from db.engine import sqlite_url
 from db.session import Database, create_database
 

@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from crm import kpi as engine
-from crm import services as s
 from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.errors import DataError
+from crm.kpi import engine
 from crm.models import Agreement, Meeting, Organization, OutreachEvent
+from crm.records import services as s
 from db.session import Database
 
 

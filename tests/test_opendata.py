@@ -1,4 +1,4 @@
-"""crm.opendata: the open-data CSV of outreach events and concluded agreements."""
+"""crm.io.opendata: the open-data CSV of outreach events and concluded agreements."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from crm import services
 from crm.context import Context
 from crm.errors import DataError
+from crm.io.opendata import DATASETS, CityCode, export_opendata
 from crm.models import Agreement, Organization
-from crm.opendata import DATASETS, CityCode, export_opendata
+from crm.records import services
 from db.session import Database
 
 

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from crm import services
 from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.formatting import format_number, format_rate
-from crm.kpi import compute_for_period
+from crm.kpi.engine import compute_for_period
 from crm.models import OutreachEvent
+from crm.records import services
 from db.session import Database
 from reports.kpi_report import ReportResult, build_report
 from reports.styles import FONT_FILE, LICENSE_FILE
@@ -274,7 +274,7 @@ def test_the_domain_never_imports_reportlab() -> None:
     import subprocess
 
     code = (
-        "import sys, crm.report_data, crm.kpi, crm.services\n"
+        "import sys, crm.reporting.data, crm.kpi.engine, crm.records.services\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in"
         " ('reportlab', 'textual', 'reports', 'tui')]\n"
         "assert not bad, bad\n"

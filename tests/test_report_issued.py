@@ -15,10 +15,10 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
-from crm import services
 from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.models import Meeting, OutreachEvent
+from crm.records import services
 from db.engine import make_engine, sqlite_url
 from db.migrate import alembic_config, upgrade
 from db.session import Database

@@ -23,10 +23,10 @@ from sqlalchemy import text
 
 import db.engine
 from cli.main import main
-from crm import audit
-from crm import services as s
+from crm.audit import chain as audit
 from crm.context import Context
-from crm.importing import import_file
+from crm.io.importing import import_file
+from crm.records import services as s
 from db.engine import make_engine, sqlite_url
 from db.migrate import alembic_config, current_revision, head_revision, upgrade
 from db.session import Database

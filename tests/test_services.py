@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from crm import services as s
 from crm.context import Context
 from crm.errors import DataError
 from crm.models import Agreement, Meeting, MeetingOrganization, Organization
+from crm.records import services as s
 from db.session import Database
 
 

@@ -1,4 +1,4 @@
-"""The paged read queries behind the terminal UI's lists (crm.queries)."""
+"""The paged read queries behind the terminal UI's lists (crm.records.queries)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from crm import services
 from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.models import Meeting
-from crm.queries import (
+from crm.records import services
+from crm.records.queries import (
     ListFilter,
     agreement_page,
     count_follow_ups,

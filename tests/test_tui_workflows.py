@@ -13,11 +13,10 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, TextArea
 
 from cli.main import main
-from crm import services
-from crm.audit import history
+from crm.audit.chain import history
 from crm.calendar import FiscalPeriod
 from crm.context import Context
-from crm.kpi import compute_at, compute_for_period
+from crm.kpi.engine import compute_at, compute_for_period
 from crm.models import (
     Agreement,
     IssuedReport,
@@ -27,6 +26,7 @@ from crm.models import (
     OrganizationMerge,
     OutreachEvent,
 )
+from crm.records import services
 from db.session import Database
 from tests.tui_factory import Seeded, add_meetings, seed, settle, wait_until
 from tui.app import CRMApp

@@ -14,11 +14,12 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from crm import importing, services
 from crm.context import Context
-from crm.exporting import ExportOptions, export_csv, export_file
-from crm.importing import ENTITIES, ImportFileError, import_file
+from crm.io import importing
+from crm.io.exporting import ExportOptions, export_csv, export_file
+from crm.io.importing import ENTITIES, ImportFileError, import_file
 from crm.models import Contact, OutreachEvent
+from crm.records import services
 from db.session import Database, create_database
 from tests.test_exporting import CTX, build
 

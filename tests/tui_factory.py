@@ -10,9 +10,9 @@ from time import monotonic
 from sqlalchemy import insert
 from textual.pilot import Pilot
 
-from crm import services
 from crm.context import Context
 from crm.models import Meeting, MeetingOrganization
+from crm.records import services
 from db.session import Database
 
 

@@ -11,9 +11,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from crm import services
 from crm.calendar import DateParseError, parse_date
-from crm.queries import AgreementDetail, agreement_detail
+from crm.records import services
+from crm.records.queries import AgreementDetail, agreement_detail
 from crm.vocabulary import AGREEMENT_STATUSES
 from tui.screens.form import FormScreen
 from tui.screens.meeting_form import organization_ids

@@ -9,10 +9,10 @@ from typing import Any
 from sqlmodel import Session
 from textual.binding import Binding
 
-from crm import services
 from crm.formatting import format_day
 from crm.models import Agreement
-from crm.queries import AgreementRow, agreement_page, count_agreements
+from crm.records import services
+from crm.records.queries import AgreementRow, agreement_page, count_agreements
 from crm.vocabulary import AGREEMENT_STATUSES
 from tui.screens.agreement_form import AgreementForm, StatusDialog
 from tui.screens.record_list import Column, RecordListScreen

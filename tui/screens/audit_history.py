@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from crm.audit import AuditEntry, history
+from crm.audit.chain import AuditEntry, history
 from crm.context import JAPAN
 from tui.messages import Loaded
 from tui.screens.base import CRMScreen

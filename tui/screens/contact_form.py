@@ -8,7 +8,7 @@ from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.widgets import Input
 
-from crm import services
+from crm.records import services
 from tui.screens.form import FormScreen
 
 FIELDS = ("name", "kana", "department", "title", "email", "phone", "notes")

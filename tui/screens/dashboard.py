@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Stat
 from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.errors import CRMError
 from crm.formatting import format_number
-from crm.kpi import KpiFigure, compute_for_periods
+from crm.kpi.engine import KpiFigure, compute_for_periods
 from tui.messages import Loaded
 from tui.screens.base import CRMScreen, nav_tabs
 from tui.widgets.dialogs import ConfirmDialog

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from crm.dedup import (
+from crm.records.dedup import (
     DuplicatePair,
     OrganizationRef,
     find_duplicates,
@@ -20,7 +20,7 @@ from tui.widgets.dialogs import ConfirmDialog
 
 
 class DuplicatesScreen(CRMScreen):
-    """Pairs from crm.dedup, highest score first; the older of a pair is kept unless swapped."""
+    """Likely duplicate pairs, highest score first; the older of a pair is kept unless swapped."""
 
     BINDINGS = [
         Binding("m", "merge", "merge"),

@@ -10,8 +10,8 @@ from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, SelectionList, TextArea
 
-from crm import services
-from crm.queries import Choice, EventDetail, event_detail, staff_choices
+from crm.records import services
+from crm.records.queries import Choice, EventDetail, event_detail, staff_choices
 from crm.vocabulary import EVENT_KINDS
 from tui.screens.form import FormScreen, selected_ids
 

@@ -11,7 +11,7 @@ from textual.binding import Binding
 
 from crm.formatting import format_day, format_number
 from crm.models import OutreachEvent
-from crm.queries import EventRow, count_events, event_page
+from crm.records.queries import EventRow, count_events, event_page
 from crm.vocabulary import EVENT_KINDS
 from tui.screens.event_form import EventForm
 from tui.screens.record_list import Column, RecordListScreen

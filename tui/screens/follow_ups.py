@@ -9,9 +9,9 @@ from rich.text import Text
 from sqlmodel import Session
 from textual.binding import Binding
 
-from crm import services
 from crm.formatting import format_day
-from crm.queries import FOLLOW_UP_SCOPES, MeetingRow, count_follow_ups, follow_up_page
+from crm.records import services
+from crm.records.queries import FOLLOW_UP_SCOPES, MeetingRow, count_follow_ups, follow_up_page
 from tui.screens.meetings import MeetingListScreen
 from tui.widgets.filter_bar import FilterBar
 

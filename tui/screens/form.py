@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Select, SelectionList, Static, TextArea
 
 from crm.calendar import DateParseError, parse_date
-from crm.queries import ListFilter, organization_page
+from crm.records.queries import ListFilter, organization_page
 from crm.vocabulary import ORGANIZATION_KINDS
 from tui.messages import Loaded, WriteDone, WriteFailed
 from tui.screens.base import CRMScreen

@@ -11,9 +11,9 @@ from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from crm import services
 from crm.models import Kpi, KpiMeasurement
-from crm.queries import Choice, measured_kpi_choices
+from crm.records import services
+from crm.records.queries import Choice, measured_kpi_choices
 from tui.screens.form import FormScreen
 
 

@@ -11,7 +11,12 @@ from textual.widgets import Select
 
 from crm.formatting import format_day, format_number
 from crm.models import KpiMeasurement
-from crm.queries import MeasurementRow, count_measurements, measured_kpi_choices, measurement_page
+from crm.records.queries import (
+    MeasurementRow,
+    count_measurements,
+    measured_kpi_choices,
+    measurement_page,
+)
 from tui.messages import Loaded
 from tui.screens.measurement_form import MeasurementForm
 from tui.screens.record_list import Column, RecordListScreen

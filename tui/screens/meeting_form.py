@@ -11,9 +11,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, SelectionList, TextArea
 
-from crm import services
 from crm.context import Context
-from crm.queries import Choice, MeetingDetail, meeting_detail, staff_choices
+from crm.records import services
+from crm.records.queries import Choice, MeetingDetail, meeting_detail, staff_choices
 from tui.screens.form import FormScreen, selected_ids
 from tui.widgets.new_organization import NewOrganizationDialog
 from tui.widgets.organization_picker import OrganizationPicker, PickedOrganization

@@ -10,7 +10,7 @@ from textual.binding import Binding
 
 from crm.formatting import format_day
 from crm.models import Meeting
-from crm.queries import MeetingRow, count_meetings, meeting_page
+from crm.records.queries import MeetingRow, count_meetings, meeting_page
 from tui.screens.meeting_form import MeetingForm
 from tui.screens.record_list import Column, RecordListScreen
 from tui.widgets.filter_bar import FilterBar

@@ -10,7 +10,12 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from crm.formatting import format_day
-from crm.queries import HistoryRow, OrganizationDetail, organization_detail, organization_history
+from crm.records.queries import (
+    HistoryRow,
+    OrganizationDetail,
+    organization_detail,
+    organization_history,
+)
 from crm.vocabulary import AGREEMENT_STATUSES, ORGANIZATION_KINDS
 from tui.messages import Loaded
 from tui.screens.audit_history import AuditHistoryScreen

@@ -9,8 +9,8 @@ from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, TextArea
 
-from crm import services
-from crm.queries import OrganizationDetail, organization_detail
+from crm.records import services
+from crm.records.queries import OrganizationDetail, organization_detail
 from crm.vocabulary import ORGANIZATION_KINDS
 from tui.screens.form import FormScreen
 

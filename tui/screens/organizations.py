@@ -11,7 +11,7 @@ from textual.binding import Binding
 
 from crm.formatting import format_day
 from crm.models import Organization
-from crm.queries import OrganizationRow, count_organizations, organization_page
+from crm.records.queries import OrganizationRow, count_organizations, organization_page
 from crm.vocabulary import ORGANIZATION_KINDS
 from tui.screens.duplicates import DuplicatesScreen
 from tui.screens.organization_detail import OrganizationDetailScreen

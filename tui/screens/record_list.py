@@ -13,10 +13,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
-from crm import services
 from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.models import Tracked
-from crm.queries import ListFilter, staff_choices
+from crm.records import services
+from crm.records.queries import ListFilter, staff_choices
 from tui.messages import CountLoaded, Loaded, PageLoaded, WriteDone, WriteFailed
 from tui.screens.audit_history import AuditHistoryScreen
 from tui.screens.base import CRMScreen, nav_tabs

@@ -11,7 +11,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Select
 
 from crm.calendar import FiscalPeriod
-from crm.queries import ListFilter
+from crm.records.queries import ListFilter
 
 Options = Sequence[tuple[str, str]]
 

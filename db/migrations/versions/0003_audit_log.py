@@ -6,7 +6,7 @@ Create Date: 2026-11-29 16:00:00.000000
 
 An append-only `audit_log` written by triggers on every table (docs/auditing.md), so that a
 change made outside the program (the sqlite3 shell) is recorded too. The program seals each
-row into a SHA-256 chain (`chain_hash`) at its next write (crm/audit.py); the triggers on
+row into a SHA-256 chain (`chain_hash`) at its next write (crm/audit/chain.py); the triggers on
 `audit_log` refuse any update but that sealing, and every delete.
 
 Rows that exist when this migration runs are recorded once as inserts by `migration 0003`,

@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-29 17:00:00.000000
 
-`organization_merge` records each merge of a duplicate organization (crm/dedup.py) with the
+`organization_merge` records each merge of a duplicate organization (crm/records/dedup.py) with the
 links it moved, so that it can be undone. Audited like every table (migration 0003).
 """
 from collections.abc import Sequence

@@ -20,7 +20,7 @@ from sqlalchemy import Select, select
 from sqlmodel import Session
 
 from crm.errors import DataError
-from crm.importing import FORMULA_TRIGGERS, LIST_SEPARATOR
+from crm.io.importing import FORMULA_TRIGGERS, LIST_SEPARATOR
 from crm.models import Agreement, AgreementPartner, Organization, OutreachEvent
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS
 

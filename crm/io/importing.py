@@ -32,7 +32,6 @@ from sqlalchemy import Table, bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from crm import services
 from crm.calendar import DateParseError, parse_date
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
@@ -50,6 +49,7 @@ from crm.models import (
     Staff,
 )
 from crm.normalize import normalize_name
+from crm.records import services
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS, ORGANIZATION_KINDS, Vocabulary
 
 __all__ = [

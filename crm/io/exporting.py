@@ -1,6 +1,6 @@
 """Exporting records as CSV or .xlsx files that `crm import` reads back.
 
-The columns are those of crm.importing (English headers), dates are ISO, lists of names are
+The columns are those of crm.io.importing (English headers), dates are ISO, lists of names are
 joined with ';' in name order, kinds and statuses are written as their English codes. Exporting
 every entity, then importing the files in the order of ENTITIES into an empty database, gives
 the same files again. Rows are read from SQL a page at a time.
@@ -9,7 +9,7 @@ Personal data is left out unless asked for (`include_personal`): contacts cannot
 without it, and meetings are written without their `staff` column (an import of such a file
 leaves staff links as they are). A cell that starts like a formula (=, +, -, @, tab,
 CR, LF) is neutralized: an apostrophe before it in CSV, a text cell with Excel's quote prefix
-in .xlsx; crm.importing takes the apostrophe off again.
+in .xlsx; crm.io.importing takes the apostrophe off again.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from sqlmodel import Session
 
 from crm.errors import DataError
-from crm.importing import COLUMNS, DATE_COLUMNS, ENTITIES, FORMULA_TRIGGERS, LIST_SEPARATOR
+from crm.io.importing import COLUMNS, DATE_COLUMNS, ENTITIES, FORMULA_TRIGGERS, LIST_SEPARATOR
 from crm.models import (
     Agreement,
     AgreementPartner,

@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlmodel import Session
 
-from crm import services
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
 from crm.models import (
@@ -32,6 +31,7 @@ from crm.models import (
     OrganizationMerge,
 )
 from crm.normalize import matching_key, split_legal_form
+from crm.records import services
 
 __all__ = [
     "REASONS",

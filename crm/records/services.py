@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
-from crm.kpi_catalog import SHIPPED_KPIS
+from crm.kpi.catalog import SHIPPED_KPIS
 from crm.models import (
     Agreement,
     AgreementPartner,

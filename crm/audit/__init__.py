@@ -1,0 +1,1 @@
+"""The audit trail: the hash chain over audit_log and record histories."""

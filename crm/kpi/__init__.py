@@ -1,0 +1,1 @@
+"""KPIs: the shipped catalogue and the engine that counts them."""

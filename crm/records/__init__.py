@@ -1,0 +1,1 @@
+"""Records people enter (organizations, meetings, agreements, events, …): writes, reads, merges."""

@@ -1,0 +1,1 @@
+"""What a KPI report needs beside the engine: its reads, fingerprint and issuing."""
