@@ -308,25 +308,26 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
 def _print_audit_log(
     entries: Sequence[audit.AuditEntry], out: TextIO, *, personal: bool, as_json: bool
 ) -> None:
-    rows = []
+    if as_json:
+        records = []
+        for entry in entries:
+            old, new = entry.values(personal=personal)
+            records.append({"id": entry.id, "changed_at": entry.changed_at,
+                            "changed_by": entry.changed_by, "table": entry.table_name,
+                            "row_id": entry.row_id, "action": entry.action, "old": old or None,
+                            "new": new or None})
+        json.dump(records, out, ensure_ascii=False, indent=2)
+        print(file=out)
+        return
+    rows: list[list[str]] = []
     for entry in entries:
         old, new = entry.values(personal=personal)
-        if as_json:
-            rows.append({"id": entry.id, "changed_at": entry.changed_at,
-                         "changed_by": entry.changed_by, "table": entry.table_name,
-                         "row_id": entry.row_id, "action": entry.action, "old": old or None,
-                         "new": new or None})
-            continue
         if entry.action == "update":
             changes = [f"{k}: {old.get(k)!r} → {v!r}" for k, v in new.items() if old.get(k) != v]
         else:
             changes = [f"{k}={v!r}" for k, v in (new or old).items() if v is not None]
         rows.append([str(entry.id), entry.changed_at, entry.changed_by, entry.table_name,
                      str(entry.row_id), entry.action, "; ".join(changes)])
-    if as_json:
-        json.dump(rows, out, ensure_ascii=False, indent=2)
-        print(file=out)
-        return
     headers = ["#", "changed_at", "changed_by", "table", "row", "action", "changes"]
     print(format_table(headers, rows, right=[True, False, False, False, True]), file=out)
 
