@@ -8,21 +8,31 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from cli.table import format_table
 from crm.audit import chain as audit
-from crm.calendar import DateParseError, FiscalPeriod, format_wareki, parse_date
+from crm.calendar import (
+    FIRST_FISCAL_YEAR,
+    LAST_FISCAL_YEAR,
+    DateParseError,
+    FiscalPeriod,
+    fiscal_year_of,
+    format_wareki,
+    is_supported_fiscal_year,
+    parse_date,
+)
 from crm.context import JAPAN, Context, fixed_clock, system_clock
 from crm.errors import CRMError, DataError, ReadOnlyError
 from crm.formatting import format_day, format_number, format_rate
-from crm.i18n import LANGUAGES, default_language, label
+from crm.i18n import LANGUAGES, default_language, label, language_setting_problem
 from crm.io import opendata
 from crm.io.exporting import ExportOptions, export_csv, export_file, open_for_export
 from crm.io.importing import ENTITIES, import_file
@@ -49,16 +59,70 @@ class UsageError(CRMError):
     """Options that do not go together."""
 
 
+#: Longest piece of a user's input repeated in a message.
+_ECHO = 40
+
+_YEARS = f"{FIRST_FISCAL_YEAR}–{LAST_FISCAL_YEAR}"
+
+
+def _echo(text: str) -> str:
+    """`text` quoted for a message, cut to a readable length."""
+    return repr(text if len(text) <= _ECHO else text[:_ECHO] + "…")
+
+
 def _date_argument(text: str) -> date:
     try:
-        return parse_date(text)
+        day = parse_date(text)
     except DateParseError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+        raise argparse.ArgumentTypeError(str(exc)[:200]) from exc
+    if not is_supported_fiscal_year(fiscal_year_of(day)):
+        raise argparse.ArgumentTypeError(
+            f"{_echo(text)} is outside fiscal years {_YEARS}"
+            f" ({FIRST_FISCAL_YEAR}-04-01 to {LAST_FISCAL_YEAR + 1}-03-31)"
+        )
+    return day
+
+
+def _fiscal_year_argument(text: str) -> int:
+    try:
+        year = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{_echo(text)} is not a year like 2022") from exc
+    if not is_supported_fiscal_year(year):
+        raise argparse.ArgumentTypeError(f"fiscal year {_echo(text)} is outside {_YEARS}")
+    return year
+
+
+def _score_argument(text: str) -> float:
+    try:
+        score = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{_echo(text)} is not a number") from exc
+    if not 0 <= score <= 1:
+        raise argparse.ArgumentTypeError(f"score {_echo(text)} is outside 0–1")
+    return score
+
+
+def _positive_int(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{_echo(text)} is not a whole number") from exc
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{_echo(text)} is less than 1")
+    return number
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error: what is wrong and where to read more."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for `crm` and its subcommands."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="crm",
         description="Partnership and outreach CRM with the city's ICT-policy KPIs.",
         epilog=(
@@ -106,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_log.add_argument("--table", choices=audit.audited_tables())
     audit_log.add_argument("--id", dest="row_id", type=int, metavar="N",
                            help="the record's id (with --table); its links are included")
-    audit_log.add_argument("--limit", type=int, default=200, metavar="N",
+    audit_log.add_argument("--limit", type=_positive_int, default=200, metavar="N",
                            help="the newest N changes (default 200)")
     audit_log.add_argument("--format", choices=("table", "json"), default="table")
     audit_log.add_argument("--personal", action="store_true",
@@ -120,8 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     when = kpi.add_mutually_exclusive_group()
     when.add_argument("--as-of", type=_date_argument, metavar="DATE",
                       help="value at DATE (default: today)")
-    when.add_argument("--fiscal-year", type=int, metavar="N",
-                      help="fiscal year N (April N to March N+1)")
+    when.add_argument("--fiscal-year", type=_fiscal_year_argument, metavar="N",
+                      help=f"fiscal year N (April N to March N+1; {_YEARS})")
     kpi.add_argument("--quarter", type=int, choices=(1, 2, 3, 4),
                      help="fiscal quarter (with --fiscal-year)")
     kpi.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -155,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     orgs = commands.add_parser("orgs", help="duplicate organizations: find, merge, undo")
     orgs_commands = orgs.add_subparsers(dest="orgs_command", metavar="ACTION", required=True)
     duplicates = orgs_commands.add_parser("duplicates", help="likely duplicate pairs")
-    duplicates.add_argument("--min-score", type=float, default=0.6, metavar="S",
+    duplicates.add_argument("--min-score", type=_score_argument, default=0.6, metavar="S",
                             help="leave out pairs scoring below S (0–1, default 0.6)")
     duplicates.add_argument("--format", choices=("table", "json"), default="table")
     merge = orgs_commands.add_parser("merge", help="merge DUPLICATE into KEEP (by id)")
@@ -169,7 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("action", nargs="?", choices=("history",),
                         help="history: list the reports issued so far")
-    report.add_argument("--fiscal-year", type=int, metavar="N", help="fiscal year N")
+    report.add_argument("--fiscal-year", type=_fiscal_year_argument, metavar="N",
+                        help=f"fiscal year N ({_YEARS})")
     report.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help="fiscal quarter")
     report.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="PDF to write (default: kpi-report-FY<N>[-Q<Q>].pdf here)")
@@ -190,8 +255,9 @@ def _add_output_and_period(parser: argparse.ArgumentParser, output: str) -> None
                         help=f"write to {output} instead of standard output")
     parser.add_argument("--from", dest="start", type=_date_argument, metavar="DATE")
     parser.add_argument("--to", dest="end", type=_date_argument, metavar="DATE")
-    parser.add_argument("--fiscal-year", type=int, metavar="N",
-                        help="fiscal year N (April N to March N+1) instead of --from/--to")
+    parser.add_argument("--fiscal-year", type=_fiscal_year_argument, metavar="N",
+                        help=f"fiscal year N (April N to March N+1; {_YEARS}) instead of"
+                        " --from/--to")
     parser.add_argument("--quarter", type=int, choices=(1, 2, 3, 4),
                         help="fiscal quarter (with --fiscal-year)")
 
@@ -215,7 +281,12 @@ def _context(args: argparse.Namespace) -> Context:
 
 def _url(args: argparse.Namespace) -> str:
     if args.demo and args.db is None:
-        return resolve_url(demo_database_path(), read_only=args.read_only)
+        path = demo_database_path()
+        if not path.exists():
+            print(f"crm: building the demo database at {path} (first use, a few seconds)…",
+                  file=sys.stderr, flush=True)
+            build_demo(resolve_url(path), seed=2018, force=False).dispose()
+        return resolve_url(path, read_only=args.read_only)
     return resolve_url(args.db, read_only=args.read_only)
 
 
@@ -498,8 +569,15 @@ def _date_range(args: argparse.Namespace) -> tuple[date | None, date | None]:
     return period.start, period.end
 
 
-def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+def _checked_date_range(args: argparse.Namespace) -> tuple[date | None, date | None]:
     start, end = _date_range(args)
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"--from {start.isoformat()} is after --to {end.isoformat()}")
+    return start, end
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    start, end = _checked_date_range(args)
     options = ExportOptions(start=start, end=end, include_personal=args.include_personal)
     database = _open(args)
     with database.reading() as session:
@@ -512,7 +590,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_opendata(args: argparse.Namespace, out: TextIO) -> int:
-    start, end = _date_range(args)
+    start, end = _checked_date_range(args)
     with _open(args).reading() as session:
         if args.output is None:
             opendata.export_opendata(session, args.dataset, out, start=start, end=end)
@@ -608,8 +686,6 @@ def cmd_home(args: argparse.Namespace, out: TextIO) -> int:
     """No command: open the terminal UI (on the demo database with --demo)."""
     from tui.app import CRMApp
 
-    if args.demo and args.db is None and not args.read_only and not demo_database_path().exists():
-        build_demo(resolve_url(demo_database_path()), seed=2018, force=False)
     database = _open(args)
     lang = args.lang or default_language()
     CRMApp(database, _context(args), lang=lang, read_only=args.read_only,
@@ -658,14 +734,35 @@ def hoist_global_options(argv: Sequence[str]) -> list[str]:
     return front + rest
 
 
+def _os_error_text(exc: OSError) -> str:
+    """One line for a file the command could not read or write."""
+    reason = exc.strerror or type(exc).__name__
+    if exc.filename is None:
+        return reason
+    return f"{exc.filename}: {reason}"
+
+
+def _stdout_closed() -> None:
+    # The reader (e.g. `head`) went away: point stdout at /dev/null so that the interpreter's
+    # final flush does not raise BrokenPipeError a second time.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run `crm` with `argv`; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(hoist_global_options(sys.argv[1:] if argv is None else argv))
+    problem = language_setting_problem()
+    if problem is not None and args.lang is None:
+        print(f"crm: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     stream = out if out is not None else sys.stdout
     handler = COMMANDS.get(args.command, cmd_home) if args.command else cmd_home
     try:
-        return handler(args, stream)
+        status = handler(args, stream)
+        stream.flush()
+        return status
     except UsageError as exc:
         print(f"crm: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -679,8 +776,26 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         print(f"crm: database error: {reason}", file=sys.stderr)
         return EXIT_DATA_ERROR
+    except BrokenPipeError:
+        if out is None:
+            _stdout_closed()
+        print("crm: the output was closed before the end (broken pipe)", file=sys.stderr)
+        return EXIT_DATA_ERROR
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] in _OWN_PACKAGES:
+            raise
+        print(f"crm: the database driver {exc.name!r} is not installed; this program works"
+              " with sqlite:// and postgresql+psycopg:// URLs", file=sys.stderr)
+        return EXIT_DATA_ERROR
+    except OSError as exc:
+        print(f"crm: {_os_error_text(exc)}", file=sys.stderr)
+        return EXIT_DATA_ERROR
     except KeyboardInterrupt:
         return 130
+
+
+#: A missing module of the program itself is a bug, not a user's mistake: let it show.
+_OWN_PACKAGES = frozenset({"crm", "db", "tui", "reports", "cli"})
 
 
 if __name__ == "__main__":
