@@ -40,7 +40,7 @@ from crm.kpi import engine as kpi_engine
 from crm.records import dedup
 from db.engine import sqlite_path
 from db.maintenance import backup, backup_path_before_upgrade, check
-from db.migrate import current_revision, head_revision
+from db.migrate import current_revision, head_revision, newer_schema_problem
 from db.session import (
     URL_VARIABLE,
     Database,
@@ -339,6 +339,9 @@ def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
     _refuse_if_read_only(args)
     database = Database.open(_url(args), must_exist=False)
     revision = current_revision(database.engine)
+    newer = newer_schema_problem(revision, database.describe())
+    if newer is not None:
+        raise DatabaseError(newer)
     path = sqlite_path(database.url)
     ctx = _context(args)
     if path is not None and revision not in (None, head_revision()):

@@ -123,3 +123,20 @@ def test_a_reader_closing_the_pipe_is_one_line(database: Database) -> None:
     reader.stdin.close()
     assert writer.returncode == 1
     assert "broken pipe" in _one_line(writer.stderr)
+
+
+def test_a_database_from_a_newer_program_is_refused_before_any_backup(
+    database: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = Path(database.describe())
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999_future'")
+    database.dispose()
+    assert main(["--db", str(path), "db", "upgrade"]) == 1
+    assert "newer than this program" in _one_line(capsys.readouterr().err)
+    assert not list(path.parent.glob("*.bak"))  # refused before taking a backup
+    assert main(["--db", str(path), "db", "check"]) == 1
+    assert any("newer than this program" in line
+               for line in capsys.readouterr().err.splitlines())
+    assert main(["--db", str(path), "kpi"]) == 1
+    assert "newer than this program" in _one_line(capsys.readouterr().err)

@@ -71,7 +71,7 @@ def test_an_outdated_database_is_refused_until_upgraded(tmp_path: Path, ctx: Con
     path = tmp_path / "old.sqlite3"
     database = create_database(sqlite_url(path), ctx)
     with database.engine.begin() as connection:
-        connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff'")
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '0001'")
     database.dispose()
     try:
         Database.open(sqlite_url(path))
