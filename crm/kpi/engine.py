@@ -17,8 +17,9 @@ from sqlmodel import Session
 
 from crm.calendar import FiscalPeriod, fiscal_year_of, fiscal_year_range, months_between
 from crm.errors import DataError
+from crm.kpi.rules import COMPUTED_RULES
 from crm.models import Kpi
-from crm.vocabulary import COMPUTED_RULES, KPI_STATUS_LABELS
+from crm.vocabulary import KPI_STATUS_LABELS
 
 
 @dataclass(frozen=True)
