@@ -23,7 +23,7 @@ from db.session import Database, create_database
 SCHEMA_SQL = Path(__file__).parent.parent / "db" / "schema_sql"
 # The schema migrations 0001–0005 build on SQLite (sqlite_master), as written by them when
 # they were released: history that a refactoring of their code must leave as it is.
-SQLITE_0005 = Path(__file__).parent / "schema_history" / "sqlite_0005.sql"
+SQLITE_0005 = Path(__file__).parent / "schema_history" / "sqlite_0005.txt"
 
 
 def test_migrations_and_models_do_not_drift(database: Database) -> None:
