@@ -39,25 +39,26 @@ class Rule:
 class CountingRule(Rule):
     """A computed rule: the records that count toward each KPI of the rule, and when.
 
-    `source` joins the records to the KPI row `k` (its `rule_param` picks the records);
-    `filters` adds conditions after the rule's own; the four expressions give the columns of
-    `kpi_counted_record` after `kpi_code` and `record_type`.
+    The records are rows of the table `record_type`, joined as `alias` to the KPI row `k` by
+    `source` (the KPI's `rule_param` picks them) and kept by `filters` (conditions after the
+    rule's own); each counts on its date column `counted_on`. `organization_id` names the one
+    organization a record counts for, where there is one.
     """
 
     kind: str = "computed"
     record_type: str
-    record_id: str
+    alias: str
     counted_on: str
-    organization_id: str
-    title: str
+    organization_id: str = "CAST(NULL AS INTEGER)"
     source: str
     filters: str
 
     def counted_sql(self, *, named: bool = False) -> str:
         """This rule's SELECT of `kpi_counted_record` rows; `named` aliases the columns (the
         first SELECT of the view's UNION names them)."""
-        values = ("k.code", f"'{self.record_type}'", self.record_id, self.counted_on,
-                  self.organization_id, self.title)
+        a = self.alias
+        values = ("k.code", f"'{self.record_type}'", f"{a}.id", f"{a}.{self.counted_on}",
+                  self.organization_id, f"{a}.title")
         if named:
             aliased = [f"{v} AS {c}" for v, c in zip(values, COUNTED_COLUMNS, strict=True)]
             select = f"{', '.join(aliased[:3])},\n       {', '.join(aliased[3:])}"
@@ -71,14 +72,8 @@ class CountingRule(Rule):
 
 #: Events of the kind in `rule_param`, on the day they were held.
 EVENTS = CountingRule(
-    code="events",
-    ja="イベント・講座の回数",
-    en="Events of a kind held",
-    record_type="outreach_event",
-    record_id="e.id",
-    counted_on="e.held_on",
-    organization_id="CAST(NULL AS INTEGER)",
-    title="e.title",
+    code="events", ja="イベント・講座の回数", en="Events of a kind held",
+    record_type="outreach_event", alias="e", counted_on="held_on",
     source="JOIN outreach_event e ON e.kind = k.rule_param",
     filters=" AND e.archived_at IS NULL",
 )
@@ -86,14 +81,8 @@ EVENTS = CountingRule(
 #: Concluded agreements with an active partner of the class in `rule_param` (`private`: a
 #: private company; `external`: any other kind), on the day they were concluded.
 AGREEMENTS = CountingRule(
-    code="agreements",
-    ja="締結した協定の件数",
-    en="Agreements concluded with a class of partner",
-    record_type="agreement",
-    record_id="a.id",
-    counted_on="a.concluded_on",
-    organization_id="CAST(NULL AS INTEGER)",
-    title="a.title",
+    code="agreements", ja="締結した協定の件数", en="Agreements concluded with a class of partner",
+    record_type="agreement", alias="a", counted_on="concluded_on",
     source="JOIN agreement a ON a.concluded_on IS NOT NULL",
     filters=""" AND a.archived_at IS NULL
   AND EXISTS (
@@ -106,14 +95,8 @@ AGREEMENTS = CountingRule(
 
 #: Distinct active private companies met, each once, on the day of its first meeting.
 COMPANIES = CountingRule(
-    code="companies",
-    ja="意見交換した民間企業の数",
-    en="Distinct private companies met",
-    record_type="meeting",
-    record_id="m.id",
-    counted_on="m.held_on",
-    organization_id="f.organization_id",
-    title="m.title",
+    code="companies", ja="意見交換した民間企業の数", en="Distinct private companies met",
+    record_type="meeting", alias="m", counted_on="held_on", organization_id="f.organization_id",
     source="""CROSS JOIN (
     -- Each organization's first active meeting in one pass over the meetings: the smallest
     -- yyyymmdd * 10^10 + meeting id is the earliest meeting, the lowest id on that day.

@@ -18,13 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
-from db.schema_sql.audit import (
-    SQLITE_GUARDS,
-    audited_tables,
-    sqlite_audit_triggers,
-    sqlite_drop_audit_triggers,
-    sqlite_existing_rows,
-)
+from db.schema_sql import audit
 
 
 revision: str = '0003'
@@ -60,21 +54,21 @@ def upgrade() -> None:
     op.execute("INSERT INTO audit_actor (id, actor) VALUES (1, NULL)")
     bind = op.get_bind()
     if bind.dialect.name == 'sqlite':
-        for table, key, columns in audited_tables(bind):
-            op.execute(sqlite_existing_rows(table, key, columns, 'migration 0003'))
-            for statement in sqlite_audit_triggers(table, key, columns):
+        for table, key, columns in audit.audited_tables(bind):
+            op.execute(audit.sqlite_existing_rows(table, key, columns, 'migration 0003'))
+            for statement in audit.sqlite_audit_triggers(table, key, columns):
                 op.execute(statement)
-        for statement in SQLITE_GUARDS.values():
+        for statement in audit.SQLITE_GUARDS.values():
             op.execute(statement)
 
 
 def downgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name == 'sqlite':
-        for name in SQLITE_GUARDS:
+        for name in audit.SQLITE_GUARDS:
             op.execute(f'DROP TRIGGER {name}')
-        for table, _key, _columns in audited_tables(bind):
-            for statement in sqlite_drop_audit_triggers(table):
+        for table, _key, _columns in audit.audited_tables(bind):
+            for statement in audit.sqlite_drop_audit_triggers(table):
                 op.execute(statement)
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_log_unsealed', sqlite_where=sa.text('chain_hash IS NULL'), postgresql_where=sa.text('chain_hash IS NULL'))

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel.sql.sqltypes import AutoString
 
-from db.schema_sql.audit import sqlite_audit_triggers, sqlite_drop_audit_triggers
+from db.schema_sql import audit
 
 
 revision: str = '0004'
@@ -48,13 +48,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_organization_merge_merged_id'), ['merged_id'], unique=False)
 
     if op.get_bind().dialect.name == 'sqlite':
-        for statement in sqlite_audit_triggers(TABLE, 'id', COLUMNS):
+        for statement in audit.sqlite_audit_triggers(TABLE, 'id', COLUMNS):
             op.execute(statement)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'sqlite':
-        for statement in sqlite_drop_audit_triggers(TABLE):
+        for statement in audit.sqlite_drop_audit_triggers(TABLE):
             op.execute(statement)
     with op.batch_alter_table(TABLE, schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organization_merge_merged_id'))

@@ -18,15 +18,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from db.schema_sql.audit import (
-    PG_GUARD_FUNCTION,
-    PG_GUARDS,
-    PG_RECORD_FUNCTION,
-    audited_tables,
-    pg_audit_trigger,
-    pg_existing_rows,
-    pg_row_trigger,
-)
+from db.schema_sql import audit
 
 revision: str = '0005'
 down_revision: str | None = '0004'
@@ -50,16 +42,16 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != 'postgresql':
         return
-    op.execute(PG_RECORD_FUNCTION)
-    op.execute(PG_GUARD_FUNCTION)
-    for table, key, _columns in audited_tables(bind):
-        op.execute(pg_existing_rows(table, key, 'migration 0005'))
-        op.execute(pg_audit_trigger(table, key))
-    for name, when in PG_GUARDS.items():
-        op.execute(pg_row_trigger(name, when, 'audit_log', 'audit_log_guard'))
+    op.execute(audit.PG_RECORD_FUNCTION)
+    op.execute(audit.PG_GUARD_FUNCTION)
+    for table, key, _columns in audit.audited_tables(bind):
+        op.execute(audit.pg_existing_rows(table, key, 'migration 0005'))
+        op.execute(audit.pg_audit_trigger(table, key))
+    for name, when in audit.PG_GUARDS.items():
+        op.execute(audit.pg_row_trigger(name, when, 'audit_log', 'audit_log_guard'))
     op.execute(PG_FROZEN_FUNCTION)
     for name, when in PG_FROZEN.items():
-        op.execute(pg_row_trigger(name, when, 'issued_report', 'issued_report_frozen'))
+        op.execute(audit.pg_row_trigger(name, when, 'issued_report', 'issued_report_frozen'))
 
 
 def downgrade() -> None:
@@ -69,9 +61,9 @@ def downgrade() -> None:
     for name in PG_FROZEN:
         op.execute(f'DROP TRIGGER {name} ON issued_report')
     op.execute('DROP FUNCTION issued_report_frozen()')
-    for name in PG_GUARDS:
+    for name in audit.PG_GUARDS:
         op.execute(f'DROP TRIGGER {name} ON audit_log')
-    for table, _key, _columns in audited_tables(bind):
+    for table, _key, _columns in audit.audited_tables(bind):
         op.execute(f'DROP TRIGGER audit_{table} ON "{table}"')
     op.execute('DROP FUNCTION audit_log_guard()')
     op.execute('DROP FUNCTION audit_record()')
