@@ -1,8 +1,8 @@
-"""Controlled vocabularies: organization kinds, agreement statuses, event kinds, KPI rules.
+"""Controlled vocabularies: organization kinds, agreement statuses, event kinds, KPI statuses.
 
 Each code is stored in the database as its English code (checked by a CHECK constraint) and
 has a Japanese and an English label. `parse_*` accept the code, either label, and common
-Japanese spellings used in the office's spreadsheets.
+Japanese spellings used in the office's spreadsheets. The KPI rules are in crm.kpi.rules.
 """
 
 from __future__ import annotations
