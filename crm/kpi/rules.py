@@ -125,8 +125,6 @@ MEASURED_RULES: tuple[Rule, ...] = (
 RULES: tuple[Rule, ...] = (*COUNTING_RULES, *MEASURED_RULES)
 KPI_RULES = tuple(r.code for r in RULES)
 COMPUTED_RULES = tuple(r.code for r in COUNTING_RULES)
-#: Partner classes of agreement KPIs (their `rule_param`), as the AGREEMENTS rule reads them.
-PARTNER_CLASSES = ("private", "external")
 
 
 def rule(code: str) -> Rule:
