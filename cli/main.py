@@ -557,7 +557,7 @@ def cmd_orgs(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     """Write the KPI report PDF (and issue it with --issue), or list the issued reports."""
     # Imported here: ReportLab is loaded only by the command that needs it.
-    from reports.issued import history, japan_time_text
+    from crm.reporting.issued import history, japan_time_text
     from reports.kpi_report import build_report, default_filename, issue_report
     from reports.labels import t
 

@@ -27,16 +27,16 @@ from crm.i18n import LANGUAGES
 from crm.kpi.engine import KpiFigure, compute_for_period, computed_series
 from crm.models import IssuedReport
 from crm.reporting import data as report_data
-from crm.vocabulary import COMPUTED_RULES
-from reports.charts import chart_quarters
-from reports.fingerprint import data_fingerprint
-from reports.issued import (
+from crm.reporting.fingerprint import data_fingerprint
+from crm.reporting.issued import (
     Restatement,
     evidence_through,
     issue,
     published_figures,
     restatements,
 )
+from crm.vocabulary import COMPUTED_RULES
+from reports.charts import chart_quarters
 from reports.labels import t
 from reports.sections import ReportData, story
 from reports.styles import (

@@ -29,9 +29,9 @@ from crm.formatting import UNKNOWN, format_day, format_number, format_rate
 from crm.i18n import label
 from crm.kpi.engine import EvidenceRow, KpiFigure, SeriesPoint
 from crm.reporting.data import AgreementLine, EventLine, FirstContact, MeetingLine
+from crm.reporting.issued import Restatement
 from crm.vocabulary import AGREEMENT_STATUSES, COMPUTED_RULES, EVENT_KINDS
 from reports.charts import kpi_chart
-from reports.issued import Restatement
 from reports.labels import t
 from reports.styles import (
     APPENDIX_FONT_SIZE,

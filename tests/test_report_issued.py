@@ -19,10 +19,10 @@ from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.models import Meeting, OutreachEvent
 from crm.records import services
+from crm.reporting.issued import history, restatements
 from db.engine import make_engine, sqlite_url
 from db.migrate import alembic_config, upgrade
 from db.session import Database
-from reports.issued import history, restatements
 from reports.kpi_report import build_report, issue_report
 from tests.test_report import GENERATED, Q3, build, fill, page_texts
 
