@@ -12,7 +12,7 @@ from datetime import date
 
 from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
 
-from crm.calendar import FiscalPeriod, era_year, quarters_between
+from crm.calendar import FiscalPeriod, era_year
 from crm.kpi.engine import KpiDefinition, SeriesPoint
 from reports.styles import (
     ACCENT,
@@ -26,11 +26,6 @@ from reports.styles import (
 )
 
 LEFT, RIGHT, BOTTOM, TOP = 30.0, 24.0, 30.0, 20.0
-
-
-def chart_quarters(kpi: KpiDefinition, period: FiscalPeriod) -> list[FiscalPeriod]:
-    """The quarters a KPI's chart spans: from its baseline to its target or the period's end."""
-    return quarters_between(kpi.baseline_as_of, max(kpi.target_by, period.end))
 
 
 def nice_ceiling(value: float) -> tuple[float, float]:
@@ -67,7 +62,7 @@ def kpi_chart(
     width: float,
     height: float,
 ) -> Drawing:
-    """The chart for `kpi` over `series` (one point per quarter of `chart_quarters`).
+    """The chart for `kpi` over `series` (one point per quarter of the chart's span).
 
     Cumulative values are drawn up to the report period's end only; the line to target runs
     from (baseline date, baseline) to (target date, target).
