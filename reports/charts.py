@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
+from reportlab.lib.colors import Color
 
 from crm.calendar import FiscalPeriod, era_year
 from crm.kpi.engine import KpiDefinition, SeriesPoint
@@ -47,6 +48,14 @@ def _year_label(fiscal_year: int, lang: str) -> str:
         return "R1"
     era, year = era_year(date(fiscal_year, 4, 1))
     return f"{era.letter}{year}"
+
+
+def _box(x: float, y: float, width: float, height: float, fill: Color) -> Rect:
+    """A rectangle filled with `fill`, without an outline."""
+    box = Rect(x, y, width, height)
+    box.fillColor = fill
+    box.strokeColor = None
+    return box
 
 
 def _tick(value: float) -> str:
@@ -96,8 +105,7 @@ def kpi_chart(
                        fillColor=INK))
     for i, q in enumerate(quarters):
         if period.start <= q.start and q.end <= period.end:
-            drawing.add(Rect(LEFT + i * slot, BOTTOM, slot, plot_h, fillColor=PERIOD_FILL,
-                             strokeColor=None))
+            drawing.add(_box(LEFT + i * slot, BOTTOM, slot, plot_h, PERIOD_FILL))
     tick = 0.0
     while tick <= y_max + 1e-9:
         y = y_of(tick)
@@ -112,8 +120,8 @@ def kpi_chart(
         tick += c_step
     for i, p in enumerate(series):
         if p.period.end <= period.end and p.count:
-            drawing.add(Rect(LEFT + i * slot + slot * 0.2, BOTTOM, slot * 0.6,
-                             yc_of(p.count) - BOTTOM, fillColor=BAR_FILL, strokeColor=None))
+            drawing.add(_box(LEFT + i * slot + slot * 0.2, BOTTOM, slot * 0.6,
+                             yc_of(p.count) - BOTTOM, BAR_FILL))
     drawing.add(Line(LEFT, BOTTOM, LEFT + plot_w, BOTTOM, strokeColor=INK, strokeWidth=0.5))
     drawing.add(Line(LEFT, BOTTOM, LEFT, BOTTOM + plot_h, strokeColor=INK, strokeWidth=0.5))
     for i, q in enumerate(quarters):
@@ -152,5 +160,5 @@ def _legend(drawing: Drawing, lang: str) -> None:
                      strokeDashArray=[3, 2]))
     drawing.add(String(x + 12, y, line, fontName=FONT_NAME, fontSize=5.5, fillColor=INK))
     x += 62
-    drawing.add(Rect(x, y, 8, 5, fillColor=BAR_FILL, strokeColor=None))
+    drawing.add(_box(x, y, 8, 5, BAR_FILL))
     drawing.add(String(x + 11, y, bars, fontName=FONT_NAME, fontSize=5.5, fillColor=INK))

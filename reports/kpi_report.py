@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -93,10 +93,20 @@ class _PdfTimestamp:
         self.dhh, self.dmm = 9, 0
 
 
+class _TimeStamped(Protocol):
+    """ReportLab's PDF document, as far as its creation date goes."""
+
+    _timeStamp: _PdfTimestamp
+
+
 def _canvas_class(generated_at: datetime, footer_left: str, lang: str) -> type[Canvas]:
     """A canvas that dates the PDF `generated_at` and numbers its pages 'N / M'."""
 
     class ReportCanvas(Canvas):
+        # Canvas members this class uses that ReportLab's type stubs leave out.
+        _doc: _TimeStamped
+        _startPage: Callable[[], None]
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._doc._timeStamp = _PdfTimestamp(generated_at)

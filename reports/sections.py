@@ -101,7 +101,7 @@ def _cell(text: str, width: float, wrap: bool) -> Paragraph | str:
 
 def _table(
     header: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Sequence[list[Any]],
     widths_mm: Sequence[float],
     style: Sequence[tuple[Any, ...]] = BASE_TABLE,
     extra: Sequence[tuple[Any, ...]] = (),
@@ -114,7 +114,7 @@ def _table(
 def _list_section(
     heading: str,
     header: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Sequence[list[Any]],
     widths_mm: Sequence[float],
     lang: str,
     extra: Sequence[tuple[Any, ...]] = (),
