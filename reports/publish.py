@@ -40,17 +40,9 @@ def issue_report(session: Session, ctx: Context, result: ReportResult) -> Issued
 
 
 def publish_report(
-    database: Database,
-    ctx: Context,
-    *,
-    period: FiscalPeriod,
-    lang: str,
-    output: Path | None = None,
-    directory: Path | None = None,
-    generated_at: datetime | None = None,
-    approval_block: bool = True,
-    office: str | None = None,
-    issue: bool = False,
+    database: Database, ctx: Context, *, period: FiscalPeriod, lang: str,
+    generated_at: datetime | None = None, approval_block: bool = True, office: str | None = None,
+    output: Path | None = None, directory: Path | None = None, issue: bool = False,
 ) -> Publication:
     """Build the report of `period`, write it, and with `issue` record it as issued by ctx.user.
 

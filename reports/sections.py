@@ -317,8 +317,10 @@ def charts(content: ReportContent, lang: str) -> list[Flowable]:
     """One chart per computed KPI, two to a row."""
     width = FRAME_WIDTH / 2 - 2 * mm
     drawings = [
-        kpi_chart(s.kpi, s.series, content.period, lang, width=width, height=62 * mm)
-        for s in content.series
+        kpi_chart(f.kpi, content.series[f.code], content.period, lang, width=width,
+                  height=62 * mm)
+        for f in content.figures
+        if f.code in content.series
     ]
     rows = [drawings[i:i + 2] + [""] * (2 - len(drawings[i:i + 2]))
             for i in range(0, len(drawings), 2)]

@@ -36,22 +36,18 @@ from crm.vocabulary import COMPUTED_RULES
 
 
 @dataclass(frozen=True)
-class KpiSeries:
-    """A computed KPI and its value per quarter, one point per quarter of `chart_quarters`."""
-
-    kpi: KpiDefinition
-    series: tuple[SeriesPoint, ...]
-
-
-@dataclass(frozen=True)
 class ReportContent:
-    """What one report of `period` shows, as read from the database."""
+    """What one report of `period` shows, as read from the database.
+
+    `series` holds each computed KPI's values, one point per quarter of its `chart_quarters`;
+    `evidence` each computed KPI's evidence records dated by the period's end.
+    """
 
     period: FiscalPeriod
     fingerprint: str
     audit_head: ChainHead
     figures: tuple[KpiFigure, ...]
-    series: tuple[KpiSeries, ...]
+    series: Mapping[str, tuple[SeriesPoint, ...]]
     evidence: Mapping[str, tuple[EvidenceRow, ...]]
     meetings: tuple[MeetingLine, ...]
     first_companies: tuple[FirstContact, ...]
@@ -79,21 +75,21 @@ def chart_quarters(kpi: KpiDefinition, period: FiscalPeriod) -> list[FiscalPerio
 
 def _series(
     session: Session, computed: list[KpiFigure], period: FiscalPeriod
-) -> tuple[KpiSeries, ...]:
-    """Each computed KPI's series over its `chart_quarters`, in the order of `computed`."""
+) -> dict[str, tuple[SeriesPoint, ...]]:
+    """Each computed KPI's series over its `chart_quarters`."""
     spans = {f.code: chart_quarters(f.kpi, period) for f in computed}
     if not spans:
-        return ()
+        return {}
     # One query over consecutive quarters covering every chart (computed_series needs them so).
     every = computed_series(session, quarters_between(
         min(span[0].start for span in spans.values()),
         max(span[-1].end for span in spans.values()),
     ))
     wanted = {code: set(span) for code, span in spans.items()}
-    return tuple(
-        KpiSeries(f.kpi, tuple(p for p in every.get(f.code, []) if p.period in wanted[f.code]))
-        for f in computed
-    )
+    return {
+        code: tuple(p for p in every.get(code, []) if p.period in quarters)
+        for code, quarters in wanted.items()
+    }
 
 
 def gather_report(session: Session, period: FiscalPeriod) -> ReportContent:
