@@ -1,29 +1,23 @@
-"""The quarterly or annual KPI report as PDF: lay out the report's content, return bytes.
+"""The quarterly or annual KPI report as PDF: lay out a report's content, return bytes.
 
-Output is reproducible: the same database and `generated_at` give byte-identical PDFs
+Output is reproducible: the same content and options give byte-identical PDFs
 (ReportLab's invariant mode, the PDF creation date set from `generated_at`, every list in a
 fixed order). A4 portrait; the Japanese font is embedded as a subset.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
-from sqlmodel import Session
 
-from crm.calendar import FiscalPeriod
 from crm.context import JAPAN
-from crm.errors import DataError
-from crm.i18n import LANGUAGES
-from crm.reporting.content import ReportContent, gather_report
+from crm.reporting.content import ReportContent
 from reports.labels import t
 from reports.sections import ReportOptions, report_title, story
 from reports.styles import (
@@ -39,47 +33,6 @@ from reports.styles import (
 )
 
 CREATOR = "kakogawa-crm"
-
-
-@dataclass(frozen=True)
-class ReportResult:
-    """A built report: the PDF, and what it printed (for tests, auditors and issuing)."""
-
-    pdf: bytes
-    content: ReportContent
-    lang: str
-    generated_at: datetime
-
-    @property
-    def period(self) -> FiscalPeriod:
-        """The fiscal quarter or year reported on."""
-        return self.content.period
-
-    @property
-    def fingerprint(self) -> str:
-        """The data fingerprint printed on the report."""
-        return self.content.fingerprint
-
-    @property
-    def published(self) -> dict[str, dict[str, Any]]:
-        """What issuing the report freezes: per KPI code, its figures and evidence keys."""
-        return self.content.published
-
-    @property
-    def sha256(self) -> str:
-        """The SHA-256 of the PDF bytes."""
-        return hashlib.sha256(self.pdf).hexdigest()
-
-    @property
-    def filename(self) -> str:
-        """The default file name: kpi-report-FY2022-Q3.pdf or kpi-report-FY2022.pdf."""
-        return default_filename(self.period)
-
-
-def default_filename(period: FiscalPeriod) -> str:
-    """kpi-report-FY2022-Q3.pdf for a quarter, kpi-report-FY2022.pdf for a year."""
-    suffix = f"-Q{period.quarter}" if period.quarter else ""
-    return f"kpi-report-FY{period.fiscal_year}{suffix}.pdf"
 
 
 class _PdfTimestamp:
@@ -182,30 +135,3 @@ def render(content: ReportContent, options: ReportOptions) -> bytes:
     doc.build(story(content, options),
               canvasmaker=_canvas_class(options.generated_at, footer, lang))
     return buffer.getvalue()
-
-
-def build_report(
-    session: Session,
-    *,
-    period: FiscalPeriod,
-    lang: str,
-    generated_at: datetime,
-    approval_block: bool = True,
-    office: str | None = None,
-) -> ReportResult:
-    """Build the KPI report for `period` in `lang` ('ja' or 'en') as of `generated_at`.
-
-    `generated_at` must be timezone-aware; `office` defaults to the city's ICT-policy office.
-    """
-    if lang not in LANGUAGES:
-        raise DataError(f"language must be ja or en, not {lang!r}",
-                        ja=f"言語は ja か en です: {lang!r}", field="lang")
-    if generated_at.tzinfo is None:
-        raise DataError("the generation time needs a time zone",
-                        ja="作成日時にはタイムゾーンが必要です", field="generated_at")
-    content = gather_report(session, period)
-    options = ReportOptions(lang=lang, generated_at=generated_at,
-                            office=office or t("office", lang), approval_block=approval_block)
-    return ReportResult(pdf=render(content, options), content=content, lang=lang,
-                        generated_at=generated_at)
-

@@ -1,25 +1,100 @@
-"""Publishing a KPI report: build the PDF, write it, and on request issue it, in one unit of work.
+"""Building and publishing a KPI report: the only part of reports/ that touches the database.
 
-The CLI (`crm report … [--issue]`) and the TUI dashboard (`p`, `i`) both publish through
-`publish_report`. Issuing writes the file inside the transaction: if the file cannot be
-written, the report is not recorded as issued.
+`build_report` gathers the report's content in one pass (crm.reporting.content) and lays it
+out (reports.kpi_report). `publish_report` builds it, writes the PDF and on request issues
+it, in one unit of work; the CLI (`crm report … [--issue]`) and the TUI dashboard (`p`, `i`)
+both publish through it. Issuing writes the file inside the transaction: if the file cannot
+be written, the report is not recorded as issued.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session
 
 from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.errors import DataError
+from crm.i18n import LANGUAGES
 from crm.models import IssuedReport
 from crm.reporting import issued
+from crm.reporting.content import ReportContent, gather_report
 from db.session import Database
-from reports.kpi_report import ReportResult, build_report, default_filename
+from reports.kpi_report import render
+from reports.labels import t
+from reports.sections import ReportOptions
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """A built report: the PDF, and what it printed (for tests, auditors and issuing)."""
+
+    pdf: bytes
+    content: ReportContent
+    lang: str
+    generated_at: datetime
+
+    @property
+    def period(self) -> FiscalPeriod:
+        """The fiscal quarter or year reported on."""
+        return self.content.period
+
+    @property
+    def fingerprint(self) -> str:
+        """The data fingerprint printed on the report."""
+        return self.content.fingerprint
+
+    @property
+    def published(self) -> dict[str, dict[str, Any]]:
+        """What issuing the report freezes: per KPI code, its figures and evidence keys."""
+        return self.content.published
+
+    @property
+    def sha256(self) -> str:
+        """The SHA-256 of the PDF bytes."""
+        return hashlib.sha256(self.pdf).hexdigest()
+
+    @property
+    def filename(self) -> str:
+        """The default file name: kpi-report-FY2022-Q3.pdf or kpi-report-FY2022.pdf."""
+        return default_filename(self.period)
+
+
+def default_filename(period: FiscalPeriod) -> str:
+    """kpi-report-FY2022-Q3.pdf for a quarter, kpi-report-FY2022.pdf for a year."""
+    suffix = f"-Q{period.quarter}" if period.quarter else ""
+    return f"kpi-report-FY{period.fiscal_year}{suffix}.pdf"
+
+
+def build_report(
+    session: Session,
+    *,
+    period: FiscalPeriod,
+    lang: str,
+    generated_at: datetime,
+    approval_block: bool = True,
+    office: str | None = None,
+) -> ReportResult:
+    """Build the KPI report for `period` in `lang` ('ja' or 'en') as of `generated_at`.
+
+    `generated_at` must be timezone-aware; `office` defaults to the city's ICT-policy office.
+    """
+    if lang not in LANGUAGES:
+        raise DataError(f"language must be ja or en, not {lang!r}",
+                        ja=f"言語は ja か en です: {lang!r}", field="lang")
+    if generated_at.tzinfo is None:
+        raise DataError("the generation time needs a time zone",
+                        ja="作成日時にはタイムゾーンが必要です", field="generated_at")
+    content = gather_report(session, period)
+    options = ReportOptions(lang=lang, generated_at=generated_at,
+                            office=office or t("office", lang), approval_block=approval_block)
+    return ReportResult(pdf=render(content, options), content=content, lang=lang,
+                        generated_at=generated_at)
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,7 @@ from crm.reporting.issued import history, restatements
 from db.engine import make_engine, sqlite_url
 from db.migrate import alembic_config, upgrade
 from db.session import Database
-from reports.kpi_report import build_report
-from reports.publish import issue_report, publish_report
+from reports.publish import build_report, issue_report, publish_report
 from tests.test_report import GENERATED, Q3, build, fill, page_texts
 
 Q4 = FiscalPeriod(2022, 4)
