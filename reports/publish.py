@@ -59,11 +59,6 @@ class ReportResult:
         """The SHA-256 of the PDF bytes."""
         return hashlib.sha256(self.pdf).hexdigest()
 
-    @property
-    def filename(self) -> str:
-        """The default file name: kpi-report-FY2022-Q3.pdf or kpi-report-FY2022.pdf."""
-        return default_filename(self.period)
-
 
 def default_filename(period: FiscalPeriod) -> str:
     """kpi-report-FY2022-Q3.pdf for a quarter, kpi-report-FY2022.pdf for a year."""

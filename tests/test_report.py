@@ -23,7 +23,7 @@ from crm.kpi.engine import compute_for_period
 from crm.models import OutreachEvent
 from crm.records import services
 from db.session import Database
-from reports.publish import ReportResult, build_report
+from reports.publish import ReportResult, build_report, default_filename
 from reports.styles import FONT_FILE, LICENSE_FILE
 from tests.conftest import BACKEND
 
@@ -268,7 +268,7 @@ def test_english_report_keeps_organization_names(filled: Database) -> None:
 
 def test_a_year_report_and_an_empty_database(database: Database) -> None:
     result = build(database, period=FiscalPeriod(2022))
-    assert result.filename == "kpi-report-FY2022.pdf"
+    assert default_filename(result.period) == "kpi-report-FY2022.pdf"
     assert "令和4年度 連携・周知活動 KPI 報告" in page_texts(result.pdf)[0]
 
 
