@@ -639,9 +639,9 @@ def cmd_orgs(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     """Write the KPI report PDF (and issue it with --issue), or list the issued reports."""
     # Imported here: ReportLab is loaded only by the command that needs it.
-    from reports.issued import history, japan_time_text
-    from reports.kpi_report import build_report, default_filename, issue_report
+    from crm.reporting.issued import history, japan_time_text
     from reports.labels import t
+    from reports.publish import publish_report
 
     lang = args.report_lang or args.lang or default_language()
     if args.action == "history":
@@ -662,26 +662,18 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     if period is None:
         raise UsageError("report needs --fiscal-year N (or use `crm report history`)")
     ctx = _context(args)
-    output = args.output or Path(default_filename(period))
-    database = _open(args)
-    with (database.writing(actor=ctx.user) if args.issue
-          else database.reading()) as session:
-        result = build_report(
-            session, period=period, lang=lang, generated_at=args.generated_at or ctx.now(),
-            approval_block=not args.no_approval_block, office=args.office,
-        )
-        issued = issue_report(session, ctx, result) if args.issue else None
-        try:
-            output.write_bytes(result.pdf)
-        except OSError as exc:
-            raise DataError(f"cannot write {output}: {exc.strerror}",
-                            ja=f"{output} に書き込めません: {exc.strerror}") from exc
-    print(f"wrote {output} (fingerprint {result.fingerprint})", file=out)
-    changed = sum(len(r.changes) for r in result.restatements)
+    published = publish_report(
+        _open(args), ctx, period=period, lang=lang, output=args.output,
+        generated_at=args.generated_at, approval_block=not args.no_approval_block,
+        office=args.office, issue=args.issue,
+    )
+    result = published.report
+    print(f"wrote {published.path} (fingerprint {result.fingerprint})", file=out)
+    changed = result.content.restated_figures
     if changed:
         print(f"restates {changed} figure(s) of issued reports", file=out)
-    if issued is not None:
-        print(f"issued as report #{issued.id} (PDF SHA-256 {result.sha256})", file=out)
+    if published.issued_id is not None:
+        print(f"issued as report #{published.issued_id} (PDF SHA-256 {result.sha256})", file=out)
     return 0
 
 

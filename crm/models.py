@@ -309,7 +309,7 @@ class IssuedReport(SQLModel, table=True):
 
     Append-only: a later report compares its own figures with these to show restatements.
     `figures_json` maps each KPI code to the printed figures (and, for computed KPIs, the
-    evidence record keys) as written by `reports.issued`.
+    evidence record keys) as written by `crm.reporting.issued`.
     """
 
     __tablename__ = "issued_report"
