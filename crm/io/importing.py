@@ -25,29 +25,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from defusedxml import DefusedXmlException
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Select, Table, bindparam, delete, insert, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col
 
+from crm import models as m
 from crm.calendar import DateParseError, parse_date
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
-from crm.models import (
-    Agreement,
-    AgreementPartner,
-    Contact,
-    Kpi,
-    KpiMeasurement,
-    Meeting,
-    MeetingOrganization,
-    MeetingStaff,
-    Organization,
-    OutreachEvent,
-    Staff,
-)
 from crm.normalize import normalize_name
 from crm.records import services
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS, ORGANIZATION_KINDS, Vocabulary
@@ -663,7 +652,7 @@ def _xlsx_source(path: Path, sheet: str | None, max_bytes: int, max_cells: int) 
         raise _xlsx_error(file, f"no sheet {sheet!r} (sheets: {names})",
                           f"シート {sheet!r} がありません (シート: {names})")
     # The <dimension> a file declares may be wrong; read every row there is.
-    worksheet.reset_dimensions()  # type: ignore[union-attr]
+    worksheet.reset_dimensions()
     title = worksheet.title
 
     def records() -> Iterator[tuple[int, Sequence[Any]]]:
@@ -764,6 +753,13 @@ class _Prepared:
     links: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
+def _table_of(model: type[SQLModel]) -> Table:
+    """The table a SQLModel class maps (SQLModel does not declare `__table__` for mypy)."""
+    table = sa_inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
 @dataclass(frozen=True)
 class _Link:
     """A link table filled from a list column; `in_key` links are part of the natural key.
@@ -775,13 +771,15 @@ class _Link:
     table: Table
     owner: str
     target: str
-    target_model: Any
+    target_model: type[m.Tracked]
     column: str
     in_key: bool
 
-    def active_targets(self) -> Any:
+    def active_targets(self) -> Select[int | None]:
         """A subquery of the ids of the active targets."""
-        return select(self.target_model.id).where(self.target_model.archived_at.is_(None))
+        return select(col(self.target_model.id)).where(
+            col(self.target_model.archived_at).is_(None)
+        )
 
 
 class _Run:
@@ -813,7 +811,7 @@ class _Run:
         self._organization_keys: dict[str, int] | None = None
         self._organizations_by_name: dict[str, int] = {}
         self._staff: dict[str, tuple[int, bool]] | None = None
-        self._kpis: dict[str, Kpi] = {}
+        self._kpis: dict[str, m.Kpi] = {}
         self._kpi_codes_by_name: dict[str, str] | None = None
         self._days: dict[str, date] = {}
 
@@ -842,10 +840,13 @@ class _Run:
 
     def _organization(self, row: _Row, column: str, name: str) -> int:
         if self._organization_keys is None:
-            active = select(Organization.normalized_name, Organization.id).where(
-                Organization.archived_at.is_(None)
+            active = select(col(m.Organization.normalized_name), col(m.Organization.id)).where(
+                col(m.Organization.archived_at).is_(None)
             )
-            self._organization_keys = dict(self.connection.execute(active).all())
+            # Ids read back are never None (SQLModel types them Optional for new objects).
+            self._organization_keys = cast(
+                dict[str, int], dict(self.connection.execute(active).all())
+            )
         try:
             key = normalize_name(name)
         except ValueError:
@@ -873,9 +874,9 @@ class _Run:
         """The ids of the staff a row names; a name not yet known is added as new staff."""
         if self._staff is None:
             self._staff = {
-                name: (staff_id, archived is not None)
+                name: (cast(int, staff_id), archived is not None)  # an id read back: not None
                 for staff_id, name, archived in self.connection.execute(
-                    select(Staff.id, Staff.name, Staff.archived_at)
+                    select(col(m.Staff.id), col(m.Staff.name), col(m.Staff.archived_at))
                 )
             }
         ids = []
@@ -891,7 +892,7 @@ class _Run:
             ids.append(found[0])
         return list(dict.fromkeys(ids))
 
-    def kpi(self, row: _Row) -> Kpi:
+    def kpi(self, row: _Row) -> m.Kpi:
         """The active KPI a row names by code or, failing that, by its Japanese or English name."""
         written = row.value("kpi")
         found = self._kpis.get(written)
@@ -902,7 +903,8 @@ class _Run:
         except NotFoundError:
             if self._kpi_codes_by_name is None:
                 active = self.connection.execute(
-                    select(Kpi.code, Kpi.name_ja, Kpi.name_en).where(Kpi.archived_at.is_(None))
+                    select(col(m.Kpi.code), col(m.Kpi.name_ja), col(m.Kpi.name_en))
+                    .where(col(m.Kpi.archived_at).is_(None))
                 )
                 self._kpi_codes_by_name = {
                     _fold(name): code for code, *names in active for name in names
@@ -1055,24 +1057,37 @@ class _Run:
 class _Importer:
     """How one entity's rows are validated, keyed and matched to the records already there."""
 
-    model: Any
+    model: type[m.Tracked]
     noun: str
     noun_ja: str
     key_column: str
     key_hint: str
     key_hint_ja: str
+    #: The table columns of the natural key; the targets of the `in_key` links follow them.
+    key_fields: tuple[str, ...]
+    #: Of active records sharing a natural key, the one a row updates: the newest, or the oldest.
+    newest_wins: bool = False
     #: table column -> the file column it comes from (compared and updated if in the file)
     sources: dict[str, str]
     links: tuple[_Link, ...] = ()
 
     def __init__(self, run: _Run) -> None:
         self.run = run
-        self.table: Table = self.model.__table__
+        self.table = _table_of(self.model)
         self.index = self.existing()
 
     def existing(self) -> dict[tuple[Any, ...], int]:
         """The natural key of every active record -> its id."""
-        raise NotImplementedError
+        table = self.table
+        grouped = [self._grouped(link) for link in self.links if link.in_key]
+        index: dict[tuple[Any, ...], int] = {}
+        for record_id, *key in self.run.connection.execute(
+            select(table.c.id, *(table.c[name] for name in self.key_fields))
+            .where(table.c.archived_at.is_(None))
+            .order_by(table.c.id if self.newest_wins else table.c.id.desc())
+        ):
+            index[(*key, *(targets.get(record_id, ()) for targets in grouped))] = record_id
+        return index
 
     def prepare(self, row: _Row) -> _Prepared:
         """The row validated by the service API's rules; DataError if it breaks one."""
@@ -1082,8 +1097,9 @@ class _Importer:
         """The id of the record the row updates, None for a new one."""
         return self.index.get(prepared.key)
 
-    def _grouped(self, parents: Any, link: _Link) -> dict[int, tuple[int, ...]]:
-        """The active link targets of every active parent, sorted."""
+    def _grouped(self, link: _Link) -> dict[int, tuple[int, ...]]:
+        """The active link targets of every active record, sorted."""
+        parents = self.table
         owner, target = link.table.c[link.owner], link.table.c[link.target]
         targets: dict[int, list[int]] = {}
         for owner_id, target_id in self.run.connection.execute(
@@ -1096,11 +1112,13 @@ class _Importer:
 
 
 class _Organizations(_Importer):
-    model = Organization
+    model = m.Organization
     noun, noun_ja = "organization", "団体"
     key_column = "name"
     key_hint = "the names match after normalization"
     key_hint_ja = "正規化すると同じ名前"
+    key_fields = ("normalized_name",)
+    newest_wins = True  # names are unique among active organizations: either would do
     sources = {
         "name": "name", "normalized_name": "name", "kind": "kind", "kana": "kana",
         "kana_sort_key": "kana", "corporate_number": "corporate_number", "address": "address",
@@ -1108,17 +1126,16 @@ class _Organizations(_Importer):
     }
 
     def existing(self) -> dict[tuple[Any, ...], int]:
-        self.by_number: dict[str, int] = {}
         self.numbers_seen: dict[str, int] = {}
-        index = {}
-        for record_id, normalized, number in self.run.connection.execute(
-            select(Organization.id, Organization.normalized_name, Organization.corporate_number)
-            .where(Organization.archived_at.is_(None))
-        ):
-            index[(normalized,)] = record_id
-            if number:
-                self.by_number[number] = record_id
-        return index
+        self.by_number: dict[str, int] = {
+            number: record_id
+            for record_id, number in self.run.connection.execute(
+                select(col(m.Organization.id), col(m.Organization.corporate_number))
+                .where(col(m.Organization.archived_at).is_(None))
+            )
+            if record_id is not None and number
+        }
+        return super().existing()
 
     def prepare(self, row: _Row) -> _Prepared:
         fields = services.organization_fields(
@@ -1149,25 +1166,18 @@ class _Organizations(_Importer):
 
 
 class _Contacts(_Importer):
-    model = Contact
+    model = m.Contact
     noun, noun_ja = "contact", "連絡先"
     key_column = "name"
     key_hint = "same organization and name"
     key_hint_ja = "団体と氏名が同じ"
+    key_fields = ("organization_id", "name")
+    newest_wins = True
     sources = {
         "organization_id": "organization", "name": "name", "kana": "kana",
         "department": "department", "title": "title", "email": "email", "phone": "phone",
         "notes": "notes",
     }
-
-    def existing(self) -> dict[tuple[Any, ...], int]:
-        return {
-            (organization_id, name): record_id
-            for record_id, organization_id, name in self.run.connection.execute(
-                select(Contact.id, Contact.organization_id, Contact.name)
-                .where(Contact.archived_at.is_(None)).order_by(Contact.id)
-            )
-        }
 
     def prepare(self, row: _Row) -> _Prepared:
         organizations = self.run.organization_ids(row, "organization")
@@ -1184,31 +1194,22 @@ class _Contacts(_Importer):
 
 
 class _Meetings(_Importer):
-    model = Meeting
+    model = m.Meeting
     noun, noun_ja = "meeting", "意見交換"
     key_column = "title"
     key_hint = "same date, title and organizations"
     key_hint_ja = "日付・件名・相手先が同じ"
+    key_fields = ("held_on", "title")
     sources = {
         "held_on": "date", "title": "title", "summary": "summary",
         "next_action": "next_action", "follow_up_on": "follow_up_on",
     }
     links = (
-        _Link(MeetingOrganization.__table__, "meeting_id", "organization_id",  # type: ignore[attr-defined]
-              Organization, "organizations", in_key=True),
-        _Link(MeetingStaff.__table__, "meeting_id", "staff_id", Staff,  # type: ignore[attr-defined]
-              "staff", in_key=False),
+        _Link(_table_of(m.MeetingOrganization), "meeting_id", "organization_id",
+              m.Organization, "organizations", in_key=True),
+        _Link(_table_of(m.MeetingStaff), "meeting_id", "staff_id", m.Staff, "staff",
+              in_key=False),
     )
-
-    def existing(self) -> dict[tuple[Any, ...], int]:
-        organizations = self._grouped(self.table, self.links[0])
-        index: dict[tuple[Any, ...], int] = {}
-        for record_id, held_on, title in self.run.connection.execute(
-            select(Meeting.id, Meeting.held_on, Meeting.title)
-            .where(Meeting.archived_at.is_(None)).order_by(Meeting.id.desc())
-        ):
-            index[(held_on, title, organizations.get(record_id, ()))] = record_id
-        return index
 
     def prepare(self, row: _Row) -> _Prepared:
         held_on = self.run.day(row, "date")
@@ -1227,30 +1228,21 @@ class _Meetings(_Importer):
 
 
 class _Agreements(_Importer):
-    model = Agreement
+    model = m.Agreement
     noun, noun_ja = "agreement", "協定"
     key_column = "title"
     key_hint = "same title and partners"
     key_hint_ja = "協定名と相手先が同じ"
+    key_fields = ("title",)
     sources = {
         "title": "title", "status": "status", "concluded_on": "concluded_on",
         "starts_on": "starts_on", "ends_on": "ends_on", "datasets": "datasets",
         "notes": "notes",
     }
     links = (
-        _Link(AgreementPartner.__table__, "agreement_id", "organization_id",  # type: ignore[attr-defined]
-              Organization, "partners", in_key=True),
+        _Link(_table_of(m.AgreementPartner), "agreement_id", "organization_id",
+              m.Organization, "partners", in_key=True),
     )
-
-    def existing(self) -> dict[tuple[Any, ...], int]:
-        partners = self._grouped(self.table, self.links[0])
-        return {
-            (title, partners.get(record_id, ())): record_id
-            for record_id, title in self.run.connection.execute(
-                select(Agreement.id, Agreement.title)
-                .where(Agreement.archived_at.is_(None)).order_by(Agreement.id.desc())
-            )
-        }
 
     def prepare(self, row: _Row) -> _Prepared:
         status = row.code("status", AGREEMENT_STATUSES) if row.value("status") else "proposed"
@@ -1266,25 +1258,16 @@ class _Agreements(_Importer):
 
 
 class _Events(_Importer):
-    model = OutreachEvent
+    model = m.OutreachEvent
     noun, noun_ja = "event", "周知広報"
     key_column = "title"
     key_hint = "same date, kind and title"
     key_hint_ja = "日付・区分・件名が同じ"
+    key_fields = ("held_on", "kind", "title")
     sources = {
         "held_on": "date", "kind": "kind", "title": "title", "venue": "venue",
         "municipality": "municipality", "attendees": "attendees", "notes": "notes",
     }
-
-    def existing(self) -> dict[tuple[Any, ...], int]:
-        return {
-            (held_on, kind, title): record_id
-            for record_id, held_on, kind, title in self.run.connection.execute(
-                select(OutreachEvent.id, OutreachEvent.held_on, OutreachEvent.kind,
-                       OutreachEvent.title)
-                .where(OutreachEvent.archived_at.is_(None)).order_by(OutreachEvent.id.desc())
-            )
-        }
 
     def prepare(self, row: _Row) -> _Prepared:
         held_on = self.run.day(row, "date")
@@ -1299,22 +1282,14 @@ class _Events(_Importer):
 
 
 class _Measurements(_Importer):
-    model = KpiMeasurement
+    model = m.KpiMeasurement
     noun, noun_ja = "measurement", "測定値"
     key_column = "date"
     key_hint = "same KPI and date"
     key_hint_ja = "指標と日付が同じ"
+    key_fields = ("kpi_id", "measured_on")
+    newest_wins = True  # of two measurements on one day, the last entered counts (docs/schema.md)
     sources = {"kpi_id": "kpi", "measured_on": "date", "value": "value", "note": "note"}
-
-    def existing(self) -> dict[tuple[Any, ...], int]:
-        # Of two measurements on one day, the one entered last counts (docs/schema.md).
-        return {
-            (kpi_id, measured_on): record_id
-            for record_id, kpi_id, measured_on in self.run.connection.execute(
-                select(KpiMeasurement.id, KpiMeasurement.kpi_id, KpiMeasurement.measured_on)
-                .where(KpiMeasurement.archived_at.is_(None)).order_by(KpiMeasurement.id)
-            )
-        }
 
     def prepare(self, row: _Row) -> _Prepared:
         kpi = self.run.kpi(row)
