@@ -29,7 +29,14 @@ from sqlmodel import Session, SQLModel, col
 
 from crm import models as m
 from crm.errors import DataError
-from crm.io.importing import COLUMNS, DATE_COLUMNS, ENTITIES, FORMULA_TRIGGERS, LIST_SEPARATOR
+from crm.io.importing import (
+    COLUMNS,
+    DATE_COLUMNS,
+    ENTITIES,
+    FORMULA_TRIGGERS,
+    LIST_SEPARATOR,
+    unknown_choice,
+)
 
 __all__ = [
     "PAGE_SIZE", "ExportOptions", "export_csv", "export_file", "export_xlsx",
@@ -57,12 +64,13 @@ def open_for_export(path: Path) -> TextIO:
     return path.open("w", encoding="utf-8-sig", newline="")
 
 
-def _guard(text: str) -> str:
+def guarded(text: str) -> str:
     """A CSV cell a spreadsheet will not run as a formula."""
     return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A value as the text of a cell: '' for None, ISO dates, whole floats without '.0'."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -72,14 +80,16 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _pages(session: Session, statement: Select[Any]) -> Iterator[Sequence[Row[Any]]]:
+def pages(
+    session: Session, statement: Select[*tuple[Any, ...]]
+) -> Iterator[Sequence[Row[*tuple[Any, ...]]]]:
     """The rows of `statement`, PAGE_SIZE at a time, streamed rather than loaded whole."""
     result = session.execute(statement.execution_options(yield_per=PAGE_SIZE))
     yield from result.partitions()
 
 
 @dataclass(frozen=True)
-class _NameList:
+class NameList:
     """A list column: the names of the organizations or staff a link table joins to a record."""
 
     owner: Mapped[int]
@@ -105,16 +115,16 @@ class _NameList:
 
 
 @dataclass(frozen=True)
-class _Query:
+class RecordQuery:
     """What an entity's export reads: `statement` selects each plain column under its file
     column's name (and the record's `id` when there are `lists`), in the file's row order;
     `active` are the models whose archived rows are left out, `dated_by` what the date
     range applies to (None: the entity is not dated)."""
 
-    statement: Select[Any]
+    statement: Select[*tuple[Any, ...]]
     active: tuple[type[m.Tracked], ...]
     dated_by: SQLCoreOperations[date | None] | None = None
-    lists: dict[str, _NameList] = field(default_factory=dict)
+    lists: dict[str, NameList] = field(default_factory=dict)
 
 
 def _labelled(model: type[SQLModel], *names: str, **renamed: str) -> list[Label[Any]]:
@@ -123,17 +133,21 @@ def _labelled(model: type[SQLModel], *names: str, **renamed: str) -> list[Label[
     return [col(getattr(model, attribute)).label(column) for column, attribute in pairs]
 
 
-_QUERIES: dict[str, _Query] = {
+#: An agreement's partners.
+PARTNERS = NameList(col(m.AgreementPartner.agreement_id), col(m.AgreementPartner.organization_id),
+                    m.Organization)
+
+_QUERIES: dict[str, RecordQuery] = {
     # Organizations and contacts are not dated: start and end do not apply. Contacts are
     # personal data (export_csv refuses them otherwise).
-    "organizations": _Query(
+    "organizations": RecordQuery(
         select(*_labelled(m.Organization, "name", "kind", "kana", "corporate_number",
                           "address", "website", "notes"))
         .order_by(col(m.Organization.kana_sort_key).is_(None), col(m.Organization.kana_sort_key),
                   col(m.Organization.name), col(m.Organization.id)),
         (m.Organization,),
     ),
-    "contacts": _Query(
+    "contacts": RecordQuery(
         select(*_labelled(m.Organization, organization="name"),
                *_labelled(m.Contact, "name", "kana", "department", "title", "email", "phone",
                           "notes"))
@@ -141,38 +155,37 @@ _QUERIES: dict[str, _Query] = {
         .order_by(col(m.Organization.name), col(m.Contact.name), col(m.Contact.id)),
         (m.Contact,),
     ),
-    "meetings": _Query(
+    "meetings": RecordQuery(
         select(*_labelled(m.Meeting, "id", "title", "summary", "next_action", "follow_up_on",
                           date="held_on"))
         .order_by(col(m.Meeting.held_on), col(m.Meeting.id)),
         (m.Meeting,),
         col(m.Meeting.held_on),
         {
-            "organizations": _NameList(col(m.MeetingOrganization.meeting_id),
+            "organizations": NameList(col(m.MeetingOrganization.meeting_id),
                                        col(m.MeetingOrganization.organization_id),
                                        m.Organization),
-            "staff": _NameList(col(m.MeetingStaff.meeting_id), col(m.MeetingStaff.staff_id),
+            "staff": NameList(col(m.MeetingStaff.meeting_id), col(m.MeetingStaff.staff_id),
                                m.Staff),
         },
     ),
     # Dated by conclusion: with a range, agreements not yet concluded are left out.
-    "agreements": _Query(
+    "agreements": RecordQuery(
         select(*_labelled(m.Agreement, "id", "title", "status", "concluded_on", "starts_on",
                           "ends_on", "datasets", "notes"))
         .order_by(col(m.Agreement.id)),
         (m.Agreement,),
         col(m.Agreement.concluded_on),
-        {"partners": _NameList(col(m.AgreementPartner.agreement_id),
-                               col(m.AgreementPartner.organization_id), m.Organization)},
+        {"partners": PARTNERS},
     ),
-    "events": _Query(
+    "events": RecordQuery(
         select(*_labelled(m.OutreachEvent, "kind", "title", "venue", "municipality",
                           "attendees", "notes", date="held_on"))
         .order_by(col(m.OutreachEvent.held_on), col(m.OutreachEvent.id)),
         (m.OutreachEvent,),
         col(m.OutreachEvent.held_on),
     ),
-    "measurements": _Query(
+    "measurements": RecordQuery(
         select(*_labelled(m.Kpi, kpi="code"),
                *_labelled(m.KpiMeasurement, "value", "note", date="measured_on"))
         .join(m.Kpi, col(m.Kpi.id) == col(m.KpiMeasurement.kpi_id))
@@ -184,7 +197,7 @@ _QUERIES: dict[str, _Query] = {
 }
 
 
-def _selected(query: _Query, options: ExportOptions) -> Select[Any]:
+def selected(query: RecordQuery, options: ExportOptions) -> Select[*tuple[Any, ...]]:
     """The query's statement limited to the options' date range and, unless archived
     records are wanted, to the active rows of its models."""
     statement, dated_by = query.statement, query.dated_by
@@ -204,7 +217,7 @@ def _rows(session: Session, entity: str, options: ExportOptions) -> Iterator[_Pa
     at a time."""
     query = _QUERIES[entity]
     names = columns(entity, options)
-    for page in _pages(session, _selected(query, options)):
+    for page in pages(session, selected(query, options)):
         ids = [row.id for row in page] if query.lists else []
         lists = {
             column: name_list.names(session, ids, options.include_archived)
@@ -212,7 +225,8 @@ def _rows(session: Session, entity: str, options: ExportOptions) -> Iterator[_Pa
         }
         yield [
             [
-                lists[column].get(row.id, "") if column in lists else _cell(row._mapping[column])
+                lists[column].get(row.id, "") if column in lists
+                else cell_text(row._mapping[column])
                 for column in names
             ]
             for row in page
@@ -229,11 +243,8 @@ def columns(entity: str, options: ExportOptions) -> tuple[str, ...]:
 def _check(entity: str, options: ExportOptions) -> None:
     """Refuse an unknown entity, and contacts without `include_personal`."""
     if entity not in _QUERIES:
-        raise DataError(
-            f"unknown entity {entity!r}; use one of: {', '.join(ENTITIES)}",
-            ja=f"{entity!r} は書き出せません。次のいずれか: {', '.join(ENTITIES)}",
-            field="entity",
-        )
+        raise unknown_choice("entity", entity, ENTITIES, ja=f"{entity!r} は書き出せません",
+                             field="entity")
     if entity == "contacts" and not options.include_personal:
         raise DataError(
             "contacts are personal data: add --include-personal to export them",
@@ -258,7 +269,7 @@ def export_csv(
     writer.writerow(columns(entity, options))
     written = 0
     for page in _rows(session, entity, options):
-        writer.writerows([[_guard(cell) for cell in row] for row in page])
+        writer.writerows([[guarded(cell) for cell in row] for row in page])
         written += len(page)
     return written
 

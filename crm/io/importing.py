@@ -21,7 +21,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -55,6 +55,7 @@ __all__ = [
     "Progress",
     "import_file",
     "read_csv_text",
+    "unknown_choice",
 ]
 
 #: The entities a file can hold, in the order a full import must follow.
@@ -1302,6 +1303,16 @@ class _Measurements(_Importer):
         return _Prepared(row, (fields["kpi_id"], measured_on), fields)
 
 
+def unknown_choice(
+    noun: str, name: str, choices: Iterable[str], *, ja: str, field: str
+) -> DataError:
+    """The error for a `name` that is none of `choices` (an entity, a dataset); `ja` is the
+    Japanese sentence saying so, before the list of choices."""
+    listed = ", ".join(choices)
+    return DataError(f"unknown {noun} {name!r}; use one of: {listed}",
+                     ja=f"{ja}。次のいずれか: {listed}", field=field)
+
+
 _IMPORTERS: dict[str, type[_Importer]] = {
     "organizations": _Organizations,
     "contacts": _Contacts,
@@ -1335,11 +1346,8 @@ def import_file(
     """
     importer_class = _IMPORTERS.get(entity)
     if importer_class is None:
-        raise DataError(
-            f"unknown entity {entity!r}; use one of: {', '.join(ENTITIES)}",
-            ja=f"{entity!r} は取り込めません。次のいずれか: {', '.join(ENTITIES)}",
-            field="entity",
-        )
+        raise unknown_choice("entity", entity, ENTITIES, ja=f"{entity!r} は取り込めません",
+                             field="entity")
     kind = ORGANIZATION_KINDS.parse(create_missing) if create_missing else None
     source = _open_source(path, sheet, max_bytes, max_cells)
     savepoint = session.begin_nested()
