@@ -927,11 +927,7 @@ class _Run:
             prepared = importer.prepare(row)
             first = self.seen.get(prepared.key)
             if first is not None:
-                raise row.error(
-                    importer.key_column,
-                    f"the same {importer.noun} as row {first} ({importer.key_hint})",
-                    ja=f"{first}行目と同じ{importer.noun_ja}です ({importer.key_hint_ja})",
-                )
+                raise importer.key.duplicate(row, first)
             self.seen[prepared.key] = row.number
             target = importer.match(prepared)
         except ImportFileError as exc:
@@ -1055,19 +1051,33 @@ class _Run:
 # --- the entities ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _NaturalKey:
+    """What tells an entity's records apart: table columns (the targets of the `in_key` links
+    follow them), and how a second row with the same key is refused, at `column`."""
+
+    fields: tuple[str, ...]
+    column: str
+    noun: str
+    noun_ja: str
+    hint: str
+    hint_ja: str
+    #: Of active records sharing a key, the one a row updates: the newest, or the oldest.
+    newest_wins: bool = False
+
+    def duplicate(self, row: _Row, first: int) -> ImportFileError:
+        """The error for `row`, whose key is that of row `first` of the file."""
+        return row.error(
+            self.column, f"the same {self.noun} as row {first} ({self.hint})",
+            ja=f"{first}行目と同じ{self.noun_ja}です ({self.hint_ja})",
+        )
+
+
 class _Importer:
     """How one entity's rows are validated, keyed and matched to the records already there."""
 
     model: type[m.Tracked]
-    noun: str
-    noun_ja: str
-    key_column: str
-    key_hint: str
-    key_hint_ja: str
-    #: The table columns of the natural key; the targets of the `in_key` links follow them.
-    key_fields: tuple[str, ...]
-    #: Of active records sharing a natural key, the one a row updates: the newest, or the oldest.
-    newest_wins: bool = False
+    key: _NaturalKey
     #: table column -> the file column it comes from (compared and updated if in the file)
     sources: dict[str, str]
     links: tuple[_Link, ...] = ()
@@ -1083,9 +1093,9 @@ class _Importer:
         grouped = [self._grouped(link) for link in self.links if link.in_key]
         index: dict[tuple[Any, ...], int] = {}
         for record_id, *key in self.run.connection.execute(
-            select(table.c.id, *(table.c[name] for name in self.key_fields))
+            select(table.c.id, *(table.c[name] for name in self.key.fields))
             .where(table.c.archived_at.is_(None))
-            .order_by(table.c.id if self.newest_wins else table.c.id.desc())
+            .order_by(table.c.id if self.key.newest_wins else table.c.id.desc())
         ):
             index[(*key, *(targets.get(record_id, ()) for targets in grouped))] = record_id
         return index
@@ -1114,12 +1124,10 @@ class _Importer:
 
 class _Organizations(_Importer):
     model = m.Organization
-    noun, noun_ja = "organization", "団体"
-    key_column = "name"
-    key_hint = "the names match after normalization"
-    key_hint_ja = "正規化すると同じ名前"
-    key_fields = ("normalized_name",)
-    newest_wins = True  # names are unique among active organizations: either would do
+    # Names are unique among active organizations: newest_wins does not matter.
+    key = _NaturalKey(("normalized_name",), "name", "organization", "団体",
+                      "the names match after normalization", "正規化すると同じ名前",
+                      newest_wins=True)
     sources = {
         "name": "name", "normalized_name": "name", "kind": "kind", "kana": "kana",
         "kana_sort_key": "kana", "corporate_number": "corporate_number", "address": "address",
@@ -1168,12 +1176,8 @@ class _Organizations(_Importer):
 
 class _Contacts(_Importer):
     model = m.Contact
-    noun, noun_ja = "contact", "連絡先"
-    key_column = "name"
-    key_hint = "same organization and name"
-    key_hint_ja = "団体と氏名が同じ"
-    key_fields = ("organization_id", "name")
-    newest_wins = True
+    key = _NaturalKey(("organization_id", "name"), "name", "contact", "連絡先",
+                      "same organization and name", "団体と氏名が同じ", newest_wins=True)
     sources = {
         "organization_id": "organization", "name": "name", "kana": "kana",
         "department": "department", "title": "title", "email": "email", "phone": "phone",
@@ -1196,11 +1200,8 @@ class _Contacts(_Importer):
 
 class _Meetings(_Importer):
     model = m.Meeting
-    noun, noun_ja = "meeting", "意見交換"
-    key_column = "title"
-    key_hint = "same date, title and organizations"
-    key_hint_ja = "日付・件名・相手先が同じ"
-    key_fields = ("held_on", "title")
+    key = _NaturalKey(("held_on", "title"), "title", "meeting", "意見交換",
+                      "same date, title and organizations", "日付・件名・相手先が同じ")
     sources = {
         "held_on": "date", "title": "title", "summary": "summary",
         "next_action": "next_action", "follow_up_on": "follow_up_on",
@@ -1230,11 +1231,8 @@ class _Meetings(_Importer):
 
 class _Agreements(_Importer):
     model = m.Agreement
-    noun, noun_ja = "agreement", "協定"
-    key_column = "title"
-    key_hint = "same title and partners"
-    key_hint_ja = "協定名と相手先が同じ"
-    key_fields = ("title",)
+    key = _NaturalKey(("title",), "title", "agreement", "協定", "same title and partners",
+                      "協定名と相手先が同じ")
     sources = {
         "title": "title", "status": "status", "concluded_on": "concluded_on",
         "starts_on": "starts_on", "ends_on": "ends_on", "datasets": "datasets",
@@ -1260,11 +1258,8 @@ class _Agreements(_Importer):
 
 class _Events(_Importer):
     model = m.OutreachEvent
-    noun, noun_ja = "event", "周知広報"
-    key_column = "title"
-    key_hint = "same date, kind and title"
-    key_hint_ja = "日付・区分・件名が同じ"
-    key_fields = ("held_on", "kind", "title")
+    key = _NaturalKey(("held_on", "kind", "title"), "title", "event", "周知広報",
+                      "same date, kind and title", "日付・区分・件名が同じ")
     sources = {
         "held_on": "date", "kind": "kind", "title": "title", "venue": "venue",
         "municipality": "municipality", "attendees": "attendees", "notes": "notes",
@@ -1284,12 +1279,9 @@ class _Events(_Importer):
 
 class _Measurements(_Importer):
     model = m.KpiMeasurement
-    noun, noun_ja = "measurement", "測定値"
-    key_column = "date"
-    key_hint = "same KPI and date"
-    key_hint_ja = "指標と日付が同じ"
-    key_fields = ("kpi_id", "measured_on")
-    newest_wins = True  # of two measurements on one day, the last entered counts (docs/schema.md)
+    # Of two measurements on one day, the last entered counts (docs/schema.md).
+    key = _NaturalKey(("kpi_id", "measured_on"), "date", "measurement", "測定値",
+                      "same KPI and date", "指標と日付が同じ", newest_wins=True)
     sources = {"kpi_id": "kpi", "measured_on": "date", "value": "value", "note": "note"}
 
     def prepare(self, row: _Row) -> _Prepared:
