@@ -13,23 +13,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
+from crm import models as m
 from crm.context import Context, fixed_clock
 from crm.errors import DataError
 from crm.io import importing
 from crm.io.importing import ImportFileError, ImportResult, import_file
-from crm.models import (
-    Agreement,
-    AgreementPartner,
-    AuditLog,
-    Contact,
-    KpiMeasurement,
-    Meeting,
-    MeetingOrganization,
-    MeetingStaff,
-    Organization,
-    OutreachEvent,
-    Staff,
-)
 from crm.records import services
 from db.engine import sqlite_url
 from db.session import Database, create_database
@@ -128,22 +116,22 @@ def assert_names_cell(
     assert (error.file, error.row, error.column, error.value) == (str(path), row, column, value)
 
 
-def organization(session: Session, name: str) -> Organization:
+def organization(session: Session, name: str) -> m.Organization:
     found = services.find_organization(session, name)
     assert found is not None
     return found
 
 
-def meeting_links(session: Session, meeting: Meeting) -> tuple[set[str], set[str]]:
+def meeting_links(session: Session, meeting: m.Meeting) -> tuple[set[str], set[str]]:
     organizations = session.scalars(
-        select(Organization.name)
-        .join(MeetingOrganization, MeetingOrganization.organization_id == Organization.id)
-        .where(MeetingOrganization.meeting_id == meeting.id)
+        select(m.Organization.name)
+        .join(m.MeetingOrganization, m.MeetingOrganization.organization_id == m.Organization.id)
+        .where(m.MeetingOrganization.meeting_id == meeting.id)
     )
     staff = session.scalars(
-        select(Staff.name)
-        .join(MeetingStaff, MeetingStaff.staff_id == Staff.id)
-        .where(MeetingStaff.meeting_id == meeting.id)
+        select(m.Staff.name)
+        .join(m.MeetingStaff, m.MeetingStaff.staff_id == m.Staff.id)
+        .where(m.MeetingStaff.meeting_id == meeting.id)
     )
     return set(organizations), set(staff)
 
@@ -264,7 +252,7 @@ def test_meetings_with_english_headers_and_wareki_dates(seeded: Database, tmp_pa
     )
     assert load(seeded, "meetings", path).added == 3
     with seeded.reading() as session:
-        first, second, third = session.scalars(select(Meeting).order_by(Meeting.id))
+        first, second, third = session.scalars(select(m.Meeting).order_by(m.Meeting.id))
         assert (first.held_on, first.title) == (date(2022, 12, 5), "データ連携の意見交換")
         assert (first.summary, first.next_action) == ("人流データ", "資料送付")
         assert first.follow_up_on == date(2022, 12, 20)
@@ -274,7 +262,7 @@ def test_meetings_with_english_headers_and_wareki_dates(seeded: Database, tmp_pa
         assert meeting_links(session, second) == ({CHAMBER, UNIVERSITY}, {"山田太郎"})
         assert third.held_on == date(2022, 12, 7)  # as Excel writes a date cell
         assert meeting_links(session, third) == ({KOBE, CHAMBER, UNIVERSITY}, set())
-        assert session.scalar(select(func.count()).select_from(Staff)) == 2
+        assert session.scalar(select(func.count()).select_from(m.Staff)) == 2
 
 
 @pytest.mark.parametrize(
@@ -291,7 +279,7 @@ def test_meetings_with_japanese_headers(seeded: Database, tmp_path: Path, header
     )
     load(seeded, "meetings", path)
     with seeded.reading() as session:
-        meeting = session.scalars(select(Meeting)).one()
+        meeting = session.scalars(select(m.Meeting)).one()
         assert (meeting.held_on, meeting.title, meeting.summary, meeting.next_action) == (
             date(2022, 12, 5), "意見交換", "概要", "対応"
         )
@@ -315,7 +303,7 @@ def test_agreements_in_every_status(seeded: Database, tmp_path: Path) -> None:
     )
     assert load(seeded, "agreements", path).added == 6
     with seeded.reading() as session:
-        agreements = list(session.scalars(select(Agreement).order_by(Agreement.id)))
+        agreements = list(session.scalars(select(m.Agreement).order_by(m.Agreement.id)))
         assert [a.status for a in agreements] == [
             "concluded", "negotiating", "proposed", "ended", "cancelled", "proposed",
         ]
@@ -325,9 +313,9 @@ def test_agreements_in_every_status(seeded: Database, tmp_path: Path) -> None:
         )
         assert (first.datasets, first.notes) == ("人流データ", "重要")
         partners = session.scalars(
-            select(Organization.name)
-            .join(AgreementPartner, AgreementPartner.organization_id == Organization.id)
-            .where(AgreementPartner.agreement_id == agreements[1].id)
+            select(m.Organization.name)
+            .join(m.AgreementPartner, m.AgreementPartner.organization_id == m.Organization.id)
+            .where(m.AgreementPartner.agreement_id == agreements[1].id)
         )
         assert set(partners) == {UNIVERSITY, CHAMBER}
 
@@ -345,7 +333,7 @@ def test_agreements_with_japanese_headers(seeded: Database, tmp_path: Path, head
     )
     load(seeded, "agreements", path)
     with seeded.reading() as session:
-        agreement = session.scalars(select(Agreement)).one()
+        agreement = session.scalars(select(m.Agreement)).one()
         assert (agreement.title, agreement.status, agreement.concluded_on) == (
             "データ連携協定", "concluded", date(2022, 12, 5)
         )
@@ -367,7 +355,7 @@ def test_events_with_every_kind_and_number_style(database: Database, tmp_path: P
     )
     assert load(database, "events", path).added == 5
     with database.reading() as session:
-        events = list(session.scalars(select(OutreachEvent).order_by(OutreachEvent.id)))
+        events = list(session.scalars(select(m.OutreachEvent).order_by(m.OutreachEvent.id)))
         assert [e.kind for e in events] == [
             "in_city", "out_of_city", "lecture", "lecture", "out_of_city",
         ]
@@ -387,7 +375,7 @@ def test_events_with_japanese_headers(database: Database, tmp_path: Path) -> Non
     )
     load(database, "events", path)
     with database.reading() as session:
-        event = session.scalars(select(OutreachEvent)).one()
+        event = session.scalars(select(m.OutreachEvent)).one()
         assert (event.held_on, event.kind, event.title, event.venue) == (
             date(2022, 8, 1), "in_city", "夏祭り", "駅前"
         )
@@ -409,8 +397,8 @@ def test_measurements_by_code_and_by_name(database: Database, tmp_path: Path) ->
     assert load(database, "measurements", path).added == 4
     with database.reading() as session:
         rows = session.execute(
-            select(KpiMeasurement.measured_on, KpiMeasurement.value, KpiMeasurement.note,
-                   KpiMeasurement.entered_by).order_by(KpiMeasurement.id)
+            select(m.KpiMeasurement.measured_on, m.KpiMeasurement.value, m.KpiMeasurement.note,
+                   m.KpiMeasurement.entered_by).order_by(m.KpiMeasurement.id)
         ).all()
     assert [tuple(r) for r in rows] == [
         (date(2022, 3, 31), 2100.0, "年度末", "importer"),
@@ -428,7 +416,7 @@ def test_measurements_with_japanese_headers(
                  encoding="cp932")
     load(database, "measurements", path)
     with database.reading() as session:
-        measurement = session.scalars(select(KpiMeasurement)).one()
+        measurement = session.scalars(select(m.KpiMeasurement)).one()
         assert (measurement.measured_on, measurement.value, measurement.note) == (
             date(2022, 3, 31), 12000.0, "アプリ管理画面"
         )
@@ -641,7 +629,7 @@ def test_rows_of_one_file_can_name_each_other(database: Database, tmp_path: Path
         import_file(session, CTX, "organizations", organizations)
         import_file(session, CTX, "meetings", meetings)
     with database.reading() as session:
-        meeting = session.scalars(select(Meeting)).one()
+        meeting = session.scalars(select(m.Meeting)).one()
         assert meeting_links(session, meeting) == ({"A社", "B大学"}, set())
 
 
@@ -670,12 +658,12 @@ def test_reimporting_a_file_adds_nothing_and_a_changed_row_updates(
     assert load(seeded, "meetings", changed) == ImportResult("meetings", changed, updated=1,
                                                                unchanged=1)
     with seeded.reading() as session:
-        first = session.scalars(select(Meeting).where(Meeting.title == "初回")).one()
+        first = session.scalars(select(m.Meeting).where(m.Meeting.title == "初回")).one()
         assert first.summary == "新しい概要"
         assert meeting_links(session, first) == ({UNIVERSITY, CHAMBER}, {"山田", "佐藤"})
-        assert session.scalar(select(func.count()).select_from(Meeting)) == 2
-        updates = session.scalar(select(func.count()).select_from(AuditLog).where(
-            AuditLog.table_name == "meeting", AuditLog.action == "update"))
+        assert session.scalar(select(func.count()).select_from(m.Meeting)) == 2
+        updates = session.scalar(select(func.count()).select_from(m.AuditLog).where(
+            m.AuditLog.table_name == "meeting", m.AuditLog.action == "update"))
     assert updates == 1
 
 
@@ -685,7 +673,7 @@ def test_a_column_left_out_leaves_its_field_alone(seeded: Database, tmp_path: Pa
                   "2022-12-01,初回,兵庫県立大学;加古川商工会議所\n", name="fewer.csv")
     assert load(seeded, "meetings", fewer).unchanged == 1
     with seeded.reading() as session:
-        first = session.scalars(select(Meeting).where(Meeting.title == "初回")).one()
+        first = session.scalars(select(m.Meeting).where(m.Meeting.title == "初回")).one()
         assert first.summary == "概要"
         assert meeting_links(session, first)[1] == {"山田"}
 
@@ -711,10 +699,10 @@ def test_every_entity_has_a_natural_key(seeded: Database, tmp_path: Path) -> Non
     with seeded.reading() as session:
         kobe = organization(session, KOBE)
         assert (kobe.name, kobe.notes) == ("(株)神戸製鋼所", "メモ")  # matched, then updated
-        assert session.scalars(select(Contact.phone)).one() == "+81 78-000-0000"
-        assert session.scalars(select(OutreachEvent.attendees)).one() == 11
-        assert session.scalars(select(KpiMeasurement.value)).one() == 750
-        assert session.scalars(select(Agreement.status)).one() == "proposed"
+        assert session.scalars(select(m.Contact.phone)).one() == "+81 78-000-0000"
+        assert session.scalars(select(m.OutreachEvent.attendees)).one() == 11
+        assert session.scalars(select(m.KpiMeasurement.value)).one() == 750
+        assert session.scalars(select(m.Agreement.status)).one() == "proposed"
 
 
 def test_organizations_match_by_corporate_number_when_renamed(
@@ -782,9 +770,11 @@ def test_batches_give_the_same_result_and_progress_is_reported(
         result = import_file(session, CTX, "meetings", path, progress=seen.append)
     assert (result.added, seen) == (7, [2, 4, 6, 7])
     with seeded.reading() as session:
-        meetings = session.scalars(select(Meeting).order_by(Meeting.held_on)).all()
-        assert [m.title for m in meetings] == [f"会議{day}" for day in range(1, 8)]
-        assert all(meeting_links(session, m) == ({UNIVERSITY}, {"山田"}) for m in meetings)
+        meetings = session.scalars(select(m.Meeting).order_by(m.Meeting.held_on)).all()
+        assert [meeting.title for meeting in meetings] == [f"会議{day}" for day in range(1, 8)]
+        assert all(
+            meeting_links(session, meeting) == ({UNIVERSITY}, {"山田"}) for meeting in meetings
+        )
 
 
 def test_a_refusal_after_written_batches_keeps_nothing(
@@ -801,7 +791,7 @@ def test_a_refusal_after_written_batches_keeps_nothing(
             import_file(session, CTX, "meetings", path)
     with seeded.reading() as session:  # the caller's work is kept, the file's batches are not
         assert services.find_organization(session, "姫路市") is not None
-        assert session.scalar(select(func.count()).select_from(Meeting)) == 0
+        assert session.scalar(select(func.count()).select_from(m.Meeting)) == 0
 
 
 def test_formula_guards_are_removed_and_excel_serials_read(
@@ -810,7 +800,7 @@ def test_formula_guards_are_removed_and_excel_serials_read(
     path = write(tmp_path, "date,kind,title,venue,notes\n44866,lecture,'=講座,'+81会場,'-\n")
     load(seeded, "events", path)
     with seeded.reading() as session:
-        event = session.scalars(select(OutreachEvent)).one()
+        event = session.scalars(select(m.OutreachEvent)).one()
     assert (event.held_on, event.title, event.venue, event.notes) == (
         date(2022, 11, 1), "=講座", "+81会場", "-"
     )
@@ -819,7 +809,7 @@ def test_formula_guards_are_removed_and_excel_serials_read(
 def test_an_archived_staff_member_is_refused(seeded: Database, tmp_path: Path) -> None:
     with seeded.writing() as session:
         [retired] = services.staff_ids_by_name(session, CTX, ["退職者"])
-        services.archive(session, CTX, Staff, retired)
+        services.archive(session, CTX, m.Staff, retired)
     path = write(tmp_path,
                  "date,title,organizations,staff\n2022-12-01,会議,兵庫県立大学,退職者\n")
     assert "staff '退職者' is archived" in str(refused(seeded, "meetings", path))
@@ -864,4 +854,4 @@ def test_every_line_end(database: Database, tmp_path: Path, end: str) -> None:
     text = f'date,kind,title,notes{end}2022-11-01,lecture,講座,"一行目{end}二行目"{end}'
     assert load(database, "events", write(tmp_path, text)).added == 1
     with database.reading() as session:
-        assert session.scalars(select(OutreachEvent.notes)).one() == f"一行目{end}二行目"
+        assert session.scalars(select(m.OutreachEvent.notes)).one() == f"一行目{end}二行目"
