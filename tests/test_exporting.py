@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,50 +17,32 @@ from crm.io.exporting import ExportOptions, export_csv, open_for_export
 from crm.io.importing import ENTITIES, import_file
 from crm.models import Meeting, Organization, Staff
 from crm.records import services
-from db.engine import sqlite_url
 from db.session import Database, create_database
+from tests import io_databases
+from tests.io_databases import BACKEND, filled_copy, template
+
+database = io_databases.database  # opened without the schema check
 
 CTX = Context(user="exporter", clock=fixed_clock(datetime(2023, 1, 10, 3, 0, tzinfo=UTC)))
 CORPORATE_NUMBER = "6700150001390"
-BACKEND = os.environ.get("CRM_TEST_BACKEND", "sqlite")  # as in tests/conftest.py
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    """This test's copy of the migrated template (tests/conftest.py), opened without checking
-    the schema again: the check reads every migration script and these tests are many."""
-    database = Database.open(database_url, must_exist=False)
-    yield database
-    database.dispose()
 
 
 @pytest.fixture(scope="module")
 def filled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite database made once by create_database with `build`'s records; copied per test."""
-    path = tmp_path_factory.mktemp("filled") / "crm.sqlite3"
-    database = create_database(sqlite_url(path), CTX)
-    with database.writing() as session:
-        build(session)
-    with database.engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.dispose()
-    return path
+    """A SQLite database made once with `build`'s records; copied by `filled`."""
+    return template(tmp_path_factory, CTX, fill)
 
 
 @pytest.fixture
 def filled(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A database with the records `build` adds (built per test on PostgreSQL)."""
-    if BACKEND != "sqlite":
-        database = request.getfixturevalue("database")
-        with database.writing() as session:
-            build(session)
-        yield database
-        return
-    path = tmp_path / "filled.sqlite3"
-    shutil.copyfile(request.getfixturevalue("filled_template"), path)
-    database = Database.open(sqlite_url(path), must_exist=False)
-    yield database
-    database.dispose()
+    yield from filled_copy(request, tmp_path, "filled_template", fill)
+
+
+def fill(database: Database) -> None:
+    """`build` in a transaction of its own."""
+    with database.writing() as session:
+        build(session)
 
 
 def build(session: Session) -> None:

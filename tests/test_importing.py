@@ -3,8 +3,6 @@ the database as it was)."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,8 +17,11 @@ from crm.errors import DataError
 from crm.io import importing
 from crm.io.importing import ImportFileError, ImportResult, import_file
 from crm.records import services
-from db.engine import sqlite_url
-from db.session import Database, create_database
+from db.session import Database
+from tests import io_databases
+from tests.io_databases import BACKEND, filled_copy, template
+
+database = io_databases.database  # opened without the schema check
 
 CTX = Context(user="importer", clock=fixed_clock(datetime(2023, 1, 10, 3, 0, tzinfo=UTC)))
 CORPORATE_NUMBER = "6700150001390"  # 6 is the check digit of 700150001390
@@ -28,18 +29,6 @@ CORPORATE_NUMBER = "6700150001390"  # 6 is the check digit of 700150001390
 KOBE = "株式会社神戸製鋼所"
 UNIVERSITY = "兵庫県立大学"
 CHAMBER = "加古川商工会議所"
-
-
-BACKEND = os.environ.get("CRM_TEST_BACKEND", "sqlite")  # as in tests/conftest.py
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    """This test's copy of the migrated template (tests/conftest.py), opened without checking
-    the schema again: the check reads every migration script and these tests are many."""
-    database = Database.open(database_url, must_exist=False)
-    yield database
-    database.dispose()
 
 
 def seed(database: Database) -> None:
@@ -51,29 +40,14 @@ def seed(database: Database) -> None:
 
 @pytest.fixture(scope="module")
 def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite database made once by create_database, then seeded; copied by `seeded`."""
-    path = tmp_path_factory.mktemp("seeded") / "crm.sqlite3"
-    database = create_database(sqlite_url(path), CTX)
-    seed(database)
-    with database.engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.dispose()
-    return path
+    """A SQLite database made once, then seeded; copied by `seeded`."""
+    return template(tmp_path_factory, CTX, seed)
 
 
 @pytest.fixture
 def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """A database with three organizations to name (seeded per test on PostgreSQL)."""
-    if BACKEND != "sqlite":
-        database = request.getfixturevalue("database")
-        seed(database)
-        yield database
-        return
-    path = tmp_path / "seeded.sqlite3"
-    shutil.copyfile(request.getfixturevalue("seeded_template"), path)
-    database = Database.open(sqlite_url(path), must_exist=False)
-    yield database
-    database.dispose()
+    yield from filled_copy(request, tmp_path, "seeded_template", seed)
 
 
 def write(tmp_path: Path, text: str, *, encoding: str = "utf-8", name: str = "in.csv") -> Path:
