@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -28,29 +29,34 @@ def database(database_url: str) -> Iterator[Database]:
     database.dispose()
 
 
-def template(tmp_path_factory: pytest.TempPathFactory, ctx: Context, fill: Fill) -> Path:
-    """A SQLite database made by create_database and filled by `fill`, for `filled_copy`."""
-    path = tmp_path_factory.mktemp("filled") / "crm.sqlite3"
-    database = create_database(sqlite_url(path), ctx)
-    fill(database)
-    with database.engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.dispose()
-    return path
+def filled_fixtures(name: str, ctx: Context, fill: Fill) -> tuple[Any, Any]:
+    """Two fixtures for a module: `<name>_template`, a SQLite database made once and filled by
+    `fill`, and `<name>`, this test's copy of it (on PostgreSQL: the test's own database,
+    filled by `fill`). Assign them to those names in the module."""
 
-
-def filled_copy(
-    request: pytest.FixtureRequest, tmp_path: Path, template_fixture: str, fill: Fill
-) -> Iterator[Database]:
-    """This test's database with what `fill` adds: a copy of the module's `template_fixture`
-    on SQLite, the test's own database filled by `fill` on PostgreSQL."""
-    if BACKEND != "sqlite":
-        database: Database = request.getfixturevalue("database")
+    @pytest.fixture(scope="module", name=f"{name}_template")
+    def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        """A SQLite database made once by create_database and filled; copied per test."""
+        path = tmp_path_factory.mktemp(name) / "crm.sqlite3"
+        database = create_database(sqlite_url(path), ctx)
         fill(database)
+        with database.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        database.dispose()
+        return path
+
+    @pytest.fixture(name=name)
+    def copy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+        """This test's filled database (filled per test on PostgreSQL)."""
+        if BACKEND != "sqlite":
+            database: Database = request.getfixturevalue("database")
+            fill(database)
+            yield database
+            return
+        path = tmp_path / f"{name}.sqlite3"
+        shutil.copyfile(request.getfixturevalue(f"{name}_template"), path)
+        database = Database.open(sqlite_url(path), must_exist=False)
         yield database
-        return
-    path = tmp_path / "filled.sqlite3"
-    shutil.copyfile(request.getfixturevalue(template_fixture), path)
-    database = Database.open(sqlite_url(path), must_exist=False)
-    yield database
-    database.dispose()
+        database.dispose()
+
+    return template, copy

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from crm.models import Meeting, Organization, Staff
 from crm.records import services
 from db.session import Database, create_database
 from tests import io_databases
-from tests.io_databases import BACKEND, filled_copy, template
+from tests.io_databases import BACKEND, filled_fixtures
 
 database = io_databases.database  # opened without the schema check
 
@@ -27,22 +26,14 @@ CTX = Context(user="exporter", clock=fixed_clock(datetime(2023, 1, 10, 3, 0, tzi
 CORPORATE_NUMBER = "6700150001390"
 
 
-@pytest.fixture(scope="module")
-def filled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite database made once with `build`'s records; copied by `filled`."""
-    return template(tmp_path_factory, CTX, fill)
-
-
-@pytest.fixture
-def filled(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A database with the records `build` adds (built per test on PostgreSQL)."""
-    yield from filled_copy(request, tmp_path, "filled_template", fill)
-
-
 def fill(database: Database) -> None:
     """`build` in a transaction of its own."""
     with database.writing() as session:
         build(session)
+
+
+#: `filled`: a database with the records `build` adds.
+filled_template, filled = filled_fixtures("filled", CTX, fill)
 
 
 def build(session: Session) -> None:

@@ -3,7 +3,6 @@ the database as it was)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from crm.io.importing import ImportFileError, ImportResult, import_file
 from crm.records import services
 from db.session import Database
 from tests import io_databases
-from tests.io_databases import BACKEND, filled_copy, template
+from tests.io_databases import BACKEND, filled_fixtures
 
 database = io_databases.database  # opened without the schema check
 
@@ -38,16 +37,8 @@ def seed(database: Database) -> None:
         services.create_organization(session, CTX, name=CHAMBER, kind="other")
 
 
-@pytest.fixture(scope="module")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite database made once, then seeded; copied by `seeded`."""
-    return template(tmp_path_factory, CTX, seed)
-
-
-@pytest.fixture
-def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A database with three organizations to name (seeded per test on PostgreSQL)."""
-    yield from filled_copy(request, tmp_path, "seeded_template", seed)
+#: `seeded`: a database with three organizations to name.
+seeded_template, seeded = filled_fixtures("seeded", CTX, seed)
 
 
 def write(tmp_path: Path, text: str, *, encoding: str = "utf-8", name: str = "in.csv") -> Path:
@@ -294,26 +285,6 @@ def test_agreements_in_every_status(seeded: Database, tmp_path: Path) -> None:
         assert set(partners) == {UNIVERSITY, CHAMBER}
 
 
-@pytest.mark.parametrize(
-    "header",
-    ["協定名,相手方,状況,締結日,開始日,終了日,対象データ,備考",
-     "名称,締結先,ステータス,締結日,開始日,終了日,対象データ,メモ"],
-)
-def test_agreements_with_japanese_headers(seeded: Database, tmp_path: Path, header: str) -> None:
-    path = write(
-        tmp_path,
-        f"{header}\nデータ連携協定,兵庫県立大学,締結済み,令和4年12月5日,R4.12.5,,気象,備考\n",
-        encoding="cp932",
-    )
-    load(seeded, "agreements", path)
-    with seeded.reading() as session:
-        agreement = session.scalars(select(m.Agreement)).one()
-        assert (agreement.title, agreement.status, agreement.concluded_on) == (
-            "データ連携協定", "concluded", date(2022, 12, 5)
-        )
-        assert (agreement.datasets, agreement.notes) == ("気象", "備考")
-
-
 # --- events ---------------------------------------------------------------------------------
 
 
@@ -339,21 +310,6 @@ def test_events_with_every_kind_and_number_style(database: Database, tmp_path: P
             date(2022, 11, 3), "産業まつり", "日岡山公園", "加古川市", "雨天"
         )
         assert events[2].held_on == date(2022, 11, 20)
-
-
-def test_events_with_japanese_headers(database: Database, tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "開催日,区分,名称,会場,開催地,参加者数,備考\nR4.8.1,市内,夏祭り,駅前,加古川市,50,晴れ\n",
-        encoding="cp932",
-    )
-    load(database, "events", path)
-    with database.reading() as session:
-        event = session.scalars(select(m.OutreachEvent)).one()
-        assert (event.held_on, event.kind, event.title, event.venue) == (
-            date(2022, 8, 1), "in_city", "夏祭り", "駅前"
-        )
-        assert (event.municipality, event.attendees, event.notes) == ("加古川市", 50, "晴れ")
 
 
 # --- measurements ---------------------------------------------------------------------------
@@ -382,18 +338,41 @@ def test_measurements_by_code_and_by_name(database: Database, tmp_path: Path) ->
     ]
 
 
-@pytest.mark.parametrize("header", ["指標,日付,数値,メモ", "KPI,測定日,値,備考"])
-def test_measurements_with_japanese_headers(
-    database: Database, tmp_path: Path, header: str
+# --- the Japanese headers of agreements, events and measurements -----------------------------
+
+JAPANESE_HEADERS = [
+    *(pytest.param(
+        "agreements", header,
+        "データ連携協定,兵庫県立大学,締結済み,令和4年12月5日,R4.12.5,,気象,備考", m.Agreement,
+        {"title": "データ連携協定", "status": "concluded", "concluded_on": date(2022, 12, 5),
+         "datasets": "気象", "notes": "備考"},
+        id=f"agreements-{i}",
+    ) for i, header in enumerate(["協定名,相手方,状況,締結日,開始日,終了日,対象データ,備考",
+                                  "名称,締結先,ステータス,締結日,開始日,終了日,対象データ,メモ"])),
+    pytest.param(
+        "events", "開催日,区分,名称,会場,開催地,参加者数,備考",
+        "R4.8.1,市内,夏祭り,駅前,加古川市,50,晴れ", m.OutreachEvent,
+        {"held_on": date(2022, 8, 1), "kind": "in_city", "title": "夏祭り", "venue": "駅前",
+         "municipality": "加古川市", "attendees": 50, "notes": "晴れ"},
+        id="events",
+    ),
+    *(pytest.param(
+        "measurements", header, "app_downloads,R4.3.31,12000,アプリ管理画面", m.KpiMeasurement,
+        {"measured_on": date(2022, 3, 31), "value": 12000.0, "note": "アプリ管理画面"},
+        id=f"measurements-{i}",
+    ) for i, header in enumerate(["指標,日付,数値,メモ", "KPI,測定日,値,備考"])),
+]
+
+
+@pytest.mark.parametrize(("entity", "header", "row", "model", "expected"), JAPANESE_HEADERS)
+def test_japanese_headers_in_shift_jis(
+    seeded: Database, tmp_path: Path, entity: str, header: str, row: str,
+    model: type[m.Tracked], expected: dict[str, object],
 ) -> None:
-    path = write(tmp_path, f"{header}\napp_downloads,R4.3.31,12000,アプリ管理画面\n",
-                 encoding="cp932")
-    load(database, "measurements", path)
-    with database.reading() as session:
-        measurement = session.scalars(select(m.KpiMeasurement)).one()
-        assert (measurement.measured_on, measurement.value, measurement.note) == (
-            date(2022, 3, 31), 12000.0, "アプリ管理画面"
-        )
+    load(seeded, entity, write(tmp_path, f"{header}\n{row}\n", encoding="cp932"))
+    with seeded.reading() as session:
+        record = session.scalars(select(model)).one()
+        assert {name: getattr(record, name) for name in expected} == expected
 
 
 # --- refusals of one cell -------------------------------------------------------------------
