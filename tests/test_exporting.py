@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session
@@ -110,19 +111,11 @@ def build(session: Session) -> None:
                                 measured_on=date(2021, 3, 31), value=1500)
 
 
-def export(
-    database: Database,
-    entity: str,
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    include_archived: bool = False,
-) -> str:
+def export(database: Database, entity: str, **options: Any) -> str:
+    """`entity` as CSV text, with personal data and these other ExportOptions."""
     out = io.StringIO(newline="")
-    options = ExportOptions(start=start, end=end, include_archived=include_archived,
-                            include_personal=True)
     with database.reading() as session:
-        export_csv(session, entity, out, options)
+        export_csv(session, entity, out, ExportOptions(include_personal=True, **options))
     return out.getvalue()
 
 
