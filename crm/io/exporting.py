@@ -10,6 +10,9 @@ without it, and meetings are written without their `staff` column (an import of 
 leaves staff links as they are). A cell that starts like a formula (=, +, -, @, tab,
 CR, LF) is neutralized: an apostrophe before it in CSV, a text cell with Excel's quote prefix
 in .xlsx; crm.io.importing takes the apostrophe off again.
+
+The pieces of a query (RecordQuery, NameList, selected, pages, cell_text, guarded) serve the
+open-data export (crm.io.opendata) too.
 """
 
 from __future__ import annotations

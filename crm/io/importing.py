@@ -1136,13 +1136,13 @@ class _Organizations(_Importer):
 
     def existing(self) -> dict[tuple[Any, ...], int]:
         self.numbers_seen: dict[str, int] = {}
+        table = self.table
         self.by_number: dict[str, int] = {
             number: record_id
             for record_id, number in self.run.connection.execute(
-                select(col(m.Organization.id), col(m.Organization.corporate_number))
-                .where(col(m.Organization.archived_at).is_(None))
+                select(table.c.id, table.c.corporate_number).where(table.c.archived_at.is_(None))
             )
-            if record_id is not None and number
+            if number
         }
         return super().existing()
 
