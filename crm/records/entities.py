@@ -13,16 +13,18 @@ from these specs; tests/test_entities.py checks them against the tables of crm.m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import func, select
 from sqlmodel import SQLModel, col
 
 from crm import models as m
-from crm.normalize import kana_sort_key, normalize_name
+from crm.errors import DataError
+from crm.normalize import kana_sort_key, normalize_name, validate_corporate_number
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS, ORGANIZATION_KINDS, Vocabulary
 
 __all__ = [
@@ -35,13 +37,18 @@ __all__ = [
     "MEETINGS",
     "ORGANIZATIONS",
     "STAFF",
+    "AgreementInput",
+    "ContactInput",
     "Entity",
+    "EventInput",
     "Field",
     "Input",
     "Link",
     "ListColumn",
     "ListSpec",
+    "MeetingInput",
     "NaturalKey",
+    "OrganizationInput",
     "Search",
     "by_model",
     "by_name",
@@ -96,7 +103,9 @@ class Field:
     """One input of an entity: a model attribute, or for `NAMES` the service keyword (ids).
 
     `key` is the name a service's DataError gives the field (defaults to `name`); `column` is
-    the import/export column (None: not in files); `aliases` are other headers a file may use.
+    the import/export column (None: not in files); `aliases` are other headers a file may use;
+    `check` turns a text's stripped, non-empty value into the stored one (ValueError or
+    DataError if it cannot); `default` is the value of an input left out.
     """
 
     name: str
@@ -108,10 +117,12 @@ class Field:
     max_length: int = 0
     vocabulary: Vocabulary | None = None
     link: Link | None = None
-    references: type[SQLModel] | None = None
+    references: type[m.Tracked] | None = None
     personal: bool = False
     aliases: tuple[str, ...] = ()
     key: str = ""
+    check: Callable[[str], str] | None = None
+    default: Any = None
 
     @property
     def error_key(self) -> str:
@@ -236,7 +247,86 @@ class Entity:
         )
 
 
+# --- what the services take (one TypedDict per entity: the typed keywords of its functions) ---
+
+
+class OrganizationInput(TypedDict):
+    """The keywords of `create_organization` and `organization_fields`."""
+
+    name: str
+    kind: str
+    kana: NotRequired[str | None]
+    corporate_number: NotRequired[str | None]
+    address: NotRequired[str | None]
+    website: NotRequired[str | None]
+    notes: NotRequired[str | None]
+
+
+class ContactInput(TypedDict):
+    """The keywords of `add_contact` (but its organization) and `contact_fields`."""
+
+    name: str
+    kana: NotRequired[str | None]
+    department: NotRequired[str | None]
+    title: NotRequired[str | None]
+    email: NotRequired[str | None]
+    phone: NotRequired[str | None]
+    notes: NotRequired[str | None]
+
+
+class MeetingInput(TypedDict):
+    """The keywords of `log_meeting`, `update_meeting` and `meeting_fields`."""
+
+    held_on: date
+    title: str
+    organization_ids: Sequence[int]
+    staff_ids: NotRequired[Sequence[int]]
+    contact_ids: NotRequired[Sequence[int]]
+    summary: NotRequired[str | None]
+    next_action: NotRequired[str | None]
+    follow_up_on: NotRequired[date | None]
+
+
+class AgreementInput(TypedDict):
+    """The keywords of `create_agreement`, `update_agreement` and `agreement_fields`."""
+
+    title: str
+    partner_ids: Sequence[int]
+    status: NotRequired[str]
+    concluded_on: NotRequired[date | None]
+    starts_on: NotRequired[date | None]
+    ends_on: NotRequired[date | None]
+    datasets: NotRequired[str | None]
+    document_ref: NotRequired[str | None]
+    notes: NotRequired[str | None]
+
+
+class EventInput(TypedDict):
+    """The keywords of `log_event`, `update_event` and `event_fields`."""
+
+    held_on: date
+    kind: str
+    title: str
+    venue: NotRequired[str | None]
+    municipality: NotRequired[str | None]
+    attendees: NotRequired[int | None]
+    audience: NotRequired[str | None]
+    notes: NotRequired[str | None]
+    staff_ids: NotRequired[Sequence[int]]
+
+
 # --- building blocks ------------------------------------------------------------------------
+
+
+def _email(text: str) -> str:
+    if "@" not in text:
+        raise DataError(
+            f"email {text!r} is not an e-mail address",
+            ja=f"メールアドレスが正しくありません: {text}",
+            field="email",
+        )
+    return text
+
 
 
 def _text(name: str, ja: str, en: str, max_length: int = 0, **more: Any) -> Field:
@@ -288,7 +378,8 @@ ORGANIZATIONS = Entity(
         Field("kind", Input.CHOICE, "種別", "Kind", column="kind", required=True,
               vocabulary=ORGANIZATION_KINDS, aliases=_KIND),
         _text("kana", "よみがな", "Kana", 200, aliases=_KANA),
-        _text("corporate_number", "法人番号", "Corporate no.", 13, aliases=("法人番号",)),
+        _text("corporate_number", "法人番号", "Corporate no.", aliases=("法人番号",),
+              check=validate_corporate_number),
         _text("address", "所在地", "Address", 300, aliases=("所在地", "住所")),
         _text("website", "ウェブサイト", "Website", 300,
               aliases=("ウェブサイト", "ホームページ", "URL")),
@@ -336,7 +427,7 @@ CONTACTS = Entity(
               aliases=("部署", "所属")),
         _text("title", "役職", "Title", 100, personal=True, aliases=_TITLE[1:]),
         _text("email", "メールアドレス", "E-mail", 200, personal=True,
-              aliases=("メール", "メールアドレス")),
+              aliases=("メール", "メールアドレス"), check=_email),
         _text("phone", "電話番号", "Phone", 50, personal=True, aliases=("電話", "電話番号")),
         _text("notes", "備考", "Notes", personal=True, aliases=_NOTES),
     ),
@@ -352,7 +443,7 @@ STAFF = Entity(
         _text("name", "氏名", "Name", 100, required=True, column=None, key="staff"),
         _text("kana", "よみがな", "Kana", 100, column=None),
         _text("section", "所属", "Section", 200, column=None),
-        Field("active", Input.BOOL, "在籍", "Active"),
+        Field("active", Input.BOOL, "在籍", "Active", default=True),
     ),
     reading=func.coalesce(col(m.Staff.kana), col(m.Staff.name)),
 )
@@ -408,7 +499,7 @@ AGREEMENTS = Entity(
               required=True, link=_AGREEMENT_PARTNERS, aliases=("相手先", "相手方", "締結先"),
               key="partners"),
         Field("status", Input.CHOICE, "状況", "Status", column="status",
-              vocabulary=AGREEMENT_STATUSES, aliases=("状況", "ステータス")),
+              vocabulary=AGREEMENT_STATUSES, aliases=("状況", "ステータス"), default="proposed"),
         Field("concluded_on", Input.DATE, "締結日", "Concluded", column="concluded_on",
               aliases=("締結日",)),
         Field("starts_on", Input.DATE, "開始日", "Starts", column="starts_on",
