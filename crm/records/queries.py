@@ -1,18 +1,19 @@
 """Paged read queries for the terminal UI: one page of rows at a time, never a whole table.
 
 Every list function is keyword-only after the session, takes a filter, a sort column and an
-offset/limit, and returns plain frozen rows detached from the session. The names of the
-organizations (or staff) on a page are fetched in one extra query for the page's ids.
+offset/limit, and returns plain frozen rows detached from the session. What a list filters,
+searches and sorts by comes from its entity's spec (crm.records.entities); the names linked to
+the records on a page are fetched in one extra query for the page's ids (`linked_names`).
 Sorting by the date columns uses their indexes (`ix_meeting_held_on_id`, …); sorting by
 another column or filtering on free text (LIKE '%…%') scans the table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlmodel import Session, col
@@ -33,9 +34,11 @@ from crm.models import (
     OutreachEventStaff,
     Staff,
 )
-from crm.normalize import kana_sort_key, normalize_name
+from crm.records import entities
+from crm.records.entities import Entity, Link
 
 SelectT = TypeVar("SelectT", bound=Select)  # type: ignore[type-arg]
+RowT = TypeVar("RowT")
 
 # --- filters --------------------------------------------------------------------------------
 
@@ -62,9 +65,17 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _text_match(text: str, *columns: Any) -> ColumnElement[bool]:
-    pattern = _like(text.strip())
-    return or_(*(column.like(pattern, escape="\\") for column in columns))
+def _search(text: str, searches: Sequence[entities.Search]) -> ColumnElement[bool]:
+    """Rows where one of the columns contains `text` (in that column's form of it)."""
+    matches = []
+    for search in searches:
+        try:
+            key = search.key(text) if search.key is not None else text
+        except ValueError:
+            continue
+        if key:
+            matches.append(search.column.like(_like(key), escape="\\"))
+    return or_(*matches)
 
 
 def _in_period(column: Any, period: FiscalPeriod | None) -> ColumnElement[bool] | None:
@@ -114,40 +125,106 @@ def _count(session: Session, query: Select[Any]) -> int:
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
-def _organization_names(
-    session: Session, link_owner: Any, link_org: Any, owner_ids: Sequence[int]
+def linked_names(
+    session: Session,
+    link: Link,
+    owner_ids: Sequence[int],
+    *,
+    separator: str = "、",
+    reading: bool = False,
 ) -> dict[int, str]:
+    """The names linked to each owner through `link`, joined by `separator`, in name order
+    (with `reading`, in the reading order of the linked entity: kana first)."""
     if not owner_ids:
         return {}
+    target = link.target_model
+    order = entities.by_model(target).reading if reading else col(target.name)
     query = (
-        select(link_owner, col(Organization.name))
-        .join(Organization, col(Organization.id) == link_org)
-        .where(link_owner.in_(owner_ids))
-        .order_by(
-            link_owner, func.coalesce(col(Organization.kana_sort_key), col(Organization.name))
+        select(link.owner_column, col(target.name))
+        .join(target, col(target.id) == link.target_column)
+        .where(link.owner_column.in_(owner_ids))
+        .order_by(link.owner_column, order, col(target.id))
+    )
+    names: dict[int, list[str]] = {}
+    for owner_id, name in session.execute(query):
+        names.setdefault(int(owner_id), []).append(name)
+    return {owner: separator.join(values) for owner, values in names.items()}
+
+
+def _linked_to(entity: Entity, target: type[Any], target_id: int | None
+               ) -> ColumnElement[bool] | None:
+    """Records of `entity` linked to the `target` record with this id (None: no filter)."""
+    if target_id is None:
+        return None
+    for link in entity.links:
+        if link.target_model is target:
+            return exists().where(
+                link.owner_column == col(entity.model.id), link.target_column == target_id
+            )
+    return None
+
+
+@dataclass(frozen=True)
+class _Lister(Generic[RowT]):
+    """One entity's list: filtered, searched and sorted as its spec says, rows built by `rows`
+    from a page's statement; `base` is the statement before filters (default: the table)."""
+
+    entity: Entity
+    rows: Callable[[Session, Select[Any]], list[RowT]]
+    base: Callable[[], Select[*tuple[Any, ...]]] | None = None
+
+    @property
+    def spec(self) -> entities.ListSpec:
+        """The entity's list spec."""
+        assert self.entity.list is not None
+        return self.entity.list
+
+    def query(self, filters: ListFilter) -> Select[Any]:
+        """The records matching `filters`, unordered."""
+        spec, model, text = self.spec, self.entity.model, filters.text.strip()
+        query = self.base() if self.base is not None else select(model)
+        return _where(
+            query,
+            [
+                None if filters.include_archived else col(model.archived_at).is_(None),
+                spec.kind == filters.kind if filters.kind and spec.kind is not None else None,
+                None if spec.period is None else _in_period(spec.period, filters.period),
+                _search(text, spec.search) if text else None,
+                _linked_to(self.entity, Staff, filters.staff_id),
+                _linked_to(self.entity, Organization, filters.organization_id),
+            ],
         )
-    )
-    names: dict[int, list[str]] = {}
-    for owner_id, name in session.execute(query):
-        names.setdefault(int(owner_id), []).append(name)
-    return {owner: "、".join(values) for owner, values in names.items()}
 
+    def order(
+        self, query: SelectT, order_by: str | None, descending: bool | None, *, scan: bool
+    ) -> SelectT:
+        """`query` sorted by the sort key `order_by` (default: the spec's), then id."""
+        spec = self.spec
+        return _order(
+            query, spec.sorts, order_by or spec.default_sort,
+            spec.descending if descending is None else descending,
+            col(self.entity.model.id), scan=scan,
+        )
 
-def _staff_names(
-    session: Session, link_owner: Any, link_staff: Any, owner_ids: Sequence[int]
-) -> dict[int, str]:
-    if not owner_ids:
-        return {}
-    query = (
-        select(link_owner, col(Staff.name))
-        .join(Staff, col(Staff.id) == link_staff)
-        .where(link_owner.in_(owner_ids))
-        .order_by(link_owner, col(Staff.name))
-    )
-    names: dict[int, list[str]] = {}
-    for owner_id, name in session.execute(query):
-        names.setdefault(int(owner_id), []).append(name)
-    return {owner: "、".join(values) for owner, values in names.items()}
+    def page(
+        self,
+        session: Session,
+        *,
+        filters: ListFilter,
+        order_by: str | None = None,
+        descending: bool | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> list[RowT]:
+        """One page of the records matching `filters`, sorted by `order_by` (a sort key of
+        the entity's list spec; default its default sort)."""
+        scan = bool(filters.text.strip()) and filters.period is None
+        query = self.order(self.query(filters), order_by, descending, scan=scan)
+        return self.rows(session, query.offset(offset).limit(limit))
+
+    def count(self, session: Session, *, filters: ListFilter) -> int:
+        """How many records match `filters`."""
+        return _count(session, self.query(filters).with_only_columns(col(self.entity.model.id)))
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -168,54 +245,11 @@ class MeetingRow:
     archived: bool
 
 
-_FIRST_ORGANIZATION = (
-    select(func.min(col(Organization.name)))
-    .join(MeetingOrganization, col(MeetingOrganization.organization_id) == col(Organization.id))
-    .where(col(MeetingOrganization.meeting_id) == col(Meeting.id))
-    .scalar_subquery()
-)
-
-MEETING_SORTS: dict[str, Any] = {
-    "held_on": col(Meeting.held_on),
-    "title": col(Meeting.title),
-    "organizations": _FIRST_ORGANIZATION,
-    "follow_up_on": col(Meeting.follow_up_on),
-    "next_action": col(Meeting.next_action),
-}
-
-
-def _meeting_query(filters: ListFilter) -> Select[Any]:
-    query = select(Meeting)
-    return _where(
-        query,
-        [
-            None if filters.include_archived else col(Meeting.archived_at).is_(None),
-            _in_period(col(Meeting.held_on), filters.period),
-            _text_match(filters.text, col(Meeting.title), col(Meeting.summary))
-            if filters.text.strip()
-            else None,
-            exists().where(
-                col(MeetingStaff.meeting_id) == col(Meeting.id),
-                col(MeetingStaff.staff_id) == filters.staff_id,
-            )
-            if filters.staff_id is not None
-            else None,
-            exists().where(
-                col(MeetingOrganization.meeting_id) == col(Meeting.id),
-                col(MeetingOrganization.organization_id) == filters.organization_id,
-            )
-            if filters.organization_id is not None
-            else None,
-        ],
-    )
-
-
 def _meeting_rows(session: Session, meetings: Sequence[Meeting]) -> list[MeetingRow]:
     ids = [m.id for m in meetings if m.id is not None]
-    organizations = _organization_names(
-        session, col(MeetingOrganization.meeting_id), col(MeetingOrganization.organization_id), ids
-    )
-    staff = _staff_names(session, col(MeetingStaff.meeting_id), col(MeetingStaff.staff_id), ids)
+    organizations = linked_names(session, entities.MEETINGS.link("organizations"), ids,
+                                 reading=True)
+    staff = linked_names(session, entities.MEETINGS.link("staff"), ids)
     return [
         MeetingRow(
             id=m.id,
@@ -233,31 +267,11 @@ def _meeting_rows(session: Session, meetings: Sequence[Meeting]) -> list[Meeting
     ]
 
 
-def meeting_page(
-    session: Session,
-    *,
-    filters: ListFilter,
-    order_by: str = "held_on",
-    descending: bool = True,
-    offset: int = 0,
-    limit: int = 100,
-) -> list[MeetingRow]:
-    """One page of meetings matching `filters`, sorted by `order_by` (a MEETING_SORTS key)."""
-    query = _order(
-        _meeting_query(filters),
-        MEETING_SORTS,
-        order_by,
-        descending,
-        col(Meeting.id),
-        scan=bool(filters.text.strip()) and filters.period is None,
-    )
-    meetings = session.scalars(query.offset(offset).limit(limit)).all()
-    return _meeting_rows(session, meetings)
-
-
-def count_meetings(session: Session, *, filters: ListFilter) -> int:
-    """How many meetings match `filters`."""
-    return _count(session, _meeting_query(filters).with_only_columns(col(Meeting.id)))
+_MEETINGS = _Lister(
+    entities.MEETINGS, lambda session, query: _meeting_rows(session, session.scalars(query).all())
+)
+meeting_page = _MEETINGS.page
+count_meetings = _MEETINGS.count
 
 
 # --- follow-ups -----------------------------------------------------------------------------
@@ -272,7 +286,7 @@ def week_end(today: date) -> date:
 
 
 def _follow_up_query(filters: ListFilter, today: date) -> Select[Any]:
-    query = _meeting_query(filters).where(
+    query = _MEETINGS.query(filters).where(
         col(Meeting.follow_up_on).is_not(None), col(Meeting.follow_up_done_on).is_(None)
     )
     if filters.scope == "due":
@@ -299,9 +313,7 @@ def follow_up_page(
     limit: int = 100,
 ) -> list[MeetingRow]:
     """Meetings with an open follow-up in `filters.scope`, relative to `today`."""
-    query = _order(
-        _follow_up_query(filters, today), MEETING_SORTS, order_by, descending, col(Meeting.id)
-    )
+    query = _MEETINGS.order(_follow_up_query(filters, today), order_by, descending, scan=False)
     return _meeting_rows(session, session.scalars(query.offset(offset).limit(limit)).all())
 
 
@@ -327,50 +339,8 @@ class OrganizationRow:
     archived: bool
 
 
-ORGANIZATION_SORTS: dict[str, Any] = {
-    "name": func.coalesce(col(Organization.kana_sort_key), col(Organization.normalized_name)),
-    "kana": col(Organization.kana_sort_key),
-    "kind": col(Organization.kind),
-    "corporate_number": col(Organization.corporate_number),
-    "id": col(Organization.id),
-}
-
-
-def _organization_query(filters: ListFilter) -> Select[Any]:
-    text = filters.text.strip()
-    conditions: list[ColumnElement[bool] | None] = [
-        None if filters.include_archived else col(Organization.archived_at).is_(None),
-        col(Organization.kind) == filters.kind if filters.kind else None,
-    ]
-    if text:
-        columns: list[Any] = [col(Organization.name)]
-        keys: list[tuple[Any, str]] = []
-        try:
-            keys.append((col(Organization.normalized_name), normalize_name(text)))
-        except ValueError:
-            pass
-        keys.append((col(Organization.kana_sort_key), kana_sort_key(text)))
-        matches = [_text_match(text, *columns)] + [
-            column.like(_like(key), escape="\\") for column, key in keys if key
-        ]
-        conditions.append(or_(*matches))
-    return _where(select(Organization), conditions)
-
-
-def organization_page(
-    session: Session,
-    *,
-    filters: ListFilter,
-    order_by: str = "name",
-    descending: bool = False,
-    offset: int = 0,
-    limit: int = 100,
-) -> list[OrganizationRow]:
-    """One page of organizations; text matches name, normalized name and kana."""
-    query = _order(
-        _organization_query(filters), ORGANIZATION_SORTS, order_by, descending, col(Organization.id)
-    )
-    organizations = session.scalars(query.offset(offset).limit(limit)).all()
+def _organization_rows(session: Session, query: Select[Any]) -> list[OrganizationRow]:
+    organizations = session.scalars(query).all()
     ids = [o.id for o in organizations if o.id is not None]
     stats: dict[int, tuple[int, date | None]] = {}
     if ids:
@@ -404,9 +374,10 @@ def organization_page(
     ]
 
 
-def count_organizations(session: Session, *, filters: ListFilter) -> int:
-    """How many organizations match `filters`."""
-    return _count(session, _organization_query(filters).with_only_columns(col(Organization.id)))
+# Text matches an organization's name, normalized name and kana.
+_ORGANIZATIONS = _Lister(entities.ORGANIZATIONS, _organization_rows)
+organization_page = _ORGANIZATIONS.page
+count_organizations = _ORGANIZATIONS.count
 
 
 @dataclass(frozen=True)
@@ -530,61 +501,10 @@ class AgreementRow:
     archived: bool
 
 
-AGREEMENT_SORTS: dict[str, Any] = {
-    "concluded_on": col(Agreement.concluded_on),
-    "title": col(Agreement.title),
-    "status": col(Agreement.status),
-    "starts_on": col(Agreement.starts_on),
-    "ends_on": col(Agreement.ends_on),
-    "partners": (
-        select(func.min(col(Organization.name)))
-        .join(AgreementPartner, col(AgreementPartner.organization_id) == col(Organization.id))
-        .where(col(AgreementPartner.agreement_id) == col(Agreement.id))
-        .scalar_subquery()
-    ),
-}
-
-
-def _agreement_query(filters: ListFilter) -> Select[Any]:
-    return _where(
-        select(Agreement),
-        [
-            None if filters.include_archived else col(Agreement.archived_at).is_(None),
-            col(Agreement.status) == filters.kind if filters.kind else None,
-            _in_period(col(Agreement.concluded_on), filters.period),
-            _text_match(
-                filters.text, col(Agreement.title), col(Agreement.datasets), col(Agreement.notes)
-            )
-            if filters.text.strip()
-            else None,
-            exists().where(
-                col(AgreementPartner.agreement_id) == col(Agreement.id),
-                col(AgreementPartner.organization_id) == filters.organization_id,
-            )
-            if filters.organization_id is not None
-            else None,
-        ],
-    )
-
-
-def agreement_page(
-    session: Session,
-    *,
-    filters: ListFilter,
-    order_by: str = "concluded_on",
-    descending: bool = True,
-    offset: int = 0,
-    limit: int = 100,
-) -> list[AgreementRow]:
-    """One page of agreements; the period filters on the conclusion date."""
-    query = _order(
-        _agreement_query(filters), AGREEMENT_SORTS, order_by, descending, col(Agreement.id)
-    )
-    agreements = session.scalars(query.offset(offset).limit(limit)).all()
+def _agreement_rows(session: Session, query: Select[Any]) -> list[AgreementRow]:
+    agreements = session.scalars(query).all()
     ids = [a.id for a in agreements if a.id is not None]
-    partners = _organization_names(
-        session, col(AgreementPartner.agreement_id), col(AgreementPartner.organization_id), ids
-    )
+    partners = linked_names(session, entities.AGREEMENTS.link("partners"), ids, reading=True)
     return [
         AgreementRow(
             id=a.id,
@@ -601,9 +521,10 @@ def agreement_page(
     ]
 
 
-def count_agreements(session: Session, *, filters: ListFilter) -> int:
-    """How many agreements match `filters`."""
-    return _count(session, _agreement_query(filters).with_only_columns(col(Agreement.id)))
+# The period filters agreements on their conclusion date.
+_AGREEMENTS = _Lister(entities.AGREEMENTS, _agreement_rows)
+agreement_page = _AGREEMENTS.page
+count_agreements = _AGREEMENTS.count
 
 
 # --- outreach events ------------------------------------------------------------------------
@@ -624,57 +545,10 @@ class EventRow:
     archived: bool
 
 
-EVENT_SORTS: dict[str, Any] = {
-    "held_on": col(OutreachEvent.held_on),
-    "kind": col(OutreachEvent.kind),
-    "title": col(OutreachEvent.title),
-    "venue": col(OutreachEvent.venue),
-    "municipality": col(OutreachEvent.municipality),
-    "attendees": col(OutreachEvent.attendees),
-}
-
-
-def _event_query(filters: ListFilter) -> Select[Any]:
-    return _where(
-        select(OutreachEvent),
-        [
-            None if filters.include_archived else col(OutreachEvent.archived_at).is_(None),
-            col(OutreachEvent.kind) == filters.kind if filters.kind else None,
-            _in_period(col(OutreachEvent.held_on), filters.period),
-            _text_match(
-                filters.text,
-                col(OutreachEvent.title),
-                col(OutreachEvent.venue),
-                col(OutreachEvent.municipality),
-            )
-            if filters.text.strip()
-            else None,
-            exists().where(
-                col(OutreachEventStaff.outreach_event_id) == col(OutreachEvent.id),
-                col(OutreachEventStaff.staff_id) == filters.staff_id,
-            )
-            if filters.staff_id is not None
-            else None,
-        ],
-    )
-
-
-def event_page(
-    session: Session,
-    *,
-    filters: ListFilter,
-    order_by: str = "held_on",
-    descending: bool = True,
-    offset: int = 0,
-    limit: int = 100,
-) -> list[EventRow]:
-    """One page of outreach events and lectures."""
-    query = _order(_event_query(filters), EVENT_SORTS, order_by, descending, col(OutreachEvent.id))
-    events = session.scalars(query.offset(offset).limit(limit)).all()
+def _event_rows(session: Session, query: Select[Any]) -> list[EventRow]:
+    events = session.scalars(query).all()
     ids = [e.id for e in events if e.id is not None]
-    staff = _staff_names(
-        session, col(OutreachEventStaff.outreach_event_id), col(OutreachEventStaff.staff_id), ids
-    )
+    staff = linked_names(session, entities.EVENTS.link("staff_ids"), ids)
     return [
         EventRow(
             id=e.id,
@@ -692,9 +566,9 @@ def event_page(
     ]
 
 
-def count_events(session: Session, *, filters: ListFilter) -> int:
-    """How many events match `filters`."""
-    return _count(session, _event_query(filters).with_only_columns(col(OutreachEvent.id)))
+_EVENTS = _Lister(entities.EVENTS, _event_rows)
+event_page = _EVENTS.page
+count_events = _EVENTS.count
 
 
 # --- measurements ---------------------------------------------------------------------------
@@ -716,43 +590,7 @@ class MeasurementRow:
     archived: bool
 
 
-MEASUREMENT_SORTS: dict[str, Any] = {
-    "measured_on": col(KpiMeasurement.measured_on),
-    "kpi": col(Kpi.sort_order),
-    "value": col(KpiMeasurement.value),
-    "note": col(KpiMeasurement.note),
-    "entered_by": col(KpiMeasurement.entered_by),
-}
-
-
-def _measurement_query(filters: ListFilter) -> Select[KpiMeasurement, Kpi]:
-    query = select(KpiMeasurement, Kpi).join(Kpi, col(Kpi.id) == col(KpiMeasurement.kpi_id))
-    return _where(
-        query,
-        [
-            None if filters.include_archived else col(KpiMeasurement.archived_at).is_(None),
-            col(Kpi.code) == filters.kind if filters.kind else None,
-            _in_period(col(KpiMeasurement.measured_on), filters.period),
-            _text_match(filters.text, col(KpiMeasurement.note), col(Kpi.name_ja), col(Kpi.name_en))
-            if filters.text.strip()
-            else None,
-        ],
-    )
-
-
-def measurement_page(
-    session: Session,
-    *,
-    filters: ListFilter,
-    order_by: str = "measured_on",
-    descending: bool = True,
-    offset: int = 0,
-    limit: int = 100,
-) -> list[MeasurementRow]:
-    """One page of KPI measurements; `filters.kind` is a KPI code."""
-    query = _order(
-        _measurement_query(filters), MEASUREMENT_SORTS, order_by, descending, col(KpiMeasurement.id)
-    )
+def _measurement_rows(session: Session, query: Select[Any]) -> list[MeasurementRow]:
     return [
         MeasurementRow(
             id=m.id or 0,
@@ -766,13 +604,18 @@ def measurement_page(
             entered_by=m.entered_by,
             archived=m.archived_at is not None,
         )
-        for m, k in session.execute(query.offset(offset).limit(limit))
+        for m, k in session.execute(query)
     ]
 
 
-def count_measurements(session: Session, *, filters: ListFilter) -> int:
-    """How many measurements match `filters`."""
-    return _count(session, _measurement_query(filters).with_only_columns(col(KpiMeasurement.id)))
+# `filters.kind` is a KPI code; text matches the note and the KPI's names.
+_MEASUREMENTS = _Lister(
+    entities.MEASUREMENTS,
+    _measurement_rows,
+    lambda: select(KpiMeasurement, Kpi).join(Kpi, col(Kpi.id) == col(KpiMeasurement.kpi_id)),
+)
+measurement_page = _MEASUREMENTS.page
+count_measurements = _MEASUREMENTS.count
 
 
 # --- choices and single records for forms ---------------------------------------------------
