@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
+from graphlib import TopologicalSorter
 from typing import Any, NotRequired, TypedDict
 
 from sqlalchemy import func, select
@@ -643,14 +644,23 @@ def organization_references() -> tuple[tuple[type[m.Tracked], str], ...]:
 
 
 def header_aliases() -> dict[str, tuple[str, ...]]:
-    """Each header alias -> the file columns it names, in the order of the entities."""
-    aliases: dict[str, tuple[str, ...]] = {}
+    """Each header alias -> the file columns it names, ordered so that, of these columns, the
+    first an entity has is the one its spec gives the alias to (団体名 is a contact's
+    organization but an organization's name)."""
+    first: dict[str, dict[str, set[str]]] = {}  # alias -> column -> columns to come before it
     for e in FILE_ENTITIES:
         for f in e.fields:
             for alias in f.aliases:
-                if f.column and f.column not in aliases.get(alias, ()):
-                    aliases[alias] = (*aliases.get(alias, ()), f.column)
-    return aliases
+                first.setdefault(alias, {}).setdefault(str(f.column), set())
+    for e in FILE_ENTITIES:
+        for f in e.fields:
+            for alias in f.aliases:
+                for other, before in first[alias].items():
+                    if other != f.column and other in e.columns:
+                        before.add(str(f.column))
+    return {
+        alias: tuple(TopologicalSorter(graph).static_order()) for alias, graph in first.items()
+    }
 
 
 def date_columns() -> frozenset[str]:
