@@ -335,10 +335,31 @@ def _text(name: str, ja: str, en: str, max_length: int = 0, **more: Any) -> Fiel
                  max_length=max_length, **more)
 
 
-def _shown(model: type[SQLModel], key: str, ja: str, en: str, width: int, *,
-           flex: bool = False) -> ListColumn:
+def _shown(model: type[SQLModel], key: str, ja: str, en: str, width: int) -> ListColumn:
     """A list column showing and sorting by the model attribute `key`."""
-    return ListColumn(key, ja, en, width, col(getattr(model, key)), flex)
+    return ListColumn(key, ja, en, width, col(getattr(model, key)))
+
+
+def _columns(
+    model: type[m.Tracked], fields: tuple[Field, ...], *shown: tuple[Any, ...] | ListColumn
+) -> tuple[ListColumn, ...]:
+    """List columns: a ListColumn as it is, or (field name or column, width[, flex]) for a
+    field's column, labelled like the field and sorted by it (a list of names: the first)."""
+    columns = []
+    for item in shown:
+        if isinstance(item, ListColumn):
+            columns.append(item)
+            continue
+        key, width, *flex = item
+        f = next(f for f in fields if key in (f.name, f.column))
+        sort = _first_name(f.link, model) if f.link else col(getattr(model, f.name))
+        columns.append(ListColumn(key, f.ja, f.en, width, sort, bool(flex)))
+    return tuple(columns)
+
+
+def _searched(model: type[m.Tracked], *names: str) -> tuple[Search, ...]:
+    """A free-text search of these attributes of `model`."""
+    return tuple(Search(col(getattr(model, name))) for name in names)
 
 
 def _first_name(link: Link, owner: type[m.Tracked]) -> Any:
@@ -369,32 +390,36 @@ _EVENT_STAFF = Link(m.OutreachEventStaff, "outreach_event_id", "staff_id", m.Sta
 
 # --- the entities ---------------------------------------------------------------------------
 
+_ORGANIZATION_FIELDS: tuple[Field, ...] = (
+    _text("name", "名称", "Name", 200, required=True, aliases=_NAME),
+    Field("kind", Input.CHOICE, "種別", "Kind", column="kind", required=True,
+          vocabulary=ORGANIZATION_KINDS, aliases=_KIND),
+    _text("kana", "よみがな", "Kana", 200, aliases=_KANA),
+    _text("corporate_number", "法人番号", "Corporate no.", aliases=("法人番号",),
+          check=validate_corporate_number),
+    _text("address", "所在地", "Address", 300, aliases=("所在地", "住所")),
+    _text("website", "ウェブサイト", "Website", 300,
+          aliases=("ウェブサイト", "ホームページ", "URL")),
+    _text("notes", "備考", "Notes", aliases=_NOTES),
+)
+
 ORGANIZATIONS = Entity(
     "organizations",
     m.Organization,
     "organization",
     "団体",
-    (
-        _text("name", "名称", "Name", 200, required=True, aliases=_NAME),
-        Field("kind", Input.CHOICE, "種別", "Kind", column="kind", required=True,
-              vocabulary=ORGANIZATION_KINDS, aliases=_KIND),
-        _text("kana", "よみがな", "Kana", 200, aliases=_KANA),
-        _text("corporate_number", "法人番号", "Corporate no.", aliases=("法人番号",),
-              check=validate_corporate_number),
-        _text("address", "所在地", "Address", 300, aliases=("所在地", "住所")),
-        _text("website", "ウェブサイト", "Website", 300,
-              aliases=("ウェブサイト", "ホームページ", "URL")),
-        _text("notes", "備考", "Notes", aliases=_NOTES),
-    ),
+    _ORGANIZATION_FIELDS,
     NaturalKey(("name",), "the names match after normalization", "正規化すると同じ名前"),
     ListSpec(
-        (
+        _columns(
+            m.Organization,
+            _ORGANIZATION_FIELDS,
             ListColumn("name", "名称", "Name", 30,
                        func.coalesce(col(m.Organization.kana_sort_key),
                                      col(m.Organization.normalized_name)), flex=True),
             ListColumn("kana", "よみがな", "Kana", 20, col(m.Organization.kana_sort_key)),
-            _shown(m.Organization, "kind", "種別", "Kind", 14),
-            _shown(m.Organization, "corporate_number", "法人番号", "Corporate no.", 13),
+            ("kind", 14),
+            ("corporate_number", 13),
             ListColumn("meetings", "意見交換", "Meetings", 8),
             ListColumn("last_met_on", "最終", "Last met", 10),
         ),
@@ -449,44 +474,64 @@ STAFF = Entity(
     reading=func.coalesce(col(m.Staff.kana), col(m.Staff.name)),
 )
 
+_MEETING_FIELDS: tuple[Field, ...] = (
+    Field("held_on", Input.DATE, "日付", "Date", column="date", required=True,
+          aliases=_DATE),
+    _text("title", "件名", "Title", 300, required=True, aliases=_TITLE),
+    Field("organization_ids", Input.NAMES, "相手先", "Organizations",
+          column="organizations", required=True, link=_MEETING_ORGANIZATIONS,
+          aliases=("相手先", "団体"), key="organizations"),
+    Field("staff_ids", Input.NAMES, "担当職員", "Staff", column="staff",
+          link=_MEETING_STAFF, personal=True, aliases=("担当", "担当者", "職員"), key="staff"),
+    _text("summary", "概要", "Summary", aliases=("概要", "内容")),
+    _text("next_action", "次の対応", "Next action", aliases=("次のアクション", "対応")),
+    Field("follow_up_on", Input.DATE, "フォローアップ日", "Follow-up",
+          column="follow_up_on", aliases=("フォローアップ日", "次回期限")),
+    Field("contact_ids", Input.NAMES, "連絡先", "Contacts", link=_MEETING_CONTACTS,
+          personal=True, key="contacts"),
+)
+
 MEETINGS = Entity(
     "meetings",
     m.Meeting,
     "meeting",
     "意見交換",
-    (
-        Field("held_on", Input.DATE, "日付", "Date", column="date", required=True,
-              aliases=_DATE),
-        _text("title", "件名", "Title", 300, required=True, aliases=_TITLE),
-        Field("organization_ids", Input.NAMES, "相手先", "Organizations",
-              column="organizations", required=True, link=_MEETING_ORGANIZATIONS,
-              aliases=("相手先", "団体"), key="organizations"),
-        Field("staff_ids", Input.NAMES, "担当職員", "Staff", column="staff",
-              link=_MEETING_STAFF, personal=True, aliases=("担当", "担当者", "職員"), key="staff"),
-        _text("summary", "概要", "Summary", aliases=("概要", "内容")),
-        _text("next_action", "次の対応", "Next action", aliases=("次のアクション", "対応")),
-        Field("follow_up_on", Input.DATE, "フォローアップ日", "Follow-up",
-              column="follow_up_on", aliases=("フォローアップ日", "次回期限")),
-        Field("contact_ids", Input.NAMES, "連絡先", "Contacts", link=_MEETING_CONTACTS,
-              personal=True, key="contacts"),
-    ),
+    _MEETING_FIELDS,
     NaturalKey(("date", "title", "organizations"), "same date, title and organizations",
                "日付・件名・相手先が同じ"),
     ListSpec(
-        (
-            _shown(m.Meeting, "held_on", "日付", "Date", 10),
-            _shown(m.Meeting, "title", "件名", "Title", 24, flex=True),
-            ListColumn("organizations", "相手先", "Organizations", 20,
-                       _first_name(_MEETING_ORGANIZATIONS, m.Meeting), flex=True),
-            _shown(m.Meeting, "next_action", "次の対応", "Next action", 14),
+        _columns(
+            m.Meeting,
+            _MEETING_FIELDS,
+            ("held_on", 10),
+            ("title", 24, True),
+            ("organizations", 20, True),
+            ("next_action", 14),
             _shown(m.Meeting, "follow_up_on", "期日", "Due", 10),
         ),
         default_sort="held_on",
         descending=True,
-        search=(Search(col(m.Meeting.title)), Search(col(m.Meeting.summary))),
+        search=_searched(m.Meeting, "title", "summary"),
         period=col(m.Meeting.held_on),
     ),
     derived=("follow_up_done_on",),  # set by services.complete_follow_up
+)
+
+_AGREEMENT_FIELDS: tuple[Field, ...] = (
+    _text("title", "件名", "Title", 300, required=True, aliases=_TITLE),
+    Field("partner_ids", Input.NAMES, "相手先", "Partners", column="partners",
+          required=True, link=_AGREEMENT_PARTNERS, aliases=("相手先", "相手方", "締結先"),
+          key="partners"),
+    Field("status", Input.CHOICE, "状況", "Status", column="status",
+          vocabulary=AGREEMENT_STATUSES, aliases=("状況", "ステータス"), default="proposed"),
+    Field("concluded_on", Input.DATE, "締結日", "Concluded", column="concluded_on",
+          aliases=("締結日",)),
+    Field("starts_on", Input.DATE, "開始日", "Starts", column="starts_on",
+          aliases=("開始日",)),
+    Field("ends_on", Input.DATE, "終了日", "Ends", column="ends_on", aliases=("終了日",)),
+    _text("datasets", "対象データ", "Datasets", aliases=("対象データ",)),
+    _text("document_ref", "協定書", "Document", 300, column=None),
+    _text("notes", "備考", "Notes", aliases=_NOTES),
 )
 
 AGREEMENTS = Entity(
@@ -494,40 +539,41 @@ AGREEMENTS = Entity(
     m.Agreement,
     "agreement",
     "協定",
-    (
-        _text("title", "協定名", "Title", 300, required=True, aliases=_TITLE),
-        Field("partner_ids", Input.NAMES, "相手先", "Partners", column="partners",
-              required=True, link=_AGREEMENT_PARTNERS, aliases=("相手先", "相手方", "締結先"),
-              key="partners"),
-        Field("status", Input.CHOICE, "状況", "Status", column="status",
-              vocabulary=AGREEMENT_STATUSES, aliases=("状況", "ステータス"), default="proposed"),
-        Field("concluded_on", Input.DATE, "締結日", "Concluded", column="concluded_on",
-              aliases=("締結日",)),
-        Field("starts_on", Input.DATE, "開始日", "Starts", column="starts_on",
-              aliases=("開始日",)),
-        Field("ends_on", Input.DATE, "終了日", "Ends", column="ends_on", aliases=("終了日",)),
-        _text("datasets", "対象データ", "Datasets", aliases=("対象データ",)),
-        _text("document_ref", "協定書", "Document", 300, column=None),
-        _text("notes", "備考", "Notes", aliases=_NOTES),
-    ),
+    _AGREEMENT_FIELDS,
     NaturalKey(("title", "partners"), "same title and partners", "協定名と相手先が同じ"),
     ListSpec(
-        (
-            _shown(m.Agreement, "concluded_on", "締結日", "Concluded", 10),
-            _shown(m.Agreement, "title", "協定名", "Title", 30, flex=True),
-            ListColumn("partners", "相手先", "Partners", 26,
-                       _first_name(_AGREEMENT_PARTNERS, m.Agreement)),
-            _shown(m.Agreement, "status", "状況", "Status", 8),
-            _shown(m.Agreement, "starts_on", "開始日", "Starts", 10),
-            _shown(m.Agreement, "ends_on", "終了日", "Ends", 10),
+        _columns(
+            m.Agreement,
+            _AGREEMENT_FIELDS,
+            ("concluded_on", 10),
+            ("title", 30, True),
+            ("partners", 26),
+            ("status", 8),
+            ("starts_on", 10),
+            ("ends_on", 10),
         ),
         default_sort="concluded_on",
         descending=True,
-        search=(Search(col(m.Agreement.title)), Search(col(m.Agreement.datasets)),
-                Search(col(m.Agreement.notes))),
+        search=_searched(m.Agreement, "title", "datasets", "notes"),
         kind=col(m.Agreement.status),
         period=col(m.Agreement.concluded_on),
     ),
+)
+
+_EVENT_FIELDS: tuple[Field, ...] = (
+    Field("held_on", Input.DATE, "日付", "Date", column="date", required=True,
+          aliases=_DATE),
+    Field("kind", Input.CHOICE, "種別", "Kind", column="kind", required=True,
+          vocabulary=EVENT_KINDS, aliases=_KIND),
+    _text("title", "件名", "Title", 300, required=True, aliases=_TITLE),
+    _text("venue", "会場", "Venue", 300, aliases=("会場",)),
+    _text("municipality", "市町", "Municipality", 100, aliases=("市町村", "開催地")),
+    Field("attendees", Input.INT, "参加者数", "Attendees", column="attendees",
+          aliases=("参加者数",)),
+    _text("audience", "対象者", "Audience", 300, column=None),
+    _text("notes", "備考", "Notes", aliases=_NOTES),
+    Field("staff_ids", Input.NAMES, "担当職員", "Staff", link=_EVENT_STAFF,
+          personal=True, key="staff"),
 )
 
 EVENTS = Entity(
@@ -535,38 +581,35 @@ EVENTS = Entity(
     m.OutreachEvent,
     "event",
     "周知広報",
-    (
-        Field("held_on", Input.DATE, "日付", "Date", column="date", required=True,
-              aliases=_DATE),
-        Field("kind", Input.CHOICE, "種別", "Kind", column="kind", required=True,
-              vocabulary=EVENT_KINDS, aliases=_KIND),
-        _text("title", "件名", "Title", 300, required=True, aliases=_TITLE),
-        _text("venue", "会場", "Venue", 300, aliases=("会場",)),
-        _text("municipality", "市町", "Municipality", 100, aliases=("市町村", "開催地")),
-        Field("attendees", Input.INT, "参加者数", "Attendees", column="attendees",
-              aliases=("参加者数",)),
-        _text("audience", "対象者", "Audience", 300, column=None),
-        _text("notes", "備考", "Notes", aliases=_NOTES),
-        Field("staff_ids", Input.NAMES, "担当職員", "Staff", link=_EVENT_STAFF,
-              personal=True, key="staff"),
-    ),
+    _EVENT_FIELDS,
     NaturalKey(("date", "kind", "title"), "same date, kind and title", "日付・区分・件名が同じ"),
     ListSpec(
-        (
-            _shown(m.OutreachEvent, "held_on", "日付", "Date", 10),
-            _shown(m.OutreachEvent, "kind", "種別", "Kind", 12),
-            _shown(m.OutreachEvent, "title", "件名", "Title", 30, flex=True),
-            _shown(m.OutreachEvent, "venue", "会場", "Venue", 18),
-            _shown(m.OutreachEvent, "municipality", "市町", "Municipality", 8),
-            _shown(m.OutreachEvent, "attendees", "参加者数", "Attendees", 8),
+        _columns(
+            m.OutreachEvent,
+            _EVENT_FIELDS,
+            ("held_on", 10),
+            ("kind", 12),
+            ("title", 30, True),
+            ("venue", 18),
+            ("municipality", 8),
+            ("attendees", 8),
         ),
         default_sort="held_on",
         descending=True,
-        search=(Search(col(m.OutreachEvent.title)), Search(col(m.OutreachEvent.venue)),
-                Search(col(m.OutreachEvent.municipality))),
+        search=_searched(m.OutreachEvent, "title", "venue", "municipality"),
         kind=col(m.OutreachEvent.kind),
         period=col(m.OutreachEvent.held_on),
     ),
+)
+
+_MEASUREMENT_FIELDS: tuple[Field, ...] = (
+    Field("kpi_id", Input.REFERENCE, "KPI", "KPI", column="kpi", required=True,
+          references=m.Kpi, aliases=("指標", "kpi_code"), key="kpi_code"),
+    Field("measured_on", Input.DATE, "測定日", "Measured on", column="date",
+          required=True, aliases=_DATE),
+    Field("value", Input.FLOAT, "値", "Value", column="value", required=True,
+          aliases=("値", "数値")),
+    _text("note", "備考", "Note", aliases=_NOTES),
 )
 
 MEASUREMENTS = Entity(
@@ -574,28 +617,21 @@ MEASUREMENTS = Entity(
     m.KpiMeasurement,
     "measurement",
     "測定値",
-    (
-        Field("kpi_id", Input.REFERENCE, "KPI", "KPI", column="kpi", required=True,
-              references=m.Kpi, aliases=("指標", "kpi_code"), key="kpi_code"),
-        Field("measured_on", Input.DATE, "測定日", "Measured on", column="date",
-              required=True, aliases=_DATE),
-        Field("value", Input.FLOAT, "値", "Value", column="value", required=True,
-              aliases=("値", "数値")),
-        _text("note", "備考", "Note", aliases=_NOTES),
-    ),
+    _MEASUREMENT_FIELDS,
     NaturalKey(("kpi", "date"), "same KPI and date", "指標と日付が同じ"),
     ListSpec(
-        (
-            _shown(m.KpiMeasurement, "measured_on", "測定日", "Measured on", 10),
+        _columns(
+            m.KpiMeasurement,
+            _MEASUREMENT_FIELDS,
+            ("measured_on", 10),
             ListColumn("kpi", "KPI", "KPI", 34, col(m.Kpi.sort_order), flex=True),
-            _shown(m.KpiMeasurement, "value", "値", "Value", 12),
-            _shown(m.KpiMeasurement, "note", "備考", "Note", 24),
+            ("value", 12),
+            ("note", 24),
             _shown(m.KpiMeasurement, "entered_by", "入力者", "Entered by", 10),
         ),
         default_sort="measured_on",
         descending=True,
-        search=(Search(col(m.KpiMeasurement.note)), Search(col(m.Kpi.name_ja)),
-                Search(col(m.Kpi.name_en))),
+        search=_searched(m.KpiMeasurement, "note") + _searched(m.Kpi, "name_ja", "name_en"),
         kind=col(m.Kpi.code),
         period=col(m.KpiMeasurement.measured_on),
     ),

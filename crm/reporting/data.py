@@ -70,7 +70,7 @@ class EventLine:
 
 def _names(session: Session, link: Link, ids: list[int]) -> dict[int, str]:
     """'; '-joined names per owner id, in reading order (kana first)."""
-    return linked_names(session, link, ids, separator="; ", reading=True)
+    return linked_names(session, link, ids, separator="; ")
 
 
 def _meeting_lines(session: Session, where: str, params: dict[str, Any]) -> list[MeetingLine]:
