@@ -30,14 +30,7 @@ from crm.models import (
 )
 from crm.normalize import kana_sort_key, normalize_name
 from crm.records import entities
-from crm.records.entities import (
-    AgreementInput,
-    ContactInput,
-    EventInput,
-    Input,
-    MeetingInput,
-    OrganizationInput,
-)
+from crm.records.entities import Input
 from crm.vocabulary import AGREEMENT_STATUSES, CONCLUDED_STATUSES, OPEN_STATUSES
 
 T = TypeVar("T", bound=Tracked)
@@ -181,25 +174,26 @@ def _clean(entity: entities.Entity, values: Mapping[str, Any]) -> dict[str, Any]
 
 
 def _save(
-    session: Session, record: T, fields: Mapping[str, Any], values: Mapping[str, Any]
+    session: Session, record: T, fields: Mapping[str, Any], links: Mapping[str, Any] | None
 ) -> T:
-    """Write validated `fields` to `record` and replace its links with those in `values`,
-    once every record they name (links, and references among `fields`) is active."""
+    """Write validated `fields` to `record` once every record they reference is active, and
+    unless `links` is None, replace its links with the ids given there (none if left out)."""
     entity = entities.by_model(type(record))
+    linked = [f for f in entity.fields if f.link is not None] if links is not None else []
     for field in entity.fields:
-        if field.link is not None:
-            _require_active(session, field.link.target_model, _given(field, values),
-                            field.error_key)
-        elif field.references is not None and field.name in fields:
+        if field.references is not None and field.name in fields:
             _require_active(session, field.references, [fields[field.name]], field.error_key)
+    for field in linked:
+        assert field.link is not None and links is not None
+        _require_active(session, field.link.target_model, _given(field, links), field.error_key)
     for key, value in fields.items():
         setattr(record, key, value)
     session.add(record)
     session.flush()
     assert record.id is not None
-    for field in entity.fields:
-        if field.link is not None:
-            _set_links(session, field.link, record.id, _given(field, values))
+    for field in linked:
+        assert field.link is not None and links is not None
+        _set_links(session, field.link, record.id, _given(field, links))
     return record
 
 
@@ -208,10 +202,10 @@ def _create(
     ctx: Context,
     model: type[T],
     fields: Mapping[str, Any],
-    values: Mapping[str, Any] | None = None,
+    links: Mapping[str, Any] | None = None,
 ) -> T:
-    """A new record of `model` with validated `fields` and the links in `values`."""
-    return _save(session, model(**fields, **_stamp_new(ctx)), fields, values or {})
+    """A new record of `model` with validated `fields` and the links given in `links`."""
+    return _save(session, model(**fields, **_stamp_new(ctx)), fields, links)
 
 
 def _update(
@@ -219,11 +213,12 @@ def _update(
     ctx: Context,
     record: T,
     fields: Mapping[str, Any],
-    values: Mapping[str, Any] | None = None,
+    links: Mapping[str, Any] | None = None,
 ) -> T:
-    """`record` changed to validated `fields` and the links in `values`."""
+    """`record` changed to validated `fields` and, unless `links` is None, to the links given
+    there; the change is stamped with who made it and when."""
     _touch(record, ctx)
-    return _save(session, record, fields, values or {})
+    return _save(session, record, fields, links)
 
 
 # --- organizations --------------------------------------------------------------------------
@@ -259,7 +254,7 @@ def _check_unique_organization(
             )
 
 
-def organization_fields(**values: Unpack[OrganizationInput]) -> dict[str, Any]:
+def organization_fields(**values: Unpack[entities.OrganizationInput]) -> dict[str, Any]:
     """The columns of an organization, validated (no uniqueness check: that needs the database)."""
     fields = _clean(entities.ORGANIZATIONS, values)
     try:
@@ -271,7 +266,7 @@ def organization_fields(**values: Unpack[OrganizationInput]) -> dict[str, Any]:
 
 
 def create_organization(
-    session: Session, ctx: Context, **values: Unpack[OrganizationInput]
+    session: Session, ctx: Context, **values: Unpack[entities.OrganizationInput]
 ) -> Organization:
     """Add an organization; refused if its normalized name or corporate number is taken."""
     fields = organization_fields(**values)
@@ -313,14 +308,14 @@ def find_organization(session: Session, name: str) -> Organization | None:
 
 
 def add_contact(
-    session: Session, ctx: Context, *, organization_id: int, **values: Unpack[ContactInput]
+    session: Session, ctx: Context, *, organization_id: int, **values: Unpack[entities.ContactInput]
 ) -> Contact:
     """Add a person at an organization."""
     fields = contact_fields(**values)
     return _create(session, ctx, Contact, {"organization_id": organization_id, **fields})
 
 
-def contact_fields(**values: Unpack[ContactInput]) -> dict[str, Any]:
+def contact_fields(**values: Unpack[entities.ContactInput]) -> dict[str, Any]:
     """The columns of a contact but its organization, validated."""
     return _clean(entities.CONTACTS, values)
 
@@ -372,20 +367,20 @@ def staff_ids_by_name(
 # --- meetings -------------------------------------------------------------------------------
 
 
-def log_meeting(session: Session, ctx: Context, **values: Unpack[MeetingInput]) -> Meeting:
+def log_meeting(session: Session, ctx: Context, **values: Unpack[entities.MeetingInput]) -> Meeting:
     """Record an exchange of views (意見交換) with at least one organization."""
     return _create(session, ctx, Meeting, meeting_fields(**values), values)
 
 
 def update_meeting(
-    session: Session, ctx: Context, meeting_id: int, **values: Unpack[MeetingInput]
+    session: Session, ctx: Context, meeting_id: int, **values: Unpack[entities.MeetingInput]
 ) -> Meeting:
     """Replace a meeting's fields and links (links left out are removed)."""
     return _update(session, ctx, get(session, Meeting, meeting_id), meeting_fields(**values),
                    values)
 
 
-def meeting_fields(**values: Unpack[MeetingInput]) -> dict[str, Any]:
+def meeting_fields(**values: Unpack[entities.MeetingInput]) -> dict[str, Any]:
     """The columns of a meeting, validated by the rules that need no database."""
     fields = _clean(entities.MEETINGS, values)
     follow_up_on, held_on = fields["follow_up_on"], fields["held_on"]
@@ -402,12 +397,7 @@ def complete_follow_up(
     session: Session, ctx: Context, meeting_id: int, *, done_on: date
 ) -> Meeting:
     """Mark a meeting's follow-up as done on `done_on`."""
-    meeting = get(session, Meeting, meeting_id)
-    meeting.follow_up_done_on = done_on
-    _touch(meeting, ctx)
-    session.add(meeting)
-    session.flush()
-    return meeting
+    return _update(session, ctx, get(session, Meeting, meeting_id), {"follow_up_done_on": done_on})
 
 
 # --- agreements -----------------------------------------------------------------------------
@@ -437,21 +427,21 @@ def _check_agreement_dates(
 
 
 def create_agreement(
-    session: Session, ctx: Context, **values: Unpack[AgreementInput]
+    session: Session, ctx: Context, **values: Unpack[entities.AgreementInput]
 ) -> Agreement:
     """Record a data-linkage agreement (データ連携協定) with at least one partner."""
     return _create(session, ctx, Agreement, agreement_fields(**values), values)
 
 
 def update_agreement(
-    session: Session, ctx: Context, agreement_id: int, **values: Unpack[AgreementInput]
+    session: Session, ctx: Context, agreement_id: int, **values: Unpack[entities.AgreementInput]
 ) -> Agreement:
     """Replace an agreement's fields and partners."""
     return _update(session, ctx, get(session, Agreement, agreement_id),
                    agreement_fields(**values), values)
 
 
-def agreement_fields(**values: Unpack[AgreementInput]) -> dict[str, Any]:
+def agreement_fields(**values: Unpack[entities.AgreementInput]) -> dict[str, Any]:
     """The columns of an agreement, validated by the rules that need no database."""
     fields = _clean(entities.AGREEMENTS, values)
     _check_agreement_dates(
@@ -475,32 +465,29 @@ def set_agreement_status(
     if code == "ended" and on is not None:
         ends_on = on
     _check_agreement_dates(code, concluded_on, agreement.starts_on, ends_on)
-    agreement.status = code
-    agreement.concluded_on = concluded_on
-    agreement.ends_on = ends_on
-    _touch(agreement, ctx)
-    session.add(agreement)
-    session.flush()
-    return agreement
+    changes = {"status": code, "concluded_on": concluded_on, "ends_on": ends_on}
+    return _update(session, ctx, agreement, changes)
 
 
 # --- outreach events ------------------------------------------------------------------------
 
 
-def log_event(session: Session, ctx: Context, **values: Unpack[EventInput]) -> OutreachEvent:
+def log_event(
+    session: Session, ctx: Context, **values: Unpack[entities.EventInput]
+) -> OutreachEvent:
     """Record a promotion at an event (周知広報) or an on-site lecture (出前講座)."""
     return _create(session, ctx, OutreachEvent, event_fields(**values), values)
 
 
 def update_event(
-    session: Session, ctx: Context, event_id: int, **values: Unpack[EventInput]
+    session: Session, ctx: Context, event_id: int, **values: Unpack[entities.EventInput]
 ) -> OutreachEvent:
     """Replace an outreach event's fields and staff (staff left out are removed)."""
     return _update(session, ctx, get(session, OutreachEvent, event_id), event_fields(**values),
                    values)
 
 
-def event_fields(**values: Unpack[EventInput]) -> dict[str, Any]:
+def event_fields(**values: Unpack[entities.EventInput]) -> dict[str, Any]:
     """The columns of an outreach event, validated."""
     return _clean(entities.EVENTS, values)
 
