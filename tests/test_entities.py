@@ -136,8 +136,8 @@ def test_the_import_tables_resolve_each_alias_to_its_field() -> None:
                 assert next(c for c in columns if c in entity.columns) == field.column
 
 
-@pytest.mark.parametrize("entity", [e for e in ENTITIES if e.list], ids=lambda e: e.name)
+@pytest.mark.parametrize("entity", [e for e in ENTITIES if e.listing], ids=lambda e: e.name)
 def test_a_list_sorts_by_default_on_a_sortable_column(entity: Entity) -> None:
-    assert entity.list is not None
-    assert entity.list.default_sort in entity.list.sorts
-    assert len({c.key for c in entity.list.columns}) == len(entity.list.columns)
+    assert entity.listing is not None
+    assert entity.listing.default_sort in entity.listing.sorts
+    assert len({c.key for c in entity.listing.columns}) == len(entity.listing.columns)

@@ -205,8 +205,8 @@ class Entity:
     noun: str
     noun_ja: str
     fields: tuple[Field, ...]
-    key: NaturalKey | None = None  #: None: not in import/export files
-    list: ListSpec | None = None
+    natural_key: NaturalKey | None = None  #: None: not in import/export files
+    listing: ListSpec | None = None
     #: columns a service sets from other fields or on its own (e.g. normalized_name)
     derived: tuple[str, ...] = ()
     #: the reading order of records named in a list ("name order" in lists and reports)
@@ -643,7 +643,7 @@ ENTITIES: tuple[Entity, ...] = (
     ORGANIZATIONS, CONTACTS, STAFF, MEETINGS, AGREEMENTS, EVENTS, MEASUREMENTS,
 )
 #: The entities import and export files hold, in the order a full import must follow.
-FILE_ENTITIES: tuple[Entity, ...] = tuple(e for e in ENTITIES if e.key is not None)
+FILE_ENTITIES: tuple[Entity, ...] = tuple(e for e in ENTITIES if e.natural_key is not None)
 
 
 def by_name(name: str) -> Entity:

@@ -198,8 +198,8 @@ class _Lister(Generic[RowT]):
     @property
     def spec(self) -> entities.ListSpec:
         """The entity's list spec."""
-        assert self.entity.list is not None
-        return self.entity.list
+        assert self.entity.listing is not None
+        return self.entity.listing
 
     def query(self, filters: ListFilter) -> Select[Any]:
         """The records matching `filters`, unordered."""
