@@ -6,15 +6,20 @@ a spec (or to one of the explicit sets below, with the reason) fails here.
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any, NotRequired, get_origin, get_type_hints
 
 import pytest
 from sqlalchemy import String
 from sqlmodel import SQLModel
 
+from crm.errors import DataError
 from crm.io import importing
+from crm.io.exporting import ExportOptions, export_csv
 from crm.records import entities
 from crm.records.entities import ENTITIES, FILE_ENTITIES, Entity, Input
+from db.session import Database
 
 #: Tables that hold no records a user enters, with who writes them.
 SYSTEM_TABLES = {
@@ -141,3 +146,24 @@ def test_a_list_sorts_by_default_on_a_sortable_column(entity: Entity) -> None:
     assert entity.listing is not None
     assert entity.listing.default_sort in entity.listing.sorts
     assert len({c.key for c in entity.listing.columns}) == len(entity.listing.columns)
+
+
+@pytest.mark.parametrize("entity", FILE_ENTITIES, ids=lambda e: e.name)
+def test_an_export_without_personal_data_has_no_personal_column(
+    database: Database, entity: Entity
+) -> None:
+    personal = {f.column for f in entity.fields if f.column and f.personal}
+    for include_personal in (False, True):
+        out = io.StringIO()
+        options = ExportOptions(include_personal=include_personal)
+        with database.reading() as session:
+            try:
+                export_csv(session, entity.name, out, options)
+            except DataError:
+                assert personal and not include_personal  # refused whole (contacts)
+                continue
+        header = tuple(next(csv.reader(io.StringIO(out.getvalue()))))
+        expected = entity.columns if include_personal else tuple(
+            c for c in entity.columns if c not in personal
+        )
+        assert header == expected
