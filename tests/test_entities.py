@@ -124,6 +124,12 @@ def test_service_keywords_are_the_spec_fields(entity: Entity, typed: Any) -> Non
 
 
 @pytest.mark.parametrize("entity", FILE_ENTITIES, ids=lambda e: e.name)
+def test_a_natural_key_is_made_of_required_columns(entity: Entity) -> None:
+    assert entity.natural_key is not None
+    assert set(entity.natural_key.columns) <= entity.required_columns
+
+
+@pytest.mark.parametrize("entity", FILE_ENTITIES, ids=lambda e: e.name)
 def test_a_header_names_one_column_of_an_entity(entity: Entity) -> None:
     seen: dict[str, str] = {}
     for field in entity.fields:

@@ -52,7 +52,6 @@ __all__ = [
     "OrganizationInput",
     "Search",
     "by_model",
-    "by_name",
     "date_columns",
     "error_columns",
     "header_aliases",
@@ -129,10 +128,6 @@ class Field:
     def error_key(self) -> str:
         """The field a DataError about this field names."""
         return self.key or self.name
-
-    def label(self, lang: str) -> str:
-        """The field's label in `lang`."""
-        return self.ja if lang == "ja" else self.en
 
 
 @dataclass(frozen=True)
@@ -644,14 +639,6 @@ ENTITIES: tuple[Entity, ...] = (
 )
 #: The entities import and export files hold, in the order a full import must follow.
 FILE_ENTITIES: tuple[Entity, ...] = tuple(e for e in ENTITIES if e.natural_key is not None)
-
-
-def by_name(name: str) -> Entity:
-    """The entity named `name` ("meetings")."""
-    for entity in ENTITIES:
-        if entity.name == name:
-            return entity
-    raise KeyError(name)
 
 
 def by_model(model: type[SQLModel]) -> Entity:
