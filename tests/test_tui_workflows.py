@@ -30,16 +30,16 @@ from crm.records import services
 from db.session import Database
 from tests.tui_factory import Seeded, add_meetings, seed, settle, wait_until
 from tui.app import CRMApp
-from tui.screens.agreement_form import StatusDialog
+from tui.kit.form import FormScreen
 from tui.screens.audit_history import AuditHistoryScreen, changes
 from tui.screens.dashboard import dashboard_figures, trend_quarters
 from tui.screens.duplicates import DuplicatesScreen
-from tui.screens.form import FormScreen
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.field import Field
 from tui.widgets.new_organization import NewOrganizationDialog
 from tui.widgets.organization_picker import OrganizationPicker
 from tui.widgets.paged_table import PagedTable
+from tui.widgets.status_dialog import StatusDialog
 
 SIZE = (120, 40)
 
@@ -396,7 +396,7 @@ async def test_read_only_refuses_writes(database: Database, ctx: Context, seeded
         await pilot.press("m")
         await settle(pilot)
         assert not isinstance(app.screen, ConfirmDialog)
-        refusals = [n for n in app._notifications if "読み取り専用" in n.message]
+        refusals = [n for n in app.notices if n.message == app.t("read_only_refused")]
         assert len(refusals) == 4
     with database.reading() as session:
         assert session.scalar(select(func.count()).select_from(IssuedReport)) == 0
@@ -478,7 +478,7 @@ async def test_dashboard_shows_every_kpi_moves_period_and_builds_the_pdf(
         await pilot.press("p")
         await settle(pilot)
         assert not app.screen.query_one("#pdf-progress").display
-        assert [n.severity for n in app._notifications] == ["information"]
+        assert [n.severity for n in app.notices] == ["information"]
         pdf = tmp_path / "kpi-report-FY2022-Q4.pdf"
         assert pdf.read_bytes().startswith(b"%PDF")
         pdf.unlink()
@@ -487,8 +487,8 @@ async def test_dashboard_shows_every_kpi_moves_period_and_builds_the_pdf(
         await pilot.press("y")
         await settle(pilot)
         assert not app.screen.query_one("#pdf-progress").display
-        assert [n.severity for n in app._notifications] == ["information"] * 2
-        assert "#1" in list(app._notifications)[-1].message
+        assert [n.severity for n in app.notices] == ["information"] * 2
+        assert "#1" in app.notices[-1].message
     with database.reading() as session:
         (issued,) = session.scalars(select(IssuedReport)).all()
     assert (issued.fiscal_year, issued.quarter, issued.lang) == (2022, 4, "ja")

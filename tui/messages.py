@@ -1,31 +1,12 @@
-"""App-wide messages: results of database workers, posted back to the event loop."""
+"""App-wide messages: the results of the writes any screen runs in a worker.
+
+What only one screen or widget reads comes back as a message nested in it (Textual's habit):
+`RecordListScreen.PageLoaded`, `FormScreen.Loaded`, `DashboardScreen.FiguresLoaded`…
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 from textual.message import Message
-
-
-class PageLoaded(Message):
-    """A page of rows read for a list; `generation` tells a stale page from the current one."""
-
-    def __init__(self, generation: int, offset: int, rows: Sequence[Any], has_more: bool) -> None:
-        super().__init__()
-        self.generation = generation
-        self.offset = offset
-        self.rows = rows
-        self.has_more = has_more
-
-
-class CountLoaded(Message):
-    """How many rows a list's filter matches."""
-
-    def __init__(self, generation: int, total: int) -> None:
-        super().__init__()
-        self.generation = generation
-        self.total = total
 
 
 class WriteDone(Message):
@@ -44,12 +25,3 @@ class WriteFailed(Message):
         super().__init__()
         self.message = message
         self.field = field
-
-
-class Loaded(Message):
-    """Data a screen asked for (choices, a record to edit, KPI figures), keyed by `what`."""
-
-    def __init__(self, what: str, data: Any) -> None:
-        super().__init__()
-        self.what = what
-        self.data = data

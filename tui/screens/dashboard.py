@@ -10,14 +10,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Static
 
 from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.errors import CRMError
 from crm.formatting import format_number
 from crm.kpi.engine import KpiFigure, compute_for_periods
-from tui.messages import Loaded
-from tui.screens.base import CRMScreen, nav_tabs
+from tui.kit.screen import CRMScreen, nav_tabs
 from tui.widgets.dialogs import ConfirmDialog
 
 #: Quarters shown in the trend column.
@@ -100,6 +100,28 @@ def sparkline(values: list[float | None]) -> str:
 class DashboardScreen(CRMScreen):
     """All KPIs for the chosen period: value, target, progress, status and trend."""
 
+    class FiguresLoaded(Message):
+        """A period's figures and their trend."""
+
+        def __init__(self, figures: list[KpiFigure], trend: Trend) -> None:
+            super().__init__()
+            self.figures = figures
+            self.trend = trend
+
+    class ReportDone(Message):
+        """A report was written (and issued, if asked); `notice` says where."""
+
+        def __init__(self, notice: str) -> None:
+            super().__init__()
+            self.notice = notice
+
+    class ReportFailed(Message):
+        """A report could not be built or written."""
+
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
     BINDINGS = [
         Binding("left_square_bracket", "shift_period(-1)", "previous_period", key_display="["),
         Binding("right_square_bracket", "shift_period(1)", "next_period", key_display="]"),
@@ -158,7 +180,8 @@ class DashboardScreen(CRMScreen):
         """Read the figures for the chosen period again; their trend follows once shown."""
         period = self.period
         self.query_one("#as-of", Static).update(self.t("loading"))
-        self.read("kpis", lambda session: dashboard_figures(session, period))
+        self.read(lambda session: dashboard_figures(session, period),
+                  lambda loaded: self.FiguresLoaded(*loaded))
 
     def action_shift_period(self, step: int) -> None:
         """Move to the previous or next quarter (or year)."""
@@ -219,22 +242,23 @@ class DashboardScreen(CRMScreen):
                 path = app.report_dir / result.filename
                 path.write_bytes(result.pdf)
         except (CRMError, OSError) as exc:
-            self.post_message(Loaded("pdf-failed", str(exc)))
+            self.post_message(self.ReportFailed(str(exc)))
         else:
             notice = (self.t("issued_done", id=issued.id, path=path) if issued is not None
                       else self.t("pdf_written", path=path))
-            self.post_message(Loaded("pdf", notice))
+            self.post_message(self.ReportDone(notice))
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what in ("pdf", "pdf-failed"):
-            self.query_one("#pdf-progress").display = False
-            if message.what == "pdf":
-                self.notify(message.data)
-            else:
-                self.notify(str(message.data), severity="error")
-            return
-        if message.what == "kpis" and message.data[1].period == self.period:
-            self.figures, self.trend = message.data
+    def on_dashboard_screen_report_done(self, message: DashboardScreen.ReportDone) -> None:
+        self.query_one("#pdf-progress").display = False
+        self.notify(message.notice)
+
+    def on_dashboard_screen_report_failed(self, message: DashboardScreen.ReportFailed) -> None:
+        self.query_one("#pdf-progress").display = False
+        self.notify(message.error, severity="error")
+
+    def on_dashboard_screen_figures_loaded(self, message: DashboardScreen.FiguresLoaded) -> None:
+        if message.trend.period == self.period:
+            self.figures, self.trend = message.figures, message.trend
             self._show_period()
             self._show()
 

@@ -13,7 +13,8 @@ from textual.widgets import Input, Select, SelectionList, TextArea
 from crm.records import services
 from crm.records.queries import Choice, EventDetail, event_detail, staff_choices
 from crm.vocabulary import EVENT_KINDS
-from tui.screens.form import FormScreen, selected_ids
+from tui.kit.form import FormScreen, selected_ids
+from tui.strings import term_options
 
 
 @dataclass(frozen=True)
@@ -24,19 +25,17 @@ class EventFormData:
     event: EventDetail | None
 
 
-class EventForm(FormScreen):
+class EventForm(FormScreen[EventFormData]):
     """The outreach event form."""
 
     title_key = "form_event"
 
     def fields(self) -> ComposeResult:
-        lang = self.crm.lang
         yield self.date_field("held_on", "held_on", value=self.crm.ctx.today())
-        yield self.field("kind", Select([(t.label(lang), t.code) for t in EVENT_KINDS.terms],
+        yield self.field("kind", Select(term_options(EVENT_KINDS, self.crm.lang),
                                         prompt=self.t("kind"), id="kind"), "kind")
-        yield self.field("title", Input(id="title"), "title")
-        yield self.field("venue", Input(id="venue"), "venue")
-        yield self.field("municipality", Input(id="municipality"), "municipality")
+        for name in ("title", "venue", "municipality"):
+            yield self.input_field(name)
         yield self.field("attendees", Input(id="attendees", type="integer"), "attendees")
         yield self.field("staff", SelectionList[str](id="staff"), "staff")
         yield self.field("notes", TextArea(id="notes"), "notes")
@@ -45,8 +44,7 @@ class EventForm(FormScreen):
         event = event_detail(session, self.record_id) if self.record_id else None
         return EventFormData(staff_choices(session), event)
 
-    def fill(self, data: Any) -> None:
-        assert isinstance(data, EventFormData)
+    def fill(self, data: EventFormData) -> None:
         chosen = set(data.event.staff) if data.event else set()
         self.query_one("#staff", SelectionList).add_options(
             [(c.label(self.crm.lang), c.value, c.ja in chosen) for c in data.staff])

@@ -11,11 +11,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, SelectionList, TextArea
 
-from crm.context import Context
 from crm.records import services
 from crm.records.queries import Choice, MeetingDetail, meeting_detail, staff_choices
-from tui.screens.form import FormScreen, selected_ids
-from tui.widgets.new_organization import NewOrganizationDialog
+from tui.kit.form import FormScreen, organization_ids, selected_ids
 from tui.widgets.organization_picker import OrganizationPicker, PickedOrganization
 
 
@@ -27,25 +25,7 @@ class MeetingFormData:
     meeting: MeetingDetail | None
 
 
-def organization_ids(
-    session: Session, ctx: Context, picked: Sequence[PickedOrganization]
-) -> list[int]:
-    """Ids of the picked organizations, creating the new ones in `session`."""
-    ids = []
-    for organization in picked:
-        if organization.id is None:
-            created = services.create_organization(
-                session, ctx, name=organization.name, kind=organization.kind or "other",
-                kana=organization.kana,
-            )
-            assert created.id is not None
-            ids.append(created.id)
-        else:
-            ids.append(organization.id)
-    return ids
-
-
-class MeetingForm(FormScreen):
+class MeetingForm(FormScreen[MeetingFormData]):
     """The meeting form; new organizations picked here are created when it is saved."""
 
     title_key = "form_meeting"
@@ -60,20 +40,19 @@ class MeetingForm(FormScreen):
 
     def fields(self) -> ComposeResult:
         yield self.date_field("held_on", "held_on", value=self.crm.ctx.today())
-        yield self.field("title", Input(id="title"), "title")
+        yield self.input_field("title")
         yield self.field("organizations_col", self.organization_picker("organizations"),
                          "organizations", hint=self.t("remove_last_hint"))
         yield self.field("staff", SelectionList[str](id="staff"), "staff")
         yield self.field("summary", TextArea(id="summary"), "summary")
-        yield self.field("next_action", Input(id="next_action"), "next_action")
+        yield self.input_field("next_action")
         yield self.date_field("follow_up_on", "follow_up_on")
 
     def load(self, session: Session) -> MeetingFormData:
         meeting = meeting_detail(session, self.record_id) if self.record_id else None
         return MeetingFormData(staff_choices(session), meeting)
 
-    def fill(self, data: Any) -> None:
-        assert isinstance(data, MeetingFormData)
+    def fill(self, data: MeetingFormData) -> None:
         staff = self.query_one("#staff", SelectionList)
         chosen = set(data.meeting.staff) if data.meeting else set()
         staff.add_options([(c.label(self.crm.lang), c.value, c.ja in chosen)
@@ -92,17 +71,6 @@ class MeetingForm(FormScreen):
         if meeting.follow_up_on:
             self.query_one("#follow_up_on", Input).value = meeting.follow_up_on.isoformat()
 
-    @on(OrganizationPicker.CreateRequested)
-    def _create_organization(self, message: OrganizationPicker.CreateRequested) -> None:
-        picker = self.query_one(OrganizationPicker)
-
-        def created(organization: PickedOrganization | None) -> None:
-            if organization is not None:
-                picker.add(organization)
-            picker.query_one("#org-search", Input).focus()
-
-        self.app.push_screen(NewOrganizationDialog(message.name, self.crm.lang), created)
-
     @on(OrganizationPicker.Changed)
     def _organizations_changed(self) -> None:
         self.show_error("organizations", None)
@@ -113,7 +81,7 @@ class MeetingForm(FormScreen):
         follow_up = self.parse_date_field("follow_up_on", required=False, errors=errors)
         if not self.input_value("title"):
             errors["title"] = self.t("required")
-        if not self.query_one(OrganizationPicker).picked:
+        if not self.picked():
             errors["organizations"] = self.t("need_organization")
         if held_on and follow_up and follow_up < held_on:
             errors["follow_up_on"] = self.t("follow_up_before")
@@ -122,7 +90,7 @@ class MeetingForm(FormScreen):
     def change(self) -> Callable[[Session], int | None]:
         errors: dict[str, str] = {}
         ctx, record_id = self.crm.ctx, self.record_id
-        picked = list(self.query_one(OrganizationPicker).picked)
+        picked = self.picked()
         fields: dict[str, Any] = {
             "held_on": self.parse_date_field("held_on", required=True, errors=errors),
             "title": self.input_value("title"),
