@@ -1,12 +1,24 @@
-"""App-wide messages: the results of the writes any screen runs in a worker.
+"""App-wide messages: the results of the workers screens run, posted back to the event loop.
 
-What only one screen or widget reads comes back as a message nested in it (Textual's habit):
-`RecordListScreen.PageLoaded`, `FormScreen.Loaded`, `DashboardScreen.FiguresLoaded`…
+What one screen reads comes back as a subclass of `Loaded` nested in that screen (Textual's
+habit): `DuplicatesScreen.PairsLoaded`, `FormScreen.Loaded`, `DashboardScreen.ReportDone`…
 """
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from textual.message import Message
+
+Data = TypeVar("Data")
+
+
+class Loaded(Message, Generic[Data]):
+    """The result of a read, typed by the subclass that names it."""
+
+    def __init__(self, data: Data) -> None:
+        super().__init__()
+        self.data = data
 
 
 class WriteDone(Message):

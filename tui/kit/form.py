@@ -3,7 +3,8 @@ question before unsaved changes are thrown away."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -12,17 +13,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Select, SelectionList, Static, TextArea
 
 from crm.calendar import DateParseError, parse_date
 from crm.context import Context
 from crm.records import services
-from crm.records.queries import ListFilter, organization_page
+from crm.records.queries import Choice, ListFilter, organization_page, staff_choices
 from crm.vocabulary import ORGANIZATION_KINDS
 from tui.kit.screen import CRMScreen
-from tui.messages import WriteDone, WriteFailed
+from tui.messages import Loaded, WriteDone, WriteFailed
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.field import Field
 from tui.widgets.new_organization import NewOrganizationDialog
@@ -39,6 +39,15 @@ class DateInput(Input):
 #: What a form reads before it is filled.
 Data = TypeVar("Data")
 Payload = TypeVar("Payload")
+Record = TypeVar("Record")
+
+
+@dataclass(frozen=True)
+class WithStaff(Generic[Record]):
+    """What a form with a staff list reads: the staff, and the record (None if new)."""
+
+    staff: Sequence[Choice]
+    record: Record | None
 
 
 class FormScreen(CRMScreen, Generic[Data]):
@@ -54,12 +63,8 @@ class FormScreen(CRMScreen, Generic[Data]):
     #: Service-layer field names that are shown at another form field.
     FIELD_ALIASES: ClassVar[dict[str, str]] = {}
 
-    class Loaded(Message, Generic[Payload]):
+    class DataLoaded(Loaded[Payload]):
         """What the form read, to fill it."""
-
-        def __init__(self, data: Payload) -> None:
-            super().__init__()
-            self.data = data
 
     def __init__(self, record_id: int | None = None) -> None:
         super().__init__()
@@ -98,9 +103,9 @@ class FormScreen(CRMScreen, Generic[Data]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.read(self.load, FormScreen.Loaded)
+        self.read(self.load, FormScreen.DataLoaded)
 
-    def on_form_screen_loaded(self, message: FormScreen.Loaded[Data]) -> None:
+    def on_form_screen_data_loaded(self, message: FormScreen.DataLoaded[Data]) -> None:
         self.fill(message.data)
         self.call_after_refresh(self._remember)
 
@@ -123,6 +128,37 @@ class FormScreen(CRMScreen, Generic[Data]):
             elif isinstance(widget, Input | Select):
                 values[str(widget.id)] = widget.value
         return values
+
+    def with_staff(
+        self, session: Session, detail: Callable[[Session, int], Record | None]
+    ) -> WithStaff[Record]:
+        """The staff choices, and the record being edited read by `detail` (None if new)."""
+        record = detail(session, self.record_id) if self.record_id else None
+        return WithStaff(staff_choices(session), record)
+
+    def staff_field(self) -> Field:
+        """The staff list (id `staff`), filled by `fill_staff`."""
+        return self.field("staff", SelectionList[str](id="staff"), "staff")
+
+    def fill_staff(self, staff: Sequence[Choice], chosen: Collection[str]) -> None:
+        """Offer `staff` in the staff list, ticking those whose names are in `chosen`."""
+        self.query_one("#staff", SelectionList).add_options(
+            [(c.label(self.crm.lang), c.value, c.ja in chosen) for c in staff])
+
+    def staff_ids(self) -> list[int]:
+        """The ids of the staff ticked in the staff list."""
+        return [int(v) for v in self.query_one("#staff", SelectionList).selected]
+
+    def missing(self, *names: str) -> dict[str, str]:
+        """A `required` error for each named Input or Select left empty."""
+        errors = {}
+        for name in names:
+            widget = self.query_one(f"#{name}")
+            empty = (widget.value is Select.NULL if isinstance(widget, Select)
+                     else not self.input_value(name))
+            if empty:
+                errors[name] = self.t("required")
+        return errors
 
     def input_value(self, widget_id: str) -> str:
         """The stripped text of an Input."""
@@ -187,6 +223,10 @@ class FormScreen(CRMScreen, Generic[Data]):
             errors[name] = self.t("bad_date")
             return None
 
+    def date_value(self, name: str) -> date | None:
+        """The date typed in `name` once `validate` passed (None if left empty)."""
+        return self.parse_date_field(name, required=False, errors={})
+
     def on_input_blurred(self, event: Input.Blurred) -> None:
         if isinstance(event.input, DateInput):
             errors: dict[str, str] = {}
@@ -242,11 +282,6 @@ class FormScreen(CRMScreen, Generic[Data]):
     def on_write_failed(self, message: WriteFailed) -> None:
         self.show_error(message.field or "", message.message)
         self.notify(message.message, severity="error")
-
-
-def selected_ids(selection: SelectionList[str]) -> list[int]:
-    """The ids chosen in a SelectionList whose values are ids as text."""
-    return [int(v) for v in selection.selected]
 
 
 def organization_ids(

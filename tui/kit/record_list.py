@@ -20,7 +20,7 @@ from crm.records import services
 from crm.records.queries import Choice, ListFilter, staff_choices
 from tui.kit.navigation import AuditTrail, RecordForm, RecordKind
 from tui.kit.screen import CRMScreen, nav_tabs
-from tui.messages import WriteDone, WriteFailed
+from tui.messages import Loaded, WriteDone, WriteFailed
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.filter_bar import FilterBar, Options
 from tui.widgets.paged_table import PagedTable
@@ -99,12 +99,8 @@ class RecordListScreen(CRMScreen, Generic[Row]):
             self.generation = generation
             self.total = total
 
-    class StaffLoaded(Message):
+    class StaffLoaded(Loaded[Sequence[Choice]]):
         """The staff the staff filter offers."""
-
-        def __init__(self, staff: Sequence[Choice]) -> None:
-            super().__init__()
-            self.staff = staff
 
     BINDINGS = [
         Binding("n", "new", "new"),
@@ -297,7 +293,7 @@ class RecordListScreen(CRMScreen, Generic[Row]):
 
     def on_record_list_screen_staff_loaded(self, message: RecordListScreen.StaffLoaded) -> None:
         self.query_one(FilterBar).set_staff(
-            [(c.label(self.crm.lang), c.value) for c in message.staff])
+            [(c.label(self.crm.lang), c.value) for c in message.data])
 
     def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
         self.filters = replace(message.filters, include_archived=self.filters.include_archived)

@@ -57,18 +57,16 @@ class AgreementForm(FormScreen[AgreementDetail | None]):
         errors: dict[str, str] = {}
         for name in DATES:
             self.parse_date_field(name, required=False, errors=errors)
-        if not self.input_value("title"):
-            errors["title"] = self.t("required")
+        errors |= self.missing("title")
         if not self.picked():
             errors["partners"] = self.t("need_organization")
         return errors
 
     def change(self) -> Callable[[Session], int | None]:
-        errors: dict[str, str] = {}
         ctx, record_id = self.crm.ctx, self.record_id
         picked = self.picked()
         fields: dict[str, Any] = {
-            name: self.parse_date_field(name, required=False, errors=errors) for name in DATES
+            name: self.date_value(name) for name in DATES
         }
         fields |= {
             "title": self.input_value("title"),

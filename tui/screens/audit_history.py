@@ -9,11 +9,11 @@ from typing import ClassVar
 from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 
 from crm.audit.chain import AuditEntry, history
 from crm.context import JAPAN
 from tui.kit.table_screen import TableScreen
+from tui.messages import Loaded
 from tui.strings import STRINGS, text
 
 #: Fields not listed: the when and who columns show the stamps; the others are derived.
@@ -74,12 +74,8 @@ def record_history(
 class AuditHistoryScreen(TableScreen):
     """The latest LIMIT audit entries of one record (and any records shown with it)."""
 
-    class EntriesLoaded(Message):
+    class EntriesLoaded(Loaded[list[AuditEntry]]):
         """The audit entries read, newest first."""
-
-        def __init__(self, entries: list[AuditEntry]) -> None:
-            super().__init__()
-            self.entries = entries
 
     BINDINGS = [Binding("escape", "back", "back")]
     table_id = "audit"
@@ -106,7 +102,7 @@ class AuditHistoryScreen(TableScreen):
     def on_audit_history_screen_entries_loaded(
         self, message: AuditHistoryScreen.EntriesLoaded
     ) -> None:
-        self.entries = message.entries
+        self.entries = message.data
         personal, lang = self.crm.personal, self.crm.lang
         table = self.table
         with self.app.batch_update():

@@ -30,7 +30,7 @@ class ContactForm(FormScreen[None]):
         """Nothing to read: a new contact's form starts empty."""
 
     def validate(self) -> dict[str, str]:
-        return {} if self.input_value("name") else {"name": self.t("required")}
+        return self.missing("name")
 
     def change(self) -> Callable[[Session], int | None]:
         ctx, organization_id = self.crm.ctx, self.organization_id

@@ -10,7 +10,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Static
 
 from crm.calendar import FiscalPeriod, fiscal_year_of
@@ -18,6 +17,7 @@ from crm.errors import CRMError
 from crm.formatting import format_number
 from crm.kpi.engine import KpiFigure, compute_for_periods
 from tui.kit.screen import CRMScreen, nav_tabs
+from tui.messages import Loaded
 from tui.widgets.dialogs import ConfirmDialog
 
 #: Quarters shown in the trend column.
@@ -100,27 +100,14 @@ def sparkline(values: list[float | None]) -> str:
 class DashboardScreen(CRMScreen):
     """All KPIs for the chosen period: value, target, progress, status and trend."""
 
-    class FiguresLoaded(Message):
+    class FiguresLoaded(Loaded[tuple[list[KpiFigure], Trend]]):
         """A period's figures and their trend."""
 
-        def __init__(self, figures: list[KpiFigure], trend: Trend) -> None:
-            super().__init__()
-            self.figures = figures
-            self.trend = trend
+    class ReportDone(Loaded[str]):
+        """A report was written (and issued, if asked): the notice saying where."""
 
-    class ReportDone(Message):
-        """A report was written (and issued, if asked); `notice` says where."""
-
-        def __init__(self, notice: str) -> None:
-            super().__init__()
-            self.notice = notice
-
-    class ReportFailed(Message):
-        """A report could not be built or written."""
-
-        def __init__(self, error: str) -> None:
-            super().__init__()
-            self.error = error
+    class ReportFailed(Loaded[str]):
+        """A report could not be built or written: why."""
 
     BINDINGS = [
         Binding("left_square_bracket", "shift_period(-1)", "previous_period", key_display="["),
@@ -180,8 +167,7 @@ class DashboardScreen(CRMScreen):
         """Read the figures for the chosen period again; their trend follows once shown."""
         period = self.period
         self.query_one("#as-of", Static).update(self.t("loading"))
-        self.read(lambda session: dashboard_figures(session, period),
-                  lambda loaded: self.FiguresLoaded(*loaded))
+        self.read(lambda session: dashboard_figures(session, period), self.FiguresLoaded)
 
     def action_shift_period(self, step: int) -> None:
         """Move to the previous or next quarter (or year)."""
@@ -250,15 +236,16 @@ class DashboardScreen(CRMScreen):
 
     def on_dashboard_screen_report_done(self, message: DashboardScreen.ReportDone) -> None:
         self.query_one("#pdf-progress").display = False
-        self.notify(message.notice)
+        self.notify(message.data)
 
     def on_dashboard_screen_report_failed(self, message: DashboardScreen.ReportFailed) -> None:
         self.query_one("#pdf-progress").display = False
-        self.notify(message.error, severity="error")
+        self.notify(message.data, severity="error")
 
     def on_dashboard_screen_figures_loaded(self, message: DashboardScreen.FiguresLoaded) -> None:
-        if message.trend.period == self.period:
-            self.figures, self.trend = message.figures, message.trend
+        figures, trend = message.data
+        if trend.period == self.period:
+            self.figures, self.trend = figures, trend
             self._show_period()
             self._show()
 

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 
 from crm.records.dedup import (
     DuplicatePair,
@@ -17,19 +16,15 @@ from crm.records.dedup import (
     unmerge_organizations,
 )
 from tui.kit.table_screen import TableScreen
-from tui.messages import WriteDone, WriteFailed
+from tui.messages import Loaded, WriteDone, WriteFailed
 from tui.widgets.dialogs import ConfirmDialog
 
 
 class DuplicatesScreen(TableScreen):
     """Likely duplicate pairs, highest score first; the older of a pair is kept unless swapped."""
 
-    class PairsLoaded(Message):
+    class PairsLoaded(Loaded[Sequence[DuplicatePair]]):
         """The likely duplicate pairs found."""
-
-        def __init__(self, pairs: Sequence[DuplicatePair]) -> None:
-            super().__init__()
-            self.pairs = pairs
 
     BINDINGS = [
         Binding("m", "merge", "merge"),
@@ -61,7 +56,7 @@ class DuplicatesScreen(TableScreen):
         self.read(find_duplicates, self.PairsLoaded)
 
     def on_duplicates_screen_pairs_loaded(self, message: DuplicatesScreen.PairsLoaded) -> None:
-        self.pairs = {f"{p.first.id}-{p.second.id}": p for p in message.pairs}
+        self.pairs = {f"{p.first.id}-{p.second.id}": p for p in message.data}
         self.swapped &= set(self.pairs)
         table = self.table
         table.clear()

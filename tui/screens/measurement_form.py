@@ -61,8 +61,7 @@ class MeasurementForm(FormScreen[MeasurementFormData]):
     def validate(self) -> dict[str, str]:
         errors: dict[str, str] = {}
         self.parse_date_field("measured_on", required=True, errors=errors)
-        if self.query_one("#kpi_code", Select).value is Select.NULL:
-            errors["kpi_code"] = self.t("required")
+        errors |= self.missing("kpi_code")
         try:
             float(self.input_value("value"))
         except ValueError:
@@ -70,11 +69,10 @@ class MeasurementForm(FormScreen[MeasurementFormData]):
         return errors
 
     def change(self) -> Callable[[Session], int | None]:
-        errors: dict[str, str] = {}
         ctx, record_id = self.crm.ctx, self.record_id
         fields: dict[str, Any] = {
             "kpi_code": str(self.query_one("#kpi_code", Select).value),
-            "measured_on": self.parse_date_field("measured_on", required=True, errors=errors),
+            "measured_on": self.date_value("measured_on"),
             "value": float(self.input_value("value")),
             "note": self.input_value("note"),
         }

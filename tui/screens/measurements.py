@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
-from textual.message import Message
 from textual.widgets import Select
 
 from crm.formatting import format_day, format_number
@@ -19,18 +18,15 @@ from crm.records.queries import (
     measurement_page,
 )
 from tui.kit.record_list import Column, ListQueries, RecordListScreen
+from tui.messages import Loaded
 from tui.widgets.filter_bar import FilterBar
 
 
 class MeasurementListScreen(RecordListScreen[MeasurementRow]):
     """Every measurement entered, newest first."""
 
-    class KpisLoaded(Message):
+    class KpisLoaded(Loaded[Sequence[Choice]]):
         """The KPIs that are measured, for the KPI filter."""
-
-        def __init__(self, kpis: Sequence[Choice]) -> None:
-            super().__init__()
-            self.kpis = kpis
 
     section = "measurements"
     kind = "measurement"
@@ -55,7 +51,7 @@ class MeasurementListScreen(RecordListScreen[MeasurementRow]):
         self, message: MeasurementListScreen.KpisLoaded
     ) -> None:
         self.query_one("#fb-kind", Select).set_options(
-            [(c.label(self.crm.lang), c.value) for c in message.kpis])
+            [(c.label(self.crm.lang), c.value) for c in message.data])
 
     def cells(self, row: MeasurementRow) -> tuple[Any, ...]:
         lang = self.crm.lang

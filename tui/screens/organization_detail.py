@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.widgets import Static
 
 from crm.formatting import format_day
@@ -20,6 +19,7 @@ from crm.records.queries import (
 from crm.vocabulary import AGREEMENT_STATUSES, ORGANIZATION_KINDS
 from tui.kit.navigation import AuditTrail, MeetingWith, NewContact, RecordForm
 from tui.kit.table_screen import TableScreen
+from tui.messages import Loaded
 from tui.widgets.organization_picker import PickedOrganization
 
 
@@ -34,12 +34,8 @@ class OrganizationView:
 class OrganizationDetailScreen(TableScreen):
     """An organization's fields above its history, newest first."""
 
-    class Loaded(Message):
+    class ViewLoaded(Loaded[OrganizationView]):
         """The organization and its history, read."""
-
-        def __init__(self, view: OrganizationView) -> None:
-            super().__init__()
-            self.view = view
 
     BINDINGS = [
         Binding("e", "edit", "edit"),
@@ -70,12 +66,12 @@ class OrganizationDetailScreen(TableScreen):
                                     organization_history(session,
                                                          organization_id=organization_id))
 
-        self.read(load, self.Loaded)
+        self.read(load, self.ViewLoaded)
 
-    def on_organization_detail_screen_loaded(
-        self, message: OrganizationDetailScreen.Loaded
+    def on_organization_detail_screen_view_loaded(
+        self, message: OrganizationDetailScreen.ViewLoaded
     ) -> None:
-        self.view = message.view
+        self.view = message.data
         lang = self.crm.lang
         o = self.view.organization if self.view else None
         if o is None:

@@ -44,12 +44,7 @@ class OrganizationForm(FormScreen[OrganizationDetail | None]):
         self.query_one("#notes", TextArea).text = data.notes or ""
 
     def validate(self) -> dict[str, str]:
-        errors = {}
-        if not self.input_value("name"):
-            errors["name"] = self.t("required")
-        if self.query_one("#kind", Select).value is Select.NULL:
-            errors["kind"] = self.t("required")
-        return errors
+        return self.missing("name", "kind")
 
     def change(self) -> Callable[[Session], int | None]:
         ctx, record_id = self.crm.ctx, self.record_id
