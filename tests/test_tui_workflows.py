@@ -53,15 +53,19 @@ def kpi_value(database: Database, code: str, as_of: date) -> float | None:
         return next(f.value for f in compute_at(session, as_of) if f.code == code)
 
 
-async def paste(pilot: Pilot[None], text: str) -> None:
-    """Type `text` into the focused widget as one paste (much faster than key by key)."""
-    focused = pilot.app.focused
-    if isinstance(focused, TextArea):
-        focused.insert(text)
-    else:
-        assert isinstance(focused, Input)
-        focused.insert_text_at_cursor(text)
-    await pilot.pause()
+async def paste(pilot: Pilot[None], *texts: str) -> None:
+    """Type each text into the focused widget as one paste (much faster than key by key),
+    pressing Tab between them."""
+    for number, text in enumerate(texts):
+        if number:
+            await pilot.press("tab")
+        focused = pilot.app.focused
+        if isinstance(focused, TextArea):
+            focused.insert(text)
+        else:
+            assert isinstance(focused, Input)
+            focused.insert_text_at_cursor(text)
+        await pilot.pause()
 
 
 def field_error(app: CRMApp, name: str) -> str | None:
@@ -84,9 +88,7 @@ async def test_log_a_meeting_with_wareki_date_and_search(
     async with running(app, "3", "n") as pilot:
         assert isinstance(app.screen, FormScreen)
         await pilot.press("ctrl+u")
-        await paste(pilot, "R5.3.30")
-        await pilot.press("tab")
-        await paste(pilot, "製鋼所との意見交換")
+        await paste(pilot, "R5.3.30", "製鋼所との意見交換")
         await pilot.press("tab")
         await pilot.press(*"こうべ")  # typed key by key: the incremental search
         await shown_matches(pilot, lambda options: options.option_count > 0 and
@@ -95,11 +97,7 @@ async def test_log_a_meeting_with_wareki_date_and_search(
         picker = app.screen.query_one(OrganizationPicker)
         await wait_until(pilot, lambda: [p.id for p in picker.picked] == [seeded.company])
         await pilot.press("tab", "space", "tab")
-        await paste(pilot, "概要です")
-        await pilot.press("tab")
-        await paste(pilot, "見積り依頼")
-        await pilot.press("tab")
-        await paste(pilot, "R5.4.10")
+        await paste(pilot, "概要です", "見積り依頼", "R5.4.10")
         await press(pilot, "ctrl+s", until=lambda: not isinstance(app.screen, FormScreen))
         with database.reading() as session:
             meeting = session.scalars(
@@ -116,9 +114,7 @@ async def test_log_a_meeting_with_wareki_date_and_search(
         # A new organization, created inline with the next meeting.
         await press(pilot, "n", until=lambda: isinstance(app.screen, FormScreen))
         await pilot.press("tab")
-        await paste(pilot, "新会社と面談")
-        await pilot.press("tab")
-        await paste(pilot, "加古川新電機")
+        await paste(pilot, "新会社と面談", "加古川新電機")
         await shown_matches(pilot, lambda options: options.option_count == 1)
         # The only option: create it; its kind 民間企業, then OK.
         await press(pilot, "enter", until=lambda: isinstance(app.screen, NewOrganizationDialog))
@@ -166,9 +162,7 @@ async def test_agreement_recorded_then_concluded_counts(
     before = kpi_value(database, "linkage_external", ctx.today())
     app = CRMApp(database, ctx)
     async with running(app, "4", "n") as pilot:
-        await paste(pilot, "防災データ連携協定")
-        await pilot.press("tab")
-        await paste(pilot, "兵庫県立")
+        await paste(pilot, "防災データ連携協定", "兵庫県立")
         await shown_matches(pilot, lambda options: options.option_count == 2)  # and "create"
         await press(pilot, "enter", "ctrl+s")
         with database.reading() as session:
@@ -206,9 +200,7 @@ async def test_outreach_event_logged_counts(
         await pilot.press("tab")
         await pilot.press("enter", "down", "down", "down", "enter")  # kind: 出前講座
         await pilot.press("tab")
-        await paste(pilot, "中学校でのオープンデータ講座")
-        await pilot.press("tab")
-        await paste(pilot, "市立中学校")
+        await paste(pilot, "中学校でのオープンデータ講座", "市立中学校")
         await pilot.press("tab", "tab")
         await paste(pilot, "35")
         await press(pilot, "ctrl+s")
@@ -225,11 +217,7 @@ async def test_measurement_entered_sets_the_kpi(
     async with running(app, "6", "n") as pilot:
         await pilot.press("enter", "down", "down", "enter")  # open_data_files
         await pilot.press("tab", "ctrl+u")
-        await paste(pilot, "R5.3.31")
-        await pilot.press("tab")
-        await paste(pilot, "2100")
-        await pilot.press("tab")
-        await paste(pilot, "CKAN集計")
+        await paste(pilot, "R5.3.31", "2100", "CKAN集計")
         await press(pilot, "ctrl+s")
         assert app.screen.query_one(PagedTable).row_count == 1
     assert kpi_value(database, "open_data_files", ctx.today()) == 2100
