@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -26,6 +26,7 @@ from tui.kit.navigation import (
     AuditTrail,
     Destination,
     DuplicatePairs,
+    Host,
     MeetingWith,
     NewContact,
     OrganizationHistory,
@@ -190,3 +191,8 @@ class CRMApp(App[None]):
                         binding.description, binding.key_display or binding.key,
                         partial(screen.run_action, binding.action),
                     )
+
+
+if TYPE_CHECKING:
+    # mypy checks here that the app is all its screens take it for.
+    _APP_IS_A_HOST: type[Host] = CRMApp

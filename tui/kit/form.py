@@ -38,6 +38,7 @@ class DateInput(Input):
 
 #: What a form reads before it is filled.
 Data = TypeVar("Data")
+#: What a DataLoaded message carries (a form's Data).
 Payload = TypeVar("Payload")
 Record = TypeVar("Record")
 

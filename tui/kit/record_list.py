@@ -114,6 +114,7 @@ class RecordListScreen(CRMScreen, Generic[Row]):
     ]
 
     section: ClassVar[str]
+    #: The queries the list reads its pages and its count with.
     queries: ListQueries[Row]
     #: The kind of record listed, whose form `n` and `e` open.
     kind: ClassVar[RecordKind]
