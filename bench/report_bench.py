@@ -36,7 +36,7 @@ from crm.models import (  # noqa: E402
 )
 from db.engine import sqlite_url  # noqa: E402
 from db.session import Database, create_database  # noqa: E402
-from reports.kpi_report import ReportResult, build_report  # noqa: E402
+from reports.publish import ReportResult, build_report  # noqa: E402
 
 NOW = datetime(2023, 4, 1, 3, tzinfo=UTC)
 STAMP = {"created_at": NOW, "created_by": "bench", "updated_at": NOW, "updated_by": "bench"}

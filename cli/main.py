@@ -8,21 +8,31 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from cli.table import format_table
 from crm.audit import chain as audit
-from crm.calendar import DateParseError, FiscalPeriod, format_wareki, parse_date
+from crm.calendar import (
+    FIRST_FISCAL_YEAR,
+    LAST_FISCAL_YEAR,
+    DateParseError,
+    FiscalPeriod,
+    fiscal_year_of,
+    format_wareki,
+    is_supported_fiscal_year,
+    parse_date,
+)
 from crm.context import JAPAN, Context, fixed_clock, system_clock
 from crm.errors import CRMError, DataError, ReadOnlyError
 from crm.formatting import format_day, format_number, format_rate
-from crm.i18n import LANGUAGES, default_language, label
+from crm.i18n import LANGUAGES, default_language, label, language_setting_problem
 from crm.io import opendata
 from crm.io.exporting import ExportOptions, export_csv, export_file, open_for_export
 from crm.io.importing import ENTITIES, import_file
@@ -30,7 +40,7 @@ from crm.kpi import engine as kpi_engine
 from crm.records import dedup
 from db.engine import sqlite_path
 from db.maintenance import backup, backup_path_before_upgrade, check
-from db.migrate import current_revision, head_revision
+from db.migrate import current_revision, head_revision, newer_schema_problem
 from db.session import (
     URL_VARIABLE,
     Database,
@@ -49,16 +59,70 @@ class UsageError(CRMError):
     """Options that do not go together."""
 
 
+#: Longest piece of a user's input repeated in a message.
+_ECHO = 40
+
+_YEARS = f"{FIRST_FISCAL_YEAR}–{LAST_FISCAL_YEAR}"
+
+
+def _echo(text: str) -> str:
+    """`text` quoted for a message, cut to a readable length."""
+    return repr(text if len(text) <= _ECHO else text[:_ECHO] + "…")
+
+
 def _date_argument(text: str) -> date:
     try:
-        return parse_date(text)
+        day = parse_date(text)
     except DateParseError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from exc
+        raise argparse.ArgumentTypeError(str(exc)[:200]) from exc
+    if not is_supported_fiscal_year(fiscal_year_of(day)):
+        raise argparse.ArgumentTypeError(
+            f"{_echo(text)} is outside fiscal years {_YEARS}"
+            f" ({FIRST_FISCAL_YEAR}-04-01 to {LAST_FISCAL_YEAR + 1}-03-31)"
+        )
+    return day
+
+
+def _fiscal_year_argument(text: str) -> int:
+    try:
+        year = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{_echo(text)} is not a year like 2022") from exc
+    if not is_supported_fiscal_year(year):
+        raise argparse.ArgumentTypeError(f"fiscal year {_echo(text)} is outside {_YEARS}")
+    return year
+
+
+def _score_argument(text: str) -> float:
+    try:
+        score = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{_echo(text)} is not a number") from exc
+    if not 0 <= score <= 1:
+        raise argparse.ArgumentTypeError(f"score {_echo(text)} is outside 0–1")
+    return score
+
+
+def _positive_int(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{_echo(text)} is not a whole number") from exc
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{_echo(text)} is less than 1")
+    return number
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with a one-line error: what is wrong and where to read more."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for `crm` and its subcommands."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="crm",
         description="Partnership and outreach CRM with the city's ICT-policy KPIs.",
         epilog=(
@@ -106,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_log.add_argument("--table", choices=audit.audited_tables())
     audit_log.add_argument("--id", dest="row_id", type=int, metavar="N",
                            help="the record's id (with --table); its links are included")
-    audit_log.add_argument("--limit", type=int, default=200, metavar="N",
+    audit_log.add_argument("--limit", type=_positive_int, default=200, metavar="N",
                            help="the newest N changes (default 200)")
     audit_log.add_argument("--format", choices=("table", "json"), default="table")
     audit_log.add_argument("--personal", action="store_true",
@@ -120,8 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     when = kpi.add_mutually_exclusive_group()
     when.add_argument("--as-of", type=_date_argument, metavar="DATE",
                       help="value at DATE (default: today)")
-    when.add_argument("--fiscal-year", type=int, metavar="N",
-                      help="fiscal year N (April N to March N+1)")
+    when.add_argument("--fiscal-year", type=_fiscal_year_argument, metavar="N",
+                      help=f"fiscal year N (April N to March N+1; {_YEARS})")
     kpi.add_argument("--quarter", type=int, choices=(1, 2, 3, 4),
                      help="fiscal quarter (with --fiscal-year)")
     kpi.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -155,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     orgs = commands.add_parser("orgs", help="duplicate organizations: find, merge, undo")
     orgs_commands = orgs.add_subparsers(dest="orgs_command", metavar="ACTION", required=True)
     duplicates = orgs_commands.add_parser("duplicates", help="likely duplicate pairs")
-    duplicates.add_argument("--min-score", type=float, default=0.6, metavar="S",
+    duplicates.add_argument("--min-score", type=_score_argument, default=0.6, metavar="S",
                             help="leave out pairs scoring below S (0–1, default 0.6)")
     duplicates.add_argument("--format", choices=("table", "json"), default="table")
     merge = orgs_commands.add_parser("merge", help="merge DUPLICATE into KEEP (by id)")
@@ -169,7 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("action", nargs="?", choices=("history",),
                         help="history: list the reports issued so far")
-    report.add_argument("--fiscal-year", type=int, metavar="N", help="fiscal year N")
+    report.add_argument("--fiscal-year", type=_fiscal_year_argument, metavar="N",
+                        help=f"fiscal year N ({_YEARS})")
     report.add_argument("--quarter", type=int, choices=(1, 2, 3, 4), help="fiscal quarter")
     report.add_argument("-o", "--output", type=Path, metavar="FILE",
                         help="PDF to write (default: kpi-report-FY<N>[-Q<Q>].pdf here)")
@@ -190,8 +255,9 @@ def _add_output_and_period(parser: argparse.ArgumentParser, output: str) -> None
                         help=f"write to {output} instead of standard output")
     parser.add_argument("--from", dest="start", type=_date_argument, metavar="DATE")
     parser.add_argument("--to", dest="end", type=_date_argument, metavar="DATE")
-    parser.add_argument("--fiscal-year", type=int, metavar="N",
-                        help="fiscal year N (April N to March N+1) instead of --from/--to")
+    parser.add_argument("--fiscal-year", type=_fiscal_year_argument, metavar="N",
+                        help=f"fiscal year N (April N to March N+1; {_YEARS}) instead of"
+                        " --from/--to")
     parser.add_argument("--quarter", type=int, choices=(1, 2, 3, 4),
                         help="fiscal quarter (with --fiscal-year)")
 
@@ -215,7 +281,12 @@ def _context(args: argparse.Namespace) -> Context:
 
 def _url(args: argparse.Namespace) -> str:
     if args.demo and args.db is None:
-        return resolve_url(demo_database_path(), read_only=args.read_only)
+        path = demo_database_path()
+        if not path.exists():
+            print(f"crm: building the demo database at {path} (first use, a few seconds)…",
+                  file=sys.stderr, flush=True)
+            build_demo(resolve_url(path), seed=2018, force=False).dispose()
+        return resolve_url(path, read_only=args.read_only)
     return resolve_url(args.db, read_only=args.read_only)
 
 
@@ -268,6 +339,9 @@ def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
     _refuse_if_read_only(args)
     database = Database.open(_url(args), must_exist=False)
     revision = current_revision(database.engine)
+    newer = newer_schema_problem(revision, database.describe())
+    if newer is not None:
+        raise DatabaseError(newer)
     path = sqlite_path(database.url)
     ctx = _context(args)
     if path is not None and revision not in (None, head_revision()):
@@ -308,25 +382,26 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
 def _print_audit_log(
     entries: Sequence[audit.AuditEntry], out: TextIO, *, personal: bool, as_json: bool
 ) -> None:
-    rows = []
+    if as_json:
+        records = []
+        for entry in entries:
+            old, new = entry.values(personal=personal)
+            records.append({"id": entry.id, "changed_at": entry.changed_at,
+                            "changed_by": entry.changed_by, "table": entry.table_name,
+                            "row_id": entry.row_id, "action": entry.action, "old": old or None,
+                            "new": new or None})
+        json.dump(records, out, ensure_ascii=False, indent=2)
+        print(file=out)
+        return
+    rows: list[list[str]] = []
     for entry in entries:
         old, new = entry.values(personal=personal)
-        if as_json:
-            rows.append({"id": entry.id, "changed_at": entry.changed_at,
-                         "changed_by": entry.changed_by, "table": entry.table_name,
-                         "row_id": entry.row_id, "action": entry.action, "old": old or None,
-                         "new": new or None})
-            continue
         if entry.action == "update":
             changes = [f"{k}: {old.get(k)!r} → {v!r}" for k, v in new.items() if old.get(k) != v]
         else:
             changes = [f"{k}={v!r}" for k, v in (new or old).items() if v is not None]
         rows.append([str(entry.id), entry.changed_at, entry.changed_by, entry.table_name,
                      str(entry.row_id), entry.action, "; ".join(changes)])
-    if as_json:
-        json.dump(rows, out, ensure_ascii=False, indent=2)
-        print(file=out)
-        return
     headers = ["#", "changed_at", "changed_by", "table", "row", "action", "changes"]
     print(format_table(headers, rows, right=[True, False, False, False, True]), file=out)
 
@@ -497,8 +572,15 @@ def _date_range(args: argparse.Namespace) -> tuple[date | None, date | None]:
     return period.start, period.end
 
 
-def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+def _checked_date_range(args: argparse.Namespace) -> tuple[date | None, date | None]:
     start, end = _date_range(args)
+    if start is not None and end is not None and start > end:
+        raise UsageError(f"--from {start.isoformat()} is after --to {end.isoformat()}")
+    return start, end
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    start, end = _checked_date_range(args)
     options = ExportOptions(start=start, end=end, include_personal=args.include_personal)
     database = _open(args)
     with database.reading() as session:
@@ -511,7 +593,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_opendata(args: argparse.Namespace, out: TextIO) -> int:
-    start, end = _date_range(args)
+    start, end = _checked_date_range(args)
     with _open(args).reading() as session:
         if args.output is None:
             opendata.export_opendata(session, args.dataset, out, start=start, end=end)
@@ -557,9 +639,9 @@ def cmd_orgs(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     """Write the KPI report PDF (and issue it with --issue), or list the issued reports."""
     # Imported here: ReportLab is loaded only by the command that needs it.
-    from reports.issued import history, japan_time_text
-    from reports.kpi_report import build_report, default_filename, issue_report
+    from crm.reporting.issued import history, japan_time_text
     from reports.labels import t
+    from reports.publish import publish_report
 
     lang = args.report_lang or args.lang or default_language()
     if args.action == "history":
@@ -580,26 +662,18 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     if period is None:
         raise UsageError("report needs --fiscal-year N (or use `crm report history`)")
     ctx = _context(args)
-    output = args.output or Path(default_filename(period))
-    database = _open(args)
-    with (database.writing(actor=ctx.user) if args.issue
-          else database.reading()) as session:
-        result = build_report(
-            session, period=period, lang=lang, generated_at=args.generated_at or ctx.now(),
-            approval_block=not args.no_approval_block, office=args.office,
-        )
-        issued = issue_report(session, ctx, result) if args.issue else None
-        try:
-            output.write_bytes(result.pdf)
-        except OSError as exc:
-            raise DataError(f"cannot write {output}: {exc.strerror}",
-                            ja=f"{output} に書き込めません: {exc.strerror}") from exc
-    print(f"wrote {output} (fingerprint {result.fingerprint})", file=out)
-    changed = sum(len(r.changes) for r in result.restatements)
+    published = publish_report(
+        _open(args), ctx, period=period, lang=lang, output=args.output,
+        generated_at=args.generated_at, approval_block=not args.no_approval_block,
+        office=args.office, issue=args.issue,
+    )
+    result = published.report
+    print(f"wrote {published.path} (fingerprint {result.fingerprint})", file=out)
+    changed = result.content.restated_figures
     if changed:
         print(f"restates {changed} figure(s) of issued reports", file=out)
-    if issued is not None:
-        print(f"issued as report #{issued.id} (PDF SHA-256 {result.sha256})", file=out)
+    if published.issued_id is not None:
+        print(f"issued as report #{published.issued_id} (PDF SHA-256 {result.sha256})", file=out)
     return 0
 
 
@@ -607,8 +681,6 @@ def cmd_home(args: argparse.Namespace, out: TextIO) -> int:
     """No command: open the terminal UI (on the demo database with --demo)."""
     from tui.app import CRMApp
 
-    if args.demo and args.db is None and not args.read_only and not demo_database_path().exists():
-        build_demo(resolve_url(demo_database_path()), seed=2018, force=False)
     database = _open(args)
     lang = args.lang or default_language()
     CRMApp(database, _context(args), lang=lang, read_only=args.read_only,
@@ -657,14 +729,35 @@ def hoist_global_options(argv: Sequence[str]) -> list[str]:
     return front + rest
 
 
+def _os_error_text(exc: OSError) -> str:
+    """One line for a file the command could not read or write."""
+    reason = exc.strerror or type(exc).__name__
+    if exc.filename is None:
+        return reason
+    return f"{exc.filename}: {reason}"
+
+
+def _stdout_closed() -> None:
+    # The reader (e.g. `head`) went away: point stdout at /dev/null so that the interpreter's
+    # final flush does not raise BrokenPipeError a second time.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run `crm` with `argv`; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(hoist_global_options(sys.argv[1:] if argv is None else argv))
+    problem = language_setting_problem()
+    if problem is not None and args.lang is None:
+        print(f"crm: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     stream = out if out is not None else sys.stdout
     handler = COMMANDS.get(args.command, cmd_home) if args.command else cmd_home
     try:
-        return handler(args, stream)
+        status = handler(args, stream)
+        stream.flush()
+        return status
     except UsageError as exc:
         print(f"crm: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -678,8 +771,26 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         print(f"crm: database error: {reason}", file=sys.stderr)
         return EXIT_DATA_ERROR
+    except BrokenPipeError:
+        if out is None:
+            _stdout_closed()
+        print("crm: the output was closed before the end (broken pipe)", file=sys.stderr)
+        return EXIT_DATA_ERROR
+    except ModuleNotFoundError as exc:
+        if (exc.name or "").partition(".")[0] in _OWN_PACKAGES:
+            raise
+        print(f"crm: the database driver {exc.name!r} is not installed; this program works"
+              " with sqlite:// and postgresql+psycopg:// URLs", file=sys.stderr)
+        return EXIT_DATA_ERROR
+    except OSError as exc:
+        print(f"crm: {_os_error_text(exc)}", file=sys.stderr)
+        return EXIT_DATA_ERROR
     except KeyboardInterrupt:
         return 130
+
+
+#: A missing module of the program itself is a bug, not a user's mistake: let it show.
+_OWN_PACKAGES = frozenset({"crm", "db", "tui", "reports", "cli"})
 
 
 if __name__ == "__main__":

@@ -116,6 +116,16 @@ def fiscal_quarter_of(d: date) -> tuple[int, int]:
     return fiscal_year_of(d), (d.month - 4) % 12 // 3 + 1
 
 
+#: The fiscal years people may ask about: 平成元年度 (FY1989) to FY2100.
+FIRST_FISCAL_YEAR = 1989
+LAST_FISCAL_YEAR = 2100
+
+
+def is_supported_fiscal_year(fy: int) -> bool:
+    """Whether `fy` is within FIRST_FISCAL_YEAR..LAST_FISCAL_YEAR."""
+    return FIRST_FISCAL_YEAR <= fy <= LAST_FISCAL_YEAR
+
+
 def _check_fiscal_year(fy: int) -> None:
     if isinstance(fy, bool) or not isinstance(fy, int):
         raise TypeError(f"fiscal year must be an int, not {fy!r}")

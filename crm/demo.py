@@ -16,9 +16,10 @@ import random
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from crm.calendar import fiscal_year_of, fiscal_year_range
 from crm.context import Context
@@ -492,6 +493,24 @@ _MILESTONE_NOTE = "保有情報の公開範囲に関する庁内検討会を実�
 # --- helpers --------------------------------------------------------------------------------
 
 
+_T = TypeVar("_T")
+
+#: How a company's name is written: the first form whose threshold a roll is below.
+_COMPANY_FORMS = (
+    (0.40, "株式会社{}"), (0.82, "{}株式会社"), (0.90, "(株){}"), (0.96, "{}合同会社"),
+)
+#: An event's notes (text, lowest and highest number), by the same kind of roll.
+_EVENT_NOTES: tuple[tuple[float, tuple[str, int, int] | None], ...] = (
+    (0.25, ("かこがわアプリ新規登録 {}件", 5, 60)), (0.4, ("チラシ {}部配布", 50, 500)),
+    (0.5, ("アンケート回答 {}件", 10, 120)),
+)
+
+
+def _by_roll(roll: float, choices: Sequence[tuple[float, _T]], otherwise: _T) -> _T:
+    """The first choice whose threshold `roll` is below, else `otherwise`."""
+    return next((choice for limit, choice in choices if roll < limit), otherwise)
+
+
 def _random_day(
     rng: random.Random, start: date, end: date, *, weekend: bool | None = False
 ) -> date:
@@ -543,7 +562,7 @@ def _company_address(rng: random.Random, name_core: str) -> str:
 
 def _month_ends_after(start: date, end: date, months: int) -> list[date]:
     """Month ends in (start, end] every `months` months, aligned to the fiscal year."""
-    days = []
+    days: list[date] = []
     year, month = start.year, start.month
     while True:
         month += 1
@@ -649,17 +668,7 @@ def _organizations(
             continue
         place, business = _PLACES[p], _BUSINESSES[b]
         core, reading = place[0] + business[0], place[1] + business[1]
-        roll = rng.random()
-        if roll < 0.40:
-            name = f"株式会社{core}"
-        elif roll < 0.82:
-            name = f"{core}株式会社"
-        elif roll < 0.90:
-            name = f"(株){core}"
-        elif roll < 0.96:
-            name = f"{core}合同会社"
-        else:
-            name = f"有限会社{core}"
+        name = _by_roll(rng.random(), _COMPANY_FORMS, "有限会社{}").format(core)
         if normalize_name(name) in names:
             continue
         pairs.add((p, b))
@@ -771,8 +780,8 @@ def _meetings(
             if eligible and rng.random() < 0.78:
                 primary = _weighted(rng, eligible)
                 orgs = [primary.id]
-                topic = (rng.choice(primary.topics) if rng.random() < 0.7
-                         else rng.randrange(len(_TOPICS)))
+                topic_index = (rng.choice(primary.topics) if rng.random() < 0.7
+                               else rng.randrange(len(_TOPICS)))
                 roll = rng.random()
                 if roll < 0.22:
                     orgs.append(rng.choices(non_companies, weights=nc_weights)[0].id)
@@ -785,8 +794,8 @@ def _meetings(
                 orgs = [rng.choices(non_companies, weights=nc_weights)[0].id]
                 if rng.random() < 0.2:
                     orgs.append(rng.choices(non_companies, weights=nc_weights)[0].id)
-                topic = rng.randrange(len(_TOPICS))
-            specs.append((day, False, list(dict.fromkeys(orgs)), topic, None))
+                topic_index = rng.randrange(len(_TOPICS))
+            specs.append((day, False, list(dict.fromkeys(orgs)), topic_index, None))
     # Oldest first, so ids follow the calendar; a company's first meeting leads its day.
     specs.sort(key=lambda s: (s[0], not s[1]))
 
@@ -873,7 +882,8 @@ def _agreements(
         notes = plan.notes
         starts_on = ends_on = None
         document_ref = None
-        if plan.status in ("concluded", "ended") or plan.concluded:
+        concluded = plan.status in ("concluded", "ended") or plan.concluded
+        if concluded:
             starts_on = concluded_on
             while True:
                 number = rng.randint(50, 1500)
@@ -891,11 +901,10 @@ def _agreements(
                 ends_on = term_end
             else:
                 notes = notes or "期間満了後は1年ごとの自動更新。"
-        else:
-            concluded_on = None
         services.create_agreement(
             session, ctx, title=plan.title.format(company=company_name),
-            partner_ids=partner_ids, status=plan.status, concluded_on=concluded_on,
+            partner_ids=partner_ids, status=plan.status,
+            concluded_on=concluded_on if concluded else None,
             starts_on=starts_on, ends_on=ends_on, datasets=plan.datasets,
             document_ref=document_ref, notes=notes,
         )
@@ -922,14 +931,8 @@ def _events(
     for held_on, kind, title, venue, municipality, attendees, audience in planned:
         fy = fiscal_year_of(held_on)
         available = [sid for sid, a, b in staff if a <= fy and (b is None or fy <= b)]
-        notes = None
-        roll = rng.random()
-        if roll < 0.25:
-            notes = f"かこがわアプリ新規登録 {rng.randint(5, 60)}件"
-        elif roll < 0.4:
-            notes = f"チラシ {rng.randint(50, 500)}部配布"
-        elif roll < 0.5:
-            notes = f"アンケート回答 {rng.randint(10, 120)}件"
+        note = _by_roll(rng.random(), _EVENT_NOTES, None)
+        notes = None if note is None else note[0].format(rng.randint(note[1], note[2]))
         event = services.log_event(
             session, ctx, held_on=held_on, kind=kind, title=title, venue=venue,
             municipality=municipality, attendees=attendees, audience=audience,
@@ -969,8 +972,8 @@ def _event(
 def _measurements(session: Session, ctx: Context, rng: random.Random) -> int:
     """Measurements for every active measured KPI; returns how many."""
     kpis = session.scalars(
-        select(Kpi).where(Kpi.kind == "measured", Kpi.archived_at.is_(None))
-        .order_by(Kpi.sort_order, Kpi.id)
+        select(Kpi).where(col(Kpi.kind) == "measured", col(Kpi.archived_at).is_(None))
+        .order_by(col(Kpi.sort_order), col(Kpi.id))
     ).all()
     rows: list[tuple[str, date, float, str | None]] = []
     for kpi in kpis:

@@ -46,6 +46,14 @@ def default_language() -> str:
     return lang if lang in LANGUAGES else "ja"
 
 
+def language_setting_problem() -> str | None:
+    """A one-line complaint when $CRM_LANG is set to something other than ja or en."""
+    raw = os.environ.get(LANG_VARIABLE)
+    if raw is None or raw.strip().lower() in LANGUAGES or not raw.strip():
+        return None
+    return f"{LANG_VARIABLE}={raw[:20]!r} is not a language of this program: use ja or en"
+
+
 def label(key: str, lang: str) -> str:
     """The label for `key` in `lang`."""
     ja, en = LABELS[key]

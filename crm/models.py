@@ -12,12 +12,11 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, text
 from sqlmodel import Field, SQLModel
 
+from crm.kpi.rules import KPI_CHECKS
 from crm.vocabulary import (
     AGREEMENT_STATUSES,
     CONCLUDED_STATUSES,
     EVENT_KINDS,
-    KPI_KINDS,
-    KPI_RULES,
     OPEN_STATUSES,
     ORGANIZATION_KINDS,
     sql_in,
@@ -240,13 +239,7 @@ class Kpi(Tracked, table=True):
 
     __tablename__ = "kpi"
     __table_args__ = (
-        CheckConstraint(f"kind IN {sql_in(KPI_KINDS)}", name="kind"),
-        CheckConstraint(f"rule IN {sql_in(KPI_RULES)}", name="rule"),
-        CheckConstraint(
-            "(kind = 'computed' AND rule IN ('events', 'agreements', 'companies'))"
-            " OR (kind = 'measured' AND rule IN ('level', 'annual', 'milestone'))",
-            name="rule_matches_kind",
-        ),
+        *(CheckConstraint(sql, name=name) for name, sql in KPI_CHECKS.items()),
         CheckConstraint("target_by > baseline_as_of", name="target_after_baseline"),
     )
 
@@ -316,7 +309,7 @@ class IssuedReport(SQLModel, table=True):
 
     Append-only: a later report compares its own figures with these to show restatements.
     `figures_json` maps each KPI code to the printed figures (and, for computed KPIs, the
-    evidence record keys) as written by `reports.issued`.
+    evidence record keys) as written by `crm.reporting.issued`.
     """
 
     __tablename__ = "issued_report"

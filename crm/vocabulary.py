@@ -1,8 +1,8 @@
-"""Controlled vocabularies: organization kinds, agreement statuses, event kinds, KPI rules.
+"""Controlled vocabularies: organization kinds, agreement statuses, event kinds, KPI statuses.
 
 Each code is stored in the database as its English code (checked by a CHECK constraint) and
 has a Japanese and an English label. `parse_*` accept the code, either label, and common
-Japanese spellings used in the office's spreadsheets.
+Japanese spellings used in the office's spreadsheets. The KPI rules are in crm.kpi.rules.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from crm.errors import DataError
+
+# The KPI rules are owned by crm.kpi.rules; COMPUTED_RULES stays importable from here.
+from crm.kpi.rules import COMPUTED_RULES as COMPUTED_RULES
 
 
 @dataclass(frozen=True)
@@ -112,15 +115,6 @@ CONCLUDED_STATUSES = ("concluded", "ended")
 #: Agreement statuses before conclusion (no `concluded_on`).
 OPEN_STATUSES = ("proposed", "negotiating")
 
-#: How a KPI's value is obtained: computed from records, or measured and entered.
-KPI_KINDS = ("computed", "measured")
-#: Counting rules. Computed: events of a kind, concluded agreements with a partner class,
-#: distinct private companies met. Measured: level, annual sum, milestone.
-KPI_RULES = ("events", "agreements", "companies", "level", "annual", "milestone")
-COMPUTED_RULES = ("events", "agreements", "companies")
-#: Partner classes for agreement KPIs: `private` (a private company among the partners) or
-#: `external` (any other kind of partner among them).
-PARTNER_CLASSES = ("private", "external")
 
 KPI_STATUS_LABELS = {
     "achieved": ("達成", "Achieved"),

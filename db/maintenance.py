@@ -11,6 +11,7 @@ from pathlib import Path
 from crm.audit import chain as audit
 from crm.errors import CRMError
 from db.engine import sqlite_path
+from db.migrate import current_revision, newer_schema_problem
 from db.session import Database
 
 
@@ -71,11 +72,13 @@ class CheckReport:
     foreign_key_violations: list[str] = field(default_factory=list)
     trigger_problems: list[str] = field(default_factory=list)
     chain: audit.ChainReport | None = None
+    schema_problem: str | None = None
 
     @property
     def problems(self) -> list[str]:
         """Every problem, one line each."""
-        found = [] if self.integrity == "ok" else [f"integrity_check: {self.integrity}"]
+        found = [] if self.schema_problem is None else [self.schema_problem]
+        found += [] if self.integrity == "ok" else [f"integrity_check: {self.integrity}"]
         found += [f"foreign key: {v}" for v in self.foreign_key_violations]
         found += self.trigger_problems
         if self.chain is not None and not self.chain.ok:
@@ -85,7 +88,8 @@ class CheckReport:
 
 def check(database: Database) -> CheckReport:
     """integrity_check, foreign_key_check, the audit triggers and the audit chain (reads only)."""
-    report = CheckReport()
+    report = CheckReport(schema_problem=newer_schema_problem(
+        current_revision(database.engine), database.describe()))
     with database.reading() as session:
         connection = session.connection()
         if connection.dialect.name == "sqlite":

@@ -27,6 +27,20 @@ def head_revision() -> str:
     return head
 
 
+def is_known_revision(revision: str) -> bool:
+    """Whether `revision` is one of this program's migrations (else a newer program wrote it)."""
+    return revision in {script.revision for script in
+                        ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def newer_schema_problem(revision: str | None, where: str) -> str | None:
+    """One line when `revision` comes from a newer version of the program, else None."""
+    if revision is None or is_known_revision(revision):
+        return None
+    return (f"{where} is at schema {revision}, newer than this program knows (its newest is"
+            f" {head_revision()}): use the newer program; nothing was changed")
+
+
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at, or None for an empty database."""
     with engine.connect() as connection:

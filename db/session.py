@@ -19,7 +19,7 @@ from crm.errors import CRMError, ReadOnlyError
 from crm.records.services import seed_kpis
 from db import engine as engine_settings
 from db.engine import make_engine, sqlite_path, sqlite_url, writing
-from db.migrate import current_revision, head_revision, upgrade
+from db.migrate import current_revision, head_revision, newer_schema_problem, upgrade
 
 APP_NAME = "kakogawa-crm"
 URL_VARIABLE = "CRM_DATABASE_URL"
@@ -79,6 +79,9 @@ class Database:
         revision = current_revision(self.engine)
         if revision is None:
             raise DatabaseError(f"{self.describe()} is not a CRM database: run `crm init`")
+        newer = newer_schema_problem(revision, self.describe())
+        if newer is not None:
+            raise DatabaseError(newer)
         if revision != head_revision():
             raise DatabaseError(
                 f"{self.describe()} is at schema {revision}, this program needs"

@@ -1,1 +1,1 @@
-"""PDF reports: the quarterly and annual KPI report (`reports.kpi_report.build_report`)."""
+"""PDF reports: the quarterly and annual KPI report (`reports.publish.publish_report`)."""

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from datetime import date
 
 from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
+from reportlab.lib.colors import Color
 
-from crm.calendar import FiscalPeriod, era_year, quarters_between
+from crm.calendar import FiscalPeriod, era_year
 from crm.kpi.engine import KpiDefinition, SeriesPoint
 from reports.styles import (
     ACCENT,
@@ -26,11 +27,6 @@ from reports.styles import (
 )
 
 LEFT, RIGHT, BOTTOM, TOP = 30.0, 24.0, 30.0, 20.0
-
-
-def chart_quarters(kpi: KpiDefinition, period: FiscalPeriod) -> list[FiscalPeriod]:
-    """The quarters a KPI's chart spans: from its baseline to its target or the period's end."""
-    return quarters_between(kpi.baseline_as_of, max(kpi.target_by, period.end))
 
 
 def nice_ceiling(value: float) -> tuple[float, float]:
@@ -54,6 +50,14 @@ def _year_label(fiscal_year: int, lang: str) -> str:
     return f"{era.letter}{year}"
 
 
+def _box(x: float, y: float, width: float, height: float, fill: Color) -> Rect:
+    """A rectangle filled with `fill`, without an outline."""
+    box = Rect(x, y, width, height)
+    box.fillColor = fill
+    box.strokeColor = None
+    return box
+
+
 def _tick(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
@@ -67,7 +71,7 @@ def kpi_chart(
     width: float,
     height: float,
 ) -> Drawing:
-    """The chart for `kpi` over `series` (one point per quarter of `chart_quarters`).
+    """The chart for `kpi` over `series` (one point per quarter of the chart's span).
 
     Cumulative values are drawn up to the report period's end only; the line to target runs
     from (baseline date, baseline) to (target date, target).
@@ -101,8 +105,7 @@ def kpi_chart(
                        fillColor=INK))
     for i, q in enumerate(quarters):
         if period.start <= q.start and q.end <= period.end:
-            drawing.add(Rect(LEFT + i * slot, BOTTOM, slot, plot_h, fillColor=PERIOD_FILL,
-                             strokeColor=None))
+            drawing.add(_box(LEFT + i * slot, BOTTOM, slot, plot_h, PERIOD_FILL))
     tick = 0.0
     while tick <= y_max + 1e-9:
         y = y_of(tick)
@@ -117,8 +120,8 @@ def kpi_chart(
         tick += c_step
     for i, p in enumerate(series):
         if p.period.end <= period.end and p.count:
-            drawing.add(Rect(LEFT + i * slot + slot * 0.2, BOTTOM, slot * 0.6,
-                             yc_of(p.count) - BOTTOM, fillColor=BAR_FILL, strokeColor=None))
+            drawing.add(_box(LEFT + i * slot + slot * 0.2, BOTTOM, slot * 0.6,
+                             yc_of(p.count) - BOTTOM, BAR_FILL))
     drawing.add(Line(LEFT, BOTTOM, LEFT + plot_w, BOTTOM, strokeColor=INK, strokeWidth=0.5))
     drawing.add(Line(LEFT, BOTTOM, LEFT, BOTTOM + plot_h, strokeColor=INK, strokeWidth=0.5))
     for i, q in enumerate(quarters):
@@ -157,5 +160,5 @@ def _legend(drawing: Drawing, lang: str) -> None:
                      strokeDashArray=[3, 2]))
     drawing.add(String(x + 12, y, line, fontName=FONT_NAME, fontSize=5.5, fillColor=INK))
     x += 62
-    drawing.add(Rect(x, y, 8, 5, fillColor=BAR_FILL, strokeColor=None))
+    drawing.add(_box(x, y, 8, 5, BAR_FILL))
     drawing.add(String(x + 11, y, bars, fontName=FONT_NAME, fontSize=5.5, fillColor=INK))

@@ -1,44 +1,25 @@
-"""The quarterly or annual KPI report as PDF: read the data, lay out the sections, return bytes.
+"""The quarterly or annual KPI report as PDF: lay out a report's content, return bytes.
 
-Output is reproducible: the same database and `generated_at` give byte-identical PDFs
+Output is reproducible: the same content and options give byte-identical PDFs
 (ReportLab's invariant mode, the PDF creation date set from `generated_at`, every list in a
 fixed order). A4 portrait; the Japanese font is embedded as a subset.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
-from sqlmodel import Session
 
-from crm.audit.chain import chain_head
-from crm.calendar import FiscalPeriod, quarters_between
-from crm.context import JAPAN, Context
-from crm.errors import DataError
-from crm.i18n import LANGUAGES
-from crm.kpi.engine import KpiFigure, compute_for_period, computed_series
-from crm.models import IssuedReport
-from crm.reporting import data as report_data
-from crm.vocabulary import COMPUTED_RULES
-from reports.charts import chart_quarters
-from reports.fingerprint import data_fingerprint
-from reports.issued import (
-    Restatement,
-    evidence_through,
-    issue,
-    published_figures,
-    restatements,
-)
+from crm.context import JAPAN
+from crm.reporting.content import ReportContent
 from reports.labels import t
-from reports.sections import ReportData, story
+from reports.sections import ReportOptions, report_title, story
 from reports.styles import (
     FONT_NAME,
     HEADER_FONT_SIZE,
@@ -54,37 +35,6 @@ from reports.styles import (
 CREATOR = "kakogawa-crm"
 
 
-@dataclass(frozen=True)
-class ReportResult:
-    """A built report: the PDF, and what it printed (for tests, auditors and issuing)."""
-
-    pdf: bytes
-    period: FiscalPeriod
-    lang: str
-    generated_at: datetime
-    fingerprint: str
-    figures: list[KpiFigure]
-    published: dict[str, dict[str, Any]]
-    restatements: list[Restatement]
-    title: str
-
-    @property
-    def sha256(self) -> str:
-        """The SHA-256 of the PDF bytes."""
-        return hashlib.sha256(self.pdf).hexdigest()
-
-    @property
-    def filename(self) -> str:
-        """The default file name: kpi-report-FY2022-Q3.pdf or kpi-report-FY2022.pdf."""
-        return default_filename(self.period)
-
-
-def default_filename(period: FiscalPeriod) -> str:
-    """kpi-report-FY2022-Q3.pdf for a quarter, kpi-report-FY2022.pdf for a year."""
-    suffix = f"-Q{period.quarter}" if period.quarter else ""
-    return f"kpi-report-FY{period.fiscal_year}{suffix}.pdf"
-
-
 class _PdfTimestamp:
     """The PDF's creation date: `generated_at` in Japan time (stands in for ReportLab's)."""
 
@@ -96,10 +46,20 @@ class _PdfTimestamp:
         self.dhh, self.dmm = 9, 0
 
 
+class _TimeStamped(Protocol):
+    """ReportLab's PDF document, as far as its creation date goes."""
+
+    _timeStamp: _PdfTimestamp
+
+
 def _canvas_class(generated_at: datetime, footer_left: str, lang: str) -> type[Canvas]:
     """A canvas that dates the PDF `generated_at` and numbers its pages 'N / M'."""
 
     class ReportCanvas(Canvas):
+        # Canvas members this class uses that ReportLab's type stubs leave out.
+        _doc: _TimeStamped
+        _startPage: Callable[[], None]
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._doc._timeStamp = _PdfTimestamp(generated_at)
@@ -144,56 +104,12 @@ def _header(title: str, office: str) -> Callable[[Canvas, BaseDocTemplate], None
     return draw
 
 
-def gather(
-    session: Session,
-    *,
-    period: FiscalPeriod,
-    lang: str,
-    generated_at: datetime,
-    approval_block: bool,
-    office: str,
-) -> tuple[ReportData, dict[str, dict[str, Any]]]:
-    """Read everything the report shows; also the figures it publishes (for issuing)."""
-    figures = compute_for_period(session, period)
-    computed = [f for f in figures if f.kpi.rule in COMPUTED_RULES]
-    spans = {f.code: chart_quarters(f.kpi, period) for f in computed}
-    # One query over consecutive quarters covering every chart (computed_series needs them so).
-    all_series = computed_series(session, quarters_between(
-        min(span[0].start for span in spans.values()),
-        max(span[-1].end for span in spans.values()),
-    )) if spans else {}
-    series = {}
-    for code, span in spans.items():
-        wanted = set(span)
-        series[code] = [p for p in all_series.get(code, []) if p.period in wanted]
-    rows = evidence_through(session, figures, period.end)
-    data = ReportData(
-        period=period,
-        lang=lang,
-        generated_at=generated_at,
-        office=office,
-        fingerprint=data_fingerprint(session.connection(), period),
-        audit_head=chain_head(session),
-        approval_block=approval_block,
-        figures=figures,
-        series=series,
-        evidence=rows,
-        meetings=report_data.meetings_held(session, period.start, period.end),
-        first_companies=report_data.first_time_companies(session, period.start, period.end),
-        agreements_changed=report_data.agreements_changed(session, period.start, period.end),
-        events=report_data.events_held(session, period.start, period.end),
-        follow_ups=report_data.open_follow_ups(session, period.end),
-        register=report_data.agreements_in_force(session, period.end),
-        restatements=restatements(session, period),
-    )
-    return data, published_figures(figures, rows)
-
-
-def render(data: ReportData) -> bytes:
-    """Lay out `data` as an A4 PDF and return its bytes."""
+def render(content: ReportContent, options: ReportOptions) -> bytes:
+    """Lay out `content` as an A4 PDF printed with `options` and return its bytes."""
     register_fonts()
     buffer = io.BytesIO()
-    title = data.title()
+    lang = options.lang
+    title = report_title(content.period, lang)
     doc = BaseDocTemplate(
         buffer,
         pagesize=PAGE_SIZE,
@@ -202,57 +118,20 @@ def render(data: ReportData) -> bytes:
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
         title=title,
-        author=data.office,
-        subject=t("subject", data.lang, period=data.period.label(data.lang),
-                  fingerprint=data.fingerprint),
+        author=options.office,
+        subject=t("subject", lang, period=content.period.label(lang),
+                  fingerprint=content.fingerprint),
         creator=CREATOR,
         producer=CREATOR,
-        keywords=["KPI", data.period.label_en(), data.fingerprint],
-        lang="ja-JP" if data.lang == "ja" else "en",
+        keywords=["KPI", content.period.label_en(), content.fingerprint],
+        lang="ja-JP" if lang == "ja" else "en",
         invariant=1,
         initialFontName=FONT_NAME,
     )
     frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    doc.addPageTemplates([PageTemplate("page", [frame], onPage=_header(title, data.office))])
-    footer = f"{data.period.label(data.lang)} · {data.fingerprint[:16]}"
-    doc.build(story(data), canvasmaker=_canvas_class(data.generated_at, footer, data.lang))
+    doc.addPageTemplates([PageTemplate("page", [frame], onPage=_header(title, options.office))])
+    footer = f"{content.period.label(lang)} · {content.fingerprint[:16]}"
+    doc.build(story(content, options),
+              canvasmaker=_canvas_class(options.generated_at, footer, lang))
     return buffer.getvalue()
-
-
-def build_report(
-    session: Session,
-    *,
-    period: FiscalPeriod,
-    lang: str,
-    generated_at: datetime,
-    approval_block: bool = True,
-    office: str | None = None,
-) -> ReportResult:
-    """Build the KPI report for `period` in `lang` ('ja' or 'en') as of `generated_at`.
-
-    `generated_at` must be timezone-aware; `office` defaults to the city's ICT-policy office.
-    """
-    if lang not in LANGUAGES:
-        raise DataError(f"language must be ja or en, not {lang!r}",
-                        ja=f"言語は ja か en です: {lang!r}", field="lang")
-    if generated_at.tzinfo is None:
-        raise DataError("the generation time needs a time zone",
-                        ja="作成日時にはタイムゾーンが必要です", field="generated_at")
-    data, published = gather(
-        session, period=period, lang=lang, generated_at=generated_at,
-        approval_block=approval_block, office=office or t("office", lang),
-    )
-    return ReportResult(
-        pdf=render(data), period=period, lang=lang, generated_at=generated_at,
-        fingerprint=data.fingerprint, figures=data.figures, published=published,
-        restatements=data.restatements, title=data.title(),
-    )
-
-
-def issue_report(session: Session, ctx: Context, result: ReportResult) -> IssuedReport:
-    """Record `result` as issued now by the acting user: its figures and hashes are frozen."""
-    return issue(
-        session, ctx, period=result.period, lang=result.lang, generated_at=result.generated_at,
-        fingerprint=result.fingerprint, pdf_sha256=result.sha256, figures=result.published,
-    )

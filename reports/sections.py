@@ -1,4 +1,4 @@
-"""The sections of the KPI report, each a function from the report's data to flowables."""
+"""The sections of the KPI report, each a function from the report's content to flowables."""
 
 from __future__ import annotations
 
@@ -22,16 +22,15 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from crm.audit.chain import ChainHead
 from crm.calendar import FiscalPeriod, format_wareki
 from crm.context import JAPAN
 from crm.formatting import UNKNOWN, format_day, format_number, format_rate
 from crm.i18n import label
-from crm.kpi.engine import EvidenceRow, KpiFigure, SeriesPoint
-from crm.reporting.data import AgreementLine, EventLine, FirstContact, MeetingLine
-from crm.vocabulary import AGREEMENT_STATUSES, COMPUTED_RULES, EVENT_KINDS
+from crm.kpi.engine import KpiFigure
+from crm.reporting.content import ReportContent
+from crm.reporting.data import AgreementLine
+from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS
 from reports.charts import kpi_chart
-from reports.issued import Restatement
 from reports.labels import t
 from reports.styles import (
     APPENDIX_FONT_SIZE,
@@ -50,30 +49,18 @@ from reports.styles import (
 
 
 @dataclass(frozen=True)
-class ReportData:
-    """Everything one report shows, read from the database before any layout."""
+class ReportOptions:
+    """How a report is printed: language, generation time, issuing office, approval block."""
 
-    period: FiscalPeriod
     lang: str
     generated_at: datetime
     office: str
-    fingerprint: str
-    audit_head: ChainHead
     approval_block: bool
-    figures: list[KpiFigure]
-    series: dict[str, list[SeriesPoint]]
-    evidence: dict[str, list[EvidenceRow]]
-    meetings: list[MeetingLine]
-    first_companies: list[FirstContact]
-    agreements_changed: list[AgreementLine]
-    events: list[EventLine]
-    follow_ups: list[MeetingLine]
-    register: list[AgreementLine]
-    restatements: list[Restatement]
 
-    def title(self) -> str:
-        """The report's title, e.g. '令和4年度 第3四半期 連携・周知活動 KPI 報告'."""
-        return t("title", self.lang, period=self.period.label(self.lang))
+
+def report_title(period: FiscalPeriod, lang: str) -> str:
+    """The report's title, e.g. '令和4年度 第3四半期 連携・周知活動 KPI 報告'."""
+    return t("title", lang, period=period.label(lang))
 
 
 # --- small helpers --------------------------------------------------------------------------
@@ -114,7 +101,7 @@ def _cell(text: str, width: float, wrap: bool) -> Paragraph | str:
 
 def _table(
     header: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Sequence[list[Any]],
     widths_mm: Sequence[float],
     style: Sequence[tuple[Any, ...]] = BASE_TABLE,
     extra: Sequence[tuple[Any, ...]] = (),
@@ -127,7 +114,7 @@ def _table(
 def _list_section(
     heading: str,
     header: Sequence[str],
-    rows: Sequence[Sequence[Any]],
+    rows: Sequence[list[Any]],
     widths_mm: Sequence[float],
     lang: str,
     extra: Sequence[tuple[Any, ...]] = (),
@@ -181,27 +168,27 @@ def _period_text(period: FiscalPeriod) -> str:
     return f"{wareki}（{period.start.isoformat()} – {period.end.isoformat()}）"
 
 
-def cover(data: ReportData) -> list[Flowable]:
+def cover(content: ReportContent, options: ReportOptions) -> list[Flowable]:
     """Title, period, issuing office, generation time, data fingerprint, approval block."""
-    lang = data.lang
+    lang = options.lang
     flowables: list[Flowable] = []
-    if data.approval_block:
+    if options.approval_block:
         flowables.append(approval_block(lang))
     flowables += [
-        Spacer(1, 30 * mm if data.approval_block else 55 * mm),
-        _p(data.title(), "title"),
+        Spacer(1, 30 * mm if options.approval_block else 55 * mm),
+        _p(report_title(content.period, lang), "title"),
         _p(t("policy", lang), "subtitle"),
         Spacer(1, 12 * mm),
     ]
     rows = [
-        (t("period", lang), _p(f"{data.period.label(lang)}　{_period_text(data.period)}",
+        (t("period", lang), _p(f"{content.period.label(lang)}　{_period_text(content.period)}",
                                "cover_value")),
-        (t("issuer", lang), _p(data.office, "cover_value")),
-        (t("generated", lang), _p(_generated_text(data.generated_at, lang), "cover_value")),
-        (t("fingerprint", lang), [_p(data.fingerprint, "fingerprint"),
+        (t("issuer", lang), _p(options.office, "cover_value")),
+        (t("generated", lang), _p(_generated_text(options.generated_at, lang), "cover_value")),
+        (t("fingerprint", lang), [_p(content.fingerprint, "fingerprint"),
                                   _p(t("fingerprint_note", lang), "note")]),
         (t("audit_head", lang), [
-            _p(f"#{data.audit_head.id or 0} {data.audit_head.hash}", "fingerprint"),
+            _p(f"#{content.audit_head.id or 0} {content.audit_head.hash}", "fingerprint"),
             _p(t("audit_head_note", lang), "note"),
         ]),
     ]
@@ -215,7 +202,7 @@ def cover(data: ReportData) -> list[Flowable]:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
     ]))
     flowables.append(table)
-    changed = sum(len(r.changes) for r in data.restatements)
+    changed = content.restated_figures
     if changed:
         flowables += [Spacer(1, 8 * mm), _p(t("restated_notice", lang, n=changed), "h2")]
     flowables.append(PageBreak())
@@ -252,9 +239,8 @@ def summary_row(figure: KpiFigure, lang: str) -> list[Any]:
     ]
 
 
-def summary(data: ReportData) -> list[Flowable]:
+def summary(content: ReportContent, lang: str) -> list[Flowable]:
     """All KPIs grouped by 基本方針, with status colours; numbers right-aligned."""
-    lang = data.lang
     header = [
         t("col_ref", lang), t("col_kpi", lang), label("baseline", lang), label("target", lang),
         label("period_count", lang), label("value_at_end", lang),
@@ -266,7 +252,7 @@ def summary(data: ReportData) -> list[Flowable]:
         ("ALIGN", (8, 0), (8, -1), "CENTER"),
         ("ALIGN", (0, 0), (-1, 0), "CENTER"),
     ]
-    by_policy = sorted(data.figures, key=lambda f: f.kpi.basic_policy)
+    by_policy = sorted(content.figures, key=lambda f: f.kpi.basic_policy)
     for policy, group in groupby(by_policy, key=lambda f: f.kpi.basic_policy):
         row = len(rows) + 1
         rows.append([t("basic_policy", lang, n=policy)] + [""] * 8)
@@ -284,13 +270,12 @@ def summary(data: ReportData) -> list[Flowable]:
 # --- restatements ---------------------------------------------------------------------------
 
 
-def restatement_section(data: ReportData) -> list[Flowable]:
+def restatement_section(content: ReportContent, lang: str) -> list[Flowable]:
     """Published vs current figures of issued reports, with the evidence that changed."""
-    if not data.restatements:
+    if not content.restatements:
         return []
-    lang = data.lang
     flowables: list[Flowable] = [_p(t("restatements", lang), "h1")]
-    for r in data.restatements:
+    for r in content.restatements:
         issued_at = _generated_text(r.issued_at, lang)
         flowables.append(_p(t("restatement_intro", lang, id=r.issued_id,
                               period=r.period.label(lang), issued_at=issued_at,
@@ -328,14 +313,14 @@ def restatement_section(data: ReportData) -> list[Flowable]:
 # --- charts ---------------------------------------------------------------------------------
 
 
-def charts(data: ReportData) -> list[Flowable]:
+def charts(content: ReportContent, lang: str) -> list[Flowable]:
     """One chart per computed KPI, two to a row."""
-    lang = data.lang
     width = FRAME_WIDTH / 2 - 2 * mm
     drawings = [
-        kpi_chart(f.kpi, data.series[f.code], data.period, lang, width=width, height=62 * mm)
-        for f in data.figures
-        if f.kpi.rule in COMPUTED_RULES and f.code in data.series
+        kpi_chart(f.kpi, content.series[f.code], content.period, lang, width=width,
+                  height=62 * mm)
+        for f in content.figures
+        if f.code in content.series
     ]
     rows = [drawings[i:i + 2] + [""] * (2 - len(drawings[i:i + 2]))
             for i in range(0, len(drawings), 2)]
@@ -353,30 +338,29 @@ def charts(data: ReportData) -> list[Flowable]:
 # --- activities -----------------------------------------------------------------------------
 
 
-def activities(data: ReportData) -> list[Flowable]:
+def activities(content: ReportContent, lang: str) -> list[Flowable]:
     """Meetings, first-time companies, agreements, events and open follow-ups."""
-    lang = data.lang
-    d = data.period.end
+    d = content.period.end
     flowables: list[Flowable] = [PageBreak(), _p(t("activities", lang), "h1")]
     flowables += _list_section(
         t("meetings", lang),
         [label("date", lang), label("organizations", lang), t("col_topic", lang),
          t("col_staff", lang)],
         [[_day(m.held_on, lang), _p(m.organizations), _p(m.title), _p(m.staff)]
-         for m in data.meetings],
+         for m in content.meetings],
         (18, 55, 70, 35), lang,
     )
     flowables += _list_section(
         t("first_companies", lang),
         [label("date", lang), t("col_company", lang), t("col_first_meeting", lang)],
-        [[_day(c.first_on, lang), _p(c.name), str(c.meeting_id)] for c in data.first_companies],
+        [[_day(c.first_on, lang), _p(c.name), str(c.meeting_id)] for c in content.first_companies],
         (22, 126, 30), lang, extra=[("ALIGN", (2, 1), (2, -1), "RIGHT")],
     )
     flowables += _list_section(
-        t("agreements_changed", lang), *_agreement_table(data.agreements_changed, lang), lang,
+        t("agreements_changed", lang), *_agreement_table(content.agreements_changed, lang), lang,
         extra=[("ALIGN", (0, 1), (0, -1), "RIGHT")],
     )
-    wrap = len(data.events) <= WRAP_LIMIT
+    wrap = len(content.events) <= WRAP_LIMIT
     flowables += _list_section(
         t("events", lang),
         [label("date", lang), t("col_kind", lang), t("col_topic", lang), t("col_venue", lang),
@@ -384,11 +368,11 @@ def activities(data: ReportData) -> list[Flowable]:
         [[_day(e.held_on, lang), EVENT_KINDS.label(e.kind, lang),
           _cell(e.title, 70 * mm - 6, wrap),
           _cell(" / ".join(v for v in (e.venue, e.municipality) if v), 50 * mm - 6, wrap),
-          format_number(e.attendees)] for e in data.events],
+          format_number(e.attendees)] for e in content.events],
         (18, 24, 70, 50, 16), lang, extra=[("ALIGN", (4, 1), (4, -1), "RIGHT")],
     )
     follow_rows = []
-    for m in data.follow_ups:
+    for m in content.follow_ups:
         due = _day(m.follow_up_on, lang)
         if m.follow_up_on is not None and m.follow_up_on < d:
             due += f"\n{t('overdue', lang)}"
@@ -416,11 +400,10 @@ def _agreement_table(
     return header, rows, (10, 52, 50, 16, 18, 32)
 
 
-def register(data: ReportData) -> list[Flowable]:
+def register(content: ReportContent, lang: str) -> list[Flowable]:
     """Every data-linkage agreement in force at the period's end."""
-    lang = data.lang
     return _list_section(
-        t("register", lang), *_agreement_table(data.register, lang), lang,
+        t("register", lang), *_agreement_table(content.register, lang), lang,
         extra=[("ALIGN", (0, 1), (0, -1), "RIGHT")], heading_style="h1",
     )
 
@@ -430,9 +413,8 @@ def register(data: ReportData) -> list[Flowable]:
 _APPENDIX_WIDTHS = (11, 17, 22, 12, 62, 44, 10)
 
 
-def appendix(data: ReportData) -> list[Flowable]:
+def appendix(content: ReportContent, lang: str) -> list[Flowable]:
     """Every evidence record behind each computed KPI's value, with its id and date."""
-    lang = data.lang
     flowables: list[Flowable] = [PageBreak(), _p(t("appendix", lang), "h1"),
                                  _p(t("appendix_intro", lang), "note")]
     title_width = _APPENDIX_WIDTHS[4] * mm - 6
@@ -440,11 +422,11 @@ def appendix(data: ReportData) -> list[Flowable]:
     header = [t("col_no", lang), label("date", lang), label("record_type", lang),
               label("record_id", lang), label("title", lang), label("organizations", lang),
               t("col_in_period", lang)]
-    for figure in data.figures:
-        if figure.code not in data.evidence:
+    for figure in content.figures:
+        if figure.code not in content.evidence:
             continue
-        rows = data.evidence[figure.code]
-        in_period = sum(1 for r in rows if r.counted_on >= data.period.start)
+        rows = content.evidence[figure.code]
+        in_period = sum(1 for r in rows if r.counted_on >= content.period.start)
         heading = t("appendix_kpi", lang, name=figure.kpi.name(lang), code=figure.code,
                     baseline=format_number(figure.kpi.baseline), count=format_number(len(rows)),
                     value=format_number(figure.value), in_period=format_number(in_period))
@@ -452,7 +434,7 @@ def appendix(data: ReportData) -> list[Flowable]:
         cells = [
             [str(n), _day(r.counted_on, lang), label(r.record_type, lang), str(r.record_id),
              fit(r.title, title_width), fit(r.organizations, org_width),
-             "●" if r.counted_on >= data.period.start else ""]
+             "●" if r.counted_on >= content.period.start else ""]
             for n, r in enumerate(rows, start=1)
         ]
         if not cells:
@@ -466,15 +448,16 @@ def appendix(data: ReportData) -> list[Flowable]:
     return flowables
 
 
-def story(data: ReportData) -> list[Flowable]:
+def story(content: ReportContent, options: ReportOptions) -> list[Flowable]:
     """The whole report in order."""
+    lang = options.lang
     return [
-        *cover(data),
-        KeepTogether(summary(data)),
-        *restatement_section(data),
-        *charts(data),
-        *activities(data),
-        *register(data),
-        *appendix(data),
+        *cover(content, options),
+        KeepTogether(summary(content, lang)),
+        *restatement_section(content, lang),
+        *charts(content, lang),
+        *activities(content, lang),
+        *register(content, lang),
+        *appendix(content, lang),
     ]
 

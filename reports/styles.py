@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from importlib.resources import as_file, files
 from importlib.resources.abc import Traversable
+from typing import Any
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_LEFT
@@ -61,8 +62,9 @@ def register_fonts() -> str:
     return FONT_NAME
 
 
-def _style(name: str, size: float, **extra: object) -> ParagraphStyle:
-    base: dict[str, object] = {
+def _style(name: str, size: float, **extra: Any) -> ParagraphStyle:
+    """A paragraph style in the report's font and ink, `size` points, with `extra` settings."""
+    base: dict[str, Any] = {
         "fontName": FONT_NAME, "fontSize": size, "leading": size * 1.45, "textColor": INK,
         "wordWrap": "CJK",
     }

@@ -16,7 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
-def _bin_dir() -> Path:
+def server_bin_dir() -> Path:
+    """The directory of initdb and pg_ctl: on PATH, else Debian's newest /usr/lib/postgresql."""
     found = shutil.which("pg_ctl")
     if found:
         return Path(found).parent
@@ -42,7 +43,7 @@ def _as_server_user(command: list[str]) -> list[str]:
 @contextmanager
 def postgres_cluster() -> Iterator[str]:
     """Start a cluster; yield the SQLAlchemy URL of its `postgres` database; stop it."""
-    bin_dir = _bin_dir()
+    bin_dir = server_bin_dir()
     root = Path(tempfile.mkdtemp(prefix="crm-pg-"))
     data = root / "data"
     if os.geteuid() == 0:
@@ -68,3 +69,11 @@ def postgres_cluster() -> Iterator[str]:
             check=False, capture_output=True,
         )
         shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    # `python -m tests.postgres`: .ci/run finds the server exactly as the tests will.
+    try:
+        print(server_bin_dir())
+    except RuntimeError as exc:
+        raise SystemExit(str(exc)) from None

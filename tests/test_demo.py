@@ -15,24 +15,12 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlmodel import Session
 
+from crm import models as m
 from crm.calendar import fiscal_year_of
 from crm.context import Context, fixed_clock
 from crm.demo import DEMO_CLOCK, FIRST_DAY, LAST_DAY, DemoSummary, generate_demo
 from crm.errors import DataError
 from crm.kpi import engine as kpi_engine
-from crm.models import (
-    Agreement,
-    AgreementPartner,
-    Contact,
-    Kpi,
-    KpiMeasurement,
-    Meeting,
-    MeetingOrganization,
-    MeetingStaff,
-    Organization,
-    OutreachEvent,
-    Staff,
-)
 from crm.normalize import normalize_name, validate_corporate_number
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS, ORGANIZATION_KINDS
 from db.engine import sqlite_url
@@ -98,18 +86,20 @@ def test_summary_matches_the_database_and_the_spec(
     demo: tuple[Database, DemoSummary], session: Session
 ) -> None:
     summary = demo[1]
-    assert summary.organizations == count(session, Organization)
-    assert summary.contacts == count(session, Contact)
-    assert summary.staff == count(session, Staff)
-    assert summary.meetings == count(session, Meeting) == 400
-    assert summary.meeting_organizations == count(session, MeetingOrganization)
-    assert summary.agreements == count(session, Agreement) == 20
-    assert summary.agreement_partners == count(session, AgreementPartner)
-    assert summary.outreach_events == count(session, OutreachEvent) == 150
-    assert summary.kpi_measurements == count(session, KpiMeasurement)
-    assert summary.archived_meetings == count(session, Meeting, Meeting.archived_at.is_not(None))
+    assert summary.organizations == count(session, m.Organization)
+    assert summary.contacts == count(session, m.Contact)
+    assert summary.staff == count(session, m.Staff)
+    assert summary.meetings == count(session, m.Meeting) == 400
+    assert summary.meeting_organizations == count(session, m.MeetingOrganization)
+    assert summary.agreements == count(session, m.Agreement) == 20
+    assert summary.agreement_partners == count(session, m.AgreementPartner)
+    assert summary.outreach_events == count(session, m.OutreachEvent) == 150
+    assert summary.kpi_measurements == count(session, m.KpiMeasurement)
+    assert summary.archived_meetings == count(
+        session, m.Meeting, m.Meeting.archived_at.is_not(None)
+    )
     assert summary.archived_events == count(
-        session, OutreachEvent, OutreachEvent.archived_at.is_not(None)
+        session, m.OutreachEvent, m.OutreachEvent.archived_at.is_not(None)
     )
     assert 55 <= summary.organizations <= 70
     assert 6 <= summary.staff <= 10
@@ -119,13 +109,13 @@ def test_summary_matches_the_database_and_the_spec(
 
 
 def test_organizations_of_every_kind_companies_the_majority(session: Session) -> None:
-    kinds = Counter(session.scalars(select(Organization.kind)).all())
+    kinds = Counter(session.scalars(select(m.Organization.kind)).all())
     assert set(kinds) == set(ORGANIZATION_KINDS.codes)
     assert kinds["company"] > sum(kinds.values()) / 2
 
 
 def test_organization_names_readings_and_numbers(session: Session) -> None:
-    organizations = session.scalars(select(Organization)).all()
+    organizations = session.scalars(select(m.Organization)).all()
     names = [o.name for o in organizations]
     assert len({normalize_name(n) for n in names}) == len(names)
     assert all(o.normalized_name == normalize_name(o.name) for o in organizations)
@@ -143,34 +133,39 @@ def test_organization_names_readings_and_numbers(session: Session) -> None:
 
 
 def test_contacts_at_about_thirty_organizations(session: Session) -> None:
-    per_org = Counter(session.scalars(select(Contact.organization_id)).all())
+    per_org = Counter(session.scalars(select(m.Contact.organization_id)).all())
     assert 25 <= len(per_org) <= 35
     assert set(per_org.values()) <= {1, 2, 3}
-    emails = [e for e in session.scalars(select(Contact.email)).all() if e]
+    emails = [e for e in session.scalars(select(m.Contact.email)).all() if e]
     assert emails and all(e.endswith(".example.jp") for e in emails)
 
 
 def test_meetings_spread_over_the_years_with_follow_ups(session: Session) -> None:
-    meetings = session.scalars(select(Meeting)).all()
-    assert all(FIRST_DAY <= m.held_on <= LAST_DAY for m in meetings)
-    per_year = Counter(fiscal_year_of(m.held_on) for m in meetings)
+    meetings = session.scalars(select(m.Meeting)).all()
+    assert all(FIRST_DAY <= meeting.held_on <= LAST_DAY for meeting in meetings)
+    per_year = Counter(fiscal_year_of(meeting.held_on) for meeting in meetings)
     assert sorted(per_year) == list(range(2018, 2025))
     assert per_year[2024] > per_year[2021] > per_year[2018]
-    follow_ups = [m for m in meetings if m.follow_up_on is not None]
+    follow_ups = [meeting for meeting in meetings if meeting.follow_up_on is not None]
     assert 0.2 <= len(follow_ups) / len(meetings) <= 0.4
-    assert all(m.next_action and m.follow_up_on >= m.held_on for m in follow_ups)  # type: ignore[operator]
-    done = [m for m in follow_ups if m.follow_up_done_on is not None]
+    assert all(
+        meeting.next_action and meeting.follow_up_on >= meeting.held_on  # type: ignore[operator]
+        for meeting in follow_ups
+    )
+    done = [meeting for meeting in follow_ups if meeting.follow_up_done_on is not None]
     assert 0 < len(done) < len(follow_ups)
-    assert all(m.follow_up_on is not None for m in meetings if m.follow_up_done_on)
+    assert all(
+        meeting.follow_up_on is not None for meeting in meetings if meeting.follow_up_done_on
+    )
     # Every meeting has an organization and staff; companies are met repeatedly or once.
-    assert count(session, MeetingOrganization) >= 400
-    with_staff = session.scalars(select(MeetingStaff.meeting_id).distinct()).all()
+    assert count(session, m.MeetingOrganization) >= 400
+    with_staff = session.scalars(select(m.MeetingStaff.meeting_id).distinct()).all()
     assert len(with_staff) == 400
     company_meetings = Counter(
         session.scalars(
-            select(MeetingOrganization.organization_id)
-            .join(Organization, Organization.id == MeetingOrganization.organization_id)
-            .where(Organization.kind == "company")
+            select(m.MeetingOrganization.organization_id)
+            .join(m.Organization, m.Organization.id == m.MeetingOrganization.organization_id)
+            .where(m.Organization.kind == "company")
         ).all()
     )
     assert max(company_meetings.values()) >= 10
@@ -178,7 +173,7 @@ def test_meetings_spread_over_the_years_with_follow_ups(session: Session) -> Non
 
 
 def test_agreements_in_every_status_with_mixed_partners(session: Session) -> None:
-    agreements = session.scalars(select(Agreement)).all()
+    agreements = session.scalars(select(m.Agreement)).all()
     assert {a.status for a in agreements} == set(AGREEMENT_STATUSES.codes)
     cancelled = [a for a in agreements if a.status == "cancelled"]
     assert {a.concluded_on is None for a in cancelled} == {True, False}
@@ -188,8 +183,8 @@ def test_agreements_in_every_status_with_mixed_partners(session: Session) -> Non
     assert all(a.datasets for a in agreements)
     kinds: dict[int, set[str]] = {}
     for agreement_id, kind in session.execute(
-        select(AgreementPartner.agreement_id, Organization.kind).join(
-            Organization, Organization.id == AgreementPartner.organization_id
+        select(m.AgreementPartner.agreement_id, m.Organization.kind).join(
+            m.Organization, m.Organization.id == m.AgreementPartner.organization_id
         )
     ):
         kinds.setdefault(agreement_id, set()).add("company" if kind == "company" else "other")
@@ -200,7 +195,7 @@ def test_agreements_in_every_status_with_mixed_partners(session: Session) -> Non
 
 
 def test_events_of_every_kind(session: Session) -> None:
-    events = session.scalars(select(OutreachEvent)).all()
+    events = session.scalars(select(m.OutreachEvent)).all()
     assert {e.kind for e in events} == set(EVENT_KINDS.codes)
     assert all(FIRST_DAY <= e.held_on <= LAST_DAY for e in events)
     assert all(e.municipality == "加古川市" for e in events if e.kind != "out_of_city")
@@ -213,10 +208,10 @@ def test_events_of_every_kind(session: Session) -> None:
 
 def test_every_measured_kpi_has_measurements_after_its_baseline(session: Session) -> None:
     rows = session.execute(
-        select(Kpi.code, Kpi.rule, Kpi.baseline_as_of, KpiMeasurement.measured_on,
-               KpiMeasurement.value).join(KpiMeasurement, KpiMeasurement.kpi_id == Kpi.id)
+        select(m.Kpi.code, m.Kpi.rule, m.Kpi.baseline_as_of, m.KpiMeasurement.measured_on,
+               m.KpiMeasurement.value).join(m.KpiMeasurement, m.KpiMeasurement.kpi_id == m.Kpi.id)
     ).all()
-    measured = session.scalars(select(Kpi.code).where(Kpi.kind == "measured")).all()
+    measured = session.scalars(select(m.Kpi.code).where(m.Kpi.kind == "measured")).all()
     assert len(measured) == 13
     assert {r.code for r in rows} == set(measured)
     assert all(r.baseline_as_of < r.measured_on <= LAST_DAY for r in rows)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import io
-import os
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlmodel import Session
@@ -19,50 +17,24 @@ from crm.io.exporting import ExportOptions, export_csv, open_for_export
 from crm.io.importing import ENTITIES, import_file
 from crm.models import Meeting, Organization, Staff
 from crm.records import services
-from db.engine import sqlite_url
 from db.session import Database, create_database
+from tests import io_databases
+from tests.io_databases import BACKEND, filled_fixtures
+
+database = io_databases.database  # opened without the schema check
 
 CTX = Context(user="exporter", clock=fixed_clock(datetime(2023, 1, 10, 3, 0, tzinfo=UTC)))
 CORPORATE_NUMBER = "6700150001390"
-BACKEND = os.environ.get("CRM_TEST_BACKEND", "sqlite")  # as in tests/conftest.py
 
 
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    """This test's copy of the migrated template (tests/conftest.py), opened without checking
-    the schema again: the check reads every migration script and these tests are many."""
-    database = Database.open(database_url, must_exist=False)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture(scope="module")
-def filled_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite database made once by create_database with `build`'s records; copied per test."""
-    path = tmp_path_factory.mktemp("filled") / "crm.sqlite3"
-    database = create_database(sqlite_url(path), CTX)
+def fill(database: Database) -> None:
+    """`build` in a transaction of its own."""
     with database.writing() as session:
         build(session)
-    with database.engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.dispose()
-    return path
 
 
-@pytest.fixture
-def filled(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A database with the records `build` adds (built per test on PostgreSQL)."""
-    if BACKEND != "sqlite":
-        database = request.getfixturevalue("database")
-        with database.writing() as session:
-            build(session)
-        yield database
-        return
-    path = tmp_path / "filled.sqlite3"
-    shutil.copyfile(request.getfixturevalue("filled_template"), path)
-    database = Database.open(sqlite_url(path), must_exist=False)
-    yield database
-    database.dispose()
+#: `filled`: a database with the records `build` adds.
+filled_template, filled = filled_fixtures("filled", CTX, fill)
 
 
 def build(session: Session) -> None:
@@ -139,19 +111,11 @@ def build(session: Session) -> None:
                                 measured_on=date(2021, 3, 31), value=1500)
 
 
-def export(
-    database: Database,
-    entity: str,
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    include_archived: bool = False,
-) -> str:
+def export(database: Database, entity: str, **options: Any) -> str:
+    """`entity` as CSV text, with personal data and these other ExportOptions."""
     out = io.StringIO(newline="")
-    options = ExportOptions(start=start, end=end, include_archived=include_archived,
-                            include_personal=True)
     with database.reading() as session:
-        export_csv(session, entity, out, options)
+        export_csv(session, entity, out, ExportOptions(include_personal=True, **options))
     return out.getvalue()
 
 

@@ -3,9 +3,6 @@ the database as it was)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -13,26 +10,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import Session, SQLModel
 
+from crm import models as m
 from crm.context import Context, fixed_clock
 from crm.errors import DataError
 from crm.io import importing
 from crm.io.importing import ImportFileError, ImportResult, import_file
-from crm.models import (
-    Agreement,
-    AgreementPartner,
-    AuditLog,
-    Contact,
-    KpiMeasurement,
-    Meeting,
-    MeetingOrganization,
-    MeetingStaff,
-    Organization,
-    OutreachEvent,
-    Staff,
-)
 from crm.records import services
-from db.engine import sqlite_url
-from db.session import Database, create_database
+from db.session import Database
+from tests import io_databases
+from tests.io_databases import BACKEND, filled_fixtures
+
+database = io_databases.database  # opened without the schema check
 
 CTX = Context(user="importer", clock=fixed_clock(datetime(2023, 1, 10, 3, 0, tzinfo=UTC)))
 CORPORATE_NUMBER = "6700150001390"  # 6 is the check digit of 700150001390
@@ -42,18 +30,6 @@ UNIVERSITY = "兵庫県立大学"
 CHAMBER = "加古川商工会議所"
 
 
-BACKEND = os.environ.get("CRM_TEST_BACKEND", "sqlite")  # as in tests/conftest.py
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    """This test's copy of the migrated template (tests/conftest.py), opened without checking
-    the schema again: the check reads every migration script and these tests are many."""
-    database = Database.open(database_url, must_exist=False)
-    yield database
-    database.dispose()
-
-
 def seed(database: Database) -> None:
     with database.writing() as session:
         services.create_organization(session, CTX, name=KOBE, kind="company")
@@ -61,31 +37,8 @@ def seed(database: Database) -> None:
         services.create_organization(session, CTX, name=CHAMBER, kind="other")
 
 
-@pytest.fixture(scope="module")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite database made once by create_database, then seeded; copied by `seeded`."""
-    path = tmp_path_factory.mktemp("seeded") / "crm.sqlite3"
-    database = create_database(sqlite_url(path), CTX)
-    seed(database)
-    with database.engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.dispose()
-    return path
-
-
-@pytest.fixture
-def seeded(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
-    """A database with three organizations to name (seeded per test on PostgreSQL)."""
-    if BACKEND != "sqlite":
-        database = request.getfixturevalue("database")
-        seed(database)
-        yield database
-        return
-    path = tmp_path / "seeded.sqlite3"
-    shutil.copyfile(request.getfixturevalue("seeded_template"), path)
-    database = Database.open(sqlite_url(path), must_exist=False)
-    yield database
-    database.dispose()
+#: `seeded`: a database with three organizations to name.
+seeded_template, seeded = filled_fixtures("seeded", CTX, seed)
 
 
 def write(tmp_path: Path, text: str, *, encoding: str = "utf-8", name: str = "in.csv") -> Path:
@@ -128,22 +81,22 @@ def assert_names_cell(
     assert (error.file, error.row, error.column, error.value) == (str(path), row, column, value)
 
 
-def organization(session: Session, name: str) -> Organization:
+def organization(session: Session, name: str) -> m.Organization:
     found = services.find_organization(session, name)
     assert found is not None
     return found
 
 
-def meeting_links(session: Session, meeting: Meeting) -> tuple[set[str], set[str]]:
+def meeting_links(session: Session, meeting: m.Meeting) -> tuple[set[str], set[str]]:
     organizations = session.scalars(
-        select(Organization.name)
-        .join(MeetingOrganization, MeetingOrganization.organization_id == Organization.id)
-        .where(MeetingOrganization.meeting_id == meeting.id)
+        select(m.Organization.name)
+        .join(m.MeetingOrganization, m.MeetingOrganization.organization_id == m.Organization.id)
+        .where(m.MeetingOrganization.meeting_id == meeting.id)
     )
     staff = session.scalars(
-        select(Staff.name)
-        .join(MeetingStaff, MeetingStaff.staff_id == Staff.id)
-        .where(MeetingStaff.meeting_id == meeting.id)
+        select(m.Staff.name)
+        .join(m.MeetingStaff, m.MeetingStaff.staff_id == m.Staff.id)
+        .where(m.MeetingStaff.meeting_id == meeting.id)
     )
     return set(organizations), set(staff)
 
@@ -264,7 +217,7 @@ def test_meetings_with_english_headers_and_wareki_dates(seeded: Database, tmp_pa
     )
     assert load(seeded, "meetings", path).added == 3
     with seeded.reading() as session:
-        first, second, third = session.scalars(select(Meeting).order_by(Meeting.id))
+        first, second, third = session.scalars(select(m.Meeting).order_by(m.Meeting.id))
         assert (first.held_on, first.title) == (date(2022, 12, 5), "データ連携の意見交換")
         assert (first.summary, first.next_action) == ("人流データ", "資料送付")
         assert first.follow_up_on == date(2022, 12, 20)
@@ -274,7 +227,7 @@ def test_meetings_with_english_headers_and_wareki_dates(seeded: Database, tmp_pa
         assert meeting_links(session, second) == ({CHAMBER, UNIVERSITY}, {"山田太郎"})
         assert third.held_on == date(2022, 12, 7)  # as Excel writes a date cell
         assert meeting_links(session, third) == ({KOBE, CHAMBER, UNIVERSITY}, set())
-        assert session.scalar(select(func.count()).select_from(Staff)) == 2
+        assert session.scalar(select(func.count()).select_from(m.Staff)) == 2
 
 
 @pytest.mark.parametrize(
@@ -291,7 +244,7 @@ def test_meetings_with_japanese_headers(seeded: Database, tmp_path: Path, header
     )
     load(seeded, "meetings", path)
     with seeded.reading() as session:
-        meeting = session.scalars(select(Meeting)).one()
+        meeting = session.scalars(select(m.Meeting)).one()
         assert (meeting.held_on, meeting.title, meeting.summary, meeting.next_action) == (
             date(2022, 12, 5), "意見交換", "概要", "対応"
         )
@@ -315,7 +268,7 @@ def test_agreements_in_every_status(seeded: Database, tmp_path: Path) -> None:
     )
     assert load(seeded, "agreements", path).added == 6
     with seeded.reading() as session:
-        agreements = list(session.scalars(select(Agreement).order_by(Agreement.id)))
+        agreements = list(session.scalars(select(m.Agreement).order_by(m.Agreement.id)))
         assert [a.status for a in agreements] == [
             "concluded", "negotiating", "proposed", "ended", "cancelled", "proposed",
         ]
@@ -325,31 +278,11 @@ def test_agreements_in_every_status(seeded: Database, tmp_path: Path) -> None:
         )
         assert (first.datasets, first.notes) == ("人流データ", "重要")
         partners = session.scalars(
-            select(Organization.name)
-            .join(AgreementPartner, AgreementPartner.organization_id == Organization.id)
-            .where(AgreementPartner.agreement_id == agreements[1].id)
+            select(m.Organization.name)
+            .join(m.AgreementPartner, m.AgreementPartner.organization_id == m.Organization.id)
+            .where(m.AgreementPartner.agreement_id == agreements[1].id)
         )
         assert set(partners) == {UNIVERSITY, CHAMBER}
-
-
-@pytest.mark.parametrize(
-    "header",
-    ["協定名,相手方,状況,締結日,開始日,終了日,対象データ,備考",
-     "名称,締結先,ステータス,締結日,開始日,終了日,対象データ,メモ"],
-)
-def test_agreements_with_japanese_headers(seeded: Database, tmp_path: Path, header: str) -> None:
-    path = write(
-        tmp_path,
-        f"{header}\nデータ連携協定,兵庫県立大学,締結済み,令和4年12月5日,R4.12.5,,気象,備考\n",
-        encoding="cp932",
-    )
-    load(seeded, "agreements", path)
-    with seeded.reading() as session:
-        agreement = session.scalars(select(Agreement)).one()
-        assert (agreement.title, agreement.status, agreement.concluded_on) == (
-            "データ連携協定", "concluded", date(2022, 12, 5)
-        )
-        assert (agreement.datasets, agreement.notes) == ("気象", "備考")
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -367,7 +300,7 @@ def test_events_with_every_kind_and_number_style(database: Database, tmp_path: P
     )
     assert load(database, "events", path).added == 5
     with database.reading() as session:
-        events = list(session.scalars(select(OutreachEvent).order_by(OutreachEvent.id)))
+        events = list(session.scalars(select(m.OutreachEvent).order_by(m.OutreachEvent.id)))
         assert [e.kind for e in events] == [
             "in_city", "out_of_city", "lecture", "lecture", "out_of_city",
         ]
@@ -377,21 +310,6 @@ def test_events_with_every_kind_and_number_style(database: Database, tmp_path: P
             date(2022, 11, 3), "産業まつり", "日岡山公園", "加古川市", "雨天"
         )
         assert events[2].held_on == date(2022, 11, 20)
-
-
-def test_events_with_japanese_headers(database: Database, tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "開催日,区分,名称,会場,開催地,参加者数,備考\nR4.8.1,市内,夏祭り,駅前,加古川市,50,晴れ\n",
-        encoding="cp932",
-    )
-    load(database, "events", path)
-    with database.reading() as session:
-        event = session.scalars(select(OutreachEvent)).one()
-        assert (event.held_on, event.kind, event.title, event.venue) == (
-            date(2022, 8, 1), "in_city", "夏祭り", "駅前"
-        )
-        assert (event.municipality, event.attendees, event.notes) == ("加古川市", 50, "晴れ")
 
 
 # --- measurements ---------------------------------------------------------------------------
@@ -409,8 +327,8 @@ def test_measurements_by_code_and_by_name(database: Database, tmp_path: Path) ->
     assert load(database, "measurements", path).added == 4
     with database.reading() as session:
         rows = session.execute(
-            select(KpiMeasurement.measured_on, KpiMeasurement.value, KpiMeasurement.note,
-                   KpiMeasurement.entered_by).order_by(KpiMeasurement.id)
+            select(m.KpiMeasurement.measured_on, m.KpiMeasurement.value, m.KpiMeasurement.note,
+                   m.KpiMeasurement.entered_by).order_by(m.KpiMeasurement.id)
         ).all()
     assert [tuple(r) for r in rows] == [
         (date(2022, 3, 31), 2100.0, "年度末", "importer"),
@@ -420,18 +338,41 @@ def test_measurements_by_code_and_by_name(database: Database, tmp_path: Path) ->
     ]
 
 
-@pytest.mark.parametrize("header", ["指標,日付,数値,メモ", "KPI,測定日,値,備考"])
-def test_measurements_with_japanese_headers(
-    database: Database, tmp_path: Path, header: str
+# --- the Japanese headers of agreements, events and measurements -----------------------------
+
+JAPANESE_HEADERS = [
+    *(pytest.param(
+        "agreements", header,
+        "データ連携協定,兵庫県立大学,締結済み,令和4年12月5日,R4.12.5,,気象,備考", m.Agreement,
+        {"title": "データ連携協定", "status": "concluded", "concluded_on": date(2022, 12, 5),
+         "datasets": "気象", "notes": "備考"},
+        id=f"agreements-{i}",
+    ) for i, header in enumerate(["協定名,相手方,状況,締結日,開始日,終了日,対象データ,備考",
+                                  "名称,締結先,ステータス,締結日,開始日,終了日,対象データ,メモ"])),
+    pytest.param(
+        "events", "開催日,区分,名称,会場,開催地,参加者数,備考",
+        "R4.8.1,市内,夏祭り,駅前,加古川市,50,晴れ", m.OutreachEvent,
+        {"held_on": date(2022, 8, 1), "kind": "in_city", "title": "夏祭り", "venue": "駅前",
+         "municipality": "加古川市", "attendees": 50, "notes": "晴れ"},
+        id="events",
+    ),
+    *(pytest.param(
+        "measurements", header, "app_downloads,R4.3.31,12000,アプリ管理画面", m.KpiMeasurement,
+        {"measured_on": date(2022, 3, 31), "value": 12000.0, "note": "アプリ管理画面"},
+        id=f"measurements-{i}",
+    ) for i, header in enumerate(["指標,日付,数値,メモ", "KPI,測定日,値,備考"])),
+]
+
+
+@pytest.mark.parametrize(("entity", "header", "row", "model", "expected"), JAPANESE_HEADERS)
+def test_japanese_headers_in_shift_jis(
+    seeded: Database, tmp_path: Path, entity: str, header: str, row: str,
+    model: type[m.Tracked], expected: dict[str, object],
 ) -> None:
-    path = write(tmp_path, f"{header}\napp_downloads,R4.3.31,12000,アプリ管理画面\n",
-                 encoding="cp932")
-    load(database, "measurements", path)
-    with database.reading() as session:
-        measurement = session.scalars(select(KpiMeasurement)).one()
-        assert (measurement.measured_on, measurement.value, measurement.note) == (
-            date(2022, 3, 31), 12000.0, "アプリ管理画面"
-        )
+    load(seeded, entity, write(tmp_path, f"{header}\n{row}\n", encoding="cp932"))
+    with seeded.reading() as session:
+        record = session.scalars(select(model)).one()
+        assert {name: getattr(record, name) for name in expected} == expected
 
 
 # --- refusals of one cell -------------------------------------------------------------------
@@ -641,7 +582,7 @@ def test_rows_of_one_file_can_name_each_other(database: Database, tmp_path: Path
         import_file(session, CTX, "organizations", organizations)
         import_file(session, CTX, "meetings", meetings)
     with database.reading() as session:
-        meeting = session.scalars(select(Meeting)).one()
+        meeting = session.scalars(select(m.Meeting)).one()
         assert meeting_links(session, meeting) == ({"A社", "B大学"}, set())
 
 
@@ -670,12 +611,12 @@ def test_reimporting_a_file_adds_nothing_and_a_changed_row_updates(
     assert load(seeded, "meetings", changed) == ImportResult("meetings", changed, updated=1,
                                                                unchanged=1)
     with seeded.reading() as session:
-        first = session.scalars(select(Meeting).where(Meeting.title == "初回")).one()
+        first = session.scalars(select(m.Meeting).where(m.Meeting.title == "初回")).one()
         assert first.summary == "新しい概要"
         assert meeting_links(session, first) == ({UNIVERSITY, CHAMBER}, {"山田", "佐藤"})
-        assert session.scalar(select(func.count()).select_from(Meeting)) == 2
-        updates = session.scalar(select(func.count()).select_from(AuditLog).where(
-            AuditLog.table_name == "meeting", AuditLog.action == "update"))
+        assert session.scalar(select(func.count()).select_from(m.Meeting)) == 2
+        updates = session.scalar(select(func.count()).select_from(m.AuditLog).where(
+            m.AuditLog.table_name == "meeting", m.AuditLog.action == "update"))
     assert updates == 1
 
 
@@ -685,7 +626,7 @@ def test_a_column_left_out_leaves_its_field_alone(seeded: Database, tmp_path: Pa
                   "2022-12-01,初回,兵庫県立大学;加古川商工会議所\n", name="fewer.csv")
     assert load(seeded, "meetings", fewer).unchanged == 1
     with seeded.reading() as session:
-        first = session.scalars(select(Meeting).where(Meeting.title == "初回")).one()
+        first = session.scalars(select(m.Meeting).where(m.Meeting.title == "初回")).one()
         assert first.summary == "概要"
         assert meeting_links(session, first)[1] == {"山田"}
 
@@ -711,10 +652,10 @@ def test_every_entity_has_a_natural_key(seeded: Database, tmp_path: Path) -> Non
     with seeded.reading() as session:
         kobe = organization(session, KOBE)
         assert (kobe.name, kobe.notes) == ("(株)神戸製鋼所", "メモ")  # matched, then updated
-        assert session.scalars(select(Contact.phone)).one() == "+81 78-000-0000"
-        assert session.scalars(select(OutreachEvent.attendees)).one() == 11
-        assert session.scalars(select(KpiMeasurement.value)).one() == 750
-        assert session.scalars(select(Agreement.status)).one() == "proposed"
+        assert session.scalars(select(m.Contact.phone)).one() == "+81 78-000-0000"
+        assert session.scalars(select(m.OutreachEvent.attendees)).one() == 11
+        assert session.scalars(select(m.KpiMeasurement.value)).one() == 750
+        assert session.scalars(select(m.Agreement.status)).one() == "proposed"
 
 
 def test_organizations_match_by_corporate_number_when_renamed(
@@ -782,9 +723,11 @@ def test_batches_give_the_same_result_and_progress_is_reported(
         result = import_file(session, CTX, "meetings", path, progress=seen.append)
     assert (result.added, seen) == (7, [2, 4, 6, 7])
     with seeded.reading() as session:
-        meetings = session.scalars(select(Meeting).order_by(Meeting.held_on)).all()
-        assert [m.title for m in meetings] == [f"会議{day}" for day in range(1, 8)]
-        assert all(meeting_links(session, m) == ({UNIVERSITY}, {"山田"}) for m in meetings)
+        meetings = session.scalars(select(m.Meeting).order_by(m.Meeting.held_on)).all()
+        assert [meeting.title for meeting in meetings] == [f"会議{day}" for day in range(1, 8)]
+        assert all(
+            meeting_links(session, meeting) == ({UNIVERSITY}, {"山田"}) for meeting in meetings
+        )
 
 
 def test_a_refusal_after_written_batches_keeps_nothing(
@@ -801,7 +744,7 @@ def test_a_refusal_after_written_batches_keeps_nothing(
             import_file(session, CTX, "meetings", path)
     with seeded.reading() as session:  # the caller's work is kept, the file's batches are not
         assert services.find_organization(session, "姫路市") is not None
-        assert session.scalar(select(func.count()).select_from(Meeting)) == 0
+        assert session.scalar(select(func.count()).select_from(m.Meeting)) == 0
 
 
 def test_formula_guards_are_removed_and_excel_serials_read(
@@ -810,7 +753,7 @@ def test_formula_guards_are_removed_and_excel_serials_read(
     path = write(tmp_path, "date,kind,title,venue,notes\n44866,lecture,'=講座,'+81会場,'-\n")
     load(seeded, "events", path)
     with seeded.reading() as session:
-        event = session.scalars(select(OutreachEvent)).one()
+        event = session.scalars(select(m.OutreachEvent)).one()
     assert (event.held_on, event.title, event.venue, event.notes) == (
         date(2022, 11, 1), "=講座", "+81会場", "-"
     )
@@ -819,7 +762,7 @@ def test_formula_guards_are_removed_and_excel_serials_read(
 def test_an_archived_staff_member_is_refused(seeded: Database, tmp_path: Path) -> None:
     with seeded.writing() as session:
         [retired] = services.staff_ids_by_name(session, CTX, ["退職者"])
-        services.archive(session, CTX, Staff, retired)
+        services.archive(session, CTX, m.Staff, retired)
     path = write(tmp_path,
                  "date,title,organizations,staff\n2022-12-01,会議,兵庫県立大学,退職者\n")
     assert "staff '退職者' is archived" in str(refused(seeded, "meetings", path))
@@ -864,4 +807,4 @@ def test_every_line_end(database: Database, tmp_path: Path, end: str) -> None:
     text = f'date,kind,title,notes{end}2022-11-01,lecture,講座,"一行目{end}二行目"{end}'
     assert load(database, "events", write(tmp_path, text)).added == 1
     with database.reading() as session:
-        assert session.scalars(select(OutreachEvent.notes)).one() == f"一行目{end}二行目"
+        assert session.scalars(select(m.OutreachEvent.notes)).one() == f"一行目{end}二行目"

@@ -6,17 +6,18 @@ Baselines are the shipped ones: B = 2018-12-31 for the six computed KPIs, target
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
-from crm.calendar import FiscalPeriod
+from crm.calendar import FiscalPeriod, fiscal_year_of, fiscal_year_range
 from crm.context import Context
 from crm.errors import DataError
 from crm.kpi import engine
-from crm.models import Agreement, Meeting, Organization, OutreachEvent
+from crm.kpi.rules import COMPUTED_RULES
+from crm.models import Agreement, KpiMeasurement, Meeting, Organization, OutreachEvent
 from crm.records import services as s
 from db.session import Database
 
@@ -202,12 +203,9 @@ def test_an_agreement_cancelled_after_conclusion_still_counts(
 @pytest.fixture
 def companies(database: Database, ctx: Context) -> Database:
     with database.writing() as session:
-        c1 = org(session, ctx, "C1 株式会社", "company")
-        c2 = org(session, ctx, "C2 株式会社", "company")
-        c3 = org(session, ctx, "C3 株式会社", "company")
-        c4 = org(session, ctx, "C4 株式会社", "company")
-        c5 = org(session, ctx, "C5 株式会社", "company")
-        c6 = org(session, ctx, "C6 株式会社", "company")
+        c1, c2, c3, c4, c5, c6 = (
+            org(session, ctx, f"C{i} 株式会社", "company") for i in range(1, 7)
+        )
         university = org(session, ctx, "神戸大学", "university")
         meet(session, ctx, date(2018, 10, 1), c1)             # C1 met before B ...
         meet(session, ctx, date(2019, 5, 1), c1)              # ... so never counted again
@@ -288,8 +286,6 @@ def measured(database: Database, ctx: Context) -> Database:
         m("app_downloads", date(2019, 6, 30), 11000)
         m("app_downloads", date(2019, 12, 31), 12000)
         m("app_downloads", date(2019, 12, 31), 12500)  # same day, entered later: wins
-        from crm.models import KpiMeasurement
-
         s.archive(session, ctx, KpiMeasurement, m("app_downloads", date(2020, 3, 31), 99999))
         for on, value in [(date(2021, 4, 30), 4000), (date(2021, 5, 31), 4500),
                           (date(2022, 3, 31), 5000), (date(2022, 4, 30), 100)]:
@@ -414,12 +410,60 @@ def test_evidence_is_refused_for_a_measured_kpi(database: Database) -> None:
         engine.computed_kpi(session, "app_downloads")
 
 
-def test_several_periods_at_once_agree_with_one_at_a_time(
+# The auditor's recomputation (docs/schema.md): plain queries on the views and tables, one
+# per figure, without the engine.
+EVIDENCE = "SELECT count(*) FROM kpi_evidence WHERE kpi_code = :code AND counted_on <= :end"
+MEASUREMENTS = (
+    "FROM kpi_measurement m JOIN kpi k ON k.id = m.kpi_id"
+    " WHERE k.code = :code AND m.archived_at IS NULL AND m.measured_on <= :end"
+)
+
+
+def auditors_value(session: Session, kpi: engine.KpiDefinition, day: date) -> float | None:
+    """The KPI's value at `day`: baseline + evidence, the year's sum, or the latest value."""
+    params = {"code": kpi.code, "end": day.isoformat()}
+    if kpi.rule in COMPUTED_RULES:
+        count = session.execute(text(EVIDENCE), params).scalar_one()
+        return None if day < kpi.baseline_as_of else kpi.baseline + count
+    if kpi.rule == "annual":
+        start = fiscal_year_range(fiscal_year_of(day))[0].isoformat()
+        query = f"SELECT sum(m.value) {MEASUREMENTS} AND m.measured_on >= :start"
+        return session.execute(text(query), params | {"start": start}).scalar_one()
+    query = f"SELECT m.value {MEASUREMENTS} ORDER BY m.measured_on DESC, m.id DESC LIMIT 1"
+    latest = session.execute(text(query), params).scalar()
+    return kpi.baseline if latest is None and day >= kpi.baseline_as_of else latest
+
+
+def auditors_period_count(
+    session: Session, kpi: engine.KpiDefinition, period: FiscalPeriod
+) -> float | None:
+    """What the KPI gained within `period`: its records or measurements dated in it, or for
+    a level the change of the latest value."""
+    params = {"code": kpi.code, "start": period.start.isoformat(), "end": period.end.isoformat()}
+    if kpi.rule in COMPUTED_RULES:
+        return session.execute(text(EVIDENCE + " AND counted_on >= :start"), params).scalar_one()
+    if kpi.rule == "annual":
+        query = f"SELECT sum(m.value) {MEASUREMENTS} AND m.measured_on >= :start"
+        return session.execute(text(query), params).scalar_one()
+    end = auditors_value(session, kpi, period.end)
+    start = auditors_value(session, kpi, period.start - timedelta(days=1))
+    return None if end is None or start is None else end - start
+
+
+def test_several_periods_at_once_agree_with_the_auditors_recomputation(
     events: Database, measured: Database
 ) -> None:
-    periods = [FiscalPeriod(2018, 4), *FiscalPeriod(2019).quarters(), FiscalPeriod(2021)]
+    periods = [FiscalPeriod(2018, 4), *FiscalPeriod(2019).quarters(), FiscalPeriod(2021),
+               FiscalPeriod(2021, 4)]
     with events.reading() as session:
         together = engine.compute_for_periods(session, periods)
         for period in periods:
-            alone = engine.compute_for_period(session, period)
-            assert [f.to_json() for f in together[period]] == [f.to_json() for f in alone]
+            for figure in together[period]:
+                expected = (auditors_value(session, figure.kpi, period.end),
+                            auditors_period_count(session, figure.kpi, period))
+                assert (figure.value, figure.period_count) == expected, (period, figure.code)
+    # a few by hand: the in-city events of 2019-01-01 and 03-31 in FY2018 Q4; app downloads
+    # 11000 → 12500 in FY2019 Q3; catalogue accesses 4000 + 4500 + 5000 in FY2021
+    assert by_code(together[FiscalPeriod(2018, 4)])["outreach_in_city"].period_count == 2
+    assert by_code(together[FiscalPeriod(2019, 3)])["app_downloads"].period_count == 1500
+    assert by_code(together[FiscalPeriod(2021)])["open_data_catalog_access"].value == 13500

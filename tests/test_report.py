@@ -7,6 +7,7 @@ import io
 import re
 import sqlite3
 import sys
+import tomllib
 from datetime import UTC, date, datetime
 from importlib.resources import files
 from pathlib import Path
@@ -22,7 +23,7 @@ from crm.kpi.engine import compute_for_period
 from crm.models import OutreachEvent
 from crm.records import services
 from db.session import Database
-from reports.kpi_report import ReportResult, build_report
+from reports.publish import ReportResult, build_report, default_filename
 from reports.styles import FONT_FILE, LICENSE_FILE
 from tests.conftest import BACKEND
 
@@ -167,8 +168,9 @@ def test_font_and_licence_ship_with_the_package() -> None:
     fonts = files("reports") / "fonts"
     assert (fonts / FONT_FILE).read_bytes()[:4] == b"\x00\x01\x00\x00"  # TrueType outlines
     assert "IPAフォントライセンスv1.0" in (fonts / LICENSE_FILE).read_text("utf-8")
-    pyproject = (Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8")
-    assert 'reports = ["fonts/*"]' in pyproject
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    shipped = pyproject["tool"]["setuptools"]["package-data"]["reports"]
+    assert "fonts/*" in shipped and "labels.toml" in shipped
 
 
 def test_two_builds_are_byte_identical(filled: Database) -> None:
@@ -266,7 +268,7 @@ def test_english_report_keeps_organization_names(filled: Database) -> None:
 
 def test_a_year_report_and_an_empty_database(database: Database) -> None:
     result = build(database, period=FiscalPeriod(2022))
-    assert result.filename == "kpi-report-FY2022.pdf"
+    assert default_filename(result.period) == "kpi-report-FY2022.pdf"
     assert "令和4年度 連携・周知活動 KPI 報告" in page_texts(result.pdf)[0]
 
 

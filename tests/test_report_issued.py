@@ -17,13 +17,14 @@ from sqlmodel import SQLModel
 
 from crm.calendar import FiscalPeriod
 from crm.context import Context
+from crm.errors import DataError
 from crm.models import Meeting, OutreachEvent
 from crm.records import services
+from crm.reporting.issued import history, restatements
 from db.engine import make_engine, sqlite_url
 from db.migrate import alembic_config, upgrade
 from db.session import Database
-from reports.issued import history, restatements
-from reports.kpi_report import build_report, issue_report
+from reports.publish import build_report, issue_report, publish_report
 from tests.test_report import GENERATED, Q3, build, fill, page_texts
 
 Q4 = FiscalPeriod(2022, 4)
@@ -112,6 +113,28 @@ def test_history_lists_issued_reports_oldest_first(filled: Database, ctx: Contex
         records = history(session)
     assert [r.id for r in records] == [first, second]
     assert [r.issued_by for r in records] == ["tester", "manager"]
+
+
+def test_publishing_writes_the_default_file_and_issues_what_it_wrote(
+    filled: Database, ctx: Context, tmp_path: Path
+) -> None:
+    published = publish_report(filled, ctx, period=Q3, lang="ja", directory=tmp_path,
+                               generated_at=GENERATED, issue=True)
+    assert published.path == tmp_path / "kpi-report-FY2022-Q3.pdf"
+    with filled.reading() as session:
+        [record] = history(session)
+    assert published.issued_id == record.id
+    assert record.pdf_sha256 == hashlib.sha256(published.path.read_bytes()).hexdigest()
+
+
+def test_a_report_that_cannot_be_written_is_not_issued(
+    filled: Database, ctx: Context, tmp_path: Path
+) -> None:
+    with pytest.raises(DataError, match="cannot write"):
+        publish_report(filled, ctx, period=Q3, lang="ja", output=tmp_path / "no" / "r.pdf",
+                       generated_at=GENERATED, issue=True)
+    with filled.reading() as session:
+        assert history(session) == []
 
 
 @pytest.mark.parametrize("statement", [

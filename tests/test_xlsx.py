@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,15 +21,10 @@ from crm.io.importing import ENTITIES, ImportFileError, import_file
 from crm.models import Contact, OutreachEvent
 from crm.records import services
 from db.session import Database, create_database
+from tests import io_databases
 from tests.test_exporting import CTX, build
 
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    """This test's copy of the migrated template, opened without checking the schema again."""
-    database = Database.open(database_url, must_exist=False)
-    yield database
-    database.dispose()
+database = io_databases.database  # opened without the schema check
 
 
 def workbook(path: Path, sheets: dict[str, Sequence[Sequence[Any]]]) -> Path:

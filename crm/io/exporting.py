@@ -10,36 +10,35 @@ without it, and meetings are written without their `staff` column (an import of 
 leaves staff links as they are). A cell that starts like a formula (=, +, -, @, tab,
 CR, LF) is neutralized: an apostrophe before it in CSV, a text cell with Excel's quote prefix
 in .xlsx; crm.io.importing takes the apostrophe off again.
+
+The pieces of a query (RecordQuery, NameList, selected, pages, cell_text, guarded) serve the
+open-data export (crm.io.opendata) too.
 """
 
 from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import InstrumentedAttribute
-from sqlmodel import Session
+from sqlalchemy import Label, Row, Select, select
+from sqlalchemy.orm import Mapped
+from sqlalchemy.sql.elements import SQLCoreOperations
+from sqlmodel import Session, SQLModel, col
 
+from crm import models as m
 from crm.errors import DataError
-from crm.io.importing import COLUMNS, DATE_COLUMNS, ENTITIES, FORMULA_TRIGGERS, LIST_SEPARATOR
-from crm.models import (
-    Agreement,
-    AgreementPartner,
-    Contact,
-    Kpi,
-    KpiMeasurement,
-    Meeting,
-    MeetingOrganization,
-    MeetingStaff,
-    Organization,
-    OutreachEvent,
-    Staff,
+from crm.io.importing import (
+    COLUMNS,
+    DATE_COLUMNS,
+    ENTITIES,
+    FORMULA_TRIGGERS,
+    LIST_SEPARATOR,
+    unknown_choice,
 )
 
 __all__ = [
@@ -68,12 +67,13 @@ def open_for_export(path: Path) -> TextIO:
     return path.open("w", encoding="utf-8-sig", newline="")
 
 
-def _guard(text: str) -> str:
+def guarded(text: str) -> str:
     """A CSV cell a spreadsheet will not run as a formula."""
     return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
+    """A value as the text of a cell: '' for None, ISO dates, whole floats without '.0'."""
     if value is None:
         return ""
     if isinstance(value, float):
@@ -83,201 +83,157 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _pages(session: Session, statement: Select[Any]) -> Iterator[Sequence[Any]]:
+def pages(
+    session: Session, statement: Select[*tuple[Any, ...]]
+) -> Iterator[Sequence[Row[*tuple[Any, ...]]]]:
     """The rows of `statement`, PAGE_SIZE at a time, streamed rather than loaded whole."""
     result = session.execute(statement.execution_options(yield_per=PAGE_SIZE))
     yield from result.partitions()
 
 
-def _selected(
-    statement: Select[Any], options: ExportOptions, *models: Any, dated_by: Any = None
-) -> Select[Any]:
-    """`statement` limited to the options' date range (on `dated_by`) and, unless archived
-    records are wanted, to the active rows of `models`."""
+@dataclass(frozen=True)
+class NameList:
+    """A list column: the names of the organizations or staff a link table joins to a record."""
+
+    owner: Mapped[int]
+    target: Mapped[int]
+    model: type[m.Organization] | type[m.Staff]
+
+    def names(self, session: Session, owner_ids: list[int], include_archived: bool
+              ) -> dict[int, str]:
+        """The names linked to each owner, joined in name order."""
+        model = self.model
+        statement = (
+            select(self.owner, col(model.name))
+            .join(model, col(model.id) == self.target)
+            .where(self.owner.in_(owner_ids))
+            .order_by(self.owner, col(model.name))
+        )
+        if not include_archived:
+            statement = statement.where(col(model.archived_at).is_(None))
+        names: defaultdict[int, list[str]] = defaultdict(list)
+        for owner_id, name in session.execute(statement):
+            names[owner_id].append(name)
+        return {owner_id: LIST_SEPARATOR.join(found) for owner_id, found in names.items()}
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """What an entity's export reads: `statement` selects each plain column under its file
+    column's name (and the record's `id` when there are `lists`), in the file's row order;
+    `active` are the models whose archived rows are left out, `dated_by` what the date
+    range applies to (None: the entity is not dated)."""
+
+    statement: Select[*tuple[Any, ...]]
+    active: tuple[type[m.Tracked], ...]
+    dated_by: SQLCoreOperations[date | None] | None = None
+    lists: dict[str, NameList] = field(default_factory=dict)
+
+
+def _labelled(model: type[SQLModel], *names: str, **renamed: str) -> list[Label[Any]]:
+    """The model's attributes `names`, and those `renamed` maps to, labelled by file column."""
+    pairs = [(name, name) for name in names] + list(renamed.items())
+    return [col(getattr(model, attribute)).label(column) for column, attribute in pairs]
+
+
+#: An agreement's partners.
+PARTNERS = NameList(col(m.AgreementPartner.agreement_id), col(m.AgreementPartner.organization_id),
+                    m.Organization)
+
+_QUERIES: dict[str, RecordQuery] = {
+    # Organizations and contacts are not dated: start and end do not apply. Contacts are
+    # personal data (export_csv refuses them otherwise).
+    "organizations": RecordQuery(
+        select(*_labelled(m.Organization, "name", "kind", "kana", "corporate_number",
+                          "address", "website", "notes"))
+        .order_by(col(m.Organization.kana_sort_key).is_(None), col(m.Organization.kana_sort_key),
+                  col(m.Organization.name), col(m.Organization.id)),
+        (m.Organization,),
+    ),
+    "contacts": RecordQuery(
+        select(*_labelled(m.Organization, organization="name"),
+               *_labelled(m.Contact, "name", "kana", "department", "title", "email", "phone",
+                          "notes"))
+        .join(m.Organization, col(m.Organization.id) == col(m.Contact.organization_id))
+        .order_by(col(m.Organization.name), col(m.Contact.name), col(m.Contact.id)),
+        (m.Contact,),
+    ),
+    "meetings": RecordQuery(
+        select(*_labelled(m.Meeting, "id", "title", "summary", "next_action", "follow_up_on",
+                          date="held_on"))
+        .order_by(col(m.Meeting.held_on), col(m.Meeting.id)),
+        (m.Meeting,),
+        col(m.Meeting.held_on),
+        {
+            "organizations": NameList(col(m.MeetingOrganization.meeting_id),
+                                       col(m.MeetingOrganization.organization_id),
+                                       m.Organization),
+            "staff": NameList(col(m.MeetingStaff.meeting_id), col(m.MeetingStaff.staff_id),
+                               m.Staff),
+        },
+    ),
+    # Dated by conclusion: with a range, agreements not yet concluded are left out.
+    "agreements": RecordQuery(
+        select(*_labelled(m.Agreement, "id", "title", "status", "concluded_on", "starts_on",
+                          "ends_on", "datasets", "notes"))
+        .order_by(col(m.Agreement.id)),
+        (m.Agreement,),
+        col(m.Agreement.concluded_on),
+        {"partners": PARTNERS},
+    ),
+    "events": RecordQuery(
+        select(*_labelled(m.OutreachEvent, "kind", "title", "venue", "municipality",
+                          "attendees", "notes", date="held_on"))
+        .order_by(col(m.OutreachEvent.held_on), col(m.OutreachEvent.id)),
+        (m.OutreachEvent,),
+        col(m.OutreachEvent.held_on),
+    ),
+    "measurements": RecordQuery(
+        select(*_labelled(m.Kpi, kpi="code"),
+               *_labelled(m.KpiMeasurement, "value", "note", date="measured_on"))
+        .join(m.Kpi, col(m.Kpi.id) == col(m.KpiMeasurement.kpi_id))
+        .order_by(col(m.Kpi.sort_order), col(m.Kpi.code), col(m.KpiMeasurement.measured_on),
+                  col(m.KpiMeasurement.id)),
+        (m.KpiMeasurement, m.Kpi),
+        col(m.KpiMeasurement.measured_on),
+    ),
+}
+
+
+def selected(query: RecordQuery, options: ExportOptions) -> Select[*tuple[Any, ...]]:
+    """The query's statement limited to the options' date range and, unless archived
+    records are wanted, to the active rows of its models."""
+    statement, dated_by = query.statement, query.dated_by
     if dated_by is not None and options.start is not None:
         statement = statement.where(dated_by >= options.start)
     if dated_by is not None and options.end is not None:
         statement = statement.where(dated_by <= options.end)
     if not options.include_archived:
-        statement = statement.where(*(model.archived_at.is_(None) for model in models))
+        statement = statement.where(
+            *(col(model.archived_at).is_(None) for model in query.active)
+        )
     return statement
 
 
-def _names(
-    session: Session,
-    owner: InstrumentedAttribute[int],
-    target: InstrumentedAttribute[int],
-    model: type[Organization] | type[Staff],
-    owner_ids: list[int],
-    include_archived: bool,
-) -> dict[int, str]:
-    """The names linked to each owner, joined in name order."""
-    statement = (
-        select(owner, model.name)
-        .join(model, model.id == target)
-        .where(owner.in_(owner_ids))
-        .order_by(owner, model.name)
-    )
-    if not include_archived:
-        statement = statement.where(model.archived_at.is_(None))
-    names: defaultdict[int, list[str]] = defaultdict(list)
-    for owner_id, name in session.execute(statement):
-        names[owner_id].append(name)
-    return {owner_id: LIST_SEPARATOR.join(found) for owner_id, found in names.items()}
-
-
-def _organizations(
-    session: Session, options: ExportOptions
-) -> Iterator[_Page]:
-    # Organizations are not dated: start and end do not apply.
-    statement = select(
-        Organization.name,
-        Organization.kind,
-        Organization.kana,
-        Organization.corporate_number,
-        Organization.address,
-        Organization.website,
-        Organization.notes,
-    ).order_by(
-        Organization.kana_sort_key.is_(None),
-        Organization.kana_sort_key,
-        Organization.name,
-        Organization.id,
-    )
-    statement = _selected(statement, options, Organization)
-    for page in _pages(session, statement):
-        yield [[_cell(value) for value in row] for row in page]
-
-
-def _contacts(session: Session, options: ExportOptions) -> Iterator[_Page]:
-    # Contacts are not dated; they are personal data (export_csv refuses them otherwise).
-    statement = select(
-        Organization.name,
-        Contact.name,
-        Contact.kana,
-        Contact.department,
-        Contact.title,
-        Contact.email,
-        Contact.phone,
-        Contact.notes,
-    ).join(Organization, Organization.id == Contact.organization_id).order_by(
-        Organization.name, Contact.name, Contact.id
-    )
-    statement = _selected(statement, options, Contact)
-    for page in _pages(session, statement):
-        yield [[_cell(value) for value in row] for row in page]
-
-
-def _meetings(
-    session: Session, options: ExportOptions
-) -> Iterator[_Page]:
-    statement = select(
-        Meeting.id,
-        Meeting.held_on,
-        Meeting.title,
-        Meeting.summary,
-        Meeting.next_action,
-        Meeting.follow_up_on,
-    ).order_by(Meeting.held_on, Meeting.id)
-    statement = _selected(statement, options, Meeting, dated_by=Meeting.held_on)
-    for page in _pages(session, statement):
-        ids = [row.id for row in page]
-        organizations = _names(
-            session, MeetingOrganization.meeting_id, MeetingOrganization.organization_id,
-            Organization, ids, options.include_archived,
-        )
-        staff = _names(
-            session, MeetingStaff.meeting_id, MeetingStaff.staff_id, Staff, ids,
-            options.include_archived,
-        ) if options.include_personal else None
+def _rows(session: Session, entity: str, options: ExportOptions) -> Iterator[_Page]:
+    """The cells of `entity`'s records, in the order of `columns(entity, options)`, a page
+    at a time."""
+    query = _QUERIES[entity]
+    names = columns(entity, options)
+    for page in pages(session, selected(query, options)):
+        ids = [row.id for row in page] if query.lists else []
+        lists = {
+            column: name_list.names(session, ids, options.include_archived)
+            for column, name_list in query.lists.items() if column in names
+        }
         yield [
             [
-                _cell(row.held_on),
-                row.title,
-                organizations.get(row.id, ""),
-                *([] if staff is None else [staff.get(row.id, "")]),
-                _cell(row.summary),
-                _cell(row.next_action),
-                _cell(row.follow_up_on),
+                lists[column].get(row.id, "") if column in lists
+                else cell_text(row._mapping[column])
+                for column in names
             ]
             for row in page
         ]
-
-
-def _agreements(
-    session: Session, options: ExportOptions
-) -> Iterator[_Page]:
-    # Dated by conclusion: with a range, agreements not yet concluded are left out.
-    statement = select(
-        Agreement.id,
-        Agreement.title,
-        Agreement.status,
-        Agreement.concluded_on,
-        Agreement.starts_on,
-        Agreement.ends_on,
-        Agreement.datasets,
-        Agreement.notes,
-    ).order_by(Agreement.id)
-    statement = _selected(statement, options, Agreement, dated_by=Agreement.concluded_on)
-    for page in _pages(session, statement):
-        partners = _names(
-            session, AgreementPartner.agreement_id, AgreementPartner.organization_id,
-            Organization, [row.id for row in page], options.include_archived,
-        )
-        yield [
-            [
-                row.title,
-                partners.get(row.id, ""),
-                row.status,
-                _cell(row.concluded_on),
-                _cell(row.starts_on),
-                _cell(row.ends_on),
-                _cell(row.datasets),
-                _cell(row.notes),
-            ]
-            for row in page
-        ]
-
-
-def _events(
-    session: Session, options: ExportOptions
-) -> Iterator[_Page]:
-    statement = select(
-        OutreachEvent.held_on,
-        OutreachEvent.kind,
-        OutreachEvent.title,
-        OutreachEvent.venue,
-        OutreachEvent.municipality,
-        OutreachEvent.attendees,
-        OutreachEvent.notes,
-    ).order_by(OutreachEvent.held_on, OutreachEvent.id)
-    statement = _selected(statement, options, OutreachEvent, dated_by=OutreachEvent.held_on)
-    for page in _pages(session, statement):
-        yield [[_cell(value) for value in row] for row in page]
-
-
-def _measurements(
-    session: Session, options: ExportOptions
-) -> Iterator[_Page]:
-    statement = (
-        select(Kpi.code, KpiMeasurement.measured_on, KpiMeasurement.value, KpiMeasurement.note)
-        .join(Kpi, Kpi.id == KpiMeasurement.kpi_id)
-        .order_by(Kpi.sort_order, Kpi.code, KpiMeasurement.measured_on, KpiMeasurement.id)
-    )
-    statement = _selected(statement, options, KpiMeasurement, Kpi,
-                          dated_by=KpiMeasurement.measured_on)
-    for page in _pages(session, statement):
-        yield [[_cell(value) for value in row] for row in page]
-
-
-_EXPORTERS: dict[str, Callable[[Session, ExportOptions], Iterator[_Page]]] = {
-    "organizations": _organizations,
-    "contacts": _contacts,
-    "meetings": _meetings,
-    "agreements": _agreements,
-    "events": _events,
-    "measurements": _measurements,
-}
 
 
 def columns(entity: str, options: ExportOptions) -> tuple[str, ...]:
@@ -287,23 +243,17 @@ def columns(entity: str, options: ExportOptions) -> tuple[str, ...]:
     return COLUMNS[entity]
 
 
-def _exporter(entity: str, options: ExportOptions) -> Callable[
-    [Session, ExportOptions], Iterator[_Page]
-]:
-    exporter = _EXPORTERS.get(entity)
-    if exporter is None:
-        raise DataError(
-            f"unknown entity {entity!r}; use one of: {', '.join(ENTITIES)}",
-            ja=f"{entity!r} は書き出せません。次のいずれか: {', '.join(ENTITIES)}",
-            field="entity",
-        )
+def _check(entity: str, options: ExportOptions) -> None:
+    """Refuse an unknown entity, and contacts without `include_personal`."""
+    if entity not in _QUERIES:
+        raise unknown_choice("entity", entity, ENTITIES, ja=f"{entity!r} は書き出せません",
+                             field="entity")
     if entity == "contacts" and not options.include_personal:
         raise DataError(
             "contacts are personal data: add --include-personal to export them",
             ja="連絡先は個人情報です。書き出すには --include-personal を付けてください",
             field="entity",
         )
-    return exporter
 
 
 def export_csv(
@@ -317,12 +267,12 @@ def export_csv(
     unless `include_archived`; personal data unless `include_personal`.
     """
     options = options or ExportOptions()
-    exporter = _exporter(entity, options)
+    _check(entity, options)
     writer = csv.writer(out)
     writer.writerow(columns(entity, options))
     written = 0
-    for page in exporter(session, options):
-        writer.writerows([[_guard(cell) for cell in row] for row in page])
+    for page in _rows(session, entity, options):
+        writer.writerows([[guarded(cell) for cell in row] for row in page])
         written += len(page)
     return written
 
@@ -350,19 +300,20 @@ def export_xlsx(
     from openpyxl.cell import WriteOnlyCell
 
     options = options or ExportOptions()
-    exporter = _exporter(entity, options)
+    _check(entity, options)
     names = columns(entity, options)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(entity)
     sheet.append(list(names))
     written = 0
-    for page in exporter(session, options):
+    for page in _rows(session, entity, options):
         for row in page:
             cells: list[Any] = []
             for column, text in zip(names, row, strict=True):
                 value = _typed(column, text)
                 if isinstance(value, date):
-                    cell = WriteOnlyCell(sheet, value=value)
+                    cell = WriteOnlyCell(sheet)
+                    cell.value = value  # (the stub of WriteOnlyCell's `value` leaves out date)
                     cell.number_format = "yyyy-mm-dd"
                     value = cell
                 elif isinstance(value, str):

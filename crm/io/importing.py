@@ -21,33 +21,22 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from defusedxml import DefusedXmlException
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Select, Table, bindparam, delete, insert, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, col
 
+from crm import models as m
 from crm.calendar import DateParseError, parse_date
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
-from crm.models import (
-    Agreement,
-    AgreementPartner,
-    Contact,
-    Kpi,
-    KpiMeasurement,
-    Meeting,
-    MeetingOrganization,
-    MeetingStaff,
-    Organization,
-    OutreachEvent,
-    Staff,
-)
 from crm.normalize import normalize_name
 from crm.records import services
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS, ORGANIZATION_KINDS, Vocabulary
@@ -66,6 +55,7 @@ __all__ = [
     "Progress",
     "import_file",
     "read_csv_text",
+    "unknown_choice",
 ]
 
 #: The entities a file can hold, in the order a full import must follow.
@@ -663,7 +653,7 @@ def _xlsx_source(path: Path, sheet: str | None, max_bytes: int, max_cells: int) 
         raise _xlsx_error(file, f"no sheet {sheet!r} (sheets: {names})",
                           f"シート {sheet!r} がありません (シート: {names})")
     # The <dimension> a file declares may be wrong; read every row there is.
-    worksheet.reset_dimensions()  # type: ignore[union-attr]
+    worksheet.reset_dimensions()
     title = worksheet.title
 
     def records() -> Iterator[tuple[int, Sequence[Any]]]:
@@ -764,6 +754,13 @@ class _Prepared:
     links: dict[str, tuple[int, ...]] = field(default_factory=dict)
 
 
+def _table_of(model: type[SQLModel]) -> Table:
+    """The table a SQLModel class maps (SQLModel does not declare `__table__` for mypy)."""
+    table = sa_inspect(model).local_table
+    assert isinstance(table, Table)
+    return table
+
+
 @dataclass(frozen=True)
 class _Link:
     """A link table filled from a list column; `in_key` links are part of the natural key.
@@ -775,13 +772,15 @@ class _Link:
     table: Table
     owner: str
     target: str
-    target_model: Any
+    target_model: type[m.Tracked]
     column: str
     in_key: bool
 
-    def active_targets(self) -> Any:
+    def active_targets(self) -> Select[int | None]:
         """A subquery of the ids of the active targets."""
-        return select(self.target_model.id).where(self.target_model.archived_at.is_(None))
+        return select(col(self.target_model.id)).where(
+            col(self.target_model.archived_at).is_(None)
+        )
 
 
 class _Run:
@@ -813,7 +812,7 @@ class _Run:
         self._organization_keys: dict[str, int] | None = None
         self._organizations_by_name: dict[str, int] = {}
         self._staff: dict[str, tuple[int, bool]] | None = None
-        self._kpis: dict[str, Kpi] = {}
+        self._kpis: dict[str, m.Kpi] = {}
         self._kpi_codes_by_name: dict[str, str] | None = None
         self._days: dict[str, date] = {}
 
@@ -842,10 +841,13 @@ class _Run:
 
     def _organization(self, row: _Row, column: str, name: str) -> int:
         if self._organization_keys is None:
-            active = select(Organization.normalized_name, Organization.id).where(
-                Organization.archived_at.is_(None)
+            active = select(col(m.Organization.normalized_name), col(m.Organization.id)).where(
+                col(m.Organization.archived_at).is_(None)
             )
-            self._organization_keys = dict(self.connection.execute(active).all())
+            # Ids read back are never None (SQLModel types them Optional for new objects).
+            self._organization_keys = cast(
+                dict[str, int], dict(self.connection.execute(active).all())
+            )
         try:
             key = normalize_name(name)
         except ValueError:
@@ -873,9 +875,9 @@ class _Run:
         """The ids of the staff a row names; a name not yet known is added as new staff."""
         if self._staff is None:
             self._staff = {
-                name: (staff_id, archived is not None)
+                name: (cast(int, staff_id), archived is not None)  # an id read back: not None
                 for staff_id, name, archived in self.connection.execute(
-                    select(Staff.id, Staff.name, Staff.archived_at)
+                    select(col(m.Staff.id), col(m.Staff.name), col(m.Staff.archived_at))
                 )
             }
         ids = []
@@ -891,7 +893,7 @@ class _Run:
             ids.append(found[0])
         return list(dict.fromkeys(ids))
 
-    def kpi(self, row: _Row) -> Kpi:
+    def kpi(self, row: _Row) -> m.Kpi:
         """The active KPI a row names by code or, failing that, by its Japanese or English name."""
         written = row.value("kpi")
         found = self._kpis.get(written)
@@ -902,7 +904,8 @@ class _Run:
         except NotFoundError:
             if self._kpi_codes_by_name is None:
                 active = self.connection.execute(
-                    select(Kpi.code, Kpi.name_ja, Kpi.name_en).where(Kpi.archived_at.is_(None))
+                    select(col(m.Kpi.code), col(m.Kpi.name_ja), col(m.Kpi.name_en))
+                    .where(col(m.Kpi.archived_at).is_(None))
                 )
                 self._kpi_codes_by_name = {
                     _fold(name): code for code, *names in active for name in names
@@ -924,11 +927,7 @@ class _Run:
             prepared = importer.prepare(row)
             first = self.seen.get(prepared.key)
             if first is not None:
-                raise row.error(
-                    importer.key_column,
-                    f"the same {importer.noun} as row {first} ({importer.key_hint})",
-                    ja=f"{first}行目と同じ{importer.noun_ja}です ({importer.key_hint_ja})",
-                )
+                raise importer.key.duplicate(row, first)
             self.seen[prepared.key] = row.number
             target = importer.match(prepared)
         except ImportFileError as exc:
@@ -1052,27 +1051,54 @@ class _Run:
 # --- the entities ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _NaturalKey:
+    """What tells an entity's records apart: table columns (the targets of the `in_key` links
+    follow them), and how a second row with the same key is refused, at `column`."""
+
+    fields: tuple[str, ...]
+    column: str
+    noun: str
+    noun_ja: str
+    hint: str
+    hint_ja: str
+    #: Of active records sharing a key, the one a row updates: the newest, or the oldest.
+    newest_wins: bool = False
+
+    def duplicate(self, row: _Row, first: int) -> ImportFileError:
+        """The error for `row`, whose key is that of row `first` of the file."""
+        return row.error(
+            self.column, f"the same {self.noun} as row {first} ({self.hint})",
+            ja=f"{first}行目と同じ{self.noun_ja}です ({self.hint_ja})",
+        )
+
+
 class _Importer:
     """How one entity's rows are validated, keyed and matched to the records already there."""
 
-    model: Any
-    noun: str
-    noun_ja: str
-    key_column: str
-    key_hint: str
-    key_hint_ja: str
+    model: type[m.Tracked]
+    key: _NaturalKey
     #: table column -> the file column it comes from (compared and updated if in the file)
     sources: dict[str, str]
     links: tuple[_Link, ...] = ()
 
     def __init__(self, run: _Run) -> None:
         self.run = run
-        self.table: Table = self.model.__table__
+        self.table = _table_of(self.model)
         self.index = self.existing()
 
     def existing(self) -> dict[tuple[Any, ...], int]:
         """The natural key of every active record -> its id."""
-        raise NotImplementedError
+        table = self.table
+        grouped = [self._grouped(link) for link in self.links if link.in_key]
+        index: dict[tuple[Any, ...], int] = {}
+        for record_id, *key in self.run.connection.execute(
+            select(table.c.id, *(table.c[name] for name in self.key.fields))
+            .where(table.c.archived_at.is_(None))
+            .order_by(table.c.id if self.key.newest_wins else table.c.id.desc())
+        ):
+            index[(*key, *(targets.get(record_id, ()) for targets in grouped))] = record_id
+        return index
 
     def prepare(self, row: _Row) -> _Prepared:
         """The row validated by the service API's rules; DataError if it breaks one."""
@@ -1082,8 +1108,9 @@ class _Importer:
         """The id of the record the row updates, None for a new one."""
         return self.index.get(prepared.key)
 
-    def _grouped(self, parents: Any, link: _Link) -> dict[int, tuple[int, ...]]:
-        """The active link targets of every active parent, sorted."""
+    def _grouped(self, link: _Link) -> dict[int, tuple[int, ...]]:
+        """The active link targets of every active record, sorted."""
+        parents = self.table
         owner, target = link.table.c[link.owner], link.table.c[link.target]
         targets: dict[int, list[int]] = {}
         for owner_id, target_id in self.run.connection.execute(
@@ -1096,11 +1123,11 @@ class _Importer:
 
 
 class _Organizations(_Importer):
-    model = Organization
-    noun, noun_ja = "organization", "団体"
-    key_column = "name"
-    key_hint = "the names match after normalization"
-    key_hint_ja = "正規化すると同じ名前"
+    model = m.Organization
+    # Names are unique among active organizations: newest_wins does not matter.
+    key = _NaturalKey(("normalized_name",), "name", "organization", "団体",
+                      "the names match after normalization", "正規化すると同じ名前",
+                      newest_wins=True)
     sources = {
         "name": "name", "normalized_name": "name", "kind": "kind", "kana": "kana",
         "kana_sort_key": "kana", "corporate_number": "corporate_number", "address": "address",
@@ -1108,17 +1135,16 @@ class _Organizations(_Importer):
     }
 
     def existing(self) -> dict[tuple[Any, ...], int]:
-        self.by_number: dict[str, int] = {}
         self.numbers_seen: dict[str, int] = {}
-        index = {}
-        for record_id, normalized, number in self.run.connection.execute(
-            select(Organization.id, Organization.normalized_name, Organization.corporate_number)
-            .where(Organization.archived_at.is_(None))
-        ):
-            index[(normalized,)] = record_id
-            if number:
-                self.by_number[number] = record_id
-        return index
+        table = self.table
+        self.by_number: dict[str, int] = {
+            number: record_id
+            for record_id, number in self.run.connection.execute(
+                select(table.c.id, table.c.corporate_number).where(table.c.archived_at.is_(None))
+            )
+            if number
+        }
+        return super().existing()
 
     def prepare(self, row: _Row) -> _Prepared:
         fields = services.organization_fields(
@@ -1149,25 +1175,14 @@ class _Organizations(_Importer):
 
 
 class _Contacts(_Importer):
-    model = Contact
-    noun, noun_ja = "contact", "連絡先"
-    key_column = "name"
-    key_hint = "same organization and name"
-    key_hint_ja = "団体と氏名が同じ"
+    model = m.Contact
+    key = _NaturalKey(("organization_id", "name"), "name", "contact", "連絡先",
+                      "same organization and name", "団体と氏名が同じ", newest_wins=True)
     sources = {
         "organization_id": "organization", "name": "name", "kana": "kana",
         "department": "department", "title": "title", "email": "email", "phone": "phone",
         "notes": "notes",
     }
-
-    def existing(self) -> dict[tuple[Any, ...], int]:
-        return {
-            (organization_id, name): record_id
-            for record_id, organization_id, name in self.run.connection.execute(
-                select(Contact.id, Contact.organization_id, Contact.name)
-                .where(Contact.archived_at.is_(None)).order_by(Contact.id)
-            )
-        }
 
     def prepare(self, row: _Row) -> _Prepared:
         organizations = self.run.organization_ids(row, "organization")
@@ -1184,31 +1199,19 @@ class _Contacts(_Importer):
 
 
 class _Meetings(_Importer):
-    model = Meeting
-    noun, noun_ja = "meeting", "意見交換"
-    key_column = "title"
-    key_hint = "same date, title and organizations"
-    key_hint_ja = "日付・件名・相手先が同じ"
+    model = m.Meeting
+    key = _NaturalKey(("held_on", "title"), "title", "meeting", "意見交換",
+                      "same date, title and organizations", "日付・件名・相手先が同じ")
     sources = {
         "held_on": "date", "title": "title", "summary": "summary",
         "next_action": "next_action", "follow_up_on": "follow_up_on",
     }
     links = (
-        _Link(MeetingOrganization.__table__, "meeting_id", "organization_id",  # type: ignore[attr-defined]
-              Organization, "organizations", in_key=True),
-        _Link(MeetingStaff.__table__, "meeting_id", "staff_id", Staff,  # type: ignore[attr-defined]
-              "staff", in_key=False),
+        _Link(_table_of(m.MeetingOrganization), "meeting_id", "organization_id",
+              m.Organization, "organizations", in_key=True),
+        _Link(_table_of(m.MeetingStaff), "meeting_id", "staff_id", m.Staff, "staff",
+              in_key=False),
     )
-
-    def existing(self) -> dict[tuple[Any, ...], int]:
-        organizations = self._grouped(self.table, self.links[0])
-        index: dict[tuple[Any, ...], int] = {}
-        for record_id, held_on, title in self.run.connection.execute(
-            select(Meeting.id, Meeting.held_on, Meeting.title)
-            .where(Meeting.archived_at.is_(None)).order_by(Meeting.id.desc())
-        ):
-            index[(held_on, title, organizations.get(record_id, ()))] = record_id
-        return index
 
     def prepare(self, row: _Row) -> _Prepared:
         held_on = self.run.day(row, "date")
@@ -1227,30 +1230,18 @@ class _Meetings(_Importer):
 
 
 class _Agreements(_Importer):
-    model = Agreement
-    noun, noun_ja = "agreement", "協定"
-    key_column = "title"
-    key_hint = "same title and partners"
-    key_hint_ja = "協定名と相手先が同じ"
+    model = m.Agreement
+    key = _NaturalKey(("title",), "title", "agreement", "協定", "same title and partners",
+                      "協定名と相手先が同じ")
     sources = {
         "title": "title", "status": "status", "concluded_on": "concluded_on",
         "starts_on": "starts_on", "ends_on": "ends_on", "datasets": "datasets",
         "notes": "notes",
     }
     links = (
-        _Link(AgreementPartner.__table__, "agreement_id", "organization_id",  # type: ignore[attr-defined]
-              Organization, "partners", in_key=True),
+        _Link(_table_of(m.AgreementPartner), "agreement_id", "organization_id",
+              m.Organization, "partners", in_key=True),
     )
-
-    def existing(self) -> dict[tuple[Any, ...], int]:
-        partners = self._grouped(self.table, self.links[0])
-        return {
-            (title, partners.get(record_id, ())): record_id
-            for record_id, title in self.run.connection.execute(
-                select(Agreement.id, Agreement.title)
-                .where(Agreement.archived_at.is_(None)).order_by(Agreement.id.desc())
-            )
-        }
 
     def prepare(self, row: _Row) -> _Prepared:
         status = row.code("status", AGREEMENT_STATUSES) if row.value("status") else "proposed"
@@ -1266,25 +1257,13 @@ class _Agreements(_Importer):
 
 
 class _Events(_Importer):
-    model = OutreachEvent
-    noun, noun_ja = "event", "周知広報"
-    key_column = "title"
-    key_hint = "same date, kind and title"
-    key_hint_ja = "日付・区分・件名が同じ"
+    model = m.OutreachEvent
+    key = _NaturalKey(("held_on", "kind", "title"), "title", "event", "周知広報",
+                      "same date, kind and title", "日付・区分・件名が同じ")
     sources = {
         "held_on": "date", "kind": "kind", "title": "title", "venue": "venue",
         "municipality": "municipality", "attendees": "attendees", "notes": "notes",
     }
-
-    def existing(self) -> dict[tuple[Any, ...], int]:
-        return {
-            (held_on, kind, title): record_id
-            for record_id, held_on, kind, title in self.run.connection.execute(
-                select(OutreachEvent.id, OutreachEvent.held_on, OutreachEvent.kind,
-                       OutreachEvent.title)
-                .where(OutreachEvent.archived_at.is_(None)).order_by(OutreachEvent.id.desc())
-            )
-        }
 
     def prepare(self, row: _Row) -> _Prepared:
         held_on = self.run.day(row, "date")
@@ -1299,22 +1278,11 @@ class _Events(_Importer):
 
 
 class _Measurements(_Importer):
-    model = KpiMeasurement
-    noun, noun_ja = "measurement", "測定値"
-    key_column = "date"
-    key_hint = "same KPI and date"
-    key_hint_ja = "指標と日付が同じ"
+    model = m.KpiMeasurement
+    # Of two measurements on one day, the last entered counts (docs/schema.md).
+    key = _NaturalKey(("kpi_id", "measured_on"), "date", "measurement", "測定値",
+                      "same KPI and date", "指標と日付が同じ", newest_wins=True)
     sources = {"kpi_id": "kpi", "measured_on": "date", "value": "value", "note": "note"}
-
-    def existing(self) -> dict[tuple[Any, ...], int]:
-        # Of two measurements on one day, the one entered last counts (docs/schema.md).
-        return {
-            (kpi_id, measured_on): record_id
-            for record_id, kpi_id, measured_on in self.run.connection.execute(
-                select(KpiMeasurement.id, KpiMeasurement.kpi_id, KpiMeasurement.measured_on)
-                .where(KpiMeasurement.archived_at.is_(None)).order_by(KpiMeasurement.id)
-            )
-        }
 
     def prepare(self, row: _Row) -> _Prepared:
         kpi = self.run.kpi(row)
@@ -1325,6 +1293,16 @@ class _Measurements(_Importer):
         )
         fields["entered_by"] = self.run.ctx.user
         return _Prepared(row, (fields["kpi_id"], measured_on), fields)
+
+
+def unknown_choice(
+    noun: str, name: str, choices: Iterable[str], *, ja: str, field: str
+) -> DataError:
+    """The error for a `name` that is none of `choices` (an entity, a dataset); `ja` is the
+    Japanese sentence saying so, before the list of choices."""
+    listed = ", ".join(choices)
+    return DataError(f"unknown {noun} {name!r}; use one of: {listed}",
+                     ja=f"{ja}。次のいずれか: {listed}", field=field)
 
 
 _IMPORTERS: dict[str, type[_Importer]] = {
@@ -1360,11 +1338,8 @@ def import_file(
     """
     importer_class = _IMPORTERS.get(entity)
     if importer_class is None:
-        raise DataError(
-            f"unknown entity {entity!r}; use one of: {', '.join(ENTITIES)}",
-            ja=f"{entity!r} は取り込めません。次のいずれか: {', '.join(ENTITIES)}",
-            field="entity",
-        )
+        raise unknown_choice("entity", entity, ENTITIES, ja=f"{entity!r} は取り込めません",
+                             field="entity")
     kind = ORGANIZATION_KINDS.parse(create_missing) if create_missing else None
     source = _open_source(path, sheet, max_bytes, max_cells)
     savepoint = session.begin_nested()

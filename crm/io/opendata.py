@@ -10,18 +10,25 @@ BOM and CRLF line ends, cells guarded against formula injection like every expor
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO
 
-from sqlalchemy import Select, select
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
-from crm.errors import DataError
-from crm.io.importing import FORMULA_TRIGGERS, LIST_SEPARATOR
-from crm.models import Agreement, AgreementPartner, Organization, OutreachEvent
+from crm import models as m
+from crm.io.exporting import (
+    PARTNERS,
+    ExportOptions,
+    RecordQuery,
+    cell_text,
+    guarded,
+    pages,
+    selected,
+)
+from crm.io.importing import unknown_choice
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS
 
 __all__ = ["DATASETS", "CityCode", "KAKOGAWA", "export_opendata"]
@@ -49,67 +56,38 @@ DATASETS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-PAGE_SIZE = 500
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text = value.isoformat() if isinstance(value, date) else str(value)
-    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
-
-
-def _dated(statement: Select[Any], column: Any, start: date | None, end: date | None
-           ) -> Select[Any]:
-    if start is not None:
-        statement = statement.where(column >= start)
-    if end is not None:
-        statement = statement.where(column <= end)
-    return statement
-
-
-def _events(session: Session, city: CityCode, start: date | None, end: date | None
-            ) -> Iterator[list[Any]]:
-    statement = _dated(
-        select(OutreachEvent.held_on, OutreachEvent.kind, OutreachEvent.title,
-               OutreachEvent.venue, OutreachEvent.municipality, OutreachEvent.attendees)
-        .where(OutreachEvent.archived_at.is_(None))
-        .order_by(OutreachEvent.held_on, OutreachEvent.id),
-        OutreachEvent.held_on, start, end,
+def _events(session: Session, city: CityCode, options: ExportOptions) -> Iterator[list[Any]]:
+    query = RecordQuery(
+        select(col(m.OutreachEvent.held_on), col(m.OutreachEvent.kind),
+               col(m.OutreachEvent.title), col(m.OutreachEvent.venue),
+               col(m.OutreachEvent.municipality), col(m.OutreachEvent.attendees))
+        .order_by(col(m.OutreachEvent.held_on), col(m.OutreachEvent.id)),
+        (m.OutreachEvent,), col(m.OutreachEvent.held_on),
     )
-    for held_on, kind, title, venue, municipality, attendees in session.execute(
-        statement.execution_options(yield_per=PAGE_SIZE)
-    ):
-        yield [city.code, city.name, held_on, EVENT_KINDS.label(kind, "ja"), title, venue,
-               municipality, attendees]
+    for page in pages(session, selected(query, options)):
+        for held_on, kind, title, venue, municipality, attendees in page:
+            yield [city.code, city.name, held_on, EVENT_KINDS.label(kind, "ja"), title, venue,
+                   municipality, attendees]
 
 
-def _agreements(session: Session, city: CityCode, start: date | None, end: date | None
+def _agreements(session: Session, city: CityCode, options: ExportOptions
                 ) -> Iterator[list[Any]]:
     # Concluded agreements: with a conclusion date, not cancelled (a cancelled one is
     # no longer an agreement the city has made public).
-    statement = _dated(
-        select(Agreement.id, Agreement.title, Agreement.concluded_on, Agreement.starts_on,
-               Agreement.ends_on, Agreement.status, Agreement.datasets)
-        .where(Agreement.archived_at.is_(None), Agreement.concluded_on.is_not(None),
-               Agreement.status != "cancelled")
-        .order_by(Agreement.concluded_on, Agreement.id),
-        Agreement.concluded_on, start, end,
+    query = RecordQuery(
+        select(col(m.Agreement.id), col(m.Agreement.title), col(m.Agreement.concluded_on),
+               col(m.Agreement.starts_on), col(m.Agreement.ends_on), col(m.Agreement.status),
+               col(m.Agreement.datasets))
+        .where(col(m.Agreement.concluded_on).is_not(None), col(m.Agreement.status) != "cancelled")
+        .order_by(col(m.Agreement.concluded_on), col(m.Agreement.id)),
+        (m.Agreement,), col(m.Agreement.concluded_on),
     )
-    rows = session.execute(statement).all()
-    partners: defaultdict[int, list[str]] = defaultdict(list)
-    for agreement_id, name in session.execute(
-        select(AgreementPartner.agreement_id, Organization.name)
-        .join(Organization, Organization.id == AgreementPartner.organization_id)
-        .where(AgreementPartner.agreement_id.in_([row.id for row in rows]),
-               Organization.archived_at.is_(None))
-        .order_by(AgreementPartner.agreement_id, Organization.name)
-    ):
-        partners[agreement_id].append(name)
+    rows = session.execute(selected(query, options)).all()
+    partners = PARTNERS.names(session, [row.id for row in rows], include_archived=False)
     for row in rows:
         yield [city.code, city.name, row.title, row.concluded_on, row.starts_on, row.ends_on,
-               AGREEMENT_STATUSES.label(row.status, "ja"),
-               LIST_SEPARATOR.join(partners[row.id]), row.datasets]
+               AGREEMENT_STATUSES.label(row.status, "ja"), partners.get(row.id, ""),
+               row.datasets]
 
 
 def export_opendata(
@@ -125,16 +103,14 @@ def export_opendata(
     number of rows. `start`/`end` (inclusive) filter by date held or concluded."""
     columns = DATASETS.get(dataset)
     if columns is None:
-        raise DataError(
-            f"unknown open-data dataset {dataset!r}; use one of: {', '.join(DATASETS)}",
-            ja=f"オープンデータ {dataset!r} はありません。次のいずれか: {', '.join(DATASETS)}",
-            field="dataset",
-        )
-    rows = (_events if dataset == "events" else _agreements)(session, city, start, end)
+        raise unknown_choice("open-data dataset", dataset, DATASETS,
+                             ja=f"オープンデータ {dataset!r} はありません", field="dataset")
+    options = ExportOptions(start=start, end=end)
+    rows = (_events if dataset == "events" else _agreements)(session, city, options)
     writer = csv.writer(out)
     writer.writerow(columns)
     written = 0
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([guarded(cell_text(value)) for value in row])
         written += 1
     return written

@@ -1,1 +1,1 @@
-"""KPIs: the shipped catalogue and the engine that counts them."""
+"""KPIs: the rules that define them, the shipped catalogue, and the engine that counts them."""

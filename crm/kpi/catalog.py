@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from crm.kpi.rules import kind_of
+
 H30_12 = date(2018, 12, 31)
 R2_12 = date(2020, 12, 31)
 R4_FY_END = date(2023, 3, 31)
@@ -30,7 +32,6 @@ def _kpi(
     baseline_label: str | None = None,
     target_label: str | None = None,
 ) -> dict[str, Any]:
-    kind = "computed" if rule in ("events", "agreements", "companies") else "measured"
     return {
         "code": code,
         "basic_policy": basic_policy,
@@ -38,7 +39,7 @@ def _kpi(
         "name_ja": name_ja,
         "name_en": name_en,
         "unit": unit,
-        "kind": kind,
+        "kind": kind_of(rule),
         "rule": rule,
         "rule_param": rule_param,
         "baseline": baseline,

@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Integer, bindparam, select, text
-from sqlmodel import Session
+from sqlalchemy import BindParameter, Date, Integer, bindparam, select, text
+from sqlmodel import Session, col
 
 from crm.calendar import FiscalPeriod, fiscal_year_of, fiscal_year_range, months_between
 from crm.errors import DataError
+from crm.kpi.rules import COMPUTED_RULES
 from crm.models import Kpi
-from crm.vocabulary import COMPUTED_RULES, KPI_STATUS_LABELS
+from crm.vocabulary import KPI_STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,11 @@ def _number(value: float | None) -> float | int | None:
 
 def active_kpis(session: Session) -> list[KpiDefinition]:
     """The active KPI definitions in their reporting order."""
-    query = select(Kpi).where(Kpi.archived_at.is_(None)).order_by(Kpi.sort_order, Kpi.id)
+    query = (
+        select(Kpi)
+        .where(col(Kpi.archived_at).is_(None))
+        .order_by(col(Kpi.sort_order), col(Kpi.id))
+    )
     return [KpiDefinition.from_model(k) for k in session.scalars(query)]
 
 
@@ -410,7 +415,7 @@ def evidence(
     """The records behind a computed KPI, dated in [since, through], oldest first."""
     conditions = ["e.kpi_code = :code"]
     params: dict[str, Any] = {"code": code}
-    binds = []
+    binds: list[BindParameter[Any]] = []
     if through is not None:
         conditions.append("e.counted_on <= :through")
         params["through"] = through

@@ -1,1 +1,1 @@
-"""What a KPI report needs beside the engine: its reads, fingerprint and issuing."""
+"""What a KPI report shows, gathered in one pass (content), its reads, fingerprint and issuing."""

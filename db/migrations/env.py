@@ -18,6 +18,9 @@ def run_migrations() -> None:
         target_metadata=target_metadata,
         compare_type=True,
         render_as_batch=True,
+        # New migrations name sqlmodel's AutoString as imported by script.py.mako: mypy
+        # --strict cannot see `sqlmodel.sql.sqltypes` through a bare `import sqlmodel`.
+        user_module_prefix="",
     )
     with context.begin_transaction():
         context.run_migrations()

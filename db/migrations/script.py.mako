@@ -7,8 +7,8 @@ Create Date: ${create_date}
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+from sqlmodel.sql.sqltypes import AutoString
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

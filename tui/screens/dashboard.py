@@ -213,25 +213,18 @@ class DashboardScreen(CRMScreen):
     @work(thread=True, group="pdf", exclusive=True)
     def _build_pdf(self, period: FiscalPeriod, *, issue: bool) -> None:
         # Imported here: ReportLab is loaded only when a report is wanted.
-        from reports.kpi_report import build_report, issue_report
+        from reports.publish import publish_report
 
         app = self.crm
-        database = app.database
         try:
-            # Issuing writes the file inside the transaction: if it cannot be written, the
-            # report is not recorded as issued.
-            with (database.writing(actor=app.ctx.user) if issue
-                  else database.reading()) as session:
-                result = build_report(session, period=period, lang=app.lang,
-                                      generated_at=app.ctx.now())
-                issued = issue_report(session, app.ctx, result) if issue else None
-                path = app.report_dir / result.filename
-                path.write_bytes(result.pdf)
+            published = publish_report(app.database, app.ctx, period=period, lang=app.lang,
+                                       directory=app.report_dir, issue=issue)
         except (CRMError, OSError) as exc:
             self.post_message(self.ReportFailed(str(exc)))
         else:
-            notice = (self.t("issued_done", id=issued.id, path=path) if issued is not None
-                      else self.t("pdf_written", path=path))
+            path = published.path
+            notice = (self.t("issued_done", id=published.issued_id, path=path)
+                      if published.issued_id is not None else self.t("pdf_written", path=path))
             self.post_message(self.ReportDone(notice))
 
     def on_dashboard_screen_report_done(self, message: DashboardScreen.ReportDone) -> None:

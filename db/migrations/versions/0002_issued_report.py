@@ -7,8 +7,8 @@ Create Date: 2026-11-29 16:00:00.000000
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+from sqlmodel.sql.sqltypes import AutoString
 
 
 revision: str = '0002'
@@ -35,13 +35,13 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('fiscal_year', sa.Integer(), nullable=False),
     sa.Column('quarter', sa.Integer(), nullable=True),
-    sa.Column('lang', sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
+    sa.Column('lang', AutoString(length=2), nullable=False),
     sa.Column('generated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('issued_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('pdf_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('figures_json', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('issued_by', AutoString(length=100), nullable=False),
+    sa.Column('fingerprint', AutoString(length=64), nullable=False),
+    sa.Column('pdf_sha256', AutoString(length=64), nullable=False),
+    sa.Column('figures_json', AutoString(), nullable=False),
     sa.CheckConstraint("lang IN ('ja', 'en')", name=op.f('ck_issued_report_lang')),
     sa.CheckConstraint('quarter IS NULL OR quarter BETWEEN 1 AND 4', name=op.f('ck_issued_report_quarter')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_issued_report'))

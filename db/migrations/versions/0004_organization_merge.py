@@ -10,8 +10,10 @@ links it moved, so that it can be undone. Audited like every table (migration 00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
 from alembic import op
+from sqlmodel.sql.sqltypes import AutoString
+
+from db.schema_sql import audit
 
 
 revision: str = '0004'
@@ -24,36 +26,6 @@ COLUMNS = (
     'id', 'kept_id', 'merged_id', 'merged_at', 'merged_by', 'moved_json', 'undone_at',
     'undone_by',
 )
-ACTIONS = ('insert', 'update', 'delete')
-# The audit trigger DDL of migration 0003, for this one table.
-SQLITE_NOW = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-SQLITE_ACTOR = "coalesce((SELECT actor FROM audit_actor WHERE id = 1), 'sql')"
-
-
-def _sqlite_json(prefix: str) -> str:
-    pairs = ', '.join(f"'{c}', {prefix}.\"{c}\"" for c in COLUMNS)
-    return f'json_object({pairs})'
-
-
-def _sqlite_audit_triggers() -> list[str]:
-    values = {
-        'insert': ('NULL', _sqlite_json('NEW'), 'NEW'),
-        'update': (_sqlite_json('OLD'), _sqlite_json('NEW'), 'NEW'),
-        'delete': (_sqlite_json('OLD'), 'NULL', 'OLD'),
-    }
-    statements = []
-    for action in ACTIONS:
-        old, new, row = values[action]
-        statements.append(
-            f'CREATE TRIGGER audit_{TABLE}_{action} AFTER {action.upper()} ON "{TABLE}"\n'
-            'BEGIN\n'
-            '  INSERT INTO audit_log (table_name, row_id, action, old_values, new_values,'
-            ' changed_at, changed_by)\n'
-            f"  VALUES ('{TABLE}', {row}.\"id\", '{action}', {old}, {new},"
-            f' {SQLITE_NOW}, {SQLITE_ACTOR});\n'
-            'END'
-        )
-    return statements
 
 
 def upgrade() -> None:
@@ -62,10 +34,10 @@ def upgrade() -> None:
     sa.Column('kept_id', sa.Integer(), nullable=False),
     sa.Column('merged_id', sa.Integer(), nullable=False),
     sa.Column('merged_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('merged_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('moved_json', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('merged_by', AutoString(length=100), nullable=False),
+    sa.Column('moved_json', AutoString(), nullable=False),
     sa.Column('undone_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('undone_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+    sa.Column('undone_by', AutoString(length=100), nullable=True),
     sa.CheckConstraint('kept_id <> merged_id', name=op.f('ck_organization_merge_distinct_organizations')),
     sa.ForeignKeyConstraint(['kept_id'], ['organization.id'], name=op.f('fk_organization_merge_kept_id_organization')),
     sa.ForeignKeyConstraint(['merged_id'], ['organization.id'], name=op.f('fk_organization_merge_merged_id_organization')),
@@ -76,14 +48,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_organization_merge_merged_id'), ['merged_id'], unique=False)
 
     if op.get_bind().dialect.name == 'sqlite':
-        for statement in _sqlite_audit_triggers():
+        for statement in audit.sqlite_audit_triggers(TABLE, 'id', COLUMNS):
             op.execute(statement)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == 'sqlite':
-        for action in ACTIONS:
-            op.execute(f'DROP TRIGGER audit_{TABLE}_{action}')
+        for statement in audit.sqlite_drop_audit_triggers(TABLE):
+            op.execute(statement)
     with op.batch_alter_table(TABLE, schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organization_merge_merged_id'))
         batch_op.drop_index(batch_op.f('ix_organization_merge_kept_id'))

@@ -10,7 +10,7 @@ and the evidence records added or removed.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -90,7 +90,7 @@ def evidence_through(session: Session, figures: Sequence[KpiFigure],
 
 
 def published_figures(
-    figures: Sequence[KpiFigure], rows: dict[str, list[EvidenceRow]]
+    figures: Sequence[KpiFigure], rows: Mapping[str, Sequence[EvidenceRow]]
 ) -> dict[str, dict[str, Any]]:
     """The record of what a report printed: per KPI code, its figures and evidence keys."""
     published: dict[str, dict[str, Any]] = {}

@@ -1,0 +1,114 @@
+"""Everything one KPI report shows, read in one pass into one immutable object.
+
+The report's layout (reports/) takes a `ReportContent` and reads nothing else: the figures and
+their series and evidence, the period's activities, the register of agreements, the
+restatements of issued reports, the audit chain's head and the data fingerprint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from crm.audit.chain import ChainHead, chain_head
+from crm.calendar import FiscalPeriod, quarters_between
+from crm.kpi.engine import (
+    EvidenceRow,
+    KpiDefinition,
+    KpiFigure,
+    SeriesPoint,
+    compute_for_period,
+    computed_series,
+)
+from crm.reporting import data
+from crm.reporting.data import AgreementLine, EventLine, FirstContact, MeetingLine
+from crm.reporting.fingerprint import data_fingerprint
+from crm.reporting.issued import (
+    Restatement,
+    evidence_through,
+    published_figures,
+    restatements,
+)
+from crm.vocabulary import COMPUTED_RULES
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    """What one report of `period` shows, as read from the database.
+
+    `series` holds each computed KPI's values, one point per quarter of its `chart_quarters`;
+    `evidence` each computed KPI's evidence records dated by the period's end.
+    """
+
+    period: FiscalPeriod
+    fingerprint: str
+    audit_head: ChainHead
+    figures: tuple[KpiFigure, ...]
+    series: Mapping[str, tuple[SeriesPoint, ...]]
+    evidence: Mapping[str, tuple[EvidenceRow, ...]]
+    meetings: tuple[MeetingLine, ...]
+    first_companies: tuple[FirstContact, ...]
+    agreements_changed: tuple[AgreementLine, ...]
+    events: tuple[EventLine, ...]
+    follow_ups: tuple[MeetingLine, ...]
+    register: tuple[AgreementLine, ...]
+    restatements: tuple[Restatement, ...]
+
+    @property
+    def published(self) -> dict[str, dict[str, Any]]:
+        """What issuing this report freezes: per KPI code, its figures and evidence keys."""
+        return published_figures(self.figures, self.evidence)
+
+    @property
+    def restated_figures(self) -> int:
+        """How many figures of issued reports this report restates."""
+        return sum(len(r.changes) for r in self.restatements)
+
+
+def chart_quarters(kpi: KpiDefinition, period: FiscalPeriod) -> list[FiscalPeriod]:
+    """The quarters a KPI's chart spans: from its baseline to its target or the period's end."""
+    return quarters_between(kpi.baseline_as_of, max(kpi.target_by, period.end))
+
+
+def _series(
+    session: Session, computed: list[KpiFigure], period: FiscalPeriod
+) -> dict[str, tuple[SeriesPoint, ...]]:
+    """Each computed KPI's series over its `chart_quarters`."""
+    spans = {f.code: chart_quarters(f.kpi, period) for f in computed}
+    if not spans:
+        return {}
+    # One query over consecutive quarters covering every chart (computed_series needs them so).
+    every = computed_series(session, quarters_between(
+        min(span[0].start for span in spans.values()),
+        max(span[-1].end for span in spans.values()),
+    ))
+    wanted = {code: set(span) for code, span in spans.items()}
+    return {
+        code: tuple(p for p in every.get(code, []) if p.period in quarters)
+        for code, quarters in wanted.items()
+    }
+
+
+def gather_report(session: Session, period: FiscalPeriod) -> ReportContent:
+    """Read everything the report of `period` shows."""
+    figures = compute_for_period(session, period)
+    start, end = period.start, period.end
+    return ReportContent(
+        period=period,
+        fingerprint=data_fingerprint(session.connection(), period),
+        audit_head=chain_head(session),
+        figures=tuple(figures),
+        series=_series(session, [f for f in figures if f.kpi.rule in COMPUTED_RULES], period),
+        evidence={code: tuple(rows)
+                  for code, rows in evidence_through(session, figures, end).items()},
+        meetings=tuple(data.meetings_held(session, start, end)),
+        first_companies=tuple(data.first_time_companies(session, start, end)),
+        agreements_changed=tuple(data.agreements_changed(session, start, end)),
+        events=tuple(data.events_held(session, start, end)),
+        follow_ups=tuple(data.open_follow_ups(session, end)),
+        register=tuple(data.agreements_in_force(session, end)),
+        restatements=tuple(restatements(session, period)),
+    )
