@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crm.i18n import LABELS
+from crm.vocabulary import Vocabulary
 
 STRINGS: dict[str, tuple[str, str]] = {
     # app and navigation
@@ -210,3 +211,8 @@ def text(key: str, lang: str, **values: object) -> str:
     ja, en = STRINGS[key] if key in STRINGS else LABELS[key]
     chosen = ja if lang == "ja" else en
     return chosen.format(**values) if values else chosen
+
+
+def term_options(vocabulary: Vocabulary, lang: str) -> list[tuple[str, str]]:
+    """A vocabulary's terms as (label in `lang`, code) options for a Select."""
+    return [(term.label(lang), term.code) for term in vocabulary.terms]
