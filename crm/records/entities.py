@@ -208,6 +208,13 @@ class Entity:
     reading: Any = None
 
     @property
+    def list_spec(self) -> ListSpec:
+        """The list spec of an entity that is listed; ValueError for one that is not."""
+        if self.listing is None:
+            raise ValueError(f"{self.name} are not listed")
+        return self.listing
+
+    @property
     def columns(self) -> tuple[str, ...]:
         """The import/export columns, in the order an export writes them."""
         return tuple(f.column for f in self.fields if f.column)

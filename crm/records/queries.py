@@ -198,8 +198,7 @@ class _Lister(Generic[RowT]):
     @property
     def spec(self) -> entities.ListSpec:
         """The entity's list spec."""
-        assert self.entity.listing is not None
-        return self.entity.listing
+        return self.entity.list_spec
 
     def query(self, filters: ListFilter) -> Select[Any]:
         """The records matching `filters`, unordered."""

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.models import Tracked
 from crm.records import services
+from crm.records.entities import ListColumn, ListSpec
 from crm.records.queries import Choice, ListFilter, staff_choices
 from tui.kit.navigation import AuditTrail, RecordForm, RecordKind
 from tui.kit.screen import CRMScreen, nav_tabs
@@ -27,17 +28,6 @@ from tui.widgets.paged_table import PagedTable
 
 #: How many fiscal years back the year filter offers.
 YEARS_OFFERED = 10
-
-
-@dataclass(frozen=True)
-class Column:
-    """A list column: its sort key (the query's column name) and its label key."""
-
-    key: str
-    label: str
-    width: int
-    sortable: bool = True
-    flex: bool = False
 
 
 class ListRow(Protocol):
@@ -118,18 +108,24 @@ class RecordListScreen(CRMScreen, Generic[Row]):
     queries: ListQueries[Row]
     #: The kind of record listed, whose form `n` and `e` open.
     kind: ClassVar[RecordKind]
-    columns: ClassVar[tuple[Column, ...]]
-    default_sort: ClassVar[str]
-    default_descending: ClassVar[bool] = True
+    #: The columns, sorts and default order: the entity's list spec (crm.records.entities).
+    listing: ClassVar[ListSpec]
+    #: A default order other than the listing's, as (sort key, descending).
+    order: ClassVar[tuple[str, bool] | None] = None
     model: ClassVar[type[Tracked]]
     uses_staff: ClassVar[bool] = False
     PAGE_SIZE: ClassVar[int] = 100
 
+    @property
+    def columns(self) -> tuple[ListColumn, ...]:
+        """The list's columns, in display order."""
+        return self.listing.columns
+
     def __init__(self) -> None:
         super().__init__()
         self.filters = ListFilter()
-        self.order_by = self.default_sort
-        self.descending = self.default_descending
+        self.order_by, self.descending = self.order or (
+            self.listing.default_sort, self.listing.descending)
         self.rows: dict[str, Row] = {}
         self.total: int | None = None
         self.has_more = False
@@ -206,7 +202,7 @@ class RecordListScreen(CRMScreen, Generic[Row]):
         row = table.cursor_row
         table.clear(columns=True)
         for column, width in zip(self.columns, widths, strict=True):
-            table.add_column(self.t(column.label), width=width, key=column.key)
+            table.add_column(column.label(self.crm.lang), width=width, key=column.key)
         self._add_rows(list(self.rows.values()))
         table.move_cursor(row=row)
 
@@ -286,7 +282,7 @@ class RecordListScreen(CRMScreen, Generic[Row]):
             self.t("loading") if self.fetching and not self.rows else self.t(
                 "rows_count", shown=len(self.rows),
                 total=self.total if self.total is not None else len(self.rows)),
-            self.t("sorted_by", column=self.t(column.label), direction=direction),
+            self.t("sorted_by", column=column.label(self.crm.lang), direction=direction),
         ]
         if self.filters.include_archived:
             parts.append(self.t("show_archived"))
@@ -308,7 +304,7 @@ class RecordListScreen(CRMScreen, Generic[Row]):
         if key == self.order_by:
             self.descending = not self.descending
         else:
-            self.order_by = key or self.default_sort
+            self.order_by = key or self.listing.default_sort
         self.reload()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -9,10 +9,10 @@ from textual.binding import Binding
 
 from crm.formatting import format_day
 from crm.models import Agreement
-from crm.records import services
+from crm.records import entities, services
 from crm.records.queries import AgreementRow, agreement_page, count_agreements
 from crm.vocabulary import AGREEMENT_STATUSES
-from tui.kit.record_list import Column, ListQueries, RecordListScreen
+from tui.kit.record_list import ListQueries, RecordListScreen
 from tui.strings import term_options
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.status_dialog import StatusDialog
@@ -28,15 +28,7 @@ class AgreementListScreen(RecordListScreen[AgreementRow]):
     kind = "agreement"
     model = Agreement
     queries = ListQueries(agreement_page, count_agreements)
-    default_sort = "concluded_on"
-    columns = (
-        Column("concluded_on", "concluded_on", 10),
-        Column("title", "title", 30, flex=True),
-        Column("partners", "partners", 26),
-        Column("status", "status", 8),
-        Column("starts_on", "starts_on", 10),
-        Column("ends_on", "ends_on", 10),
-    )
+    listing = entities.AGREEMENTS.list_spec
 
     def filter_bar(self) -> FilterBar:
         return self.period_filter_bar(term_options(AGREEMENT_STATUSES, self.crm.lang),

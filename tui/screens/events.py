@@ -9,9 +9,10 @@ from textual.binding import Binding
 
 from crm.formatting import format_day, format_number
 from crm.models import OutreachEvent
+from crm.records import entities
 from crm.records.queries import EventRow, count_events, event_page
 from crm.vocabulary import EVENT_KINDS
-from tui.kit.record_list import Column, ListQueries, RecordListScreen
+from tui.kit.record_list import ListQueries, RecordListScreen
 from tui.strings import term_options
 from tui.widgets.filter_bar import FilterBar
 
@@ -26,15 +27,7 @@ class EventListScreen(RecordListScreen[EventRow]):
     model = OutreachEvent
     queries = ListQueries(event_page, count_events)
     uses_staff = True
-    default_sort = "held_on"
-    columns = (
-        Column("held_on", "held_on", 10),
-        Column("kind", "kind", 12),
-        Column("title", "title", 30, flex=True),
-        Column("venue", "venue", 18),
-        Column("municipality", "municipality", 8),
-        Column("attendees", "attendees", 8),
-    )
+    listing = entities.EVENTS.list_spec
 
     def filter_bar(self) -> FilterBar:
         return self.period_filter_bar(term_options(EVENT_KINDS, self.crm.lang), self.t("kind"))

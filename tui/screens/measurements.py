@@ -10,6 +10,7 @@ from textual.widgets import Select
 
 from crm.formatting import format_day, format_number
 from crm.models import KpiMeasurement
+from crm.records import entities
 from crm.records.queries import (
     Choice,
     MeasurementRow,
@@ -17,7 +18,7 @@ from crm.records.queries import (
     measured_kpi_choices,
     measurement_page,
 )
-from tui.kit.record_list import Column, ListQueries, RecordListScreen
+from tui.kit.record_list import ListQueries, RecordListScreen
 from tui.messages import Loaded
 from tui.widgets.filter_bar import FilterBar
 
@@ -32,14 +33,7 @@ class MeasurementListScreen(RecordListScreen[MeasurementRow]):
     kind = "measurement"
     model = KpiMeasurement
     queries = ListQueries(measurement_page, count_measurements)
-    default_sort = "measured_on"
-    columns = (
-        Column("measured_on", "measured_on", 10),
-        Column("kpi", "kpi", 34, flex=True),
-        Column("value", "value", 12),
-        Column("note", "note", 24),
-        Column("entered_by", "entered_by", 10),
-    )
+    listing = entities.MEASUREMENTS.list_spec
 
     def filter_bar(self) -> FilterBar:
         return self.period_filter_bar([], self.t("kpi"))

@@ -12,7 +12,7 @@ from textual.binding import Binding
 
 from crm.formatting import format_day
 from crm.models import Meeting
-from crm.records import services
+from crm.records import entities, services
 from crm.records.queries import (
     FOLLOW_UP_SCOPES,
     MeetingRow,
@@ -21,7 +21,7 @@ from crm.records.queries import (
     follow_up_page,
     meeting_page,
 )
-from tui.kit.record_list import Column, ListQueries, RecordListScreen
+from tui.kit.record_list import ListQueries, RecordListScreen
 from tui.widgets.filter_bar import FilterBar
 
 
@@ -35,14 +35,7 @@ class MeetingListScreen(RecordListScreen[MeetingRow]):
     model = Meeting
     queries = ListQueries(meeting_page, count_meetings)
     uses_staff = True
-    default_sort = "held_on"
-    columns = (
-        Column("held_on", "held_on", 10),
-        Column("title", "title", 24, flex=True),
-        Column("organizations", "organizations_col", 20, flex=True),
-        Column("next_action", "next_action", 14),
-        Column("follow_up_on", "follow_up_col", 10),
-    )
+    listing = entities.MEETINGS.list_spec
 
     def filter_bar(self) -> FilterBar:
         return self.period_filter_bar()
@@ -60,8 +53,7 @@ class FollowUpListScreen(MeetingListScreen):
     BINDINGS = [Binding("c", "complete", "complete")]
 
     section = "follow_ups"
-    default_sort = "follow_up_on"
-    default_descending = False
+    order = ("follow_up_on", False)
 
     def filter_bar(self) -> FilterBar:
         return FilterBar(

@@ -9,10 +9,11 @@ from textual.binding import Binding
 
 from crm.formatting import format_day
 from crm.models import Organization
+from crm.records import entities
 from crm.records.queries import OrganizationRow, count_organizations, organization_page
 from crm.vocabulary import ORGANIZATION_KINDS
 from tui.kit.navigation import DuplicatePairs, OrganizationHistory
-from tui.kit.record_list import Column, ListQueries, RecordListScreen
+from tui.kit.record_list import ListQueries, RecordListScreen
 from tui.strings import term_options
 from tui.widgets.filter_bar import FilterBar
 
@@ -26,16 +27,7 @@ class OrganizationListScreen(RecordListScreen[OrganizationRow]):
     kind = "organization"
     model = Organization
     queries = ListQueries(organization_page, count_organizations)
-    default_sort = "name"
-    default_descending = False
-    columns = (
-        Column("name", "name", 30, flex=True),
-        Column("kana", "kana", 20),
-        Column("kind", "kind", 14),
-        Column("corporate_number", "corporate_number", 13),
-        Column("meetings", "meeting_count", 8, sortable=False),
-        Column("last_met_on", "last_met_on", 10, sortable=False),
-    )
+    listing = entities.ORGANIZATIONS.list_spec
 
     def filter_bar(self) -> FilterBar:
         return FilterBar(
