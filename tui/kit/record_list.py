@@ -15,9 +15,8 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from crm.calendar import FiscalPeriod, fiscal_year_of
-from crm.models import Tracked
 from crm.records import services
-from crm.records.entities import ListColumn, ListSpec
+from crm.records.entities import Entity, ListColumn
 from crm.records.queries import Choice, ListFilter, staff_choices
 from tui.kit.navigation import AuditTrail, RecordForm, RecordKind
 from tui.kit.screen import CRMScreen, nav_tabs
@@ -108,24 +107,23 @@ class RecordListScreen(CRMScreen, Generic[Row]):
     queries: ListQueries[Row]
     #: The kind of record listed, whose form `n` and `e` open.
     kind: ClassVar[RecordKind]
-    #: The columns, sorts and default order: the entity's list spec (crm.records.entities).
-    listing: ClassVar[ListSpec]
+    #: The entity listed (crm.records.entities): its table, columns, sorts and default order.
+    entity: ClassVar[Entity]
     #: A default order other than the listing's, as (sort key, descending).
     order: ClassVar[tuple[str, bool] | None] = None
-    model: ClassVar[type[Tracked]]
     uses_staff: ClassVar[bool] = False
     PAGE_SIZE: ClassVar[int] = 100
 
     @property
     def columns(self) -> tuple[ListColumn, ...]:
         """The list's columns, in display order."""
-        return self.listing.columns
+        return self.entity.list_spec.columns
 
     def __init__(self) -> None:
         super().__init__()
         self.filters = ListFilter()
-        self.order_by, self.descending = self.order or (
-            self.listing.default_sort, self.listing.descending)
+        listing = self.entity.list_spec
+        self.order_by, self.descending = self.order or (listing.default_sort, listing.descending)
         self.rows: dict[str, Row] = {}
         self.total: int | None = None
         self.has_more = False
@@ -304,7 +302,7 @@ class RecordListScreen(CRMScreen, Generic[Row]):
         if key == self.order_by:
             self.descending = not self.descending
         else:
-            self.order_by = key or self.listing.default_sort
+            self.order_by = key or self.entity.list_spec.default_sort
         self.reload()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -338,7 +336,7 @@ class RecordListScreen(CRMScreen, Generic[Row]):
         row = self.selected_row()
         if row is not None:
             self.crm.open(AuditTrail(
-                self.row_title(row), ((str(self.model.__tablename__), int(row.id)),)))
+                self.row_title(row), ((str(self.entity.model.__tablename__), int(row.id)),)))
 
     def action_search(self) -> None:
         self.query_one(FilterBar).focus_text()
@@ -369,7 +367,7 @@ class RecordListScreen(CRMScreen, Generic[Row]):
         restoring = bool(getattr(row, "archived", False))
         question = self.t("confirm_restore" if restoring else "confirm_archive",
                           title=self.row_title(row))
-        model, ctx, record_id = self.model, self.crm.ctx, int(row.id)
+        model, ctx, record_id = self.entity.model, self.crm.ctx, int(row.id)
 
         def answered(yes: bool | None) -> None:
             if not yes:

@@ -8,7 +8,6 @@ from typing import Any
 from textual.binding import Binding
 
 from crm.formatting import format_day
-from crm.models import Agreement
 from crm.records import entities, services
 from crm.records.queries import AgreementRow, agreement_page, count_agreements
 from crm.vocabulary import AGREEMENT_STATUSES
@@ -26,9 +25,8 @@ class AgreementListScreen(RecordListScreen[AgreementRow]):
 
     section = "agreements"
     kind = "agreement"
-    model = Agreement
+    entity = entities.AGREEMENTS
     queries = ListQueries(agreement_page, count_agreements)
-    listing = entities.AGREEMENTS.list_spec
 
     def filter_bar(self) -> FilterBar:
         return self.period_filter_bar(term_options(AGREEMENT_STATUSES, self.crm.lang),

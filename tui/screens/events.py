@@ -8,7 +8,6 @@ from rich.text import Text
 from textual.binding import Binding
 
 from crm.formatting import format_day, format_number
-from crm.models import OutreachEvent
 from crm.records import entities
 from crm.records.queries import EventRow, count_events, event_page
 from crm.vocabulary import EVENT_KINDS
@@ -24,10 +23,9 @@ class EventListScreen(RecordListScreen[EventRow]):
 
     section = "events"
     kind = "event"
-    model = OutreachEvent
+    entity = entities.EVENTS
     queries = ListQueries(event_page, count_events)
     uses_staff = True
-    listing = entities.EVENTS.list_spec
 
     def filter_bar(self) -> FilterBar:
         return self.period_filter_bar(term_options(EVENT_KINDS, self.crm.lang), self.t("kind"))

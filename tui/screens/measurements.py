@@ -9,7 +9,6 @@ from rich.text import Text
 from textual.widgets import Select
 
 from crm.formatting import format_day, format_number
-from crm.models import KpiMeasurement
 from crm.records import entities
 from crm.records.queries import (
     Choice,
@@ -31,9 +30,8 @@ class MeasurementListScreen(RecordListScreen[MeasurementRow]):
 
     section = "measurements"
     kind = "measurement"
-    model = KpiMeasurement
+    entity = entities.MEASUREMENTS
     queries = ListQueries(measurement_page, count_measurements)
-    listing = entities.MEASUREMENTS.list_spec
 
     def filter_bar(self) -> FilterBar:
         return self.period_filter_bar([], self.t("kpi"))

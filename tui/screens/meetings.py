@@ -11,7 +11,6 @@ from sqlmodel import Session
 from textual.binding import Binding
 
 from crm.formatting import format_day
-from crm.models import Meeting
 from crm.records import entities, services
 from crm.records.queries import (
     FOLLOW_UP_SCOPES,
@@ -32,10 +31,9 @@ class MeetingListScreen(RecordListScreen[MeetingRow]):
 
     section = "meetings"
     kind = "meeting"
-    model = Meeting
+    entity = entities.MEETINGS
     queries = ListQueries(meeting_page, count_meetings)
     uses_staff = True
-    listing = entities.MEETINGS.list_spec
 
     def filter_bar(self) -> FilterBar:
         return self.period_filter_bar()

@@ -8,7 +8,6 @@ from rich.text import Text
 from textual.binding import Binding
 
 from crm.formatting import format_day
-from crm.models import Organization
 from crm.records import entities
 from crm.records.queries import OrganizationRow, count_organizations, organization_page
 from crm.vocabulary import ORGANIZATION_KINDS
@@ -25,9 +24,8 @@ class OrganizationListScreen(RecordListScreen[OrganizationRow]):
 
     section = "organizations"
     kind = "organization"
-    model = Organization
+    entity = entities.ORGANIZATIONS
     queries = ListQueries(organization_page, count_organizations)
-    listing = entities.ORGANIZATIONS.list_spec
 
     def filter_bar(self) -> FilterBar:
         return FilterBar(
