@@ -173,3 +173,22 @@ def test_an_export_without_personal_data_has_no_personal_column(
             c for c in entity.columns if c not in personal
         )
         assert header == expected
+
+
+def test_every_file_entity_has_an_importer_and_an_export() -> None:
+    """A new entity with a natural key is importable and exportable, or this fails."""
+    from crm.io import exporting
+
+    named = {e.name for e in FILE_ENTITIES}
+    assert set(importing._IMPORTERS) == named
+    assert set(exporting._QUERIES) == named
+
+
+def test_every_listed_entity_has_a_list_screen() -> None:
+    """A new listed entity gets a list screen in the TUI's registry, or this fails."""
+    from tui.app import MAIN_SCREENS
+    from tui.kit.record_list import RecordListScreen
+
+    shown = {screen.entity.name for screen in MAIN_SCREENS.values()
+             if issubclass(screen, RecordListScreen)}
+    assert shown == {e.name for e in ENTITIES if e.listing is not None}
