@@ -29,7 +29,16 @@ from crm.models import (
 )
 from crm.records import services
 from db.session import Database
-from tests.tui_factory import Seeded, add_meetings, press, running, seed, settle, wait_until
+from tests.tui_factory import (
+    Seeded,
+    add_meetings,
+    press,
+    running,
+    seed,
+    settle,
+    shown,
+    wait_until,
+)
 from tui.app import CRMApp
 from tui.kit.form import FormScreen
 from tui.screens.audit_history import AuditHistoryScreen, changes
@@ -178,7 +187,7 @@ async def test_agreement_recorded_then_concluded_counts(
         await press(pilot, "enter")
         await press(pilot, "h")
         audit = app.screen.query_one("#audit", DataTable)
-        newest = audit.get_row_at(0)
+        newest = shown(audit, index=0)
         assert (newest[2], newest[3]) == (f"協定 {agreement.id}", "更新")
         assert "状況: proposed → concluded" in newest[4]
     with database.reading() as session:
@@ -238,7 +247,7 @@ async def test_organization_search_history_and_contact(
         history = app.screen.query_one("#history", DataTable)
         kinds = [str(key.value).split(":")[0] for key in history.rows]
         assert sorted(kinds) == ["agreement", "contact", "meeting", "meeting"]
-        dates = [history.get_row(key)[0] for key in history.rows]
+        dates = [shown(history, key)[0] for key in history.rows]
         assert dates[0] >= dates[-1]
         await pilot.press("escape", "slash", "ctrl+u", "enter", "escape")  # search cleared
         table = app.screen.query_one(PagedTable)
@@ -305,7 +314,7 @@ async def test_archive_is_confirmed_and_restorable(
         await press(pilot, "h")  # its audit history: restored, archived, entered, newest first
         assert isinstance(app.screen, AuditHistoryScreen)
         audit = app.screen.query_one("#audit", DataTable)
-        rows = [audit.get_row(key) for key in audit.rows]
+        rows = [shown(audit, key) for key in audit.rows]
         assert [int(str(k.value)) for k in audit.rows] == sorted(
             (int(str(k.value)) for k in audit.rows), reverse=True)
         assert [r[3] for r in rows if r[2] == f"意見交換 {first}"] == ["更新", "更新", "登録"]
@@ -356,10 +365,10 @@ async def test_list_pages_filters_and_sorts(
         app.screen.query_one("#fb-text", Input).value = ""
         await wait_until(pilot, lambda: table.row_count == 100)  # after the typing pause
         await press(pilot, "escape", "s")  # sort by title, descending
-        titles = [table.get_row(k)[1] for k in table.rows]
+        titles = [shown(table, k)[1] for k in table.rows]
         assert titles == sorted(titles, reverse=True)
         await press(pilot, "r")
-        titles = [table.get_row(k)[1] for k in table.rows]
+        titles = [shown(table, k)[1] for k in table.rows]
         assert titles == sorted(titles)
 
 

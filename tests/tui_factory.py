@@ -10,6 +10,8 @@ from time import monotonic
 
 from sqlalchemy import insert
 from textual.pilot import Pilot
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
 
 from crm.context import Context
 from crm.models import Meeting, MeetingOrganization
@@ -80,6 +82,13 @@ def add_meetings(database: Database, organization_id: int, count: int) -> None:
             {"meeting_id": meeting_id, "organization_id": organization_id}
             for meeting_id in first
         ])
+
+
+def shown(table: DataTable[object], key: str | RowKey | None = None, *,
+          index: int | None = None) -> list[str]:
+    """The text a row of `table` shows, by key or by index (cells are literal Text)."""
+    cells = table.get_row_at(index) if index is not None else table.get_row(key or "")
+    return [str(cell) for cell in cells]
 
 
 #: How long a test waits for a condition before failing (generous: CI machines are loaded).

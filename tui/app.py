@@ -160,9 +160,10 @@ class CRMApp(App[None]):
         title: str = "",
         severity: SeverityLevel = "information",
         timeout: float | None = None,
-        markup: bool = True,
+        markup: bool = False,
     ) -> None:
-        """Show a toast, and remember the notice."""
+        """Show a toast, and remember the notice. Notices name records and quote what people
+        typed, so they are plain text unless a caller asks for markup."""
         self.notices.append(Notice(message, severity))
         super().notify(message, title=title, severity=severity, timeout=timeout,
                        markup=markup)

@@ -27,6 +27,7 @@ from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.field import Field
 from tui.widgets.new_organization import NewOrganizationDialog
 from tui.widgets.organization_picker import Match, OrganizationPicker, PickedOrganization
+from tui.widgets.plain import literal
 
 #: How many matches the organization search shows.
 MATCHES = 8
@@ -100,7 +101,7 @@ class FormScreen(CRMScreen, Generic[Data]):
         yield Static(self.t(self.title_key), id="form-title")
         with VerticalScroll(id="form"):
             yield from self.fields()
-        yield Static("", id="form-error")
+        yield Static("", id="form-error", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -144,7 +145,7 @@ class FormScreen(CRMScreen, Generic[Data]):
     def fill_staff(self, staff: Sequence[Choice], chosen: Collection[str]) -> None:
         """Offer `staff` in the staff list, ticking those whose names are in `chosen`."""
         self.query_one("#staff", SelectionList).add_options(
-            [(c.label(self.crm.lang), c.value, c.ja in chosen) for c in staff])
+            [(literal(c.label(self.crm.lang)), c.value, c.ja in chosen) for c in staff])
 
     def staff_ids(self) -> list[int]:
         """The ids of the staff ticked in the staff list."""

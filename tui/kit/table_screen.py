@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tui.kit.screen import CRMScreen
+from tui.widgets.plain import PlainTable
 
 
 class TableScreen(CRMScreen):
@@ -27,12 +28,12 @@ class TableScreen(CRMScreen):
 
     def section_title(self, text: str) -> Static:
         """A section title above the table."""
-        return Static(text, classes="section-title")
+        return Static(text, classes="section-title", markup=False)
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield from self.heading()
-        yield DataTable(id=self.table_id, cursor_type="row", zebra_stripes=True)
+        yield PlainTable(id=self.table_id, cursor_type="row", zebra_stripes=True)
         if self.status_line:
             yield Static(self.t("loading"), id="list-status")
         yield Footer()

@@ -19,6 +19,7 @@ from crm.kpi.engine import KpiFigure, compute_for_periods
 from tui.kit.screen import CRMScreen, nav_tabs
 from tui.messages import Loaded
 from tui.widgets.dialogs import ConfirmDialog
+from tui.widgets.plain import PlainTable
 
 #: Quarters shown in the trend column.
 TREND_QUARTERS = 6
@@ -143,7 +144,7 @@ class DashboardScreen(CRMScreen):
             )
             yield Static("", id="as-of")
             yield ProgressBar(total=None, show_eta=False, id="pdf-progress")
-        yield DataTable(id="kpis", cursor_type="row", zebra_stripes=True)
+        yield PlainTable(id="kpis", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from crm.models import Kpi, KpiMeasurement
 from crm.records import services
 from crm.records.queries import Choice, measured_kpi_choices
 from tui.kit.form import FormScreen
+from tui.widgets.plain import literal
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class MeasurementForm(FormScreen[MeasurementFormData]):
 
     def fill(self, data: MeasurementFormData) -> None:
         select = self.query_one("#kpi_code", Select)
-        select.set_options([(c.label(self.crm.lang), c.value) for c in data.kpis])
+        select.set_options([(literal(c.label(self.crm.lang)), c.value) for c in data.kpis])
         if data.kpi_code:
             select.value = data.kpi_code
             self.query_one("#measured_on", Input).value = data.measured_on

@@ -20,6 +20,7 @@ from crm.records.queries import (
 from tui.kit.record_list import ListQueries, RecordListScreen
 from tui.messages import Loaded
 from tui.widgets.filter_bar import FilterBar
+from tui.widgets.plain import literal
 
 
 class MeasurementListScreen(RecordListScreen[MeasurementRow]):
@@ -43,7 +44,7 @@ class MeasurementListScreen(RecordListScreen[MeasurementRow]):
         self, message: MeasurementListScreen.KpisLoaded
     ) -> None:
         self.query_one("#fb-kind", Select).set_options(
-            [(c.label(self.crm.lang), c.value) for c in message.data])
+            [(literal(c.label(self.crm.lang)), c.value) for c in message.data])
 
     def cells(self, row: MeasurementRow) -> tuple[Any, ...]:
         lang = self.crm.lang

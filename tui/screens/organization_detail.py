@@ -55,7 +55,7 @@ class OrganizationDetailScreen(TableScreen):
         self.view: OrganizationView | None = None
 
     def heading(self) -> ComposeResult:
-        yield Static("", id="organization-info")
+        yield Static("", id="organization-info", markup=False)
         yield self.section_title(self.t("history"))
 
     def on_screen_resume(self) -> None:

@@ -30,7 +30,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(self._question, id="question")
+            yield Label(self._question, id="question", markup=False)
             with Horizontal(id="buttons"):
                 yield Button(f"{self._yes} (y)", variant="primary", id="yes")
                 yield Button(f"{self._no} (n)", id="no")

@@ -36,7 +36,7 @@ class Field(Vertical):
             yield self._widget
         if self._hint:
             yield Static(self._hint, classes="field-hint")
-        yield Static("", classes="field-error")
+        yield Static("", classes="field-error", markup=False)
 
     def set_error(self, message: str | None) -> None:
         """Show `message` under the field, or clear the error with None."""

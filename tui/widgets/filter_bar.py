@@ -12,6 +12,7 @@ from textual.widgets import Input, Select
 
 from crm.calendar import FiscalPeriod
 from crm.records.queries import ListFilter
+from tui.widgets.plain import literal
 
 Options = Sequence[tuple[str, str]]
 
@@ -78,7 +79,9 @@ class FilterBar(Horizontal):
     def set_staff(self, options: Options) -> None:
         """Fill the staff choices once they are read."""
         if self._staff_prompt is not None:
-            self.query_one("#fb-staff", Select).set_options(options)
+            # Staff names are data: shown as written, never as markup.
+            self.query_one("#fb-staff", Select).set_options(
+                [(literal(str(prompt)), value) for prompt, value in options])
 
     def focus_text(self) -> None:
         """Put the cursor in the free-text filter."""

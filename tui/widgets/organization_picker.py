@@ -18,6 +18,8 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui.widgets.plain import literal
+
 #: Value of the option that creates a new organization.
 CREATE = "create"
 
@@ -103,7 +105,7 @@ class OrganizationPicker(Vertical):
         self._matches: dict[str, Match] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="picked")
+        yield Static("", id="picked", markup=False)
         yield _SearchInput(placeholder=self._placeholder, id="org-search", compact=True)
         options = OptionList(id="org-results", compact=True)
         options.can_focus = False
@@ -150,8 +152,8 @@ class OrganizationPicker(Vertical):
         options.clear_options()
         self._matches = {str(m.id): m for m in message.matches}
         options.add_options(
-            [Option(m.label, id=str(m.id)) for m in message.matches]
-            + [Option(self._create_label(message.query), id=CREATE)]
+            [Option(literal(m.label), id=str(m.id)) for m in message.matches]
+            + [Option(literal(self._create_label(message.query)), id=CREATE)]
         )
         options.highlighted = 0
         self.add_class("-searching")

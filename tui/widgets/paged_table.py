@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable
+
+from tui.widgets.plain import PlainTable
 
 
-class PagedTable(DataTable[object]):
+class PagedTable(PlainTable):
     """Rows come a page at a time; `NearEnd` is posted when more should be loaded."""
 
     BINDINGS = [
