@@ -181,9 +181,18 @@ TOKENS = [
     "organizations", "meetings", "agreements", "events", "measurements", "kpi_measurement",
     "contact", "companies_consulted", "app_downloads", "2022", "3", "0", "-1", "99999",
     "R4.12.5", "2023-03-31", "令和5年3月31日", "H31.4.31", "{csv}", "{missing}", "out.csv",
-    "copy.sqlite3", "",
+    "copy.sqlite3", "", "opendata", "orgs", "duplicates", "merge", "unmerge", "--min-score",
+    "--dry-run", "--sheet", "--create-missing", "--kind", "company", "--include-personal",
+    # numbers at and past every range the CLI checks
+    "1988", "1989", "2100", "2101", "202", "20222", "1800", "-0.1", "1.5", "2", "1e3", "nan",
+    "1989-03-31", "1989-04-01", "2101-03-31", "2101-04-01", "1900-01-01", "9999-12-31",
+    "令和99年1月1日", "昭和60年1月1日", "2022-02-30",
+    "{unwritable}", "{directory}", "{database}",
 ]
-COMMANDS = ["kpi", "import", "export", "audit", "db", "init", "report"]
+COMMANDS = ["kpi", "import", "export", "audit", "db", "init", "report", "opendata", "orgs",
+            "demo"]
+#: What CRM_LANG may hold, unset included.
+LANGUAGES = [None, "ja", "en", "EN", "fr", ""]
 
 
 @pytest.mark.skipif(BACKEND != "sqlite", reason="points --db at a SQLite file")
@@ -195,16 +204,23 @@ def test_the_cli_never_shows_a_traceback_whatever_its_arguments(
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     good = tmp_path / "events.csv"
     good.write_text("date,kind,title\n2023-01-10,lecture,講座\n", encoding="utf-8")
-    substitutions = {"{csv}": str(good), "{missing}": str(tmp_path / "missing.csv")}
+    substitutions = {"{csv}": str(good), "{missing}": str(tmp_path / "missing.csv"),
+                     "{unwritable}": "/proc/crm-fuzz/out.csv", "{directory}": str(tmp_path),
+                     "{database}": database.describe()}
     word = st.one_of(st.sampled_from(TOKENS), st.text(max_size=6))
     with counted("crm argv") as counter:
 
-        @fuzz(200)
+        @fuzz(400)
         @given(st.lists(st.sampled_from(["--read-only", "--lang", "en", "--today", "R5.1.1"]),
                         max_size=3),
-               st.sampled_from(COMMANDS), st.lists(word, max_size=6))
-        def check(options: list[str], command: str, rest: list[str]) -> None:
+               st.sampled_from(COMMANDS), st.lists(word, max_size=6),
+               st.sampled_from(LANGUAGES))
+        def check(options: list[str], command: str, rest: list[str], lang: str | None) -> None:
             counter()
+            if lang is None:
+                monkeypatch.delenv("CRM_LANG", raising=False)
+            else:
+                monkeypatch.setenv("CRM_LANG", lang)
             argv = ["--db", database.describe(), *options, command,
                     *(substitutions.get(w, w) for w in rest)]
             before = _audit_rows(database)
