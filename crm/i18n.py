@@ -12,6 +12,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "code": ("コード", "Code"),
     "kpi": ("KPI", "KPI"),
     "name": ("名称", "Name"),
+    "fiscal_years": ("年度", "Fiscal years"),
+    "kpis": ("KPI 数", "KPIs"),
     "unit": ("単位", "Unit"),
     "baseline": ("基準値", "Baseline"),
     "baseline_as_of": ("基準時点", "Baseline as of"),

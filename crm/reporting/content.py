@@ -85,10 +85,10 @@ def _series(
         min(span[0].start for span in spans.values()),
         max(span[-1].end for span in spans.values()),
     ))
-    wanted = {code: set(span) for code, span in spans.items()}
+    ids = {f.code: f.kpi.id for f in computed}
     return {
-        code: tuple(p for p in every.get(code, []) if p.period in quarters)
-        for code, quarters in wanted.items()
+        code: tuple(p for p in every.get(ids[code], []) if p.period in set(span))
+        for code, span in spans.items()
     }
 
 
