@@ -490,7 +490,10 @@ def cmd_kpi(args: argparse.Namespace, out: TextIO) -> int:
     else:
         heading = period.label(lang) if period else _as_of_heading(as_of, lang)
         print(heading, file=out)
-        print(_kpi_table(figures, lang, with_period=period is not None), file=out)
+        for code in dict.fromkeys(f.kpi.plan_code for f in figures):
+            print(f"\n{label('plan', lang)}: {code}", file=out)
+            print(_kpi_table([f for f in figures if f.kpi.plan_code == code], lang,
+                             with_period=period is not None), file=out)
     return 0
 
 
@@ -730,7 +733,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     published = publish_report(
         _open(args), ctx, period=period, lang=lang, output=args.output,
         generated_at=args.generated_at, approval_block=not args.no_approval_block,
-        office=args.office, issue=args.issue,
+        office=args.office, issue=args.issue, plan=args.plan,
     )
     result = published.report
     print(f"wrote {published.path} (fingerprint {result.fingerprint})", file=out)

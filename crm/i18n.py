@@ -13,6 +13,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "kpi": ("KPI", "KPI"),
     "name": ("名称", "Name"),
     "fiscal_years": ("年度", "Fiscal years"),
+    "plan": ("計画", "Plan"),
     "kpis": ("KPI 数", "KPIs"),
     "unit": ("単位", "Unit"),
     "baseline": ("基準値", "Baseline"),

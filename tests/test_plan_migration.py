@@ -68,7 +68,7 @@ def old_database(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str
     upgrade(engine, "0005")
     with engine.begin() as connection:
         for statement in _dump_inserts():
-            connection.exec_driver_sql(statement)
+            connection.exec_driver_sql(statement.replace("%", "%%"))
     engine.dispose()
     yield url
     with admin.connect() as connection:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlmodel import Session
 from cli.main import main
 from crm import models as m
 from crm import tags
+from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.kpi import engine, plans
 from crm.kpi.plan_file import PlanFileError, plan_to_toml, read_plan
@@ -518,3 +519,19 @@ def test_the_plan_commands(
         "ict-policy-2018"}
     code, _ = cli("kpi", "--plan", "nope")
     assert code == 1
+
+
+def test_a_report_of_one_plan(
+    cli: Callable[..., tuple[int, str]], two_plans: Database, tmp_path: Path
+) -> None:
+    from reports.publish import build_report
+
+    with two_plans.reading() as s:
+        result = build_report(s, period=FiscalPeriod(2021), lang="en",
+                              generated_at=datetime(2022, 4, 1, tzinfo=UTC), plan="test-2021")
+    assert {f.kpi.plan_code for f in result.content.figures} == {"test-2021"}
+    assert len(result.content.figures) == 10 and result.pdf.startswith(b"%PDF")
+    pdf = tmp_path / "plan.pdf"
+    code, _ = cli("report", "--fiscal-year", "2021", "--plan", "test-2021", "-o", str(pdf),
+                  "--generated-at", "2022-04-01T09:00:00+09:00")
+    assert code == 0 and pdf.read_bytes().startswith(b"%PDF")

@@ -7,7 +7,7 @@ restatements of issued reports, the audit chain's head and the data fingerprint.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,7 +74,8 @@ def chart_quarters(kpi: KpiDefinition, period: FiscalPeriod) -> list[FiscalPerio
 
 
 def _series(
-    session: Session, computed: list[KpiFigure], period: FiscalPeriod
+    session: Session, computed: list[KpiFigure], period: FiscalPeriod,
+    plans: Sequence[str] | None,
 ) -> dict[str, tuple[SeriesPoint, ...]]:
     """Each computed KPI's series over its `chart_quarters`."""
     spans = {f.code: chart_quarters(f.kpi, period) for f in computed}
@@ -84,7 +85,7 @@ def _series(
     every = computed_series(session, quarters_between(
         min(span[0].start for span in spans.values()),
         max(span[-1].end for span in spans.values()),
-    ))
+    ), plans)
     ids = {f.code: f.kpi.id for f in computed}
     return {
         code: tuple(p for p in every.get(ids[code], []) if p.period in set(span))
@@ -92,16 +93,19 @@ def _series(
     }
 
 
-def gather_report(session: Session, period: FiscalPeriod) -> ReportContent:
-    """Read everything the report of `period` shows."""
-    figures = compute_for_period(session, period)
+def gather_report(session: Session, period: FiscalPeriod,
+                  plans: Sequence[str] | None = None) -> ReportContent:
+    """Read everything the report of `period` shows, for the KPIs of `plans` (default: every
+    plan)."""
+    figures = compute_for_period(session, period, plans)
     start, end = period.start, period.end
     return ReportContent(
         period=period,
         fingerprint=data_fingerprint(session.connection(), period),
         audit_head=chain_head(session),
         figures=tuple(figures),
-        series=_series(session, [f for f in figures if f.kpi.rule in COMPUTED_RULES], period),
+        series=_series(session, [f for f in figures if f.kpi.rule in COMPUTED_RULES], period,
+                       plans),
         evidence={code: tuple(rows)
                   for code, rows in evidence_through(session, figures, end).items()},
         meetings=tuple(data.meetings_held(session, start, end)),

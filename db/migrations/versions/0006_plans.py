@@ -270,9 +270,9 @@ def _postgresql_alter_kpi(bind: sa.Connection, plan_id: int | None) -> None:
         f" count_source = CASE rule {_count(0)} END,"
         f" count_measure = CASE rule {_count(1)} END")
     op.alter_column('kpi', 'plan_id', nullable=False)
-    op.drop_constraint('uq_kpi_code', 'kpi', type_='unique')
+    op.drop_constraint(op.f('uq_kpi_code'), 'kpi', type_='unique')
     for name in CHANGED_CHECKS:
-        op.drop_constraint(f'ck_kpi_{name}', 'kpi', type_='check')
+        op.drop_constraint(op.f(f'ck_kpi_{name}'), 'kpi', type_='check')
     for name in (*CHANGED_CHECKS, *NEW_CHECKS):
         op.create_check_constraint(op.f(f'ck_kpi_{name}'), 'kpi', kpi_v0006.KPI_CHECKS[name])
     op.create_foreign_key(op.f('fk_kpi_plan_id_plan'), 'kpi', 'plan', ['plan_id'], ['id'])
