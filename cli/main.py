@@ -588,7 +588,7 @@ def _print_evidence(
     data = [
         {"kpi_code": r.kpi_code, "record_type": r.record_type, "record_id": r.record_id,
          "counted_on": r.counted_on.isoformat(), "title": r.title,
-         "organizations": r.organizations}
+         "organizations": r.organizations, "plan_code": kpi.plan_code, "weight": r.weight}
         for r in rows
     ]
     if args.format == "json":

@@ -497,8 +497,14 @@ def test_the_plan_commands(
     assert code == 0 and '"code": "test-2021"' in out and '"kpi_count": 10' in out
     code, out = cli("--lang", "en", "plan", "show", "test-2021")
     assert code == 0
-    assert "Private company met for the first time" in out and "tagged スマートシティ" in out
+    assert ("Counts: Organizations met for the first time (Private company), each once, on its"
+            " first meeting; tagged any of スマートシティ") in out
+    assert "Counts: Attendees of events held (all kinds), summed" in out
     assert "Revised 2022-04-01: 20 (2027-03-31) — 上方修正" in out
+    code, out = cli("plan", "show", "test-2021")
+    assert "集計: 参加団体に大学を含む意見交換の回数" in out
+    assert "集計: 出前講座の開催回数（タグ: 防災 のいずれか）" in out
+    assert "集計: 協定の締結件数（終了）" in out
     _, out = cli("plan", "import", str(plan_file))
     assert out == "plan test-2021: unchanged (already as in the file)\n"
     target = tmp_path / "out.toml"

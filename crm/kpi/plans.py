@@ -18,7 +18,7 @@ from crm.context import Context
 from crm.errors import NotFoundError
 from crm.kpi.catalog import SHIPPED_PLAN
 from crm.kpi.plan_file import KpiSpec, PlanFileError, PlanSpec, TargetRevision
-from crm.kpi.rules import CountRule
+from crm.kpi.rules import CountRule, rule
 from crm.models import Kpi, KpiCountFilter, KpiTargetRevision, Plan, PlanGrade
 
 
@@ -139,7 +139,7 @@ def plan_text(spec: PlanSpec, lang: str) -> str:
         f"{'評価' if ja else 'Grading'}: {grading}",
     ]
     for k in spec.kpis:
-        how = k.count.describe(lang) if k.count else k.kind
+        how = k.count.describe(lang) if k.count else rule(k.kind).label(lang)
         lines += [
             "",
             f"{k.policy_ref} {k.code}: {k.name_ja if ja else k.name_en} ({k.unit})",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 #: How a KPI's value is obtained: computed from records, or measured and entered.
 KPI_KINDS = ("computed", "measured")
@@ -317,29 +318,43 @@ class CountRule:
         from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS, ORGANIZATION_KINDS
 
         ja = lang == "ja"
-        sep = "・" if ja else ", "
-        orgs = sep.join(ORGANIZATION_KINDS.label(c, lang) for c in self.organization_kinds)
-        kinds = sep.join(EVENT_KINDS.label(c, lang) for c in self.event_kinds)
-        statuses = sep.join(AGREEMENT_STATUSES.label(c, lang)
-                            for c in self.statuses or DEFAULT_STATUSES)
-        tags = sep.join(self.tags)
-        if self.source == "events":
-            what = (f"{kinds or 'すべての種類'}の{'イベント・講座' if not kinds else ''}"
-                    if ja else f"{kinds or 'all'} events")
-            text = (f"開催した{what}の{'参加者数の合計' if self.measure == 'attendees' else '回数'}"
-                    if ja else ("Attendees, summed, of " if self.measure == "attendees"
-                                else "Number of ") + f"{what} held")
+
+        def words(codes: Sequence[str], vocabulary: Any) -> str:
+            ordered = sorted(codes, key=lambda c: vocabulary.codes.index(c)
+                             if c in vocabulary.codes else len(vocabulary.codes))
+            return ("・" if ja else ", ").join(
+                _COUNTED_STATUS[c][0 if ja else 1] if vocabulary is AGREEMENT_STATUSES
+                and c in _COUNTED_STATUS else vocabulary.label(c, lang) for c in ordered)
+
+        orgs = words(self.organization_kinds, ORGANIZATION_KINDS)
+        kinds = words(self.event_kinds, EVENT_KINDS)
+        statuses = words(self.statuses or DEFAULT_STATUSES, AGREEMENT_STATUSES)
+        if self.source == "events" and self.measure == "attendees":
+            text = (f"{kinds or 'イベント・講座'}の参加者数の合計（記録のないものは0）" if ja
+                    else f"Attendees of events held ({kinds or 'all kinds'}), summed")
+        elif self.source == "events":
+            text = (f"{kinds or 'イベント・講座'}の開催回数" if ja
+                    else f"Events held ({kinds or 'all kinds'})")
         elif self.source == "agreements":
-            text = (f"{orgs + 'と' if orgs else ''}締結した協定の件数（{statuses}）" if ja
-                    else f"Agreements concluded{' with a ' + orgs if orgs else ''}"
-                         f" ({statuses})")
+            text = (f"{'相手方に' + orgs + 'を含む' if orgs else ''}協定の締結件数（{statuses}）"
+                    if ja else f"Agreements concluded ({statuses})"
+                    + (f" with a partner of kind {orgs}" if orgs else ""))
         elif self.measure == "first_time_organizations":
-            text = (f"初めて意見交換した{orgs or '団体'}の数（最初の意見交換の日に1）" if ja
-                    else f"{orgs or 'Organizations'} met for the first time (one each, on"
-                         " the first meeting)")
+            text = (f"初めて意見交換した{orgs or '団体'}の数（各団体の最初の意見交換の日に1）" if ja
+                    else "Organizations met for the first time"
+                    + (f" ({orgs})" if orgs else "") + ", each once, on its first meeting")
         else:
-            text = (f"{orgs + 'との' if orgs else ''}意見交換の回数" if ja
-                    else f"Meetings held{' with a ' + orgs if orgs else ''}")
-        if tags:
-            text += f"、タグ: {tags}" if ja else f"; tagged {tags}"
+            text = (f"{'参加団体に' + orgs + 'を含む' if orgs else ''}意見交換の回数" if ja
+                    else "Meetings held" + (f" with a participant of kind {orgs}" if orgs else ""))
+        if self.tags:
+            tags = ("・" if ja else ", ").join(self.tags)
+            text += f"（タグ: {tags} のいずれか）" if ja else f"; tagged any of {tags}"
         return text
+
+
+#: How the statuses that count read: an agreement counts only with a conclusion date.
+_COUNTED_STATUS = {
+    "concluded": ("締結済", "concluded"),
+    "ended": ("終了", "ended"),
+    "cancelled": ("締結後の中止", "cancelled after conclusion"),
+}
