@@ -30,8 +30,8 @@ from crm.records.queries import ListFilter, count_meetings, meeting_page
 from db.engine import sqlite_url
 from db.session import Database
 from tui.app import CRMApp
+from tui.kit.record_list import RecordListScreen
 from tui.screens.dashboard import DashboardScreen
-from tui.screens.record_list import RecordListScreen
 from tui.widgets.paged_table import PagedTable
 
 SIZE = (120, 40)

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import NoReturn, TextIO, TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -54,6 +54,8 @@ from db.session import (
     resolve_url,
 )
 
+N = TypeVar("N", int, float)
+
 EXIT_DATA_ERROR = 1
 EXIT_USAGE = 2
 
@@ -86,34 +88,27 @@ def _date_argument(text: str) -> date:
     return day
 
 
-def _fiscal_year_argument(text: str) -> int:
-    try:
-        year = int(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{_echo(text)} is not a year like 2022") from exc
-    if not is_supported_fiscal_year(year):
-        raise argparse.ArgumentTypeError(f"fiscal year {_echo(text)} is outside {_YEARS}")
-    return year
+def _number_argument(
+    convert: Callable[[str], N], noun: str, allowed: Callable[[N], bool], outside: str
+) -> Callable[[str], N]:
+    """An argparse type: `convert` the text, then refuse values for which `allowed` is false."""
+
+    def parse(text: str) -> N:
+        try:
+            value = convert(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{_echo(text)} is not {noun}") from exc
+        if not allowed(value):
+            raise argparse.ArgumentTypeError(f"{_echo(text)} is {outside}")
+        return value
+
+    return parse
 
 
-def _score_argument(text: str) -> float:
-    try:
-        score = float(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{_echo(text)} is not a number") from exc
-    if not 0 <= score <= 1:
-        raise argparse.ArgumentTypeError(f"score {_echo(text)} is outside 0–1")
-    return score
-
-
-def _positive_int(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{_echo(text)} is not a whole number") from exc
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{_echo(text)} is less than 1")
-    return number
+_fiscal_year_argument = _number_argument(
+    int, "a year like 2022", is_supported_fiscal_year, f"outside fiscal years {_YEARS}")
+_score_argument = _number_argument(float, "a number", lambda v: 0 <= v <= 1, "outside 0–1")
+_positive_int = _number_argument(int, "a whole number", lambda v: v >= 1, "less than 1")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,5 +1,5 @@
 """Snapshots of the main screens (pytest-textual-snapshot); `pytest --snapshot-update` to
-accept a deliberate change after looking at the SVG."""
+accept a deliberate change after looking at the SVG. A snapshot is named after its test."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from db.session import Database
 from tests.tui_factory import seed, settle
 from tui.app import CRMApp
 
+SnapCompare = Callable[..., bool]
+
 
 async def settled(pilot: Pilot[None]) -> None:
     """Wait for the database workers, and stop the cursor blinking."""
@@ -22,39 +24,34 @@ async def settled(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
-def test_dashboard_ja(snap_compare: Callable[..., bool], database: Database, ctx: Context) -> None:
+def matches(snap_compare: SnapCompare, database: Database, ctx: Context, *, lang: str,
+            size: tuple[int, int], keys: tuple[str, ...] = ()) -> bool:
+    """Whether the seeded app in `lang`, after `keys`, looks as its snapshot."""
     seed(database, ctx)
-    assert snap_compare(CRMApp(database, ctx), terminal_size=(120, 30), run_before=settled)
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settled(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await settled(pilot)
+
+    return snap_compare(CRMApp(database, ctx, lang=lang), terminal_size=size,
+                        run_before=run_before)
 
 
-def test_dashboard_en(snap_compare: Callable[..., bool], database: Database, ctx: Context) -> None:
-    seed(database, ctx)
-    assert snap_compare(CRMApp(database, ctx, lang="en"), terminal_size=(120, 30),
-                        run_before=settled)
+def test_dashboard_ja(snap_compare: SnapCompare, database: Database, ctx: Context) -> None:
+    assert matches(snap_compare, database, ctx, lang="ja", size=(120, 30))
+
+
+def test_dashboard_en(snap_compare: SnapCompare, database: Database, ctx: Context) -> None:
+    assert matches(snap_compare, database, ctx, lang="en", size=(120, 30))
 
 
 def test_meeting_form_ja_80x24(
-    snap_compare: Callable[..., bool], database: Database, ctx: Context
+    snap_compare: SnapCompare, database: Database, ctx: Context
 ) -> None:
-    seed(database, ctx)
-
-    async def open_form(pilot: Pilot[None]) -> None:
-        await settled(pilot)
-        await pilot.press("3", "n")
-        await settled(pilot)
-
-    assert snap_compare(CRMApp(database, ctx), terminal_size=(80, 24), run_before=open_form)
+    assert matches(snap_compare, database, ctx, lang="ja", size=(80, 24), keys=("3", "n"))
 
 
-def test_meetings_list_en(
-    snap_compare: Callable[..., bool], database: Database, ctx: Context
-) -> None:
-    seed(database, ctx)
-
-    async def open_list(pilot: Pilot[None]) -> None:
-        await settled(pilot)
-        await pilot.press("3")
-        await settled(pilot)
-
-    assert snap_compare(CRMApp(database, ctx, lang="en"), terminal_size=(100, 24),
-                        run_before=open_list)
+def test_meetings_list_en(snap_compare: SnapCompare, database: Database, ctx: Context) -> None:
+    assert matches(snap_compare, database, ctx, lang="en", size=(100, 24), keys=("3",))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -28,20 +29,18 @@ from crm.models import (
 )
 from crm.records import services
 from db.session import Database
-from tests.tui_factory import Seeded, add_meetings, seed, settle, wait_until
+from tests.tui_factory import Seeded, add_meetings, press, running, seed, settle, wait_until
 from tui.app import CRMApp
-from tui.screens.agreement_form import StatusDialog
+from tui.kit.form import FormScreen
 from tui.screens.audit_history import AuditHistoryScreen, changes
 from tui.screens.dashboard import dashboard_figures, trend_quarters
 from tui.screens.duplicates import DuplicatesScreen
-from tui.screens.form import FormScreen
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.field import Field
 from tui.widgets.new_organization import NewOrganizationDialog
 from tui.widgets.organization_picker import OrganizationPicker
 from tui.widgets.paged_table import PagedTable
-
-SIZE = (120, 40)
+from tui.widgets.status_dialog import StatusDialog
 
 
 @pytest.fixture
@@ -54,19 +53,30 @@ def kpi_value(database: Database, code: str, as_of: date) -> float | None:
         return next(f.value for f in compute_at(session, as_of) if f.code == code)
 
 
-async def paste(pilot: Pilot[None], text: str) -> None:
-    """Type `text` into the focused widget as one paste (much faster than key by key)."""
-    focused = pilot.app.focused
-    if isinstance(focused, TextArea):
-        focused.insert(text)
-    else:
-        assert isinstance(focused, Input)
-        focused.insert_text_at_cursor(text)
-    await pilot.pause()
+async def paste(pilot: Pilot[None], *texts: str) -> None:
+    """Type each text into the focused widget as one paste (much faster than key by key),
+    pressing Tab between them."""
+    for number, text in enumerate(texts):
+        if number:
+            await pilot.press("tab")
+        focused = pilot.app.focused
+        if isinstance(focused, TextArea):
+            focused.insert(text)
+        else:
+            assert isinstance(focused, Input)
+            focused.insert_text_at_cursor(text)
+        await pilot.pause()
 
 
 def field_error(app: CRMApp, name: str) -> str | None:
     return app.screen.query_one(f"#field-{name}", Field).error
+
+
+async def shown_matches(pilot: Pilot[None], condition: Callable[[OptionList], bool]) -> None:
+    """Wait until the form's organization picker shows matches that meet `condition`."""
+    picker = pilot.app.screen.query_one(OrganizationPicker)
+    options = picker.query_one(OptionList)
+    await wait_until(pilot, lambda: picker.has_class("-searching") and condition(options))
 
 
 async def test_log_a_meeting_with_wareki_date_and_search(
@@ -75,32 +85,20 @@ async def test_log_a_meeting_with_wareki_date_and_search(
     """Then a second meeting, with an organization created inline from the search."""
     before = kpi_value(database, "companies_consulted", ctx.today())
     app = CRMApp(database, ctx)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("3", "n")
-        await settle(pilot)
+    async with running(app, "3", "n") as pilot:
         assert isinstance(app.screen, FormScreen)
         await pilot.press("ctrl+u")
-        await paste(pilot, "R5.3.30")
-        await pilot.press("tab")
-        await paste(pilot, "製鋼所との意見交換")
+        await paste(pilot, "R5.3.30", "製鋼所との意見交換")
         await pilot.press("tab")
         await pilot.press(*"こうべ")  # typed key by key: the incremental search
-        picker = app.screen.query_one(OrganizationPicker)
-        options = picker.query_one(OptionList)
-        await wait_until(pilot, lambda: picker.has_class("-searching") and options.option_count
-                         and options.get_option_at_index(0).id == str(seeded.company))
+        await shown_matches(pilot, lambda options: options.option_count > 0 and
+                            options.get_option_at_index(0).id == str(seeded.company))
         await pilot.press("enter")
+        picker = app.screen.query_one(OrganizationPicker)
         await wait_until(pilot, lambda: [p.id for p in picker.picked] == [seeded.company])
         await pilot.press("tab", "space", "tab")
-        await paste(pilot, "概要です")
-        await pilot.press("tab")
-        await paste(pilot, "見積り依頼")
-        await pilot.press("tab")
-        await paste(pilot, "R5.4.10")
-        await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: not isinstance(app.screen, FormScreen))
-        await settle(pilot)
+        await paste(pilot, "概要です", "見積り依頼", "R5.4.10")
+        await press(pilot, "ctrl+s", until=lambda: not isinstance(app.screen, FormScreen))
         with database.reading() as session:
             meeting = session.scalars(
                 select(Meeting).where(Meeting.title == "製鋼所との意見交換")).one()
@@ -113,27 +111,16 @@ async def test_log_a_meeting_with_wareki_date_and_search(
             assert orgs == [seeded.company]
         assert kpi_value(database, "companies_consulted", ctx.today()) == (before or 0) + 1
 
-        await pilot.press("n")  # a new organization, created inline with the next meeting
-        await wait_until(pilot, lambda: isinstance(app.screen, FormScreen))
-        await settle(pilot)
+        # A new organization, created inline with the next meeting.
+        await press(pilot, "n", until=lambda: isinstance(app.screen, FormScreen))
         await pilot.press("tab")
-        await paste(pilot, "新会社と面談")
-        await pilot.press("tab")
-        await paste(pilot, "加古川新電機")
-        picker = app.screen.query_one(OrganizationPicker)
-        options = picker.query_one(OptionList)
-        await wait_until(pilot, lambda: picker.has_class("-searching")
-                         and options.option_count == 1)
-        await pilot.press("enter")  # the only option: create it
-        await wait_until(pilot, lambda: isinstance(app.screen, NewOrganizationDialog))
-        await settle(pilot)
-        await pilot.press("enter", "down", "enter")  # kind: 民間企業
-        await pilot.press("tab", "enter")  # → OK
-        await wait_until(pilot, lambda: isinstance(app.screen, FormScreen))
-        await settle(pilot)
-        await pilot.press("ctrl+s")
-        await wait_until(pilot, lambda: not isinstance(app.screen, FormScreen))
-        await settle(pilot)
+        await paste(pilot, "新会社と面談", "加古川新電機")
+        await shown_matches(pilot, lambda options: options.option_count == 1)
+        # The only option: create it; its kind 民間企業, then OK.
+        await press(pilot, "enter", until=lambda: isinstance(app.screen, NewOrganizationDialog))
+        await pilot.press("enter", "down", "enter")
+        await press(pilot, "tab", "enter", until=lambda: isinstance(app.screen, FormScreen))
+        await press(pilot, "ctrl+s", until=lambda: not isinstance(app.screen, FormScreen))
     with database.reading() as session:
         created = session.scalars(
             select(Organization).where(Organization.name == "加古川新電機")).one()
@@ -149,17 +136,13 @@ async def test_form_validates_inline_saves_nothing_and_asks_before_leaving(
     app = CRMApp(database, ctx)
     with database.reading() as session:
         before = session.scalar(select(func.count()).select_from(Meeting))
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("3", "n")
-        await settle(pilot)
+    async with running(app, "3", "n") as pilot:
         await pilot.press("ctrl+u")
         await paste(pilot, "R5.13.40")
         await pilot.press("tab")
         assert field_error(app, "held_on") is not None
         await paste(pilot, "件名だけ")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, FormScreen)
         assert field_error(app, "organizations") == "相手先を1つ以上選んでください"
         assert field_error(app, "held_on") is not None
@@ -178,16 +161,10 @@ async def test_agreement_recorded_then_concluded_counts(
 ) -> None:
     before = kpi_value(database, "linkage_external", ctx.today())
     app = CRMApp(database, ctx)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("4", "n")
-        await settle(pilot)
-        await paste(pilot, "防災データ連携協定")
-        await pilot.press("tab")
-        await paste(pilot, "兵庫県立")
-        await settle(pilot)
-        await pilot.press("enter", "ctrl+s")
-        await settle(pilot)
+    async with running(app, "4", "n") as pilot:
+        await paste(pilot, "防災データ連携協定", "兵庫県立")
+        await shown_matches(pilot, lambda options: options.option_count == 2)  # and "create"
+        await press(pilot, "enter", "ctrl+s")
         with database.reading() as session:
             agreement = session.scalars(
                 select(Agreement).where(Agreement.title == "防災データ連携協定")).one()
@@ -198,10 +175,8 @@ async def test_agreement_recorded_then_concluded_counts(
         await wait_until(pilot, lambda: isinstance(app.screen, StatusDialog))
         await pilot.press("enter", "down", "down", "enter", "tab", "ctrl+u")
         await paste(pilot, "R5.3.31")
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("h")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await press(pilot, "h")
         audit = app.screen.query_one("#audit", DataTable)
         newest = audit.get_row_at(0)
         assert (newest[2], newest[3]) == (f"協定 {agreement.id}", "更新")
@@ -219,22 +194,16 @@ async def test_outreach_event_logged_counts(
 ) -> None:
     before = kpi_value(database, "lectures_in_city", ctx.today())
     app = CRMApp(database, ctx)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("5", "n")
-        await settle(pilot)
+    async with running(app, "5", "n") as pilot:
         await pilot.press("ctrl+u")
         await paste(pilot, "2023-03-31")
         await pilot.press("tab")
         await pilot.press("enter", "down", "down", "down", "enter")  # kind: 出前講座
         await pilot.press("tab")
-        await paste(pilot, "中学校でのオープンデータ講座")
-        await pilot.press("tab")
-        await paste(pilot, "市立中学校")
+        await paste(pilot, "中学校でのオープンデータ講座", "市立中学校")
         await pilot.press("tab", "tab")
         await paste(pilot, "35")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
     with database.reading() as session:
         event = session.scalars(select(OutreachEvent)).one()
         assert (event.kind, event.attendees, event.venue) == ("lecture", 35, "市立中学校")
@@ -245,19 +214,11 @@ async def test_measurement_entered_sets_the_kpi(
     database: Database, ctx: Context, seeded: Seeded
 ) -> None:
     app = CRMApp(database, ctx)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("6", "n")
-        await settle(pilot)
+    async with running(app, "6", "n") as pilot:
         await pilot.press("enter", "down", "down", "enter")  # open_data_files
         await pilot.press("tab", "ctrl+u")
-        await paste(pilot, "R5.3.31")
-        await pilot.press("tab")
-        await paste(pilot, "2100")
-        await pilot.press("tab")
-        await paste(pilot, "CKAN集計")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await paste(pilot, "R5.3.31", "2100", "CKAN集計")
+        await press(pilot, "ctrl+s")
         assert app.screen.query_one(PagedTable).row_count == 1
     assert kpi_value(database, "open_data_files", ctx.today()) == 2100
 
@@ -267,16 +228,13 @@ async def test_organization_search_history_and_contact(
 ) -> None:
     """Search, an organization's history; then a contact added and its masked audit trail."""
     app = CRMApp(database, ctx)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await pilot.press("2", "slash")
         await paste(pilot, "ひょうご")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         table = app.screen.query_one(PagedTable)
         assert table.row_count == 1
-        await pilot.press("escape", "enter")
-        await settle(pilot)
+        await press(pilot, "escape", "enter")
         history = app.screen.query_one("#history", DataTable)
         kinds = [str(key.value).split(":")[0] for key in history.rows]
         assert sorted(kinds) == ["agreement", "contact", "meeting", "meeting"]
@@ -286,24 +244,19 @@ async def test_organization_search_history_and_contact(
         table = app.screen.query_one(PagedTable)
         await wait_until(pilot, lambda: table.row_count == 3)
         table.move_cursor(row=table.get_row_index(str(seeded.company)))
-        await pilot.press("enter")
-        await settle(pilot)
-        await pilot.press("c")
-        await settle(pilot)
+        await press(pilot, "enter")
+        await press(pilot, "c")
         await paste(pilot, "鈴木 次郎")
         await pilot.press("tab", "tab", "tab", "tab")
         await paste(pilot, "not-an-address")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         assert field_error(app, "email") is not None
         await pilot.press("ctrl+u")
         await paste(pilot, "suzuki@example.jp")
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press(pilot, "ctrl+s")
         history = app.screen.query_one("#history", DataTable)
         assert [str(k.value).split(":")[0] for k in history.rows] == ["contact"]
-        await pilot.press("h")  # the organization's and its contacts' audit history
-        await settle(pilot)
+        await press(pilot, "h")  # the organization's and its contacts' audit history
         audit = app.screen.query_one("#audit", DataTable)
         cells = [[str(c) for c in audit.get_row(key)] for key in audit.rows]
         assert [(r[2].split()[0], r[3]) for r in cells] == [("担当者", "登録"),
@@ -319,15 +272,11 @@ async def test_follow_ups_due_and_overdue_then_done(
     database: Database, ctx: Context, seeded: Seeded
 ) -> None:
     app = CRMApp(database, ctx)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("7")
-        await settle(pilot)
+    async with running(app, "7") as pilot:
         table = app.screen.query_one(PagedTable)
         assert [k.value for k in table.rows] == [str(seeded.overdue_meeting),
                                                  str(seeded.due_meeting)]
-        await pilot.press("c")
-        await settle(pilot)
+        await press(pilot, "c")
         assert [k.value for k in table.rows] == [str(seeded.due_meeting)]
     with database.reading() as session:
         done = session.get(Meeting, seeded.overdue_meeting)
@@ -338,29 +287,22 @@ async def test_archive_is_confirmed_and_restorable(
     database: Database, ctx: Context, seeded: Seeded
 ) -> None:
     app = CRMApp(database, ctx)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
+    async with running(app, "3") as pilot:
         table = app.screen.query_one(PagedTable)
         assert table.row_count == 3
         first = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         await pilot.press("d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert table.row_count == 2
         with database.reading() as session:
             meeting = session.get(Meeting, int(first or 0))
             assert meeting is not None and meeting.archived_at is not None
-        await pilot.press("x")
-        await settle(pilot)
+        await press(pilot, "x")
         assert table.row_count == 3
         table.move_cursor(row=table.get_row_index(str(first)))
-        await pilot.press("d", "y")
-        await settle(pilot)
-        await pilot.press("h")  # its audit history: restored, archived, entered, newest first
-        await settle(pilot)
+        await press(pilot, "d", "y")
+        await press(pilot, "h")  # its audit history: restored, archived, entered, newest first
         assert isinstance(app.screen, AuditHistoryScreen)
         audit = app.screen.query_one("#audit", DataTable)
         rows = [audit.get_row(key) for key in audit.rows]
@@ -378,25 +320,19 @@ async def test_archive_is_confirmed_and_restorable(
 
 async def test_read_only_refuses_writes(database: Database, ctx: Context, seeded: Seeded) -> None:
     app = CRMApp(database, ctx, read_only=True)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         assert "読み取り専用" in app.title
-        await pilot.press("3", "n")
-        await settle(pilot)
+        await press(pilot, "3", "n")
         assert not isinstance(app.screen, FormScreen)
-        await pilot.press("d")
-        await settle(pilot)
+        await press(pilot, "d")
         assert not isinstance(app.screen, ConfirmDialog)
-        await pilot.press("1", "i")  # issuing a report writes: refused
-        await settle(pilot)
+        await press(pilot, "1", "i")  # issuing a report writes: refused
         assert not isinstance(app.screen, ConfirmDialog)
-        await pilot.press("2", "u")  # the duplicates can be listed, not merged
-        await settle(pilot)
+        await press(pilot, "2", "u")  # the duplicates can be listed, not merged
         assert isinstance(app.screen, DuplicatesScreen)
-        await pilot.press("m")
-        await settle(pilot)
+        await press(pilot, "m")
         assert not isinstance(app.screen, ConfirmDialog)
-        refusals = [n for n in app._notifications if "読み取り専用" in n.message]
+        refusals = [n for n in app.notices if n.message == app.t("read_only_refused")]
         assert len(refusals) == 4
     with database.reading() as session:
         assert session.scalar(select(func.count()).select_from(IssuedReport)) == 0
@@ -407,29 +343,22 @@ async def test_list_pages_filters_and_sorts(
 ) -> None:
     add_meetings(database, seeded.company, 250)
     app = CRMApp(database, ctx)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("3")
-        await settle(pilot)
+    async with running(app, "3") as pilot:
         table = app.screen.query_one(PagedTable)
         assert table.row_count == 100
-        await pilot.press("end")
-        await settle(pilot)
+        await press(pilot, "end")
         assert table.row_count == 200
         assert "/ 253" in str(app.screen.query_one("#list-status").render())
         await pilot.press("slash")
         await paste(pilot, "意見交換")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert [k.value for k in table.rows] == [str(seeded.overdue_meeting)]
         app.screen.query_one("#fb-text", Input).value = ""
         await wait_until(pilot, lambda: table.row_count == 100)  # after the typing pause
-        await pilot.press("escape", "s")  # sort by title, descending
-        await settle(pilot)
+        await press(pilot, "escape", "s")  # sort by title, descending
         titles = [table.get_row(k)[1] for k in table.rows]
         assert titles == sorted(titles, reverse=True)
-        await pilot.press("r")
-        await settle(pilot)
+        await press(pilot, "r")
         titles = [table.get_row(k)[1] for k in table.rows]
         assert titles == sorted(titles)
 
@@ -438,23 +367,21 @@ async def test_english_and_command_palette(
     database: Database, ctx: Context, seeded: Seeded
 ) -> None:
     app = CRMApp(database, ctx, lang="en")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         assert app.title == "Kakogawa partnership CRM"
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert "Go to: Meetings" in commands
         assert "Issue report" in commands
         await pilot.press("ctrl+p")
         await paste(pilot, "Go to: Follow")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press(pilot, "enter")
         assert app.current_mode == "follow_ups"
         await pilot.click("Tab#organizations")  # the mouse works too
+        await wait_until(pilot, lambda: app.current_mode == "organizations")
         await settle(pilot)
         assert app.current_mode == "organizations"
         assert "Duplicates" in [c.title for c in app.get_system_commands(app.screen)]
-        await pilot.press("5")
-        await settle(pilot)
+        await press(pilot, "5")
         assert "Audit history" in [c.title for c in app.get_system_commands(app.screen)]
 
 
@@ -465,30 +392,26 @@ async def test_dashboard_shows_every_kpi_moves_period_and_builds_the_pdf(
         services.record_measurement(session, ctx, kpi_code="open_data_files",
                                     measured_on=date(2023, 3, 1), value=1500)
     app = CRMApp(database, ctx, report_dir=tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         table = app.screen.query_one("#kpis", DataTable)
         assert table.row_count == 19
         row = table.get_row("open_data_files")
         assert "1,500" in str(row[2])
-        await pilot.press("left_square_bracket")
-        await settle(pilot)
+        await press(pilot, "left_square_bracket")
         assert app.screen.period.label("ja") == "令和4年度 第4四半期"  # type: ignore[attr-defined]
         assert "1,500" in str(table.get_row("open_data_files")[2])
-        await pilot.press("p")
-        await settle(pilot)
+        await press(pilot, "p")
         assert not app.screen.query_one("#pdf-progress").display
-        assert [n.severity for n in app._notifications] == ["information"]
+        assert [n.severity for n in app.notices] == ["information"]
         pdf = tmp_path / "kpi-report-FY2022-Q4.pdf"
         assert pdf.read_bytes().startswith(b"%PDF")
         pdf.unlink()
         await pilot.press("i")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert not app.screen.query_one("#pdf-progress").display
-        assert [n.severity for n in app._notifications] == ["information"] * 2
-        assert "#1" in list(app._notifications)[-1].message
+        assert [n.severity for n in app.notices] == ["information"] * 2
+        assert "#1" in app.notices[-1].message
     with database.reading() as session:
         (issued,) = session.scalars(select(IssuedReport)).all()
     assert (issued.fiscal_year, issued.quarter, issued.lang) == (2022, 4, "ja")
@@ -516,10 +439,7 @@ async def test_duplicates_merged_then_undone(
                 .order_by(col(Meeting.title))))
 
     app = CRMApp(database, ctx)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("2", "u")
-        await settle(pilot)
+    async with running(app, "2", "u") as pilot:
         assert isinstance(app.screen, DuplicatesScreen)
         pairs = app.screen.query_one("#pairs", DataTable)
         key = f"{keep_id}-{twin_id}"
@@ -529,18 +449,15 @@ async def test_duplicates_merged_then_undone(
         pairs.move_cursor(row=pairs.get_row_index(key))
         await pilot.press("w", "w", "m")  # swapped and back: keep the older one
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert key not in [k.value for k in pairs.rows]
         assert linked(keep_id) == ["打合せ 10", "打合せ 20"] and linked(twin_id) == []
         assert kpi_value(database, "companies_consulted", ctx.today()) == before - 1
         await pilot.press("z")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
-        await pilot.press("y")
-        await settle(pilot)
+        await press(pilot, "y")
         assert key in [k.value for k in pairs.rows]
-        await pilot.press("z")  # nothing left to undo
-        await settle(pilot)
+        await press(pilot, "z")  # nothing left to undo
         assert not isinstance(app.screen, ConfirmDialog)
     assert linked(keep_id) == ["打合せ 10"] and linked(twin_id) == ["打合せ 20"]
     assert kpi_value(database, "companies_consulted", ctx.today()) == before

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from time import monotonic
@@ -14,6 +15,7 @@ from crm.context import Context
 from crm.models import Meeting, MeetingOrganization
 from crm.records import services
 from db.session import Database
+from tui.app import CRMApp
 
 
 @dataclass(frozen=True)
@@ -112,3 +114,27 @@ async def settle(pilot: Pilot[None], *, timeout: float = TIMEOUT) -> None:
         await pilot.pause()
         if not workers_busy(pilot):
             return
+
+
+async def press(
+    pilot: Pilot[None], *keys: str, until: Callable[[], object] | None = None
+) -> None:
+    """Press `keys`, wait for `until()` if given, then until the app settles."""
+    await pilot.press(*keys)
+    if until is not None:
+        await wait_until(pilot, until)
+    await settle(pilot)
+
+
+#: The terminal size of the pilot tests.
+SIZE = (120, 40)
+
+
+@asynccontextmanager
+async def running(app: CRMApp, *keys: str) -> AsyncIterator[Pilot[None]]:
+    """Run `app` in a SIZE terminal, settled, after pressing `keys` (each step settled)."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        if keys:
+            await press(pilot, *keys)
+        yield pilot

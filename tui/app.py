@@ -1,30 +1,58 @@
-"""The terminal UI application: built from a database and a context, nothing global."""
+"""The terminal UI application: built from a database and a context, nothing global.
+
+The app owns the registry of screens: the main screens by section, and the screen for
+each Destination a screen asks for (`CRMApp.open`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, assert_never
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from crm.context import Context
 from db.session import Database
+from tui.kit.form import FormScreen
+from tui.kit.navigation import (
+    SECTIONS,
+    AuditTrail,
+    Destination,
+    DuplicatePairs,
+    Host,
+    MeetingWith,
+    NewContact,
+    OrganizationHistory,
+    RecordForm,
+    RecordKind,
+)
+from tui.kit.screen import translate_bindings
+from tui.screens.agreement_form import AgreementForm
 from tui.screens.agreements import AgreementListScreen
+from tui.screens.audit_history import AuditHistoryScreen
+from tui.screens.contact_form import ContactForm
 from tui.screens.dashboard import DashboardScreen
+from tui.screens.duplicates import DuplicatesScreen
+from tui.screens.event_form import EventForm
 from tui.screens.events import EventListScreen
-from tui.screens.follow_ups import FollowUpListScreen
+from tui.screens.measurement_form import MeasurementForm
 from tui.screens.measurements import MeasurementListScreen
-from tui.screens.meetings import MeetingListScreen
+from tui.screens.meeting_form import MeetingForm
+from tui.screens.meetings import FollowUpListScreen, MeetingListScreen
+from tui.screens.organization_detail import OrganizationDetailScreen
+from tui.screens.organization_form import OrganizationForm
 from tui.screens.organizations import OrganizationListScreen
-from tui.strings import STRINGS, text
+from tui.strings import text
 
-#: The main screens, in the order of the navigation tabs and of the keys 1–7.
-SECTIONS: dict[str, type[Screen[None]]] = {
+#: The main screens, by section (in SECTIONS' order: the tabs and the keys 1–7).
+MAIN_SCREENS: dict[str, type[Screen[Any]]] = {
     "dashboard": DashboardScreen,
     "organizations": OrganizationListScreen,
     "meetings": MeetingListScreen,
@@ -33,23 +61,53 @@ SECTIONS: dict[str, type[Screen[None]]] = {
     "measurements": MeasurementListScreen,
     "follow_ups": FollowUpListScreen,
 }
+assert tuple(MAIN_SCREENS) == SECTIONS
+
+#: The form of each kind of record, for a new record (None) or an existing one.
+FORMS: dict[RecordKind, Callable[[int | None], FormScreen[Any]]] = {
+    "organization": OrganizationForm,
+    "meeting": MeetingForm,
+    "agreement": AgreementForm,
+    "event": EventForm,
+    "measurement": MeasurementForm,
+}
+
+#: How many notices the app remembers (`CRMApp.notices`).
+NOTICES_KEPT = 100
 
 
-def translate_bindings(node: DOMNode, lang: str) -> None:
-    """Replace binding descriptions that are STRINGS keys by their label in `lang`."""
-    for key, bindings in node._bindings.key_to_bindings.items():
-        node._bindings.key_to_bindings[key] = [
-            replace(b, description=text(b.description, lang))
-            if b.description in STRINGS else b
-            for b in bindings
-        ]
+@dataclass(frozen=True)
+class Notice:
+    """A notification the app showed."""
+
+    message: str
+    severity: SeverityLevel
+
+
+def screen_for(destination: Destination) -> Screen[Any]:
+    """The screen that shows `destination`."""
+    match destination:
+        case RecordForm(kind, record_id):
+            return FORMS[kind](record_id)
+        case MeetingWith(organization):
+            return MeetingForm(organization=organization)
+        case NewContact(organization_id):
+            return ContactForm(organization_id)
+        case OrganizationHistory(organization_id):
+            return OrganizationDetailScreen(organization_id)
+        case DuplicatePairs():
+            return DuplicatesScreen()
+        case AuditTrail(title, records):
+            return AuditHistoryScreen(title, records)
+        case _:
+            assert_never(destination)
 
 
 class CRMApp(App[None]):
     """The liaison staff's daily tool: dashboard, records, follow-ups."""
 
     CSS_PATH = "app.tcss"
-    MODES = dict(SECTIONS)
+    MODES = dict(MAIN_SCREENS)
     DEFAULT_MODE = "dashboard"
     BINDINGS = [
         *(
@@ -76,6 +134,8 @@ class CRMApp(App[None]):
         self.read_only = read_only or database.read_only
         #: Whether contacts' personal data is shown in audit histories (masked by default).
         self.personal = personal
+        #: The latest notices shown, oldest first: they stay when their toasts expire.
+        self.notices: deque[Notice] = deque(maxlen=NOTICES_KEPT)
         super().__init__()
         translate_bindings(self, lang)
         self.title = self.t("app_title")
@@ -93,10 +153,28 @@ class CRMApp(App[None]):
             return False
         return True
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a toast, and remember the notice."""
+        self.notices.append(Notice(message, severity))
+        super().notify(message, title=title, severity=severity, timeout=timeout,
+                       markup=markup)
+
     def action_go(self, mode: str) -> None:
         """Show one of the main screens."""
         if self.current_mode != mode:
             self.switch_mode(mode)
+
+    def open(self, destination: Destination) -> None:
+        """Show the screen for `destination` over the current one."""
+        self.push_screen(screen_for(destination))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Palette commands: every main screen, and every shown binding of this screen."""
@@ -113,3 +191,8 @@ class CRMApp(App[None]):
                         binding.description, binding.key_display or binding.key,
                         partial(screen.run_action, binding.action),
                     )
+
+
+if TYPE_CHECKING:
+    # mypy checks here that the app is all its screens take it for.
+    _APP_IS_A_HOST: type[Host] = CRMApp

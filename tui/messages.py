@@ -1,31 +1,24 @@
-"""App-wide messages: results of database workers, posted back to the event loop."""
+"""App-wide messages: the results of the workers screens run, posted back to the event loop.
+
+What one screen reads comes back as a subclass of `Loaded` nested in that screen (Textual's
+habit): `DuplicatesScreen.PairsLoaded`, `FormScreen.Loaded`, `DashboardScreen.ReportDone`…
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import Generic, TypeVar
 
 from textual.message import Message
 
+Data = TypeVar("Data")
 
-class PageLoaded(Message):
-    """A page of rows read for a list; `generation` tells a stale page from the current one."""
 
-    def __init__(self, generation: int, offset: int, rows: Sequence[Any], has_more: bool) -> None:
+class Loaded(Message, Generic[Data]):
+    """The result of a read, typed by the subclass that names it."""
+
+    def __init__(self, data: Data) -> None:
         super().__init__()
-        self.generation = generation
-        self.offset = offset
-        self.rows = rows
-        self.has_more = has_more
-
-
-class CountLoaded(Message):
-    """How many rows a list's filter matches."""
-
-    def __init__(self, generation: int, total: int) -> None:
-        super().__init__()
-        self.generation = generation
-        self.total = total
+        self.data = data
 
 
 class WriteDone(Message):
@@ -44,12 +37,3 @@ class WriteFailed(Message):
         super().__init__()
         self.message = message
         self.field = field
-
-
-class Loaded(Message):
-    """Data a screen asked for (choices, a record to edit, KPI figures), keyed by `what`."""
-
-    def __init__(self, what: str, data: Any) -> None:
-        super().__init__()
-        self.what = what
-        self.data = data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from crm.i18n import LABELS
+from crm.vocabulary import Vocabulary
 
 STRINGS: dict[str, tuple[str, str]] = {
     # app and navigation
@@ -104,15 +105,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "summary": ("概要", "Summary"),
     "next_action": ("次の対応", "Next action"),
     "follow_up_on": ("フォローアップ日", "Follow-up"),
-    "follow_up_col": ("期日", "Due"),
     "name": ("名称", "Name"),
     "kana": ("よみがな", "Kana"),
     "corporate_number": ("法人番号", "Corporate no."),
     "address": ("所在地", "Address"),
     "website": ("ウェブサイト", "Website"),
     "notes": ("備考", "Notes"),
-    "meeting_count": ("意見交換", "Meetings"),
-    "last_met_on": ("最終", "Last met"),
     "partners": ("相手先", "Partners"),
     "status": ("状況", "Status"),
     "concluded_on": ("締結日", "Concluded"),
@@ -126,7 +124,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "kpi": ("KPI", "KPI"),
     "value": ("値", "Value"),
     "note": ("備考", "Note"),
-    "entered_by": ("入力者", "Entered by"),
     "date_hint": ("例: 2023-04-01 / R5.4.1", "e.g. 2023-04-01 or R5.4.1"),
     "org_search_placeholder": ("団体名・よみで検索して Enter", "Type a name or kana, Enter"),
     "create_organization": ("＋ 新しい団体「{name}」を作成", "+ Create organization “{name}”"),
@@ -210,3 +207,8 @@ def text(key: str, lang: str, **values: object) -> str:
     ja, en = STRINGS[key] if key in STRINGS else LABELS[key]
     chosen = ja if lang == "ja" else en
     return chosen.format(**values) if values else chosen
+
+
+def term_options(vocabulary: Vocabulary, lang: str) -> list[tuple[str, str]]:
+    """A vocabulary's terms as (label in `lang`, code) options for a Select."""
+    return [(term.label(lang), term.code) for term in vocabulary.terms]

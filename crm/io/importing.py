@@ -38,7 +38,7 @@ from crm.calendar import DateParseError, parse_date
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
 from crm.normalize import normalize_name
-from crm.records import services
+from crm.records import entities, services
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS, ORGANIZATION_KINDS, Vocabulary
 
 __all__ = [
@@ -59,41 +59,18 @@ __all__ = [
 ]
 
 #: The entities a file can hold, in the order a full import must follow.
-ENTITIES: tuple[str, ...] = (
-    "organizations", "contacts", "meetings", "agreements", "events", "measurements",
-)
+ENTITIES: tuple[str, ...] = tuple(e.name for e in entities.FILE_ENTITIES)
 
 #: The columns of each entity, in the order an export writes them.
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "organizations": (
-        "name", "kind", "kana", "corporate_number", "address", "website", "notes",
-    ),
-    "contacts": (
-        "organization", "name", "kana", "department", "title", "email", "phone", "notes",
-    ),
-    "meetings": (
-        "date", "title", "organizations", "staff", "summary", "next_action", "follow_up_on",
-    ),
-    "agreements": (
-        "title", "partners", "status", "concluded_on", "starts_on", "ends_on", "datasets",
-        "notes",
-    ),
-    "events": ("date", "kind", "title", "venue", "municipality", "attendees", "notes"),
-    "measurements": ("kpi", "date", "value", "note"),
-}
+COLUMNS: dict[str, tuple[str, ...]] = {e.name: e.columns for e in entities.FILE_ENTITIES}
 
 #: Columns a file must have, with a value in every row.
 REQUIRED: dict[str, frozenset[str]] = {
-    "organizations": frozenset({"name", "kind"}),
-    "contacts": frozenset({"organization", "name"}),
-    "meetings": frozenset({"date", "title", "organizations"}),
-    "agreements": frozenset({"title", "partners"}),
-    "events": frozenset({"date", "kind", "title"}),
-    "measurements": frozenset({"kpi", "date", "value"}),
+    e.name: e.required_columns for e in entities.FILE_ENTITIES
 }
 
 #: Columns holding dates (an Excel serial number is read as a date there).
-DATE_COLUMNS = frozenset({"date", "follow_up_on", "concluded_on", "starts_on", "ends_on"})
+DATE_COLUMNS = entities.date_columns()
 
 #: What an export puts between the names of a list; an import also accepts ；and 、.
 LIST_SEPARATOR = ";"
@@ -122,75 +99,11 @@ def _fold(header: str) -> str:
 # Header aliases: a folded header -> the columns it may mean; the first one the entity has wins
 # (名称 is an organization's name but a meeting's title).
 _ALIASES: dict[str, tuple[str, ...]] = {
-    _fold(alias): columns
-    for alias, columns in {
-        "名称": ("name", "title"),
-        "団体名": ("organization", "name"),
-        "組織名": ("organization", "name"),
-        "氏名": ("name",),
-        "部署": ("department",),
-        "所属": ("department",),
-        "役職": ("title",),
-        "メール": ("email",),
-        "メールアドレス": ("email",),
-        "電話": ("phone",),
-        "電話番号": ("phone",),
-        "種別": ("kind",),
-        "区分": ("kind",),
-        "種類": ("kind",),
-        "ふりがな": ("kana",),
-        "フリガナ": ("kana",),
-        "よみ": ("kana",),
-        "よみがな": ("kana",),
-        "法人番号": ("corporate_number",),
-        "所在地": ("address",),
-        "住所": ("address",),
-        "ウェブサイト": ("website",),
-        "ホームページ": ("website",),
-        "URL": ("website",),
-        "備考": ("notes", "note"),
-        "メモ": ("note", "notes"),
-        "日付": ("date",),
-        "開催日": ("date",),
-        "実施日": ("date",),
-        "測定日": ("date",),
-        "held_on": ("date",),
-        "measured_on": ("date",),
-        "件名": ("title",),
-        "タイトル": ("title",),
-        "協定名": ("title",),
-        "相手先": ("organizations", "partners", "organization"),
-        "団体": ("organizations", "organization"),
-        "担当": ("staff",),
-        "担当者": ("staff",),
-        "職員": ("staff",),
-        "概要": ("summary",),
-        "内容": ("summary",),
-        "次のアクション": ("next_action",),
-        "対応": ("next_action",),
-        "フォローアップ日": ("follow_up_on",),
-        "次回期限": ("follow_up_on",),
-        "相手方": ("partners",),
-        "締結先": ("partners",),
-        "状況": ("status",),
-        "ステータス": ("status",),
-        "締結日": ("concluded_on",),
-        "開始日": ("starts_on",),
-        "終了日": ("ends_on",),
-        "対象データ": ("datasets",),
-        "会場": ("venue",),
-        "市町村": ("municipality",),
-        "開催地": ("municipality",),
-        "参加者数": ("attendees",),
-        "指標": ("kpi",),
-        "kpi_code": ("kpi",),
-        "値": ("value",),
-        "数値": ("value",),
-    }.items()
+    _fold(alias): columns for alias, columns in entities.header_aliases().items()
 }
 
 # Service DataError.field values that are named differently in a file.
-_FIELD_COLUMNS = {"held_on": "date", "measured_on": "date", "kpi_code": "kpi"}
+_FIELD_COLUMNS = entities.error_columns()
 
 
 class ImportFileError(DataError):

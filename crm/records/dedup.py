@@ -19,19 +19,13 @@ from itertools import combinations
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
-from crm.models import (
-    AgreementPartner,
-    Contact,
-    MeetingOrganization,
-    Organization,
-    OrganizationMerge,
-)
+from crm.models import Organization, OrganizationMerge, Tracked
 from crm.normalize import matching_key, split_legal_form
-from crm.records import services
+from crm.records import entities, services
 
 __all__ = [
     "REASONS",
@@ -100,9 +94,9 @@ def find_duplicates(session: Session, *, min_score: float = 0.6) -> list[Duplica
     organizations = [
         OrganizationRef(*row)
         for row in session.execute(
-            select(Organization.id, Organization.name, Organization.kind,
-                   Organization.corporate_number)
-            .where(Organization.archived_at.is_(None)).order_by(Organization.id)
+            select(col(Organization.id), col(Organization.name), col(Organization.kind),
+                   col(Organization.corporate_number))
+            .where(col(Organization.archived_at).is_(None)).order_by(col(Organization.id))
         )
     ]
     return duplicate_pairs(organizations, min_score=min_score)
@@ -181,11 +175,10 @@ def _close_names(keys: dict[int, str], note: Any, min_score: float) -> None:
 
 # --- merge and undo -------------------------------------------------------------------------
 
-# (link table, its owner column name): the links an organization has through its parents.
-_LINKS: tuple[tuple[Any, str], ...] = (
-    (MeetingOrganization, "meeting_id"),
-    (AgreementPartner, "agreement_id"),
-)
+# The link tables that tie records to organizations, and the records that belong to one: what
+# a merge moves (from the entity specs, so a new entity's links are moved too).
+_LINKS = entities.organization_links()
+_REFERENCES = entities.organization_references()
 
 
 def _active(session: Session, organization_id: int, role: str) -> Organization:
@@ -210,33 +203,26 @@ def merge_organizations(
     _active(session, keep_id, "keep")
     _active(session, duplicate_id, "duplicate")
     moved: dict[str, Any] = {}
-    for link, owner_name in _LINKS:
-        owner = getattr(link, owner_name)
-        owners = set(session.scalars(select(owner).where(link.organization_id == duplicate_id)))
+    for link in _LINKS:
+        owner, target = link.owner_column, link.target_column
+        owners = set(session.scalars(select(owner).where(target == duplicate_id)))
         # Where KEEP is already linked, the duplicate's row is dropped: the key would collide.
         dropped = set(session.scalars(
-            select(owner).where(link.organization_id == keep_id, owner.in_(owners))
+            select(owner).where(target == keep_id, owner.in_(owners))
         ))
         if dropped:
-            session.execute(delete(link).where(
-                link.organization_id == duplicate_id, owner.in_(dropped)
-            ))
+            session.execute(delete(link.table).where(target == duplicate_id, owner.in_(dropped)))
         if owners - dropped:
             session.execute(
-                update(link)
-                .where(link.organization_id == duplicate_id, owner.in_(owners - dropped))
-                .values(organization_id=keep_id)
+                update(link.table)
+                .where(target == duplicate_id, owner.in_(owners - dropped))
+                .values({link.target: keep_id})
             )
-        moved[link.__tablename__] = {"moved": sorted(owners - dropped), "dropped": sorted(dropped)}
-    contacts = sorted(session.scalars(
-        select(Contact.id).where(Contact.organization_id == duplicate_id)
-    ))
-    if contacts:
-        session.execute(
-            update(Contact).where(Contact.id.in_(contacts))
-            .values(organization_id=keep_id, updated_at=ctx.now(), updated_by=ctx.user)
+        moved[link.table_name] = {"moved": sorted(owners - dropped), "dropped": sorted(dropped)}
+    for model, attribute in _REFERENCES:
+        moved[str(model.__tablename__)] = _move_records(
+            session, ctx, model, attribute, duplicate_id, keep_id, None
         )
-    moved["contact"] = contacts
     services.archive(session, ctx, Organization, duplicate_id)
     record = OrganizationMerge(
         kept_id=keep_id, merged_id=duplicate_id, merged_at=ctx.now(), merged_by=ctx.user,
@@ -267,34 +253,54 @@ def unmerge_organizations(session: Session, ctx: Context, merge_id: int) -> Orga
         )
     services.restore(session, ctx, Organization, record.merged_id)
     moved = json.loads(record.moved_json)
-    for link, owner_name in _LINKS:
-        owner = getattr(link, owner_name)
-        entry = moved[link.__tablename__]
+    for link in _LINKS:
+        owner, target = link.owner_column, link.target_column
+        entry = moved[link.table_name]
         owners = set(entry["moved"]) | set(entry["dropped"])
         already = set(session.scalars(
-            select(owner).where(link.organization_id == record.merged_id, owner.in_(owners))
+            select(owner).where(target == record.merged_id, owner.in_(owners))
         ))
         back = set(entry["moved"]) - already
         if back:
             session.execute(
-                update(link)
-                .where(link.organization_id == record.kept_id, owner.in_(back))
-                .values(organization_id=record.merged_id)
+                update(link.table)
+                .where(target == record.kept_id, owner.in_(back))
+                .values({link.target: record.merged_id})
             )
         again = [o for o in entry["dropped"] if o not in already]
         if again:
-            session.execute(insert(link), [
-                {owner_name: o, "organization_id": record.merged_id} for o in again
+            session.execute(insert(link.table), [
+                {link.owner: o, link.target: record.merged_id} for o in again
             ])
-    if moved["contact"]:
-        session.execute(
-            update(Contact)
-            .where(Contact.id.in_(moved["contact"]), Contact.organization_id == record.kept_id)
-            .values(organization_id=record.merged_id, updated_at=ctx.now(),
-                    updated_by=ctx.user)
-        )
+    for model, attribute in _REFERENCES:
+        _move_records(session, ctx, model, attribute, record.kept_id, record.merged_id,
+                      moved[str(model.__tablename__)])
     record.undone_at = ctx.now()
     record.undone_by = ctx.user
     session.add(record)
     session.flush()
     return record
+
+
+def _move_records(
+    session: Session,
+    ctx: Context,
+    model: type[Tracked],
+    attribute: str,
+    from_id: int,
+    to_id: int,
+    ids: list[int] | None,
+) -> list[int]:
+    """Point the records of `model` belonging to organization `from_id` (only those of `ids`,
+    if given) at `to_id`, as changes by the user; returns their ids."""
+    owner = col(getattr(model, attribute))
+    record_id = col(model.id)
+    chosen: list[int] = sorted(session.scalars(
+        select(record_id).where(owner == from_id, *([] if ids is None else [record_id.in_(ids)]))
+    ))
+    if chosen:
+        session.execute(
+            update(model).where(record_id.in_(chosen))
+            .values({attribute: to_id, "updated_at": ctx.now(), "updated_by": ctx.user})
+        )
+    return chosen

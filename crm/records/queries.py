@@ -1,41 +1,34 @@
 """Paged read queries for the terminal UI: one page of rows at a time, never a whole table.
 
 Every list function is keyword-only after the session, takes a filter, a sort column and an
-offset/limit, and returns plain frozen rows detached from the session. The names of the
-organizations (or staff) on a page are fetched in one extra query for the page's ids.
+offset/limit, and returns plain frozen rows detached from the session. What a list filters,
+searches and sorts by comes from its entity's spec (crm.records.entities); the names linked to
+the records on a page are fetched in one extra query for the page's ids (`linked_names`).
 Sorting by the date columns uses their indexes (`ix_meeting_held_on_id`, …); sorting by
 another column or filtering on free text (LIKE '%…%') scans the table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlmodel import Session, col
 
+from crm import models as m
 from crm.calendar import FiscalPeriod
 from crm.context import JAPAN
-from crm.models import (
-    Agreement,
-    AgreementPartner,
-    Contact,
-    Kpi,
-    KpiMeasurement,
-    Meeting,
-    MeetingOrganization,
-    MeetingStaff,
-    Organization,
-    OutreachEvent,
-    OutreachEventStaff,
-    Staff,
-)
-from crm.normalize import kana_sort_key, normalize_name
+from crm.records import entities
+from crm.records.entities import Entity, Link
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 SelectT = TypeVar("SelectT", bound=Select)  # type: ignore[type-arg]
+RowT = TypeVar("RowT")
 
 # --- filters --------------------------------------------------------------------------------
 
@@ -62,9 +55,17 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _text_match(text: str, *columns: Any) -> ColumnElement[bool]:
-    pattern = _like(text.strip())
-    return or_(*(column.like(pattern, escape="\\") for column in columns))
+def _search(text: str, searches: Sequence[entities.Search]) -> ColumnElement[bool]:
+    """Rows where one of the columns contains `text` (in that column's form of it)."""
+    matches = []
+    for search in searches:
+        try:
+            key = search.key(text) if search.key is not None else text
+        except ValueError:
+            continue
+        if key:
+            matches.append(search.column.like(_like(key), escape="\\"))
+    return or_(*matches)
 
 
 def _in_period(column: Any, period: FiscalPeriod | None) -> ColumnElement[bool] | None:
@@ -114,40 +115,137 @@ def _count(session: Session, query: Select[Any]) -> int:
     return int(session.scalar(select(func.count()).select_from(query.subquery())) or 0)
 
 
-def _organization_names(
-    session: Session, link_owner: Any, link_org: Any, owner_ids: Sequence[int]
+def linked_names(
+    session: Session,
+    link: Link,
+    owner_ids: Sequence[int],
+    separator: str = "、",
 ) -> dict[int, str]:
+    """The names linked to each owner through `link`, joined by `separator`, in the linked
+    entity's reading order (kana first, then name), then id."""
     if not owner_ids:
         return {}
+    target = link.target_model
     query = (
-        select(link_owner, col(Organization.name))
-        .join(Organization, col(Organization.id) == link_org)
-        .where(link_owner.in_(owner_ids))
-        .order_by(
-            link_owner, func.coalesce(col(Organization.kana_sort_key), col(Organization.name))
+        select(link.owner_column, col(target.name))
+        .join(target, col(target.id) == link.target_column)
+        .where(link.owner_column.in_(owner_ids))
+        .order_by(link.owner_column, entities.by_model(target).reading, col(target.id))
+    )
+    names: dict[int, list[str]] = {}
+    for owner_id, name in session.execute(query):
+        names.setdefault(int(owner_id), []).append(name)
+    return {owner: separator.join(values) for owner, values in names.items()}
+
+
+def _linked_to(entity: Entity, target: type[Any], target_id: int | None
+               ) -> ColumnElement[bool] | None:
+    """Records of `entity` linked to the `target` record with this id (None: no filter)."""
+    if target_id is None:
+        return None
+    for link in entity.links:
+        if link.target_model is target:
+            return exists().where(
+                link.owner_column == col(entity.model.id), link.target_column == target_id
+            )
+    return None
+
+
+def _row(row_type: Callable[..., RowT], record: Any, **values: Any) -> RowT:
+    """A `row_type` (a dataclass) of `values`, `archived`, and else the record's attributes
+    of the same names."""
+    given = {"archived": record.archived_at is not None, **values}
+    names = [f.name for f in fields(cast("type[DataclassInstance]", row_type))]
+    return row_type(**{n: given[n] if n in given else getattr(record, n) for n in names})
+
+
+def _rows_with_names(
+    session: Session, entity: Entity, row_type: Callable[..., RowT], records: Sequence[Any]
+) -> list[RowT]:
+    """Rows of `records` with, for each link the row has a field for (organizations, staff,
+    partners), the names linked to the record."""
+    ids = [r.id for r in records]
+    shown = {f.name for f in fields(cast("type[DataclassInstance]", row_type))}
+    names = {
+        f.error_key: linked_names(session, f.link, ids)
+        for f in entity.fields
+        if f.link is not None and f.error_key in shown
+    }
+    return [
+        _row(row_type, r, **{key: found.get(r.id, "") for key, found in names.items()})
+        for r in records
+    ]
+
+
+@dataclass(frozen=True)
+class _Lister(Generic[RowT]):
+    """One entity's list of `row_type` rows: filtered, searched and sorted as its spec says;
+    `base` is the statement before filters (default: the table), `rows` builds a page's rows
+    (default: the records with their linked names)."""
+
+    entity: Entity
+    row_type: Callable[..., RowT]
+    base: Callable[[], Select[*tuple[Any, ...]]] | None = None
+    rows: Callable[[Session, Select[Any]], list[RowT]] | None = None
+
+    def rows_of(self, session: Session, query: Select[Any]) -> list[RowT]:
+        """The rows of the records `query` selects."""
+        if self.rows is not None:
+            return self.rows(session, query)
+        records = session.scalars(query).all()
+        return _rows_with_names(session, self.entity, self.row_type, records)
+
+    @property
+    def spec(self) -> entities.ListSpec:
+        """The entity's list spec."""
+        return self.entity.list_spec
+
+    def query(self, filters: ListFilter) -> Select[Any]:
+        """The records matching `filters`, unordered."""
+        spec, model, text = self.spec, self.entity.model, filters.text.strip()
+        query = self.base() if self.base is not None else select(model)
+        return _where(
+            query,
+            [
+                None if filters.include_archived else col(model.archived_at).is_(None),
+                spec.kind == filters.kind if filters.kind and spec.kind is not None else None,
+                None if spec.period is None else _in_period(spec.period, filters.period),
+                _search(text, spec.search) if text else None,
+                _linked_to(self.entity, m.Staff, filters.staff_id),
+                _linked_to(self.entity, m.Organization, filters.organization_id),
+            ],
         )
-    )
-    names: dict[int, list[str]] = {}
-    for owner_id, name in session.execute(query):
-        names.setdefault(int(owner_id), []).append(name)
-    return {owner: "、".join(values) for owner, values in names.items()}
 
+    def order(
+        self, query: SelectT, order_by: str | None, descending: bool | None, *, scan: bool
+    ) -> SelectT:
+        """`query` sorted by the sort key `order_by` (default: the spec's), then id."""
+        spec = self.spec
+        return _order(
+            query, spec.sorts, order_by or spec.default_sort,
+            spec.descending if descending is None else descending,
+            col(self.entity.model.id), scan=scan,
+        )
 
-def _staff_names(
-    session: Session, link_owner: Any, link_staff: Any, owner_ids: Sequence[int]
-) -> dict[int, str]:
-    if not owner_ids:
-        return {}
-    query = (
-        select(link_owner, col(Staff.name))
-        .join(Staff, col(Staff.id) == link_staff)
-        .where(link_owner.in_(owner_ids))
-        .order_by(link_owner, col(Staff.name))
-    )
-    names: dict[int, list[str]] = {}
-    for owner_id, name in session.execute(query):
-        names.setdefault(int(owner_id), []).append(name)
-    return {owner: "、".join(values) for owner, values in names.items()}
+    def page(
+        self,
+        session: Session,
+        *,
+        filters: ListFilter,
+        order_by: str | None = None,
+        descending: bool | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> list[RowT]:
+        """One page of the records matching `filters`, sorted by `order_by` (a sort key of
+        the entity's list spec; default its default sort)."""
+        scan = bool(filters.text.strip()) and filters.period is None
+        query = self.order(self.query(filters), order_by, descending, scan=scan)
+        return self.rows_of(session, query.offset(offset).limit(limit))
+
+    def count(self, session: Session, *, filters: ListFilter) -> int:
+        """How many records match `filters`."""
+        return _count(session, self.query(filters).with_only_columns(col(self.entity.model.id)))
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -168,96 +266,9 @@ class MeetingRow:
     archived: bool
 
 
-_FIRST_ORGANIZATION = (
-    select(func.min(col(Organization.name)))
-    .join(MeetingOrganization, col(MeetingOrganization.organization_id) == col(Organization.id))
-    .where(col(MeetingOrganization.meeting_id) == col(Meeting.id))
-    .scalar_subquery()
-)
-
-MEETING_SORTS: dict[str, Any] = {
-    "held_on": col(Meeting.held_on),
-    "title": col(Meeting.title),
-    "organizations": _FIRST_ORGANIZATION,
-    "follow_up_on": col(Meeting.follow_up_on),
-    "next_action": col(Meeting.next_action),
-}
-
-
-def _meeting_query(filters: ListFilter) -> Select[Any]:
-    query = select(Meeting)
-    return _where(
-        query,
-        [
-            None if filters.include_archived else col(Meeting.archived_at).is_(None),
-            _in_period(col(Meeting.held_on), filters.period),
-            _text_match(filters.text, col(Meeting.title), col(Meeting.summary))
-            if filters.text.strip()
-            else None,
-            exists().where(
-                col(MeetingStaff.meeting_id) == col(Meeting.id),
-                col(MeetingStaff.staff_id) == filters.staff_id,
-            )
-            if filters.staff_id is not None
-            else None,
-            exists().where(
-                col(MeetingOrganization.meeting_id) == col(Meeting.id),
-                col(MeetingOrganization.organization_id) == filters.organization_id,
-            )
-            if filters.organization_id is not None
-            else None,
-        ],
-    )
-
-
-def _meeting_rows(session: Session, meetings: Sequence[Meeting]) -> list[MeetingRow]:
-    ids = [m.id for m in meetings if m.id is not None]
-    organizations = _organization_names(
-        session, col(MeetingOrganization.meeting_id), col(MeetingOrganization.organization_id), ids
-    )
-    staff = _staff_names(session, col(MeetingStaff.meeting_id), col(MeetingStaff.staff_id), ids)
-    return [
-        MeetingRow(
-            id=m.id,
-            held_on=m.held_on,
-            title=m.title,
-            organizations=organizations.get(m.id, ""),
-            staff=staff.get(m.id, ""),
-            next_action=m.next_action,
-            follow_up_on=m.follow_up_on,
-            follow_up_done_on=m.follow_up_done_on,
-            archived=m.archived_at is not None,
-        )
-        for m in meetings
-        if m.id is not None
-    ]
-
-
-def meeting_page(
-    session: Session,
-    *,
-    filters: ListFilter,
-    order_by: str = "held_on",
-    descending: bool = True,
-    offset: int = 0,
-    limit: int = 100,
-) -> list[MeetingRow]:
-    """One page of meetings matching `filters`, sorted by `order_by` (a MEETING_SORTS key)."""
-    query = _order(
-        _meeting_query(filters),
-        MEETING_SORTS,
-        order_by,
-        descending,
-        col(Meeting.id),
-        scan=bool(filters.text.strip()) and filters.period is None,
-    )
-    meetings = session.scalars(query.offset(offset).limit(limit)).all()
-    return _meeting_rows(session, meetings)
-
-
-def count_meetings(session: Session, *, filters: ListFilter) -> int:
-    """How many meetings match `filters`."""
-    return _count(session, _meeting_query(filters).with_only_columns(col(Meeting.id)))
+_MEETINGS = _Lister(entities.MEETINGS, MeetingRow)
+meeting_page = _MEETINGS.page
+count_meetings = _MEETINGS.count
 
 
 # --- follow-ups -----------------------------------------------------------------------------
@@ -272,16 +283,16 @@ def week_end(today: date) -> date:
 
 
 def _follow_up_query(filters: ListFilter, today: date) -> Select[Any]:
-    query = _meeting_query(filters).where(
-        col(Meeting.follow_up_on).is_not(None), col(Meeting.follow_up_done_on).is_(None)
+    query = _MEETINGS.query(filters).where(
+        col(m.Meeting.follow_up_on).is_not(None), col(m.Meeting.follow_up_done_on).is_(None)
     )
     if filters.scope == "due":
-        query = query.where(col(Meeting.follow_up_on) <= week_end(today))
+        query = query.where(col(m.Meeting.follow_up_on) <= week_end(today))
     elif filters.scope == "overdue":
-        query = query.where(col(Meeting.follow_up_on) < today)
+        query = query.where(col(m.Meeting.follow_up_on) < today)
     elif filters.scope == "week":
         query = query.where(
-            col(Meeting.follow_up_on) >= today, col(Meeting.follow_up_on) <= week_end(today)
+            col(m.Meeting.follow_up_on) >= today, col(m.Meeting.follow_up_on) <= week_end(today)
         )
     elif filters.scope != "open":
         raise ValueError(f"unknown follow-up scope {filters.scope!r}")
@@ -299,15 +310,13 @@ def follow_up_page(
     limit: int = 100,
 ) -> list[MeetingRow]:
     """Meetings with an open follow-up in `filters.scope`, relative to `today`."""
-    query = _order(
-        _follow_up_query(filters, today), MEETING_SORTS, order_by, descending, col(Meeting.id)
-    )
-    return _meeting_rows(session, session.scalars(query.offset(offset).limit(limit)).all())
+    query = _MEETINGS.order(_follow_up_query(filters, today), order_by, descending, scan=False)
+    return _MEETINGS.rows_of(session, query.offset(offset).limit(limit))
 
 
 def count_follow_ups(session: Session, *, filters: ListFilter, today: date) -> int:
     """How many open follow-ups match `filters` and its scope."""
-    return _count(session, _follow_up_query(filters, today).with_only_columns(col(Meeting.id)))
+    return _count(session, _follow_up_query(filters, today).with_only_columns(col(m.Meeting.id)))
 
 
 # --- organizations --------------------------------------------------------------------------
@@ -327,86 +336,36 @@ class OrganizationRow:
     archived: bool
 
 
-ORGANIZATION_SORTS: dict[str, Any] = {
-    "name": func.coalesce(col(Organization.kana_sort_key), col(Organization.normalized_name)),
-    "kana": col(Organization.kana_sort_key),
-    "kind": col(Organization.kind),
-    "corporate_number": col(Organization.corporate_number),
-    "id": col(Organization.id),
-}
-
-
-def _organization_query(filters: ListFilter) -> Select[Any]:
-    text = filters.text.strip()
-    conditions: list[ColumnElement[bool] | None] = [
-        None if filters.include_archived else col(Organization.archived_at).is_(None),
-        col(Organization.kind) == filters.kind if filters.kind else None,
-    ]
-    if text:
-        columns: list[Any] = [col(Organization.name)]
-        keys: list[tuple[Any, str]] = []
-        try:
-            keys.append((col(Organization.normalized_name), normalize_name(text)))
-        except ValueError:
-            pass
-        keys.append((col(Organization.kana_sort_key), kana_sort_key(text)))
-        matches = [_text_match(text, *columns)] + [
-            column.like(_like(key), escape="\\") for column, key in keys if key
-        ]
-        conditions.append(or_(*matches))
-    return _where(select(Organization), conditions)
-
-
-def organization_page(
-    session: Session,
-    *,
-    filters: ListFilter,
-    order_by: str = "name",
-    descending: bool = False,
-    offset: int = 0,
-    limit: int = 100,
-) -> list[OrganizationRow]:
-    """One page of organizations; text matches name, normalized name and kana."""
-    query = _order(
-        _organization_query(filters), ORGANIZATION_SORTS, order_by, descending, col(Organization.id)
-    )
-    organizations = session.scalars(query.offset(offset).limit(limit)).all()
-    ids = [o.id for o in organizations if o.id is not None]
+def _organization_rows(session: Session, query: Select[Any]) -> list[OrganizationRow]:
+    organizations = session.scalars(query).all()
+    ids = [o.id for o in organizations]
     stats: dict[int, tuple[int, date | None]] = {}
     if ids:
         query_stats = (
             select(
-                col(MeetingOrganization.organization_id),
+                col(m.MeetingOrganization.organization_id),
                 func.count(),
-                func.max(col(Meeting.held_on)),
+                func.max(col(m.Meeting.held_on)),
             )
-            .join(Meeting, col(Meeting.id) == col(MeetingOrganization.meeting_id))
+            .join(m.Meeting, col(m.Meeting.id) == col(m.MeetingOrganization.meeting_id))
             .where(
-                col(MeetingOrganization.organization_id).in_(ids),
-                col(Meeting.archived_at).is_(None),
+                col(m.MeetingOrganization.organization_id).in_(ids),
+                col(m.Meeting.archived_at).is_(None),
             )
-            .group_by(col(MeetingOrganization.organization_id))
+            .group_by(col(m.MeetingOrganization.organization_id))
         )
         stats = {int(o): (int(n), last) for o, n, last in session.execute(query_stats)}
     return [
-        OrganizationRow(
-            id=o.id,
-            name=o.name,
-            kana=o.kana,
-            kind=o.kind,
-            corporate_number=o.corporate_number,
-            meetings=stats.get(o.id, (0, None))[0],
-            last_met_on=stats.get(o.id, (0, None))[1],
-            archived=o.archived_at is not None,
-        )
+        _row(OrganizationRow, o, meetings=stats.get(o.id, (0, None))[0],
+             last_met_on=stats.get(o.id, (0, None))[1])
         for o in organizations
-        if o.id is not None
     ]
 
 
-def count_organizations(session: Session, *, filters: ListFilter) -> int:
-    """How many organizations match `filters`."""
-    return _count(session, _organization_query(filters).with_only_columns(col(Organization.id)))
+# Text matches an organization's name, normalized name and kana.
+_ORGANIZATIONS = _Lister(entities.ORGANIZATIONS, OrganizationRow, rows=_organization_rows)
+organization_page = _ORGANIZATIONS.page
+count_organizations = _ORGANIZATIONS.count
 
 
 @dataclass(frozen=True)
@@ -426,20 +385,10 @@ class OrganizationDetail:
 
 def organization_detail(session: Session, organization_id: int) -> OrganizationDetail | None:
     """The organization with this id, or None."""
-    o = session.get(Organization, organization_id)
+    o = session.get(m.Organization, organization_id)
     if o is None or o.id is None:
         return None
-    return OrganizationDetail(
-        id=o.id,
-        name=o.name,
-        kana=o.kana,
-        kind=o.kind,
-        corporate_number=o.corporate_number,
-        address=o.address,
-        website=o.website,
-        notes=o.notes,
-        archived=o.archived_at is not None,
-    )
+    return _row(OrganizationDetail, o)
 
 
 @dataclass(frozen=True)
@@ -463,24 +412,27 @@ def organization_history(
     """
     rows: list[HistoryRow] = []
     meetings = session.execute(
-        select(col(Meeting.id), col(Meeting.held_on), col(Meeting.title), col(Meeting.next_action))
-        .join(MeetingOrganization, col(MeetingOrganization.meeting_id) == col(Meeting.id))
-        .where(
-            col(MeetingOrganization.organization_id) == organization_id,
-            col(Meeting.archived_at).is_(None),
+        select(
+            col(m.Meeting.id), col(m.Meeting.held_on), col(m.Meeting.title),
+            col(m.Meeting.next_action),
         )
-        .order_by(col(Meeting.held_on).desc(), col(Meeting.id).desc())
+        .join(m.MeetingOrganization, col(m.MeetingOrganization.meeting_id) == col(m.Meeting.id))
+        .where(
+            col(m.MeetingOrganization.organization_id) == organization_id,
+            col(m.Meeting.archived_at).is_(None),
+        )
+        .order_by(col(m.Meeting.held_on).desc(), col(m.Meeting.id).desc())
         .limit(limit)
     )
     rows += [
         HistoryRow(on, "meeting", int(i), title, action or "") for i, on, title, action in meetings
     ]
     agreements = session.scalars(
-        select(Agreement)
-        .join(AgreementPartner, col(AgreementPartner.agreement_id) == col(Agreement.id))
+        select(m.Agreement)
+        .join(m.AgreementPartner, col(m.AgreementPartner.agreement_id) == col(m.Agreement.id))
         .where(
-            col(AgreementPartner.organization_id) == organization_id,
-            col(Agreement.archived_at).is_(None),
+            col(m.AgreementPartner.organization_id) == organization_id,
+            col(m.Agreement.archived_at).is_(None),
         )
         .limit(limit)
     ).all()
@@ -495,8 +447,10 @@ def organization_history(
         for a in agreements
     ]
     contacts = session.scalars(
-        select(Contact)
-        .where(col(Contact.organization_id) == organization_id, col(Contact.archived_at).is_(None))
+        select(m.Contact)
+        .where(
+            col(m.Contact.organization_id) == organization_id, col(m.Contact.archived_at).is_(None)
+        )
         .limit(limit)
     ).all()
     rows += [
@@ -530,80 +484,10 @@ class AgreementRow:
     archived: bool
 
 
-AGREEMENT_SORTS: dict[str, Any] = {
-    "concluded_on": col(Agreement.concluded_on),
-    "title": col(Agreement.title),
-    "status": col(Agreement.status),
-    "starts_on": col(Agreement.starts_on),
-    "ends_on": col(Agreement.ends_on),
-    "partners": (
-        select(func.min(col(Organization.name)))
-        .join(AgreementPartner, col(AgreementPartner.organization_id) == col(Organization.id))
-        .where(col(AgreementPartner.agreement_id) == col(Agreement.id))
-        .scalar_subquery()
-    ),
-}
-
-
-def _agreement_query(filters: ListFilter) -> Select[Any]:
-    return _where(
-        select(Agreement),
-        [
-            None if filters.include_archived else col(Agreement.archived_at).is_(None),
-            col(Agreement.status) == filters.kind if filters.kind else None,
-            _in_period(col(Agreement.concluded_on), filters.period),
-            _text_match(
-                filters.text, col(Agreement.title), col(Agreement.datasets), col(Agreement.notes)
-            )
-            if filters.text.strip()
-            else None,
-            exists().where(
-                col(AgreementPartner.agreement_id) == col(Agreement.id),
-                col(AgreementPartner.organization_id) == filters.organization_id,
-            )
-            if filters.organization_id is not None
-            else None,
-        ],
-    )
-
-
-def agreement_page(
-    session: Session,
-    *,
-    filters: ListFilter,
-    order_by: str = "concluded_on",
-    descending: bool = True,
-    offset: int = 0,
-    limit: int = 100,
-) -> list[AgreementRow]:
-    """One page of agreements; the period filters on the conclusion date."""
-    query = _order(
-        _agreement_query(filters), AGREEMENT_SORTS, order_by, descending, col(Agreement.id)
-    )
-    agreements = session.scalars(query.offset(offset).limit(limit)).all()
-    ids = [a.id for a in agreements if a.id is not None]
-    partners = _organization_names(
-        session, col(AgreementPartner.agreement_id), col(AgreementPartner.organization_id), ids
-    )
-    return [
-        AgreementRow(
-            id=a.id,
-            title=a.title,
-            partners=partners.get(a.id, ""),
-            status=a.status,
-            concluded_on=a.concluded_on,
-            starts_on=a.starts_on,
-            ends_on=a.ends_on,
-            archived=a.archived_at is not None,
-        )
-        for a in agreements
-        if a.id is not None
-    ]
-
-
-def count_agreements(session: Session, *, filters: ListFilter) -> int:
-    """How many agreements match `filters`."""
-    return _count(session, _agreement_query(filters).with_only_columns(col(Agreement.id)))
+# The period filters agreements on their conclusion date.
+_AGREEMENTS = _Lister(entities.AGREEMENTS, AgreementRow)
+agreement_page = _AGREEMENTS.page
+count_agreements = _AGREEMENTS.count
 
 
 # --- outreach events ------------------------------------------------------------------------
@@ -624,77 +508,9 @@ class EventRow:
     archived: bool
 
 
-EVENT_SORTS: dict[str, Any] = {
-    "held_on": col(OutreachEvent.held_on),
-    "kind": col(OutreachEvent.kind),
-    "title": col(OutreachEvent.title),
-    "venue": col(OutreachEvent.venue),
-    "municipality": col(OutreachEvent.municipality),
-    "attendees": col(OutreachEvent.attendees),
-}
-
-
-def _event_query(filters: ListFilter) -> Select[Any]:
-    return _where(
-        select(OutreachEvent),
-        [
-            None if filters.include_archived else col(OutreachEvent.archived_at).is_(None),
-            col(OutreachEvent.kind) == filters.kind if filters.kind else None,
-            _in_period(col(OutreachEvent.held_on), filters.period),
-            _text_match(
-                filters.text,
-                col(OutreachEvent.title),
-                col(OutreachEvent.venue),
-                col(OutreachEvent.municipality),
-            )
-            if filters.text.strip()
-            else None,
-            exists().where(
-                col(OutreachEventStaff.outreach_event_id) == col(OutreachEvent.id),
-                col(OutreachEventStaff.staff_id) == filters.staff_id,
-            )
-            if filters.staff_id is not None
-            else None,
-        ],
-    )
-
-
-def event_page(
-    session: Session,
-    *,
-    filters: ListFilter,
-    order_by: str = "held_on",
-    descending: bool = True,
-    offset: int = 0,
-    limit: int = 100,
-) -> list[EventRow]:
-    """One page of outreach events and lectures."""
-    query = _order(_event_query(filters), EVENT_SORTS, order_by, descending, col(OutreachEvent.id))
-    events = session.scalars(query.offset(offset).limit(limit)).all()
-    ids = [e.id for e in events if e.id is not None]
-    staff = _staff_names(
-        session, col(OutreachEventStaff.outreach_event_id), col(OutreachEventStaff.staff_id), ids
-    )
-    return [
-        EventRow(
-            id=e.id,
-            held_on=e.held_on,
-            kind=e.kind,
-            title=e.title,
-            venue=e.venue,
-            municipality=e.municipality,
-            attendees=e.attendees,
-            staff=staff.get(e.id, ""),
-            archived=e.archived_at is not None,
-        )
-        for e in events
-        if e.id is not None
-    ]
-
-
-def count_events(session: Session, *, filters: ListFilter) -> int:
-    """How many events match `filters`."""
-    return _count(session, _event_query(filters).with_only_columns(col(OutreachEvent.id)))
+_EVENTS = _Lister(entities.EVENTS, EventRow)
+event_page = _EVENTS.page
+count_events = _EVENTS.count
 
 
 # --- measurements ---------------------------------------------------------------------------
@@ -716,63 +532,25 @@ class MeasurementRow:
     archived: bool
 
 
-MEASUREMENT_SORTS: dict[str, Any] = {
-    "measured_on": col(KpiMeasurement.measured_on),
-    "kpi": col(Kpi.sort_order),
-    "value": col(KpiMeasurement.value),
-    "note": col(KpiMeasurement.note),
-    "entered_by": col(KpiMeasurement.entered_by),
-}
-
-
-def _measurement_query(filters: ListFilter) -> Select[KpiMeasurement, Kpi]:
-    query = select(KpiMeasurement, Kpi).join(Kpi, col(Kpi.id) == col(KpiMeasurement.kpi_id))
-    return _where(
-        query,
-        [
-            None if filters.include_archived else col(KpiMeasurement.archived_at).is_(None),
-            col(Kpi.code) == filters.kind if filters.kind else None,
-            _in_period(col(KpiMeasurement.measured_on), filters.period),
-            _text_match(filters.text, col(KpiMeasurement.note), col(Kpi.name_ja), col(Kpi.name_en))
-            if filters.text.strip()
-            else None,
-        ],
-    )
-
-
-def measurement_page(
-    session: Session,
-    *,
-    filters: ListFilter,
-    order_by: str = "measured_on",
-    descending: bool = True,
-    offset: int = 0,
-    limit: int = 100,
-) -> list[MeasurementRow]:
-    """One page of KPI measurements; `filters.kind` is a KPI code."""
-    query = _order(
-        _measurement_query(filters), MEASUREMENT_SORTS, order_by, descending, col(KpiMeasurement.id)
-    )
+def _measurement_rows(session: Session, query: Select[Any]) -> list[MeasurementRow]:
     return [
-        MeasurementRow(
-            id=m.id or 0,
-            measured_on=m.measured_on,
-            kpi_code=k.code,
-            kpi_name_ja=k.name_ja,
-            kpi_name_en=k.name_en,
-            unit=k.unit,
-            value=m.value,
-            note=m.note,
-            entered_by=m.entered_by,
-            archived=m.archived_at is not None,
-        )
-        for m, k in session.execute(query.offset(offset).limit(limit))
+        _row(MeasurementRow, value, kpi_code=k.code, kpi_name_ja=k.name_ja, kpi_name_en=k.name_en,
+             unit=k.unit)
+        for value, k in session.execute(query)
     ]
 
 
-def count_measurements(session: Session, *, filters: ListFilter) -> int:
-    """How many measurements match `filters`."""
-    return _count(session, _measurement_query(filters).with_only_columns(col(KpiMeasurement.id)))
+# `filters.kind` is a KPI code; text matches the note and the KPI's names.
+_MEASUREMENTS = _Lister(
+    entities.MEASUREMENTS,
+    MeasurementRow,
+    base=lambda: select(m.KpiMeasurement, m.Kpi).join(
+        m.Kpi, col(m.Kpi.id) == col(m.KpiMeasurement.kpi_id)
+    ),
+    rows=_measurement_rows,
+)
+measurement_page = _MEASUREMENTS.page
+count_measurements = _MEASUREMENTS.count
 
 
 # --- choices and single records for forms ---------------------------------------------------
@@ -794,9 +572,9 @@ class Choice:
 def staff_choices(session: Session) -> list[Choice]:
     """Active staff, by name (the value is the staff id as text)."""
     query = (
-        select(col(Staff.id), col(Staff.name))
-        .where(col(Staff.active).is_(True), col(Staff.archived_at).is_(None))
-        .order_by(func.coalesce(col(Staff.kana), col(Staff.name)))
+        select(col(m.Staff.id), col(m.Staff.name))
+        .where(col(m.Staff.active).is_(True), col(m.Staff.archived_at).is_(None))
+        .order_by(func.coalesce(col(m.Staff.kana), col(m.Staff.name)))
     )
     return [Choice(str(i), name, name) for i, name in session.execute(query)]
 
@@ -804,9 +582,9 @@ def staff_choices(session: Session) -> list[Choice]:
 def measured_kpi_choices(session: Session) -> list[Choice]:
     """Active measured KPIs in reporting order (the value is the KPI code)."""
     query = (
-        select(col(Kpi.code), col(Kpi.name_ja), col(Kpi.name_en), col(Kpi.unit))
-        .where(col(Kpi.kind) == "measured", col(Kpi.archived_at).is_(None))
-        .order_by(col(Kpi.sort_order), col(Kpi.id))
+        select(col(m.Kpi.code), col(m.Kpi.name_ja), col(m.Kpi.name_en), col(m.Kpi.unit))
+        .where(col(m.Kpi.kind) == "measured", col(m.Kpi.archived_at).is_(None))
+        .order_by(col(m.Kpi.sort_order), col(m.Kpi.id))
     )
     return [
         Choice(code, f"{ja} ({unit})", f"{en} ({unit})")
@@ -836,43 +614,35 @@ class MeetingDetail:
     staff: tuple[str, ...]
 
 
-def _refs(
-    session: Session, link_owner: Any, link_org: Any, owner_id: int
-) -> tuple[OrganizationRef, ...]:
+def _linked(session: Session, link: Link, owner_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the records linked to the owner `owner_id` through `link`, by id."""
+    target = link.target_model
     query = (
-        select(col(Organization.id), col(Organization.name))
-        .join_from(Organization, link_org.table, col(Organization.id) == link_org)
-        .where(link_owner == owner_id)
-        .order_by(col(Organization.id))
+        select(col(target.id), col(target.name))
+        .join(link.table, link.target_column == col(target.id))
+        .where(link.owner_column == owner_id)
+        .order_by(col(target.id))
     )
-    return tuple(OrganizationRef(int(i), name) for i, name in session.execute(query))
+    return [(int(i), name) for i, name in session.execute(query)]
+
+
+def _refs(session: Session, link: Link, owner_id: int) -> tuple[OrganizationRef, ...]:
+    return tuple(OrganizationRef(*found) for found in _linked(session, link, owner_id))
+
+
+def _staff(session: Session, link: Link, owner_id: int) -> tuple[str, ...]:
+    return tuple(sorted(name for _, name in _linked(session, link, owner_id)))
 
 
 def meeting_detail(session: Session, meeting_id: int) -> MeetingDetail | None:
     """The meeting with this id, with its organizations and staff names."""
-    m = session.get(Meeting, meeting_id)
-    if m is None or m.id is None:
+    meeting = session.get(m.Meeting, meeting_id)
+    if meeting is None or meeting.id is None:
         return None
-    staff = session.scalars(
-        select(col(Staff.name))
-        .join(MeetingStaff, col(MeetingStaff.staff_id) == col(Staff.id))
-        .where(col(MeetingStaff.meeting_id) == m.id)
-        .order_by(col(Staff.name))
-    ).all()
-    return MeetingDetail(
-        id=m.id,
-        held_on=m.held_on,
-        title=m.title,
-        summary=m.summary,
-        next_action=m.next_action,
-        follow_up_on=m.follow_up_on,
-        organizations=_refs(
-            session,
-            col(MeetingOrganization.meeting_id),
-            col(MeetingOrganization.organization_id),
-            m.id,
-        ),
-        staff=tuple(staff),
+    return _row(
+        MeetingDetail, meeting,
+        organizations=_refs(session, entities.MEETINGS.link("organizations"), meeting.id),
+        staff=_staff(session, entities.MEETINGS.link("staff"), meeting.id),
     )
 
 
@@ -893,22 +663,11 @@ class AgreementDetail:
 
 def agreement_detail(session: Session, agreement_id: int) -> AgreementDetail | None:
     """The agreement with this id, with its partners."""
-    a = session.get(Agreement, agreement_id)
+    a = session.get(m.Agreement, agreement_id)
     if a is None or a.id is None:
         return None
-    return AgreementDetail(
-        id=a.id,
-        title=a.title,
-        status=a.status,
-        concluded_on=a.concluded_on,
-        starts_on=a.starts_on,
-        ends_on=a.ends_on,
-        datasets=a.datasets,
-        notes=a.notes,
-        partners=_refs(
-            session, col(AgreementPartner.agreement_id), col(AgreementPartner.organization_id), a.id
-        ),
-    )
+    return _row(AgreementDetail, a,
+                partners=_refs(session, entities.AGREEMENTS.link("partners"), a.id))
 
 
 @dataclass(frozen=True)
@@ -928,23 +687,7 @@ class EventDetail:
 
 def event_detail(session: Session, event_id: int) -> EventDetail | None:
     """The outreach event with this id, with its staff names."""
-    e = session.get(OutreachEvent, event_id)
+    e = session.get(m.OutreachEvent, event_id)
     if e is None or e.id is None:
         return None
-    staff = session.scalars(
-        select(col(Staff.name))
-        .join(OutreachEventStaff, col(OutreachEventStaff.staff_id) == col(Staff.id))
-        .where(col(OutreachEventStaff.outreach_event_id) == e.id)
-        .order_by(col(Staff.name))
-    ).all()
-    return EventDetail(
-        id=e.id,
-        held_on=e.held_on,
-        kind=e.kind,
-        title=e.title,
-        venue=e.venue,
-        municipality=e.municipality,
-        attendees=e.attendees,
-        notes=e.notes,
-        staff=tuple(staff),
-    )
+    return _row(EventDetail, e, staff=_staff(session, entities.EVENTS.link("staff_ids"), e.id))

@@ -7,40 +7,31 @@ owns the transaction, so a batch of calls is all-or-nothing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
-from sqlalchemy import delete, func, insert, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlmodel import Session, col
 
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
 from crm.kpi.catalog import SHIPPED_KPIS
 from crm.models import (
     Agreement,
-    AgreementPartner,
     Contact,
     Kpi,
     KpiMeasurement,
     Meeting,
-    MeetingContact,
-    MeetingOrganization,
-    MeetingStaff,
     Organization,
     OutreachEvent,
-    OutreachEventStaff,
     Staff,
     Tracked,
 )
-from crm.normalize import kana_sort_key, normalize_name, validate_corporate_number
-from crm.vocabulary import (
-    AGREEMENT_STATUSES,
-    CONCLUDED_STATUSES,
-    EVENT_KINDS,
-    OPEN_STATUSES,
-    ORGANIZATION_KINDS,
-)
+from crm.normalize import kana_sort_key, normalize_name
+from crm.records import entities
+from crm.records.entities import Input
+from crm.vocabulary import AGREEMENT_STATUSES, CONCLUDED_STATUSES, OPEN_STATUSES
 
 T = TypeVar("T", bound=Tracked)
 
@@ -69,10 +60,6 @@ def _text(value: str | None, field: str, *, required: bool = False, max_length: 
             field=field,
         )
     return cleaned
-
-
-def _optional(value: str | None, field: str, max_length: int = 0) -> str | None:
-    return _text(value, field, max_length=max_length) or None
 
 
 def get(session: Session, model: type[T], record_id: int) -> T:
@@ -115,18 +102,12 @@ def restore(session: Session, ctx: Context, model: type[T], record_id: int) -> T
 
 
 def _set_links(
-    session: Session,
-    link: type[Any],
-    owner_column: str,
-    owner_id: int,
-    target_column: str,
-    target_ids: Iterable[int],
+    session: Session, link: entities.Link, owner_id: int, target_ids: Iterable[int]
 ) -> None:
-    owner = getattr(link, owner_column)
-    session.execute(delete(link).where(owner == owner_id))
-    rows = [{owner_column: owner_id, target_column: t} for t in dict.fromkeys(target_ids)]
+    session.execute(delete(link.table).where(link.owner_column == owner_id))
+    rows = [{link.owner: owner_id, link.target: t} for t in dict.fromkeys(target_ids)]
     if rows:
-        session.execute(insert(link), rows)
+        session.execute(insert(link.table), rows)
 
 
 def _require_active(
@@ -145,18 +126,113 @@ def _require_active(
     return records
 
 
+# --- the generic path: validate by the entity's spec, write, link ----------------------------
+
+
+def _given(field: entities.Field, values: Mapping[str, Any]) -> Any:
+    """The value given for `field`, or its default (no ids for a list of links)."""
+    default = () if field.input is Input.NAMES and field.default is None else field.default
+    return values.get(field.name, default)
+
+
+def _clean_value(field: entities.Field, value: Any) -> Any:
+    if field.input is Input.TEXT:
+        text = _text(value, field.error_key, required=field.required,
+                     max_length=field.max_length)
+        if text and field.check is not None:
+            try:
+                text = field.check(text)
+            except ValueError as exc:
+                raise DataError(str(exc), field=field.error_key) from exc
+        return text if field.required else text or None
+    if field.input is Input.CHOICE:
+        assert field.vocabulary is not None
+        return field.vocabulary.parse(value)
+    if field.input is Input.INT and value is not None and value < 0:
+        raise DataError(
+            f"{field.error_key} must not be negative (got {value})",
+            ja=f"{field.ja}は0以上にしてください ({value})",
+            field=field.error_key,
+        )
+    if field.input is Input.FLOAT:
+        return float(value)
+    return value
+
+
+def _clean(entity: entities.Entity, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The entity's own columns in `values`, validated by its fields' rules (no database)."""
+    for field in entity.fields:
+        if field.input is Input.NAMES and field.required and not _given(field, values):
+            article = "an" if entity.noun[0] in "aeiou" else "a"
+            target = (field.column or field.error_key).removesuffix("s")
+            raise DataError(
+                f"{article} {entity.noun} needs at least one {target}",
+                ja=f"{entity.noun_ja}の{field.ja}を1つ以上選んでください",
+                field=field.error_key,
+            )
+    return {f.name: _clean_value(f, _given(f, values)) for f in entity.value_fields()}
+
+
+def _save(
+    session: Session, record: T, fields: Mapping[str, Any], links: Mapping[str, Any] | None
+) -> T:
+    """Write validated `fields` to `record` once every record they reference is active, and
+    unless `links` is None, replace its links with the ids given there (none if left out)."""
+    entity = entities.by_model(type(record))
+    linked = [f for f in entity.fields if f.link is not None] if links is not None else []
+    for field in entity.fields:
+        if field.references is not None and field.name in fields:
+            _require_active(session, field.references, [fields[field.name]], field.error_key)
+    for field in linked:
+        assert field.link is not None and links is not None
+        _require_active(session, field.link.target_model, _given(field, links), field.error_key)
+    for key, value in fields.items():
+        setattr(record, key, value)
+    session.add(record)
+    session.flush()
+    assert record.id is not None
+    for field in linked:
+        assert field.link is not None and links is not None
+        _set_links(session, field.link, record.id, _given(field, links))
+    return record
+
+
+def _create(
+    session: Session,
+    ctx: Context,
+    model: type[T],
+    fields: Mapping[str, Any],
+    links: Mapping[str, Any] | None = None,
+) -> T:
+    """A new record of `model` with validated `fields` and the links given in `links`."""
+    return _save(session, model(**fields, **_stamp_new(ctx)), fields, links)
+
+
+def _update(
+    session: Session,
+    ctx: Context,
+    record: T,
+    fields: Mapping[str, Any],
+    links: Mapping[str, Any] | None = None,
+) -> T:
+    """`record` changed to validated `fields` and, unless `links` is None, to the links given
+    there; the change is stamped with who made it and when."""
+    _touch(record, ctx)
+    return _save(session, record, fields, links)
+
+
 # --- organizations --------------------------------------------------------------------------
 
 
 def _check_unique_organization(
     session: Session, normalized: str, corporate_number: str | None, *, exclude_id: int | None
 ) -> None:
-    query = select(Organization).where(
-        Organization.normalized_name == normalized, Organization.archived_at.is_(None)
-    )
+    others: list[ColumnElement[bool]] = [col(Organization.archived_at).is_(None)]
     if exclude_id is not None:
-        query = query.where(Organization.id != exclude_id)
-    clash = session.scalars(query).first()
+        others.append(col(Organization.id) != exclude_id)
+    clash = session.scalars(
+        select(Organization).where(col(Organization.normalized_name) == normalized, *others)
+    ).first()
     if clash is not None:
         raise DataError(
             f"organization {clash.name!r} (id {clash.id}) already has this name after"
@@ -165,13 +241,11 @@ def _check_unique_organization(
             field="name",
         )
     if corporate_number:
-        query = select(Organization).where(
-            Organization.corporate_number == corporate_number,
-            Organization.archived_at.is_(None),
-        )
-        if exclude_id is not None:
-            query = query.where(Organization.id != exclude_id)
-        clash = session.scalars(query).first()
+        clash = session.scalars(
+            select(Organization).where(
+                col(Organization.corporate_number) == corporate_number, *others
+            )
+        ).first()
         if clash is not None:
             raise DataError(
                 f"corporate number {corporate_number} belongs to {clash.name!r} (id {clash.id})",
@@ -180,66 +254,26 @@ def _check_unique_organization(
             )
 
 
-def organization_fields(
-    *,
-    name: str,
-    kind: str,
-    kana: str | None,
-    corporate_number: str | None,
-    address: str | None,
-    website: str | None,
-    notes: str | None,
-) -> dict[str, Any]:
+def organization_fields(**values: Unpack[entities.OrganizationInput]) -> dict[str, Any]:
     """The columns of an organization, validated (no uniqueness check: that needs the database)."""
-    clean_name = _text(name, "name", required=True, max_length=200)
+    fields = _clean(entities.ORGANIZATIONS, values)
     try:
-        normalized = normalize_name(clean_name)
+        fields["normalized_name"] = normalize_name(fields["name"])
     except ValueError as exc:
         raise DataError(str(exc), field="name") from exc
-    number = (corporate_number or "").strip() or None
-    if number is not None:
-        try:
-            number = validate_corporate_number(number)
-        except ValueError as exc:
-            raise DataError(str(exc), field="corporate_number") from exc
-    clean_kana = _optional(kana, "kana", 200)
-    return {
-        "name": clean_name,
-        "normalized_name": normalized,
-        "kind": ORGANIZATION_KINDS.parse(kind),
-        "kana": clean_kana,
-        "kana_sort_key": kana_sort_key(clean_kana) if clean_kana else None,
-        "corporate_number": number,
-        "address": _optional(address, "address", 300),
-        "website": _optional(website, "website", 300),
-        "notes": _optional(notes, "notes"),
-    }
+    fields["kana_sort_key"] = kana_sort_key(fields["kana"]) if fields["kana"] else None
+    return fields
 
 
 def create_organization(
-    session: Session,
-    ctx: Context,
-    *,
-    name: str,
-    kind: str,
-    kana: str | None = None,
-    corporate_number: str | None = None,
-    address: str | None = None,
-    website: str | None = None,
-    notes: str | None = None,
+    session: Session, ctx: Context, **values: Unpack[entities.OrganizationInput]
 ) -> Organization:
     """Add an organization; refused if its normalized name or corporate number is taken."""
-    fields = organization_fields(
-        name=name, kind=kind, kana=kana, corporate_number=corporate_number,
-        address=address, website=website, notes=notes,
-    )
+    fields = organization_fields(**values)
     _check_unique_organization(
         session, fields["normalized_name"], fields["corporate_number"], exclude_id=None
     )
-    organization = Organization(**fields, **_stamp_new(ctx))
-    session.add(organization)
-    session.flush()
-    return organization
+    return _create(session, ctx, Organization, fields)
 
 
 def update_organization(
@@ -247,10 +281,7 @@ def update_organization(
 ) -> Organization:
     """Change an organization's fields (same rules as `create_organization`)."""
     organization = get(session, Organization, organization_id)
-    current = {
-        key: getattr(organization, key)
-        for key in ("name", "kind", "kana", "corporate_number", "address", "website", "notes")
-    }
+    current = {f.name: getattr(organization, f.name) for f in entities.ORGANIZATIONS.fields}
     unknown = set(changes) - set(current)
     if unknown:
         raise TypeError(f"unknown organization fields: {sorted(unknown)}")
@@ -259,12 +290,7 @@ def update_organization(
         session, fields["normalized_name"], fields["corporate_number"],
         exclude_id=organization_id,
     )
-    for key, value in fields.items():
-        setattr(organization, key, value)
-    _touch(organization, ctx)
-    session.add(organization)
-    session.flush()
-    return organization
+    return _update(session, ctx, organization, fields)
 
 
 def find_organization(session: Session, name: str) -> Organization | None:
@@ -275,61 +301,23 @@ def find_organization(session: Session, name: str) -> Organization | None:
         return None
     return session.scalars(
         select(Organization).where(
-            Organization.normalized_name == normalized, Organization.archived_at.is_(None)
+            col(Organization.normalized_name) == normalized,
+            col(Organization.archived_at).is_(None),
         )
     ).first()
 
 
 def add_contact(
-    session: Session,
-    ctx: Context,
-    *,
-    organization_id: int,
-    name: str,
-    kana: str | None = None,
-    department: str | None = None,
-    title: str | None = None,
-    email: str | None = None,
-    phone: str | None = None,
-    notes: str | None = None,
+    session: Session, ctx: Context, *, organization_id: int, **values: Unpack[entities.ContactInput]
 ) -> Contact:
     """Add a person at an organization."""
-    _require_active(session, Organization, [organization_id], "organization")
-    fields = contact_fields(name=name, kana=kana, department=department, title=title,
-                            email=email, phone=phone, notes=notes)
-    contact = Contact(organization_id=organization_id, **fields, **_stamp_new(ctx))
-    session.add(contact)
-    session.flush()
-    return contact
+    fields = contact_fields(**values)
+    return _create(session, ctx, Contact, {"organization_id": organization_id, **fields})
 
 
-def contact_fields(
-    *,
-    name: str,
-    kana: str | None,
-    department: str | None,
-    title: str | None,
-    email: str | None,
-    phone: str | None,
-    notes: str | None,
-) -> dict[str, Any]:
+def contact_fields(**values: Unpack[entities.ContactInput]) -> dict[str, Any]:
     """The columns of a contact but its organization, validated."""
-    clean_email = _optional(email, "email", 200)
-    if clean_email and "@" not in clean_email:
-        raise DataError(
-            f"email {clean_email!r} is not an e-mail address",
-            ja=f"メールアドレスが正しくありません: {clean_email}",
-            field="email",
-        )
-    return {
-        "name": _text(name, "name", required=True, max_length=100),
-        "kana": _optional(kana, "kana", 100),
-        "department": _optional(department, "department", 200),
-        "title": _optional(title, "title", 100),
-        "email": clean_email,
-        "phone": _optional(phone, "phone", 50),
-        "notes": _optional(notes, "notes"),
-    }
+    return _clean(entities.CONTACTS, values)
 
 
 # --- staff ----------------------------------------------------------------------------------
@@ -345,19 +333,15 @@ def create_staff(
     active: bool = True,
 ) -> Staff:
     """Add a member of the liaison staff; names are unique."""
-    clean = _text(name, "staff", required=True, max_length=100)
-    if session.scalars(select(Staff).where(Staff.name == clean)).first() is not None:
+    fields = _clean(entities.STAFF, {"name": name, "kana": kana, "section": section,
+                                     "active": active})
+    clean = fields["name"]
+    if session.scalars(select(Staff).where(col(Staff.name) == clean)).first() is not None:
         raise DataError(
             f"staff {clean!r} already exists", ja=f"職員 {clean} は既に登録されています",
             field="staff",
         )
-    staff = Staff(
-        name=clean, kana=_optional(kana, "kana", 100), section=_optional(section, "section", 200),
-        active=active, **_stamp_new(ctx),
-    )
-    session.add(staff)
-    session.flush()
-    return staff
+    return _create(session, ctx, Staff, fields)
 
 
 def staff_ids_by_name(
@@ -369,7 +353,7 @@ def staff_ids_by_name(
         name = raw.strip()
         if not name:
             continue
-        staff = session.scalars(select(Staff).where(Staff.name == name)).first()
+        staff = session.scalars(select(Staff).where(col(Staff.name) == name)).first()
         if staff is None:
             if not create:
                 raise DataError(f"unknown staff {name!r}", ja=f"職員 {name} は未登録です",
@@ -383,126 +367,37 @@ def staff_ids_by_name(
 # --- meetings -------------------------------------------------------------------------------
 
 
-def log_meeting(
-    session: Session,
-    ctx: Context,
-    *,
-    held_on: date,
-    title: str,
-    organization_ids: Sequence[int],
-    staff_ids: Sequence[int] = (),
-    contact_ids: Sequence[int] = (),
-    summary: str | None = None,
-    next_action: str | None = None,
-    follow_up_on: date | None = None,
-) -> Meeting:
+def log_meeting(session: Session, ctx: Context, **values: Unpack[entities.MeetingInput]) -> Meeting:
     """Record an exchange of views (意見交換) with at least one organization."""
-    meeting = Meeting(**_stamp_new(ctx), held_on=held_on, title="")
-    _apply_meeting(
-        session, meeting, held_on=held_on, title=title, organization_ids=organization_ids,
-        staff_ids=staff_ids, contact_ids=contact_ids, summary=summary,
-        next_action=next_action, follow_up_on=follow_up_on,
-    )
-    return meeting
+    return _create(session, ctx, Meeting, meeting_fields(**values), values)
 
 
 def update_meeting(
-    session: Session,
-    ctx: Context,
-    meeting_id: int,
-    *,
-    held_on: date,
-    title: str,
-    organization_ids: Sequence[int],
-    staff_ids: Sequence[int] = (),
-    contact_ids: Sequence[int] = (),
-    summary: str | None = None,
-    next_action: str | None = None,
-    follow_up_on: date | None = None,
+    session: Session, ctx: Context, meeting_id: int, **values: Unpack[entities.MeetingInput]
 ) -> Meeting:
-    """Replace a meeting's fields and links."""
-    meeting = get(session, Meeting, meeting_id)
-    _touch(meeting, ctx)
-    _apply_meeting(
-        session, meeting, held_on=held_on, title=title, organization_ids=organization_ids,
-        staff_ids=staff_ids, contact_ids=contact_ids, summary=summary,
-        next_action=next_action, follow_up_on=follow_up_on,
-    )
-    return meeting
+    """Replace a meeting's fields and links (links left out are removed)."""
+    return _update(session, ctx, get(session, Meeting, meeting_id), meeting_fields(**values),
+                   values)
 
 
-def _apply_meeting(
-    session: Session,
-    meeting: Meeting,
-    *,
-    held_on: date,
-    title: str,
-    organization_ids: Sequence[int],
-    staff_ids: Sequence[int],
-    contact_ids: Sequence[int],
-    summary: str | None,
-    next_action: str | None,
-    follow_up_on: date | None,
-) -> None:
-    fields = meeting_fields(
-        held_on=held_on, title=title, organization_ids=organization_ids, summary=summary,
-        next_action=next_action, follow_up_on=follow_up_on,
-    )
-    _require_active(session, Organization, organization_ids, "organizations")
-    _require_active(session, Staff, staff_ids, "staff")
-    _require_active(session, Contact, contact_ids, "contacts")
-    for key, value in fields.items():
-        setattr(meeting, key, value)
-    session.add(meeting)
-    session.flush()
-    assert meeting.id is not None
-    _set_links(session, MeetingOrganization, "meeting_id", meeting.id, "organization_id",
-               organization_ids)
-    _set_links(session, MeetingStaff, "meeting_id", meeting.id, "staff_id", staff_ids)
-    _set_links(session, MeetingContact, "meeting_id", meeting.id, "contact_id", contact_ids)
-
-
-def meeting_fields(
-    *,
-    held_on: date,
-    title: str,
-    organization_ids: Sequence[int],
-    summary: str | None,
-    next_action: str | None,
-    follow_up_on: date | None,
-) -> dict[str, Any]:
+def meeting_fields(**values: Unpack[entities.MeetingInput]) -> dict[str, Any]:
     """The columns of a meeting, validated by the rules that need no database."""
-    if not organization_ids:
-        raise DataError(
-            "a meeting needs at least one organization",
-            ja="意見交換の相手先を1つ以上選んでください",
-            field="organizations",
-        )
+    fields = _clean(entities.MEETINGS, values)
+    follow_up_on, held_on = fields["follow_up_on"], fields["held_on"]
     if follow_up_on is not None and follow_up_on < held_on:
         raise DataError(
             f"follow-up date {follow_up_on} is before the meeting ({held_on})",
             ja=f"フォローアップ日 {follow_up_on} が意見交換の日 {held_on} より前です",
             field="follow_up_on",
         )
-    return {
-        "held_on": held_on,
-        "title": _text(title, "title", required=True, max_length=300),
-        "summary": _optional(summary, "summary"),
-        "next_action": _optional(next_action, "next_action"),
-        "follow_up_on": follow_up_on,
-    }
+    return fields
 
 
 def complete_follow_up(
     session: Session, ctx: Context, meeting_id: int, *, done_on: date
 ) -> Meeting:
     """Mark a meeting's follow-up as done on `done_on`."""
-    meeting = get(session, Meeting, meeting_id)
-    meeting.follow_up_done_on = done_on
-    _touch(meeting, ctx)
-    session.add(meeting)
-    session.flush()
-    return meeting
+    return _update(session, ctx, get(session, Meeting, meeting_id), {"follow_up_done_on": done_on})
 
 
 # --- agreements -----------------------------------------------------------------------------
@@ -532,115 +427,27 @@ def _check_agreement_dates(
 
 
 def create_agreement(
-    session: Session,
-    ctx: Context,
-    *,
-    title: str,
-    partner_ids: Sequence[int],
-    status: str = "proposed",
-    concluded_on: date | None = None,
-    starts_on: date | None = None,
-    ends_on: date | None = None,
-    datasets: str | None = None,
-    document_ref: str | None = None,
-    notes: str | None = None,
+    session: Session, ctx: Context, **values: Unpack[entities.AgreementInput]
 ) -> Agreement:
     """Record a data-linkage agreement (データ連携協定) with at least one partner."""
-    agreement = Agreement(**_stamp_new(ctx), title="", status="proposed")
-    _apply_agreement(
-        session, agreement, title=title, partner_ids=partner_ids, status=status,
-        concluded_on=concluded_on, starts_on=starts_on, ends_on=ends_on, datasets=datasets,
-        document_ref=document_ref, notes=notes,
-    )
-    return agreement
+    return _create(session, ctx, Agreement, agreement_fields(**values), values)
 
 
 def update_agreement(
-    session: Session,
-    ctx: Context,
-    agreement_id: int,
-    *,
-    title: str,
-    partner_ids: Sequence[int],
-    status: str,
-    concluded_on: date | None = None,
-    starts_on: date | None = None,
-    ends_on: date | None = None,
-    datasets: str | None = None,
-    document_ref: str | None = None,
-    notes: str | None = None,
+    session: Session, ctx: Context, agreement_id: int, **values: Unpack[entities.AgreementInput]
 ) -> Agreement:
     """Replace an agreement's fields and partners."""
-    agreement = get(session, Agreement, agreement_id)
-    _touch(agreement, ctx)
-    _apply_agreement(
-        session, agreement, title=title, partner_ids=partner_ids, status=status,
-        concluded_on=concluded_on, starts_on=starts_on, ends_on=ends_on, datasets=datasets,
-        document_ref=document_ref, notes=notes,
-    )
-    return agreement
+    return _update(session, ctx, get(session, Agreement, agreement_id),
+                   agreement_fields(**values), values)
 
 
-def _apply_agreement(
-    session: Session,
-    agreement: Agreement,
-    *,
-    title: str,
-    partner_ids: Sequence[int],
-    status: str,
-    concluded_on: date | None,
-    starts_on: date | None,
-    ends_on: date | None,
-    datasets: str | None,
-    document_ref: str | None,
-    notes: str | None,
-) -> None:
-    fields = agreement_fields(
-        title=title, partner_ids=partner_ids, status=status, concluded_on=concluded_on,
-        starts_on=starts_on, ends_on=ends_on, datasets=datasets, document_ref=document_ref,
-        notes=notes,
-    )
-    _require_active(session, Organization, partner_ids, "partners")
-    for key, value in fields.items():
-        setattr(agreement, key, value)
-    session.add(agreement)
-    session.flush()
-    assert agreement.id is not None
-    _set_links(session, AgreementPartner, "agreement_id", agreement.id, "organization_id",
-               partner_ids)
-
-
-def agreement_fields(
-    *,
-    title: str,
-    partner_ids: Sequence[int],
-    status: str,
-    concluded_on: date | None,
-    starts_on: date | None,
-    ends_on: date | None,
-    datasets: str | None,
-    document_ref: str | None,
-    notes: str | None,
-) -> dict[str, Any]:
+def agreement_fields(**values: Unpack[entities.AgreementInput]) -> dict[str, Any]:
     """The columns of an agreement, validated by the rules that need no database."""
-    if not partner_ids:
-        raise DataError(
-            "an agreement needs at least one partner",
-            ja="協定の相手先を1つ以上選んでください",
-            field="partners",
-        )
-    code = AGREEMENT_STATUSES.parse(status)
-    _check_agreement_dates(code, concluded_on, starts_on, ends_on)
-    return {
-        "title": _text(title, "title", required=True, max_length=300),
-        "status": code,
-        "concluded_on": concluded_on,
-        "starts_on": starts_on,
-        "ends_on": ends_on,
-        "datasets": _optional(datasets, "datasets"),
-        "document_ref": _optional(document_ref, "document_ref", 300),
-        "notes": _optional(notes, "notes"),
-    }
+    fields = _clean(entities.AGREEMENTS, values)
+    _check_agreement_dates(
+        fields["status"], fields["concluded_on"], fields["starts_on"], fields["ends_on"]
+    )
+    return fields
 
 
 def set_agreement_status(
@@ -658,123 +465,31 @@ def set_agreement_status(
     if code == "ended" and on is not None:
         ends_on = on
     _check_agreement_dates(code, concluded_on, agreement.starts_on, ends_on)
-    agreement.status = code
-    agreement.concluded_on = concluded_on
-    agreement.ends_on = ends_on
-    _touch(agreement, ctx)
-    session.add(agreement)
-    session.flush()
-    return agreement
+    changes = {"status": code, "concluded_on": concluded_on, "ends_on": ends_on}
+    return _update(session, ctx, agreement, changes)
 
 
 # --- outreach events ------------------------------------------------------------------------
 
 
 def log_event(
-    session: Session,
-    ctx: Context,
-    *,
-    held_on: date,
-    kind: str,
-    title: str,
-    venue: str | None = None,
-    municipality: str | None = None,
-    attendees: int | None = None,
-    audience: str | None = None,
-    staff_ids: Sequence[int] = (),
-    notes: str | None = None,
+    session: Session, ctx: Context, **values: Unpack[entities.EventInput]
 ) -> OutreachEvent:
     """Record a promotion at an event (周知広報) or an on-site lecture (出前講座)."""
-    event = OutreachEvent(**_stamp_new(ctx), held_on=held_on, kind="in_city", title="")
-    _apply_event(
-        session, event, held_on=held_on, kind=kind, title=title, venue=venue,
-        municipality=municipality, attendees=attendees, audience=audience,
-        staff_ids=staff_ids, notes=notes,
-    )
-    return event
+    return _create(session, ctx, OutreachEvent, event_fields(**values), values)
 
 
 def update_event(
-    session: Session,
-    ctx: Context,
-    event_id: int,
-    *,
-    held_on: date,
-    kind: str,
-    title: str,
-    venue: str | None = None,
-    municipality: str | None = None,
-    attendees: int | None = None,
-    audience: str | None = None,
-    staff_ids: Sequence[int] = (),
-    notes: str | None = None,
+    session: Session, ctx: Context, event_id: int, **values: Unpack[entities.EventInput]
 ) -> OutreachEvent:
-    """Replace an outreach event's fields."""
-    event = get(session, OutreachEvent, event_id)
-    _touch(event, ctx)
-    _apply_event(
-        session, event, held_on=held_on, kind=kind, title=title, venue=venue,
-        municipality=municipality, attendees=attendees, audience=audience,
-        staff_ids=staff_ids, notes=notes,
-    )
-    return event
+    """Replace an outreach event's fields and staff (staff left out are removed)."""
+    return _update(session, ctx, get(session, OutreachEvent, event_id), event_fields(**values),
+                   values)
 
 
-def _apply_event(
-    session: Session,
-    event: OutreachEvent,
-    *,
-    held_on: date,
-    kind: str,
-    title: str,
-    venue: str | None,
-    municipality: str | None,
-    attendees: int | None,
-    audience: str | None,
-    staff_ids: Sequence[int],
-    notes: str | None,
-) -> None:
-    fields = event_fields(
-        held_on=held_on, kind=kind, title=title, venue=venue, municipality=municipality,
-        attendees=attendees, audience=audience, notes=notes,
-    )
-    _require_active(session, Staff, staff_ids, "staff")
-    for key, value in fields.items():
-        setattr(event, key, value)
-    session.add(event)
-    session.flush()
-    assert event.id is not None
-    _set_links(session, OutreachEventStaff, "outreach_event_id", event.id, "staff_id", staff_ids)
-
-
-def event_fields(
-    *,
-    held_on: date,
-    kind: str,
-    title: str,
-    venue: str | None,
-    municipality: str | None,
-    attendees: int | None,
-    audience: str | None,
-    notes: str | None,
-) -> dict[str, Any]:
+def event_fields(**values: Unpack[entities.EventInput]) -> dict[str, Any]:
     """The columns of an outreach event, validated."""
-    if attendees is not None and attendees < 0:
-        raise DataError(
-            f"attendees must not be negative (got {attendees})",
-            ja=f"参加者数は0以上にしてください ({attendees})",
-            field="attendees",
-        )
-    return {
-        "held_on": held_on,
-        "kind": EVENT_KINDS.parse(kind),
-        "title": _text(title, "title", required=True, max_length=300),
-        "venue": _optional(venue, "venue", 300),
-        "municipality": _optional(municipality, "municipality", 100),
-        "attendees": attendees,
-        "audience": _optional(audience, "audience", 300),
-        "notes": _optional(notes, "notes"),
-    }
+    return _clean(entities.EVENTS, values)
 
 
 # --- KPIs and measurements ------------------------------------------------------------------
@@ -795,11 +510,12 @@ def seed_kpis(session: Session, ctx: Context) -> int:
 def kpi_by_code(session: Session, code: str) -> Kpi:
     """The active KPI with this code; DataError listing the codes otherwise."""
     kpi = session.scalars(
-        select(Kpi).where(Kpi.code == code.strip(), Kpi.archived_at.is_(None))
+        select(Kpi).where(col(Kpi.code) == code.strip(), col(Kpi.archived_at).is_(None))
     ).first()
     if kpi is None:
         codes = session.scalars(
-            select(Kpi.code).where(Kpi.archived_at.is_(None)).order_by(Kpi.sort_order)
+            select(col(Kpi.code)).where(col(Kpi.archived_at).is_(None))
+            .order_by(col(Kpi.sort_order))
         ).all()
         raise NotFoundError(
             f"unknown KPI {code!r}; known: {', '.join(codes)}",
@@ -821,10 +537,7 @@ def record_measurement(
     """Enter an observed value of a measured KPI (computed KPIs refuse measurements)."""
     kpi = kpi_by_code(session, kpi_code)
     fields = measurement_fields(kpi, measured_on=measured_on, value=value, note=note)
-    measurement = KpiMeasurement(**fields, entered_by=ctx.user, **_stamp_new(ctx))
-    session.add(measurement)
-    session.flush()
-    return measurement
+    return _create(session, ctx, KpiMeasurement, {**fields, "entered_by": ctx.user})
 
 
 def measurement_fields(
@@ -847,9 +560,6 @@ def measurement_fields(
         raise DataError(f"a measurement cannot be negative ({value})",
                         ja=f"測定値は0以上にしてください ({value})", field="value")
     assert kpi.id is not None
-    return {
-        "kpi_id": kpi.id,
-        "measured_on": measured_on,
-        "value": float(value),
-        "note": _optional(note, "note"),
-    }
+    fields = _clean(entities.MEASUREMENTS, {"measured_on": measured_on, "value": value,
+                                            "note": note})
+    return {"kpi_id": kpi.id, **fields}

@@ -15,6 +15,9 @@ from typing import Any
 from sqlalchemy import Date, bindparam, text
 from sqlmodel import Session
 
+from crm.records.entities import AGREEMENTS, MEETINGS, Link
+from crm.records.queries import linked_names
+
 
 @dataclass(frozen=True)
 class MeetingLine:
@@ -65,31 +68,9 @@ class EventLine:
     attendees: int | None
 
 
-def _names(session: Session, sql: str, ids: list[int]) -> dict[int, str]:
-    """'; '-joined names per owner id from a query returning (owner_id, name) in order."""
-    if not ids:
-        return {}
-    query = text(sql).bindparams(bindparam("ids", expanding=True))
-    names: dict[int, list[str]] = {}
-    for owner_id, name in session.execute(query, {"ids": ids}):
-        names.setdefault(int(owner_id), []).append(name)
-    return {key: "; ".join(value) for key, value in names.items()}
-
-
-_MEETING_ORGS = (
-    "SELECT mo.meeting_id, o.name FROM meeting_organization mo"
-    " JOIN organization o ON o.id = mo.organization_id WHERE mo.meeting_id IN :ids"
-    " ORDER BY mo.meeting_id, COALESCE(o.kana_sort_key, o.name), o.id"
-)
-_MEETING_STAFF = (
-    "SELECT ms.meeting_id, s.name FROM meeting_staff ms JOIN staff s ON s.id = ms.staff_id"
-    " WHERE ms.meeting_id IN :ids ORDER BY ms.meeting_id, COALESCE(s.kana, s.name), s.id"
-)
-_AGREEMENT_PARTNERS = (
-    "SELECT p.agreement_id, o.name FROM agreement_partner p"
-    " JOIN organization o ON o.id = p.organization_id WHERE p.agreement_id IN :ids"
-    " ORDER BY p.agreement_id, COALESCE(o.kana_sort_key, o.name), o.id"
-)
+def _names(session: Session, link: Link, ids: list[int]) -> dict[int, str]:
+    """'; '-joined names per owner id, in reading order (kana first)."""
+    return linked_names(session, link, ids, separator="; ")
 
 
 def _meeting_lines(session: Session, where: str, params: dict[str, Any]) -> list[MeetingLine]:
@@ -101,8 +82,8 @@ def _meeting_lines(session: Session, where: str, params: dict[str, Any]) -> list
         query.columns(held_on=Date, follow_up_on=Date), params
     ).all()
     ids = [int(r.id) for r in rows]
-    organizations = _names(session, _MEETING_ORGS, ids)
-    staff = _names(session, _MEETING_STAFF, ids)
+    organizations = _names(session, MEETINGS.link("organizations"), ids)
+    staff = _names(session, MEETINGS.link("staff"), ids)
     return [
         MeetingLine(
             id=int(r.id), held_on=r.held_on, title=r.title,
@@ -159,7 +140,7 @@ def _agreement_lines(session: Session, where: str, params: dict[str, Any]) -> li
     rows = session.execute(
         query.columns(concluded_on=Date, starts_on=Date, ends_on=Date), params
     ).all()
-    partners = _names(session, _AGREEMENT_PARTNERS, [int(r.id) for r in rows])
+    partners = _names(session, AGREEMENTS.link("partners"), [int(r.id) for r in rows])
     return [
         AgreementLine(
             id=int(r.id), title=r.title, status=r.status, partners=partners.get(int(r.id), ""),

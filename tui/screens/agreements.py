@@ -2,57 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session
 from textual.binding import Binding
 
 from crm.formatting import format_day
-from crm.models import Agreement
-from crm.records import services
+from crm.records import entities, services
 from crm.records.queries import AgreementRow, agreement_page, count_agreements
 from crm.vocabulary import AGREEMENT_STATUSES
-from tui.screens.agreement_form import AgreementForm, StatusDialog
-from tui.screens.record_list import Column, RecordListScreen
+from tui.kit.record_list import ListQueries, RecordListScreen
+from tui.strings import term_options
 from tui.widgets.filter_bar import FilterBar
+from tui.widgets.status_dialog import StatusDialog
 
 
-class AgreementListScreen(RecordListScreen):
+class AgreementListScreen(RecordListScreen[AgreementRow]):
     """Every agreement, latest concluded first; `t` changes the status of the one selected."""
 
     BINDINGS = [Binding("t", "change_status", "status_change"),
                 Binding("h", "history", "audit_history")]
 
     section = "agreements"
-    model = Agreement
-    default_sort = "concluded_on"
-    columns = (
-        Column("concluded_on", "concluded_on", 10),
-        Column("title", "title", 30, flex=True),
-        Column("partners", "partners", 26),
-        Column("status", "status", 8),
-        Column("starts_on", "starts_on", 10),
-        Column("ends_on", "ends_on", 10),
-    )
+    kind = "agreement"
+    entity = entities.AGREEMENTS
+    queries = ListQueries(agreement_page, count_agreements)
 
     def filter_bar(self) -> FilterBar:
-        lang = self.crm.lang
-        return FilterBar(
-            placeholder=self.t("search_placeholder"), years=self.year_options(),
-            quarters=self.quarter_options(), year_prompt=self.t("fiscal_year"),
-            quarter_prompt=self.t("quarter"),
-            kinds=[(t.label(lang), t.code) for t in AGREEMENT_STATUSES.terms],
-            kind_prompt=self.t("status"),
-        )
-
-    def fetch(self, session: Session, offset: int, limit: int) -> Sequence[Any]:
-        return agreement_page(session, filters=self.filters, order_by=self.order_by,
-                              descending=self.descending, offset=offset, limit=limit)
-
-    def fetch_count(self, session: Session) -> int:
-        return count_agreements(session, filters=self.filters)
+        return self.period_filter_bar(term_options(AGREEMENT_STATUSES, self.crm.lang),
+                                      self.t("status"))
 
     def cells(self, row: AgreementRow) -> tuple[Any, ...]:
         lang = self.crm.lang
@@ -62,9 +40,6 @@ class AgreementListScreen(RecordListScreen):
 
         return (day(row.concluded_on), row.title, row.partners,
                 AGREEMENT_STATUSES.label(row.status, lang), day(row.starts_on), day(row.ends_on))
-
-    def open_form(self, record_id: int | None) -> None:
-        self.app.push_screen(AgreementForm(record_id))
 
     def action_change_status(self) -> None:
         row = self.selected_row()

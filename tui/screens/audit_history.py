@@ -9,12 +9,11 @@ from typing import ClassVar
 from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
 
 from crm.audit.chain import AuditEntry, history
 from crm.context import JAPAN
+from tui.kit.table_screen import TableScreen
 from tui.messages import Loaded
-from tui.screens.base import CRMScreen
 from tui.strings import STRINGS, text
 
 #: Fields not listed: the when and who columns show the stamps; the others are derived.
@@ -72,10 +71,17 @@ def record_history(
     return sorted(entries, key=lambda e: e.id, reverse=True)[:limit]
 
 
-class AuditHistoryScreen(CRMScreen):
+class AuditHistoryScreen(TableScreen):
     """The latest LIMIT audit entries of one record (and any records shown with it)."""
 
+    class EntriesLoaded(Loaded[list[AuditEntry]]):
+        """The audit entries read, newest first."""
+
     BINDINGS = [Binding("escape", "back", "back")]
+    table_id = "audit"
+    table_columns = (("when", "audit_when", 16), ("who", "audit_who", 12),
+                     ("record", "record_type", 20), ("action", "audit_action", 6),
+                     ("changes", "audit_changes", 60))
 
     #: At most this many entries are read: a busy record's log is never loaded whole.
     LIMIT: ClassVar[int] = 200
@@ -86,29 +92,19 @@ class AuditHistoryScreen(CRMScreen):
         self.records = list(records)
         self.entries: list[AuditEntry] = []
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(self.t("audit_title", title=self.record_title), classes="section-title")
-        yield DataTable(id="audit", cursor_type="row", zebra_stripes=True)
-        yield Static(self.t("loading"), id="list-status")
-        yield Footer()
+    def heading(self) -> ComposeResult:
+        yield self.section_title(self.t("audit_title", title=self.record_title))
 
     def on_mount(self) -> None:
-        table = self.query_one("#audit", DataTable)
-        for key, label, width in (("when", "audit_when", 16), ("who", "audit_who", 12),
-                                  ("record", "record_type", 20), ("action", "audit_action", 6),
-                                  ("changes", "audit_changes", 60)):
-            table.add_column(self.t(label), width=width, key=key)
-        table.focus()
         records, limit = self.records, self.LIMIT
-        self.read("audit", lambda session: record_history(session, records, limit))
+        self.read(lambda session: record_history(session, records, limit), self.EntriesLoaded)
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what != "audit":
-            return
+    def on_audit_history_screen_entries_loaded(
+        self, message: AuditHistoryScreen.EntriesLoaded
+    ) -> None:
         self.entries = message.data
         personal, lang = self.crm.personal, self.crm.lang
-        table = self.query_one("#audit", DataTable)
+        table = self.table
         with self.app.batch_update():
             for entry in self.entries:
                 table.add_row(japan_time(entry.changed_at), entry.changed_by,
@@ -119,8 +115,5 @@ class AuditHistoryScreen(CRMScreen):
         status = self.t("audit_count", count=len(self.entries))
         if len(self.entries) == self.LIMIT:
             status += "  ·  " + self.t("audit_limited", limit=self.LIMIT)
-        self.query_one("#list-status", Static).update(status)
-
-    def action_back(self) -> None:
-        self.dismiss(None)
+        self.show_status(status)
 

@@ -6,15 +6,14 @@ from collections.abc import Callable
 
 from sqlmodel import Session
 from textual.app import ComposeResult
-from textual.widgets import Input
 
 from crm.records import services
-from tui.screens.form import FormScreen
+from tui.kit.form import FormScreen
 
 FIELDS = ("name", "kana", "department", "title", "email", "phone", "notes")
 
 
-class ContactForm(FormScreen):
+class ContactForm(FormScreen[None]):
     """The contact form, for one organization."""
 
     title_key = "form_contact"
@@ -25,10 +24,13 @@ class ContactForm(FormScreen):
 
     def fields(self) -> ComposeResult:
         for name in FIELDS:
-            yield self.field(f"contact_{name}", Input(id=name), name)
+            yield self.input_field(name, f"contact_{name}")
+
+    def load(self, session: Session) -> None:
+        """Nothing to read: a new contact's form starts empty."""
 
     def validate(self) -> dict[str, str]:
-        return {} if self.input_value("name") else {"name": self.t("required")}
+        return self.missing("name")
 
     def change(self) -> Callable[[Session], int | None]:
         ctx, organization_id = self.crm.ctx, self.organization_id

@@ -16,8 +16,8 @@ from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.errors import CRMError
 from crm.formatting import format_number
 from crm.kpi.engine import KpiFigure, compute_for_periods
+from tui.kit.screen import CRMScreen, nav_tabs
 from tui.messages import Loaded
-from tui.screens.base import CRMScreen, nav_tabs
 from tui.widgets.dialogs import ConfirmDialog
 
 #: Quarters shown in the trend column.
@@ -100,6 +100,15 @@ def sparkline(values: list[float | None]) -> str:
 class DashboardScreen(CRMScreen):
     """All KPIs for the chosen period: value, target, progress, status and trend."""
 
+    class FiguresLoaded(Loaded[tuple[list[KpiFigure], Trend]]):
+        """A period's figures and their trend."""
+
+    class ReportDone(Loaded[str]):
+        """A report was written (and issued, if asked): the notice saying where."""
+
+    class ReportFailed(Loaded[str]):
+        """A report could not be built or written: why."""
+
     BINDINGS = [
         Binding("left_square_bracket", "shift_period(-1)", "previous_period", key_display="["),
         Binding("right_square_bracket", "shift_period(1)", "next_period", key_display="]"),
@@ -158,7 +167,7 @@ class DashboardScreen(CRMScreen):
         """Read the figures for the chosen period again; their trend follows once shown."""
         period = self.period
         self.query_one("#as-of", Static).update(self.t("loading"))
-        self.read("kpis", lambda session: dashboard_figures(session, period))
+        self.read(lambda session: dashboard_figures(session, period), self.FiguresLoaded)
 
     def action_shift_period(self, step: int) -> None:
         """Move to the previous or next quarter (or year)."""
@@ -211,23 +220,25 @@ class DashboardScreen(CRMScreen):
             published = publish_report(app.database, app.ctx, period=period, lang=app.lang,
                                        directory=app.report_dir, issue=issue)
         except (CRMError, OSError) as exc:
-            self.post_message(Loaded("pdf-failed", str(exc)))
+            self.post_message(self.ReportFailed(str(exc)))
         else:
             path = published.path
             notice = (self.t("issued_done", id=published.issued_id, path=path)
                       if published.issued_id is not None else self.t("pdf_written", path=path))
-            self.post_message(Loaded("pdf", notice))
+            self.post_message(self.ReportDone(notice))
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what in ("pdf", "pdf-failed"):
-            self.query_one("#pdf-progress").display = False
-            if message.what == "pdf":
-                self.notify(message.data)
-            else:
-                self.notify(str(message.data), severity="error")
-            return
-        if message.what == "kpis" and message.data[1].period == self.period:
-            self.figures, self.trend = message.data
+    def on_dashboard_screen_report_done(self, message: DashboardScreen.ReportDone) -> None:
+        self.query_one("#pdf-progress").display = False
+        self.notify(message.data)
+
+    def on_dashboard_screen_report_failed(self, message: DashboardScreen.ReportFailed) -> None:
+        self.query_one("#pdf-progress").display = False
+        self.notify(message.data, severity="error")
+
+    def on_dashboard_screen_figures_loaded(self, message: DashboardScreen.FiguresLoaded) -> None:
+        figures, trend = message.data
+        if trend.period == self.period:
+            self.figures, self.trend = figures, trend
             self._show_period()
             self._show()
 

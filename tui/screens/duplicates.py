@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
 
 from crm.records.dedup import (
     DuplicatePair,
@@ -14,13 +15,16 @@ from crm.records.dedup import (
     merge_organizations,
     unmerge_organizations,
 )
+from tui.kit.table_screen import TableScreen
 from tui.messages import Loaded, WriteDone, WriteFailed
-from tui.screens.base import CRMScreen
 from tui.widgets.dialogs import ConfirmDialog
 
 
-class DuplicatesScreen(CRMScreen):
+class DuplicatesScreen(TableScreen):
     """Likely duplicate pairs, highest score first; the older of a pair is kept unless swapped."""
+
+    class PairsLoaded(Loaded[Sequence[DuplicatePair]]):
+        """The likely duplicate pairs found."""
 
     BINDINGS = [
         Binding("m", "merge", "merge"),
@@ -29,6 +33,9 @@ class DuplicatesScreen(CRMScreen):
         Binding("f5", "refresh", "refresh"),
         Binding("escape", "back", "back"),
     ]
+    table_id = "pairs"
+    table_columns = (("score", "score", 6), ("keep", "keep", 30),
+                     ("duplicate", "duplicate", 30), ("reason", "reason", 30))
 
     def __init__(self) -> None:
         super().__init__()
@@ -38,47 +45,35 @@ class DuplicatesScreen(CRMScreen):
         self.last_merge: tuple[int, str, str] | None = None
         self._merging: tuple[str, str] | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(self.t("duplicates_title"), classes="section-title")
-        yield DataTable(id="pairs", cursor_type="row", zebra_stripes=True)
-        yield Static(self.t("loading"), id="list-status")
-        yield Footer()
+    def heading(self) -> ComposeResult:
+        yield self.section_title(self.t("duplicates_title"))
 
     def on_mount(self) -> None:
-        table = self.query_one("#pairs", DataTable)
-        for key, label, width in (("score", "score", 6), ("keep", "keep", 30),
-                                  ("duplicate", "duplicate", 30), ("reason", "reason", 30)):
-            table.add_column(self.t(label), width=width, key=key)
-        table.focus()
         self.action_refresh()
 
     def action_refresh(self) -> None:
         """Look for likely duplicates again."""
-        self.read("pairs", find_duplicates)
+        self.read(find_duplicates, self.PairsLoaded)
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what != "pairs":
-            return
+    def on_duplicates_screen_pairs_loaded(self, message: DuplicatesScreen.PairsLoaded) -> None:
         self.pairs = {f"{p.first.id}-{p.second.id}": p for p in message.data}
         self.swapped &= set(self.pairs)
-        table = self.query_one("#pairs", DataTable)
+        table = self.table
         table.clear()
         with self.app.batch_update():
             for key, pair in self.pairs.items():
                 keep, duplicate = self._sides(key)
                 table.add_row(Text(f"{pair.score:.2f}", justify="right"), keep.name,
                               duplicate.name, pair.reason_text(self.crm.lang), key=key)
-        self.query_one("#list-status", Static).update(
-            self.t("pairs_count", count=len(self.pairs)) if self.pairs
-            else self.t("no_duplicates"))
+        self.show_status(self.t("pairs_count", count=len(self.pairs)) if self.pairs
+                         else self.t("no_duplicates"))
 
     def _sides(self, key: str) -> tuple[OrganizationRef, OrganizationRef]:
         pair = self.pairs[key]
         return (pair.second, pair.first) if key in self.swapped else (pair.first, pair.second)
 
     def _selected(self) -> str | None:
-        table = self.query_one("#pairs", DataTable)
+        table = self.table
         if not table.row_count:
             self.notify(self.t("no_selection"), severity="warning")
             return None
@@ -91,7 +86,7 @@ class DuplicatesScreen(CRMScreen):
             return
         self.swapped ^= {key}
         keep, duplicate = self._sides(key)
-        table = self.query_one("#pairs", DataTable)
+        table = self.table
         table.update_cell(key, "keep", keep.name)
         table.update_cell(key, "duplicate", duplicate.name)
 
@@ -144,6 +139,3 @@ class DuplicatesScreen(CRMScreen):
 
     def on_write_failed(self, message: WriteFailed) -> None:
         self.notify(message.message, severity="error")
-
-    def action_back(self) -> None:
-        self.dismiss(None)

@@ -2,55 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
 from textual.app import ComposeResult
-from textual.widgets import Input, Select, SelectionList, TextArea
+from textual.widgets import Input, Select, TextArea
 
 from crm.records import services
-from crm.records.queries import Choice, EventDetail, event_detail, staff_choices
+from crm.records.queries import EventDetail, event_detail
 from crm.vocabulary import EVENT_KINDS
-from tui.screens.form import FormScreen, selected_ids
+from tui.kit.form import FormScreen, WithStaff
+from tui.strings import term_options
 
 
-@dataclass(frozen=True)
-class EventFormData:
-    """What the form reads before it is filled."""
-
-    staff: Sequence[Choice]
-    event: EventDetail | None
-
-
-class EventForm(FormScreen):
+class EventForm(FormScreen[WithStaff[EventDetail]]):
     """The outreach event form."""
 
     title_key = "form_event"
 
     def fields(self) -> ComposeResult:
-        lang = self.crm.lang
         yield self.date_field("held_on", "held_on", value=self.crm.ctx.today())
-        yield self.field("kind", Select([(t.label(lang), t.code) for t in EVENT_KINDS.terms],
+        yield self.field("kind", Select(term_options(EVENT_KINDS, self.crm.lang),
                                         prompt=self.t("kind"), id="kind"), "kind")
-        yield self.field("title", Input(id="title"), "title")
-        yield self.field("venue", Input(id="venue"), "venue")
-        yield self.field("municipality", Input(id="municipality"), "municipality")
+        for name in ("title", "venue", "municipality"):
+            yield self.input_field(name)
         yield self.field("attendees", Input(id="attendees", type="integer"), "attendees")
-        yield self.field("staff", SelectionList[str](id="staff"), "staff")
+        yield self.staff_field()
         yield self.field("notes", TextArea(id="notes"), "notes")
 
-    def load(self, session: Session) -> EventFormData:
-        event = event_detail(session, self.record_id) if self.record_id else None
-        return EventFormData(staff_choices(session), event)
+    def load(self, session: Session) -> WithStaff[EventDetail]:
+        return self.with_staff(session, event_detail)
 
-    def fill(self, data: Any) -> None:
-        assert isinstance(data, EventFormData)
-        chosen = set(data.event.staff) if data.event else set()
-        self.query_one("#staff", SelectionList).add_options(
-            [(c.label(self.crm.lang), c.value, c.ja in chosen) for c in data.staff])
-        event = data.event
+    def fill(self, data: WithStaff[EventDetail]) -> None:
+        event = data.record
+        self.fill_staff(data.staff, event.staff if event else ())
         if event is None:
             return
         self.query_one("#held_on", Input).value = event.held_on.isoformat()
@@ -64,27 +50,23 @@ class EventForm(FormScreen):
     def validate(self) -> dict[str, str]:
         errors: dict[str, str] = {}
         self.parse_date_field("held_on", required=True, errors=errors)
-        if self.query_one("#kind", Select).value is Select.NULL:
-            errors["kind"] = self.t("required")
-        if not self.input_value("title"):
-            errors["title"] = self.t("required")
+        errors |= self.missing("kind", "title")
         attendees = self.input_value("attendees")
         if attendees and not attendees.isdigit():
             errors["attendees"] = self.t("bad_number")
         return errors
 
     def change(self) -> Callable[[Session], int | None]:
-        errors: dict[str, str] = {}
         ctx, record_id = self.crm.ctx, self.record_id
         attendees = self.input_value("attendees")
         fields: dict[str, Any] = {
-            "held_on": self.parse_date_field("held_on", required=True, errors=errors),
+            "held_on": self.date_value("held_on"),
             "kind": str(self.query_one("#kind", Select).value),
             "title": self.input_value("title"),
             "venue": self.input_value("venue"),
             "municipality": self.input_value("municipality"),
             "attendees": int(attendees) if attendees else None,
-            "staff_ids": selected_ids(self.query_one("#staff", SelectionList)),
+            "staff_ids": self.staff_ids(),
             "notes": self.query_one("#notes", TextArea).text,
         }
 

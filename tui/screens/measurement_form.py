@@ -14,7 +14,7 @@ from textual.widgets import Input, Select
 from crm.models import Kpi, KpiMeasurement
 from crm.records import services
 from crm.records.queries import Choice, measured_kpi_choices
-from tui.screens.form import FormScreen
+from tui.kit.form import FormScreen
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class MeasurementFormData:
     note: str
 
 
-class MeasurementForm(FormScreen):
+class MeasurementForm(FormScreen[MeasurementFormData]):
     """The measurement form."""
 
     title_key = "form_measurement"
@@ -38,7 +38,7 @@ class MeasurementForm(FormScreen):
         yield self.field("kpi", Select([], prompt=self.t("kpi"), id="kpi_code"), "kpi_code")
         yield self.date_field("measured_on", "measured_on", value=self.crm.ctx.today())
         yield self.field("value", Input(id="value", type="number"), "value")
-        yield self.field("note", Input(id="note"), "note")
+        yield self.input_field("note")
 
     def load(self, session: Session) -> MeasurementFormData:
         kpis = measured_kpi_choices(session)
@@ -49,8 +49,7 @@ class MeasurementForm(FormScreen):
         return MeasurementFormData(kpis, code, old.measured_on.isoformat(),
                                    f"{old.value:g}", old.note or "")
 
-    def fill(self, data: Any) -> None:
-        assert isinstance(data, MeasurementFormData)
+    def fill(self, data: MeasurementFormData) -> None:
         select = self.query_one("#kpi_code", Select)
         select.set_options([(c.label(self.crm.lang), c.value) for c in data.kpis])
         if data.kpi_code:
@@ -62,8 +61,7 @@ class MeasurementForm(FormScreen):
     def validate(self) -> dict[str, str]:
         errors: dict[str, str] = {}
         self.parse_date_field("measured_on", required=True, errors=errors)
-        if self.query_one("#kpi_code", Select).value is Select.NULL:
-            errors["kpi_code"] = self.t("required")
+        errors |= self.missing("kpi_code")
         try:
             float(self.input_value("value"))
         except ValueError:
@@ -71,11 +69,10 @@ class MeasurementForm(FormScreen):
         return errors
 
     def change(self) -> Callable[[Session], int | None]:
-        errors: dict[str, str] = {}
         ctx, record_id = self.crm.ctx, self.record_id
         fields: dict[str, Any] = {
             "kpi_code": str(self.query_one("#kpi_code", Select).value),
-            "measured_on": self.parse_date_field("measured_on", required=True, errors=errors),
+            "measured_on": self.date_value("measured_on"),
             "value": float(self.input_value("value")),
             "note": self.input_value("note"),
         }

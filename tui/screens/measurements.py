@@ -6,59 +6,44 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.text import Text
-from sqlmodel import Session
 from textual.widgets import Select
 
 from crm.formatting import format_day, format_number
-from crm.models import KpiMeasurement
+from crm.records import entities
 from crm.records.queries import (
+    Choice,
     MeasurementRow,
     count_measurements,
     measured_kpi_choices,
     measurement_page,
 )
+from tui.kit.record_list import ListQueries, RecordListScreen
 from tui.messages import Loaded
-from tui.screens.measurement_form import MeasurementForm
-from tui.screens.record_list import Column, RecordListScreen
 from tui.widgets.filter_bar import FilterBar
 
 
-class MeasurementListScreen(RecordListScreen):
+class MeasurementListScreen(RecordListScreen[MeasurementRow]):
     """Every measurement entered, newest first."""
 
+    class KpisLoaded(Loaded[Sequence[Choice]]):
+        """The KPIs that are measured, for the KPI filter."""
+
     section = "measurements"
-    model = KpiMeasurement
-    default_sort = "measured_on"
-    columns = (
-        Column("measured_on", "measured_on", 10),
-        Column("kpi", "kpi", 34, flex=True),
-        Column("value", "value", 12),
-        Column("note", "note", 24),
-        Column("entered_by", "entered_by", 10),
-    )
+    kind = "measurement"
+    entity = entities.MEASUREMENTS
+    queries = ListQueries(measurement_page, count_measurements)
 
     def filter_bar(self) -> FilterBar:
-        return FilterBar(
-            placeholder=self.t("search_placeholder"), years=self.year_options(),
-            quarters=self.quarter_options(), year_prompt=self.t("fiscal_year"),
-            quarter_prompt=self.t("quarter"), kinds=[],
-            kind_prompt=self.t("kpi"),
-        )
+        return self.period_filter_bar([], self.t("kpi"))
 
     def on_mount(self) -> None:
-        self.read("kpis", measured_kpi_choices)
+        self.read(measured_kpi_choices, self.KpisLoaded)
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "kpis":
-            self.query_one("#fb-kind", Select).set_options(
-                [(c.label(self.crm.lang), c.value) for c in message.data])
-
-    def fetch(self, session: Session, offset: int, limit: int) -> Sequence[Any]:
-        return measurement_page(session, filters=self.filters, order_by=self.order_by,
-                                descending=self.descending, offset=offset, limit=limit)
-
-    def fetch_count(self, session: Session) -> int:
-        return count_measurements(session, filters=self.filters)
+    def on_measurement_list_screen_kpis_loaded(
+        self, message: MeasurementListScreen.KpisLoaded
+    ) -> None:
+        self.query_one("#fb-kind", Select).set_options(
+            [(c.label(self.crm.lang), c.value) for c in message.data])
 
     def cells(self, row: MeasurementRow) -> tuple[Any, ...]:
         lang = self.crm.lang
@@ -70,6 +55,3 @@ class MeasurementListScreen(RecordListScreen):
 
     def row_title(self, row: MeasurementRow) -> str:
         return f"{row.kpi_name_ja if self.crm.lang == 'ja' else row.kpi_name_en} {row.value:g}"
-
-    def open_form(self, record_id: int | None) -> None:
-        self.app.push_screen(MeasurementForm(record_id))

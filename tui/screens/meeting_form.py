@@ -2,50 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input, SelectionList, TextArea
+from textual.widgets import Input, TextArea
 
-from crm.context import Context
 from crm.records import services
-from crm.records.queries import Choice, MeetingDetail, meeting_detail, staff_choices
-from tui.screens.form import FormScreen, selected_ids
-from tui.widgets.new_organization import NewOrganizationDialog
+from crm.records.queries import MeetingDetail, meeting_detail
+from tui.kit.form import FormScreen, WithStaff, organization_ids
 from tui.widgets.organization_picker import OrganizationPicker, PickedOrganization
 
 
-@dataclass(frozen=True)
-class MeetingFormData:
-    """What the form reads before it is filled."""
-
-    staff: Sequence[Choice]
-    meeting: MeetingDetail | None
-
-
-def organization_ids(
-    session: Session, ctx: Context, picked: Sequence[PickedOrganization]
-) -> list[int]:
-    """Ids of the picked organizations, creating the new ones in `session`."""
-    ids = []
-    for organization in picked:
-        if organization.id is None:
-            created = services.create_organization(
-                session, ctx, name=organization.name, kind=organization.kind or "other",
-                kana=organization.kana,
-            )
-            assert created.id is not None
-            ids.append(created.id)
-        else:
-            ids.append(organization.id)
-    return ids
-
-
-class MeetingForm(FormScreen):
+class MeetingForm(FormScreen[WithStaff[MeetingDetail]]):
     """The meeting form; new organizations picked here are created when it is saved."""
 
     title_key = "form_meeting"
@@ -60,28 +31,23 @@ class MeetingForm(FormScreen):
 
     def fields(self) -> ComposeResult:
         yield self.date_field("held_on", "held_on", value=self.crm.ctx.today())
-        yield self.field("title", Input(id="title"), "title")
+        yield self.input_field("title")
         yield self.field("organizations_col", self.organization_picker("organizations"),
                          "organizations", hint=self.t("remove_last_hint"))
-        yield self.field("staff", SelectionList[str](id="staff"), "staff")
+        yield self.staff_field()
         yield self.field("summary", TextArea(id="summary"), "summary")
-        yield self.field("next_action", Input(id="next_action"), "next_action")
+        yield self.input_field("next_action")
         yield self.date_field("follow_up_on", "follow_up_on")
 
-    def load(self, session: Session) -> MeetingFormData:
-        meeting = meeting_detail(session, self.record_id) if self.record_id else None
-        return MeetingFormData(staff_choices(session), meeting)
+    def load(self, session: Session) -> WithStaff[MeetingDetail]:
+        return self.with_staff(session, meeting_detail)
 
-    def fill(self, data: Any) -> None:
-        assert isinstance(data, MeetingFormData)
-        staff = self.query_one("#staff", SelectionList)
-        chosen = set(data.meeting.staff) if data.meeting else set()
-        staff.add_options([(c.label(self.crm.lang), c.value, c.ja in chosen)
-                           for c in data.staff])
+    def fill(self, data: WithStaff[MeetingDetail]) -> None:
+        meeting = data.record
+        self.fill_staff(data.staff, meeting.staff if meeting else ())
         picker = self.query_one(OrganizationPicker)
         if self._organization is not None:
             picker.set_picked([self._organization])
-        meeting = data.meeting
         if meeting is None:
             return
         self.query_one("#held_on", Input).value = meeting.held_on.isoformat()
@@ -92,17 +58,6 @@ class MeetingForm(FormScreen):
         if meeting.follow_up_on:
             self.query_one("#follow_up_on", Input).value = meeting.follow_up_on.isoformat()
 
-    @on(OrganizationPicker.CreateRequested)
-    def _create_organization(self, message: OrganizationPicker.CreateRequested) -> None:
-        picker = self.query_one(OrganizationPicker)
-
-        def created(organization: PickedOrganization | None) -> None:
-            if organization is not None:
-                picker.add(organization)
-            picker.query_one("#org-search", Input).focus()
-
-        self.app.push_screen(NewOrganizationDialog(message.name, self.crm.lang), created)
-
     @on(OrganizationPicker.Changed)
     def _organizations_changed(self) -> None:
         self.show_error("organizations", None)
@@ -111,26 +66,23 @@ class MeetingForm(FormScreen):
         errors: dict[str, str] = {}
         held_on = self.parse_date_field("held_on", required=True, errors=errors)
         follow_up = self.parse_date_field("follow_up_on", required=False, errors=errors)
-        if not self.input_value("title"):
-            errors["title"] = self.t("required")
-        if not self.query_one(OrganizationPicker).picked:
+        errors |= self.missing("title")
+        if not self.picked():
             errors["organizations"] = self.t("need_organization")
         if held_on and follow_up and follow_up < held_on:
             errors["follow_up_on"] = self.t("follow_up_before")
         return errors
 
     def change(self) -> Callable[[Session], int | None]:
-        errors: dict[str, str] = {}
         ctx, record_id = self.crm.ctx, self.record_id
-        picked = list(self.query_one(OrganizationPicker).picked)
+        picked = self.picked()
         fields: dict[str, Any] = {
-            "held_on": self.parse_date_field("held_on", required=True, errors=errors),
+            "held_on": self.date_value("held_on"),
             "title": self.input_value("title"),
-            "staff_ids": selected_ids(self.query_one("#staff", SelectionList)),
+            "staff_ids": self.staff_ids(),
             "summary": self.query_one("#summary", TextArea).text,
             "next_action": self.input_value("next_action"),
-            "follow_up_on": self.parse_date_field("follow_up_on", required=False,
-                                                  errors=errors),
+            "follow_up_on": self.date_value("follow_up_on"),
         }
 
         def save(session: Session) -> int | None:

@@ -1,51 +1,42 @@
-"""The meetings list (意見交換): by fiscal year and quarter, staff and free text."""
+"""The meetings list (意見交換), and the follow-ups: the meetings whose follow-up is overdue,
+due this week, or still open."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from rich.text import Text
 from sqlmodel import Session
 from textual.binding import Binding
 
 from crm.formatting import format_day
-from crm.models import Meeting
-from crm.records.queries import MeetingRow, count_meetings, meeting_page
-from tui.screens.meeting_form import MeetingForm
-from tui.screens.record_list import Column, RecordListScreen
+from crm.records import entities, services
+from crm.records.queries import (
+    FOLLOW_UP_SCOPES,
+    MeetingRow,
+    count_follow_ups,
+    count_meetings,
+    follow_up_page,
+    meeting_page,
+)
+from tui.kit.record_list import ListQueries, RecordListScreen
 from tui.widgets.filter_bar import FilterBar
 
 
-class MeetingListScreen(RecordListScreen):
+class MeetingListScreen(RecordListScreen[MeetingRow]):
     """Every meeting, newest first, read a page at a time."""
 
     BINDINGS = [Binding("h", "history", "audit_history")]
 
     section = "meetings"
-    model = Meeting
+    kind = "meeting"
+    entity = entities.MEETINGS
+    queries = ListQueries(meeting_page, count_meetings)
     uses_staff = True
-    default_sort = "held_on"
-    columns = (
-        Column("held_on", "held_on", 10),
-        Column("title", "title", 24, flex=True),
-        Column("organizations", "organizations_col", 20, flex=True),
-        Column("next_action", "next_action", 14),
-        Column("follow_up_on", "follow_up_col", 10),
-    )
 
     def filter_bar(self) -> FilterBar:
-        return FilterBar(
-            placeholder=self.t("search_placeholder"), years=self.year_options(),
-            quarters=self.quarter_options(), year_prompt=self.t("fiscal_year"),
-            quarter_prompt=self.t("quarter"), staff_prompt=self.t("staff"),
-        )
-
-    def fetch(self, session: Session, offset: int, limit: int) -> Sequence[Any]:
-        return meeting_page(session, filters=self.filters, order_by=self.order_by,
-                            descending=self.descending, offset=offset, limit=limit)
-
-    def fetch_count(self, session: Session) -> int:
-        return count_meetings(session, filters=self.filters)
+        return self.period_filter_bar()
 
     def cells(self, row: MeetingRow) -> tuple[Any, ...]:
         lang = self.crm.lang
@@ -53,5 +44,44 @@ class MeetingListScreen(RecordListScreen):
                 row.next_action or "", format_day(row.follow_up_on, lang)
                 if row.follow_up_on else "")
 
-    def open_form(self, record_id: int | None) -> None:
-        self.app.push_screen(MeetingForm(record_id))
+
+class FollowUpListScreen(MeetingListScreen):
+    """Open follow-ups, soonest first; `c` marks the selected one done today."""
+
+    BINDINGS = [Binding("c", "complete", "complete")]
+
+    section = "follow_ups"
+    order = ("follow_up_on", False)
+
+    def filter_bar(self) -> FilterBar:
+        return FilterBar(
+            placeholder=self.t("search_placeholder"),
+            scopes=[(self.t(f"scope_{s}"), s) for s in FOLLOW_UP_SCOPES],
+            staff_prompt=self.t("staff"),
+        )
+
+    def on_mount(self) -> None:
+        self.filters = self.query_one(FilterBar).current()
+
+    def fetch(self, session: Session, offset: int, limit: int) -> Sequence[MeetingRow]:
+        return follow_up_page(session, filters=self.filters, today=self.crm.ctx.today(),
+                              order_by=self.order_by, descending=self.descending,
+                              offset=offset, limit=limit)
+
+    def fetch_count(self, session: Session) -> int:
+        return count_follow_ups(session, filters=self.filters, today=self.crm.ctx.today())
+
+    def cells(self, row: MeetingRow) -> tuple[Any, ...]:
+        cells = super().cells(row)
+        if row.follow_up_on and row.follow_up_on < self.crm.ctx.today():
+            due = Text(format_day(row.follow_up_on, self.crm.lang), style="bold red")
+            return (*cells[:-1], due)
+        return cells
+
+    def action_complete(self) -> None:
+        row = self.selected_row()
+        if row is None or not self.crm.writable():
+            return
+        ctx, record_id = self.crm.ctx, int(row.id)
+        self.write(self.t("followup_done"), lambda s: services.complete_follow_up(
+            s, ctx, record_id, done_on=ctx.today()).id)

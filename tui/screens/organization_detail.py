@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import Static
 
 from crm.formatting import format_day
 from crm.records.queries import (
@@ -17,12 +17,9 @@ from crm.records.queries import (
     organization_history,
 )
 from crm.vocabulary import AGREEMENT_STATUSES, ORGANIZATION_KINDS
+from tui.kit.navigation import AuditTrail, MeetingWith, NewContact, RecordForm
+from tui.kit.table_screen import TableScreen
 from tui.messages import Loaded
-from tui.screens.audit_history import AuditHistoryScreen
-from tui.screens.base import CRMScreen
-from tui.screens.contact_form import ContactForm
-from tui.screens.meeting_form import MeetingForm
-from tui.screens.organization_form import OrganizationForm
 from tui.widgets.organization_picker import PickedOrganization
 
 
@@ -34,8 +31,11 @@ class OrganizationView:
     history: list[HistoryRow]
 
 
-class OrganizationDetailScreen(CRMScreen):
+class OrganizationDetailScreen(TableScreen):
     """An organization's fields above its history, newest first."""
+
+    class ViewLoaded(Loaded[OrganizationView]):
+        """The organization and its history, read."""
 
     BINDINGS = [
         Binding("e", "edit", "edit"),
@@ -44,25 +44,19 @@ class OrganizationDetailScreen(CRMScreen):
         Binding("h", "audit_history", "audit_history"),
         Binding("escape", "back", "back"),
     ]
+    table_id = "history"
+    table_columns = (("on", "held_on", 10), ("type", "record_type", 14),
+                     ("title", "title", 36), ("detail", "detail", 30))
+    status_line = False
 
     def __init__(self, organization_id: int) -> None:
         super().__init__()
         self.organization_id = organization_id
         self.view: OrganizationView | None = None
 
-    def compose(self) -> ComposeResult:
-        yield Header()
+    def heading(self) -> ComposeResult:
         yield Static("", id="organization-info")
-        yield Static(self.t("history"), classes="section-title")
-        yield DataTable(id="history", cursor_type="row", zebra_stripes=True)
-        yield Footer()
-
-    def on_mount(self) -> None:
-        table = self.query_one("#history", DataTable)
-        for key, label, width in (("on", "held_on", 10), ("type", "record_type", 14),
-                                  ("title", "title", 36), ("detail", "detail", 30)):
-            table.add_column(self.t(label), width=width, key=key)
-        table.focus()
+        yield self.section_title(self.t("history"))
 
     def on_screen_resume(self) -> None:
         organization_id = self.organization_id
@@ -72,11 +66,11 @@ class OrganizationDetailScreen(CRMScreen):
                                     organization_history(session,
                                                          organization_id=organization_id))
 
-        self.read("organization", load)
+        self.read(load, self.ViewLoaded)
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what != "organization":
-            return
+    def on_organization_detail_screen_view_loaded(
+        self, message: OrganizationDetailScreen.ViewLoaded
+    ) -> None:
         self.view = message.data
         lang = self.crm.lang
         o = self.view.organization if self.view else None
@@ -87,7 +81,7 @@ class OrganizationDetailScreen(CRMScreen):
                    ("corporate_number", "address", "website", "notes")]
         lines += [f"{label}: {value}" for label, value in details if value]
         self.query_one("#organization-info", Static).update("\n".join(lines))
-        table = self.query_one("#history", DataTable)
+        table = self.table
         table.clear()
         for row in self.view.history:
             detail = (AGREEMENT_STATUSES.label(row.detail, lang)
@@ -97,16 +91,16 @@ class OrganizationDetailScreen(CRMScreen):
 
     def action_edit(self) -> None:
         if self.crm.writable():
-            self.app.push_screen(OrganizationForm(self.organization_id))
+            self.crm.open(RecordForm("organization", self.organization_id))
 
     def action_new_meeting(self) -> None:
         o = self.view.organization if self.view else None
         if o is not None and self.crm.writable():
-            self.app.push_screen(MeetingForm(organization=PickedOrganization(o.id, o.name)))
+            self.crm.open(MeetingWith(PickedOrganization(o.id, o.name)))
 
     def action_new_contact(self) -> None:
         if self.crm.writable():
-            self.app.push_screen(ContactForm(self.organization_id))
+            self.crm.open(NewContact(self.organization_id))
 
     def action_audit_history(self) -> None:
         """The audit history of the organization and of its contacts."""
@@ -115,7 +109,4 @@ class OrganizationDetailScreen(CRMScreen):
             return
         contacts = [("contact", row.record_id) for row in self.view.history
                     if row.record_type == "contact"]
-        self.app.push_screen(AuditHistoryScreen(o.name, [("organization", o.id), *contacts]))
-
-    def action_back(self) -> None:
-        self.dismiss(None)
+        self.crm.open(AuditTrail(o.name, (("organization", o.id), *contacts)))

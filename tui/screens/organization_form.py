@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from sqlmodel import Session
 from textual.app import ComposeResult
@@ -12,48 +11,44 @@ from textual.widgets import Input, Select, TextArea
 from crm.records import services
 from crm.records.queries import OrganizationDetail, organization_detail
 from crm.vocabulary import ORGANIZATION_KINDS
-from tui.screens.form import FormScreen
+from tui.kit.form import FormScreen
+from tui.strings import term_options
+
+#: The fields typed in an Input.
+TYPED = ("name", "kana", "corporate_number", "address", "website")
 
 
-class OrganizationForm(FormScreen):
+class OrganizationForm(FormScreen[OrganizationDetail | None]):
     """The organization form."""
 
     title_key = "form_organization"
 
     def fields(self) -> ComposeResult:
-        lang = self.crm.lang
-        yield self.field("name", Input(id="name"), "name")
-        yield self.field("kana", Input(id="kana"), "kana")
-        yield self.field("kind", Select([(t.label(lang), t.code) for t in ORGANIZATION_KINDS.terms],
+        yield self.input_field("name")
+        yield self.input_field("kana")
+        yield self.field("kind", Select(term_options(ORGANIZATION_KINDS, self.crm.lang),
                                         prompt=self.t("kind"), id="kind"), "kind")
-        yield self.field("corporate_number", Input(id="corporate_number"), "corporate_number")
-        yield self.field("address", Input(id="address"), "address")
-        yield self.field("website", Input(id="website"), "website")
+        for name in TYPED[2:]:
+            yield self.input_field(name)
         yield self.field("notes", TextArea(id="notes"), "notes")
 
     def load(self, session: Session) -> OrganizationDetail | None:
         return organization_detail(session, self.record_id) if self.record_id else None
 
-    def fill(self, data: Any) -> None:
-        if not isinstance(data, OrganizationDetail):
+    def fill(self, data: OrganizationDetail | None) -> None:
+        if data is None:
             return
-        for name in ("name", "kana", "corporate_number", "address", "website"):
+        for name in TYPED:
             self.query_one(f"#{name}", Input).value = getattr(data, name) or ""
         self.query_one("#kind", Select).value = data.kind
         self.query_one("#notes", TextArea).text = data.notes or ""
 
     def validate(self) -> dict[str, str]:
-        errors = {}
-        if not self.input_value("name"):
-            errors["name"] = self.t("required")
-        if self.query_one("#kind", Select).value is Select.NULL:
-            errors["kind"] = self.t("required")
-        return errors
+        return self.missing("name", "kind")
 
     def change(self) -> Callable[[Session], int | None]:
         ctx, record_id = self.crm.ctx, self.record_id
-        fields = {name: self.input_value(name)
-                  for name in ("name", "kana", "corporate_number", "address", "website")}
+        fields = {name: self.input_value(name) for name in TYPED}
         fields["kind"] = str(self.query_one("#kind", Select).value)
         fields["notes"] = self.query_one("#notes", TextArea).text
 

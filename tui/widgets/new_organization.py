@@ -7,7 +7,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, Select, Static
 
 from crm.vocabulary import ORGANIZATION_KINDS
-from tui.strings import text
+from tui.strings import term_options, text
 from tui.widgets.dialogs import InputDialog
 from tui.widgets.organization_picker import PickedOrganization
 
@@ -28,10 +28,8 @@ class NewOrganizationDialog(InputDialog[PickedOrganization]):
             yield Label(text("kana", t))
             yield Input(id="new-kana")
             yield Label(text("kind", t))
-            yield Select(
-                [(term.label(t), term.code) for term in ORGANIZATION_KINDS.terms],
-                prompt=text("kind", t), id="new-kind",
-            )
+            yield Select(term_options(ORGANIZATION_KINDS, t), prompt=text("kind", t),
+                         id="new-kind")
             yield Static("", id="new-error", classes="error")
             yield from self.buttons()
 

@@ -3,11 +3,13 @@ question before unsaved changes are thrown away."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlmodel import Session
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -15,13 +17,16 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Select, SelectionList, Static, TextArea
 
 from crm.calendar import DateParseError, parse_date
-from crm.records.queries import ListFilter, organization_page
+from crm.context import Context
+from crm.records import services
+from crm.records.queries import Choice, ListFilter, organization_page, staff_choices
 from crm.vocabulary import ORGANIZATION_KINDS
+from tui.kit.screen import CRMScreen
 from tui.messages import Loaded, WriteDone, WriteFailed
-from tui.screens.base import CRMScreen
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.field import Field
-from tui.widgets.organization_picker import Match, OrganizationPicker
+from tui.widgets.new_organization import NewOrganizationDialog
+from tui.widgets.organization_picker import Match, OrganizationPicker, PickedOrganization
 
 #: How many matches the organization search shows.
 MATCHES = 8
@@ -31,8 +36,24 @@ class DateInput(Input):
     """An input for a date typed as ISO or wareki; checked when it loses focus."""
 
 
-class FormScreen(CRMScreen):
-    """A form for one record: `fields` lays it out, `change` saves it in one transaction."""
+#: What a form reads before it is filled.
+Data = TypeVar("Data")
+#: What a DataLoaded message carries (a form's Data).
+Payload = TypeVar("Payload")
+Record = TypeVar("Record")
+
+
+@dataclass(frozen=True)
+class WithStaff(Generic[Record]):
+    """What a form with a staff list reads: the staff, and the record (None if new)."""
+
+    staff: Sequence[Choice]
+    record: Record | None
+
+
+class FormScreen(CRMScreen, Generic[Data]):
+    """A form for one record: `load` reads what it needs, `fields` lays it out, `fill` puts
+    the loaded data in, `change` saves it in one transaction."""
 
     BINDINGS = [
         Binding("ctrl+s", "save", "save"),
@@ -42,6 +63,9 @@ class FormScreen(CRMScreen):
     title_key: ClassVar[str]
     #: Service-layer field names that are shown at another form field.
     FIELD_ALIASES: ClassVar[dict[str, str]] = {}
+
+    class DataLoaded(Loaded[Payload]):
+        """What the form read, to fill it."""
 
     def __init__(self, record_id: int | None = None) -> None:
         super().__init__()
@@ -54,11 +78,11 @@ class FormScreen(CRMScreen):
         """The form's Field widgets."""
         raise NotImplementedError
 
-    def load(self, session: Session) -> Any:
+    def load(self, session: Session) -> Data:
         """What the form needs from the database before it can be filled (a record, choices)."""
-        return None
+        raise NotImplementedError
 
-    def fill(self, data: Any) -> None:
+    def fill(self, data: Data) -> None:
         """Put the loaded data into the fields."""
 
     def validate(self) -> dict[str, str]:
@@ -80,12 +104,11 @@ class FormScreen(CRMScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.read("form", self.load)
+        self.read(self.load, FormScreen.DataLoaded)
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "form":
-            self.fill(message.data)
-            self.call_after_refresh(self._remember)
+    def on_form_screen_data_loaded(self, message: FormScreen.DataLoaded[Data]) -> None:
+        self.fill(message.data)
+        self.call_after_refresh(self._remember)
 
     def _remember(self) -> None:
         self._initial = self.values()
@@ -107,6 +130,37 @@ class FormScreen(CRMScreen):
                 values[str(widget.id)] = widget.value
         return values
 
+    def with_staff(
+        self, session: Session, detail: Callable[[Session, int], Record | None]
+    ) -> WithStaff[Record]:
+        """The staff choices, and the record being edited read by `detail` (None if new)."""
+        record = detail(session, self.record_id) if self.record_id else None
+        return WithStaff(staff_choices(session), record)
+
+    def staff_field(self) -> Field:
+        """The staff list (id `staff`), filled by `fill_staff`."""
+        return self.field("staff", SelectionList[str](id="staff"), "staff")
+
+    def fill_staff(self, staff: Sequence[Choice], chosen: Collection[str]) -> None:
+        """Offer `staff` in the staff list, ticking those whose names are in `chosen`."""
+        self.query_one("#staff", SelectionList).add_options(
+            [(c.label(self.crm.lang), c.value, c.ja in chosen) for c in staff])
+
+    def staff_ids(self) -> list[int]:
+        """The ids of the staff ticked in the staff list."""
+        return [int(v) for v in self.query_one("#staff", SelectionList).selected]
+
+    def missing(self, *names: str) -> dict[str, str]:
+        """A `required` error for each named Input or Select left empty."""
+        errors = {}
+        for name in names:
+            widget = self.query_one(f"#{name}")
+            empty = (widget.value is Select.NULL if isinstance(widget, Select)
+                     else not self.input_value(name))
+            if empty:
+                errors[name] = self.t("required")
+        return errors
+
     def input_value(self, widget_id: str) -> str:
         """The stripped text of an Input."""
         return self.query_one(f"#{widget_id}", Input).value.strip()
@@ -114,6 +168,10 @@ class FormScreen(CRMScreen):
     def field(self, label_key: str, widget: Widget, name: str, hint: str = "") -> Field:
         """A Field labelled with `label_key`, holding `widget`."""
         return Field(self.t(label_key), widget, name=name, hint=hint)
+
+    def input_field(self, name: str, label_key: str | None = None) -> Field:
+        """A Field with an Input whose id is `name`, labelled `label_key` (or `name`)."""
+        return self.field(label_key or name, Input(id=name), name)
 
     def date_field(self, label_key: str, name: str, *, value: date | None = None) -> Field:
         """A Field with a DateInput."""
@@ -138,6 +196,21 @@ class FormScreen(CRMScreen):
             new_mark=self.t("will_create"), id=name,
         )
 
+    def picked(self) -> list[PickedOrganization]:
+        """The organizations chosen in the form's picker."""
+        return list(self.query_one(OrganizationPicker).picked)
+
+    @on(OrganizationPicker.CreateRequested)
+    def _create_organization(self, message: OrganizationPicker.CreateRequested) -> None:
+        picker = self.query_one(OrganizationPicker)
+
+        def created(organization: PickedOrganization | None) -> None:
+            if organization is not None:
+                picker.add(organization)
+            picker.query_one("#org-search", Input).focus()
+
+        self.app.push_screen(NewOrganizationDialog(message.name, self.crm.lang), created)
+
     def parse_date_field(self, name: str, *, required: bool, errors: dict[str, str]) -> date | None:
         """The date typed in `name`, recording an error in `errors` if it is not one."""
         raw = self.input_value(name)
@@ -150,6 +223,10 @@ class FormScreen(CRMScreen):
         except DateParseError:
             errors[name] = self.t("bad_date")
             return None
+
+    def date_value(self, name: str) -> date | None:
+        """The date typed in `name` once `validate` passed (None if left empty)."""
+        return self.parse_date_field(name, required=False, errors={})
 
     def on_input_blurred(self, event: Input.Blurred) -> None:
         if isinstance(event.input, DateInput):
@@ -208,7 +285,20 @@ class FormScreen(CRMScreen):
         self.notify(message.message, severity="error")
 
 
-def selected_ids(selection: SelectionList[str]) -> list[int]:
-    """The ids chosen in a SelectionList whose values are ids as text."""
-    return [int(v) for v in selection.selected]
+def organization_ids(
+    session: Session, ctx: Context, picked: Sequence[PickedOrganization]
+) -> list[int]:
+    """Ids of the picked organizations, creating the new ones in `session`."""
+    ids = []
+    for organization in picked:
+        if organization.id is None:
+            created = services.create_organization(
+                session, ctx, name=organization.name, kind=organization.kind or "other",
+                kana=organization.kana,
+            )
+            assert created.id is not None
+            ids.append(created.id)
+        else:
+            ids.append(organization.id)
+    return ids
 

@@ -1,21 +1,36 @@
-"""What every screen of the app shares: labels, and database work in thread workers."""
+"""What every screen of the app shares: labels, navigation tabs, and database work in
+thread workers whose results come back as typed messages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from dataclasses import replace
+from typing import Any, TypeVar, cast
 
 from sqlmodel import Session
 from textual import work
 from textual.app import ComposeResult
+from textual.dom import DOMNode
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Tab, Tabs
 
 from crm.errors import CRMError, DataError
-from tui.messages import Loaded, WriteDone, WriteFailed
+from tui.kit.navigation import SECTIONS, Host
+from tui.messages import WriteDone, WriteFailed
+from tui.strings import STRINGS, text
 
-if TYPE_CHECKING:
-    from tui.app import CRMApp
+Result = TypeVar("Result")
+
+
+def translate_bindings(node: DOMNode, lang: str) -> None:
+    """Replace binding descriptions that are STRINGS keys by their label in `lang`."""
+    for key, bindings in node._bindings.key_to_bindings.items():
+        node._bindings.key_to_bindings[key] = [
+            replace(b, description=text(b.description, lang))
+            if b.description in STRINGS else b
+            for b in bindings
+        ]
 
 
 class CRMScreen(Screen[Any]):
@@ -23,14 +38,12 @@ class CRMScreen(Screen[Any]):
 
     def __init__(self) -> None:
         super().__init__()
-        from tui.app import translate_bindings
-
         translate_bindings(self, self.crm.lang)
 
     @property
-    def crm(self) -> CRMApp:
-        """The application, with its database, context and language."""
-        return cast("CRMApp", self.app)
+    def crm(self) -> Host:
+        """The application, with its database, context, language and navigation."""
+        return cast(Host, self.app)
 
     def t(self, key: str, **values: object) -> str:
         """The label `key` in the app's language."""
@@ -42,11 +55,12 @@ class CRMScreen(Screen[Any]):
             self.crm.action_go(event.tab.id)
 
     @work(thread=True, group="read")
-    def read(self, what: str, query: Callable[[Session], Any]) -> None:
-        """Run `query` in a fresh read session and post its result as `Loaded(what, …)`."""
+    def read(self, query: Callable[[Session], Result],
+             loaded: Callable[[Result], Message]) -> None:
+        """Run `query` in a fresh read session and post `loaded(its result)` to this screen."""
         with self.crm.database.reading() as session:
             data = query(session)
-        self.post_message(Loaded(what, data))
+        self.post_message(loaded(data))
 
     def write(self, notice: str, change: Callable[[Session], int | None]) -> None:
         """Run `change` in one transaction; posts WriteDone, or WriteFailed with the field."""
@@ -78,6 +92,4 @@ class NavTabs(Tabs):
 
 def nav_tabs(screen: CRMScreen, active: str) -> ComposeResult:
     """The navigation tabs for a main screen."""
-    from tui.app import SECTIONS
-
     yield NavTabs(active, {mode: screen.t(f"tab_{mode}") for mode in SECTIONS})

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from rich.text import Text
 from sqlmodel import Session
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from crm.calendar import FiscalPeriod, fiscal_year_of
-from crm.models import Tracked
 from crm.records import services
-from crm.records.queries import ListFilter, staff_choices
-from tui.messages import CountLoaded, Loaded, PageLoaded, WriteDone, WriteFailed
-from tui.screens.audit_history import AuditHistoryScreen
-from tui.screens.base import CRMScreen, nav_tabs
+from crm.records.entities import Entity, ListColumn
+from crm.records.queries import Choice, ListFilter, staff_choices
+from tui.kit.navigation import AuditTrail, RecordForm, RecordKind
+from tui.kit.screen import CRMScreen, nav_tabs
+from tui.messages import Loaded, WriteDone, WriteFailed
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.filter_bar import FilterBar, Options
 from tui.widgets.paged_table import PagedTable
@@ -28,19 +29,67 @@ from tui.widgets.paged_table import PagedTable
 YEARS_OFFERED = 10
 
 
+class ListRow(Protocol):
+    """A row of a list: anything with an id (and maybe `archived`, `title`)."""
+
+    @property
+    def id(self) -> int:
+        """The record's id."""
+        ...
+
+
+Row = TypeVar("Row", bound=ListRow)
+Row_co = TypeVar("Row_co", covariant=True)
+Page = TypeVar("Page")
+
+
+class PageQuery(Protocol[Row_co]):
+    """Reads one page of a list for a filter and a sort."""
+
+    def __call__(self, session: Session, *, filters: ListFilter, order_by: str,
+                 descending: bool, offset: int, limit: int) -> Sequence[Row_co]:
+        ...
+
+
+class CountQuery(Protocol):
+    """Counts the rows a filter matches."""
+
+    def __call__(self, session: Session, *, filters: ListFilter) -> int:
+        ...
+
+
 @dataclass(frozen=True)
-class Column:
-    """A list column: its sort key (the query's column name) and its label key."""
+class ListQueries(Generic[Row_co]):
+    """The two queries behind a list: a page of rows, and how many rows there are."""
 
-    key: str
-    label: str
-    width: int
-    sortable: bool = True
-    flex: bool = False
+    page: PageQuery[Row_co]
+    count: CountQuery
 
 
-class RecordListScreen(CRMScreen):
+class RecordListScreen(CRMScreen, Generic[Row]):
     """A list of records read a page at a time from the service layer."""
+
+    class PageLoaded(Message, Generic[Page]):
+        """A page of rows; `generation` tells a stale page from the current one."""
+
+        def __init__(self, generation: int, offset: int, rows: Sequence[Page],
+                     has_more: bool) -> None:
+            super().__init__()
+            self.generation = generation
+            self.offset = offset
+            self.rows = rows
+            self.has_more = has_more
+
+    class CountLoaded(Message):
+        """How many rows the list's filter matches."""
+
+        def __init__(self, generation: int, total: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.total = total
+
+    class StaffLoaded(Loaded[Sequence[Choice]]):
+        """The staff the staff filter offers."""
 
     BINDINGS = [
         Binding("n", "new", "new"),
@@ -54,19 +103,28 @@ class RecordListScreen(CRMScreen):
     ]
 
     section: ClassVar[str]
-    columns: ClassVar[tuple[Column, ...]]
-    default_sort: ClassVar[str]
-    default_descending: ClassVar[bool] = True
-    model: ClassVar[type[Tracked]]
+    #: The queries the list reads its pages and its count with.
+    queries: ListQueries[Row]
+    #: The kind of record listed, whose form `n` and `e` open.
+    kind: ClassVar[RecordKind]
+    #: The entity listed (crm.records.entities): its table, columns, sorts and default order.
+    entity: ClassVar[Entity]
+    #: A default order other than the listing's, as (sort key, descending).
+    order: ClassVar[tuple[str, bool] | None] = None
     uses_staff: ClassVar[bool] = False
     PAGE_SIZE: ClassVar[int] = 100
+
+    @property
+    def columns(self) -> tuple[ListColumn, ...]:
+        """The list's columns, in display order."""
+        return self.entity.list_spec.columns
 
     def __init__(self) -> None:
         super().__init__()
         self.filters = ListFilter()
-        self.order_by = self.default_sort
-        self.descending = self.default_descending
-        self.rows: dict[str, Any] = {}
+        listing = self.entity.list_spec
+        self.order_by, self.descending = self.order or (listing.default_sort, listing.descending)
+        self.rows: dict[str, Row] = {}
         self.total: int | None = None
         self.has_more = False
         self.fetching = False
@@ -79,23 +137,20 @@ class RecordListScreen(CRMScreen):
         """The filter controls of this list."""
         raise NotImplementedError
 
-    def fetch(self, session: Session, offset: int, limit: int) -> Sequence[Any]:
+    def fetch(self, session: Session, offset: int, limit: int) -> Sequence[Row]:
         """One page of rows for the current filter and sort."""
-        raise NotImplementedError
+        return self.queries.page(session, filters=self.filters, order_by=self.order_by,
+                                 descending=self.descending, offset=offset, limit=limit)
 
     def fetch_count(self, session: Session) -> int:
         """How many rows the current filter matches."""
-        raise NotImplementedError
+        return self.queries.count(session, filters=self.filters)
 
-    def cells(self, row: Any) -> tuple[Any, ...]:
+    def cells(self, row: Row) -> tuple[Any, ...]:
         """The cells of one row, in column order."""
         raise NotImplementedError
 
-    def open_form(self, record_id: int | None) -> None:
-        """Show the form for a new record (None) or for this one."""
-        raise NotImplementedError
-
-    def row_title(self, row: Any) -> str:
+    def row_title(self, row: Row) -> str:
         """How the confirmation dialog names a row."""
         return str(getattr(row, "title", row.id))
 
@@ -111,6 +166,15 @@ class RecordListScreen(CRMScreen):
         """The four quarters, for the quarter filter."""
         return [(FiscalPeriod(2020, q).label(self.crm.lang).split()[-1], str(q))
                 for q in (1, 2, 3, 4)]
+
+    def period_filter_bar(self, kinds: Options | None = None, kind_prompt: str = "") -> FilterBar:
+        """Filters by text, fiscal year and quarter, `kinds` if given, and staff if used."""
+        return FilterBar(
+            placeholder=self.t("search_placeholder"), years=self.year_options(),
+            quarters=self.quarter_options(), year_prompt=self.t("fiscal_year"),
+            quarter_prompt=self.t("quarter"), kinds=kinds, kind_prompt=kind_prompt,
+            staff_prompt=self.t("staff") if self.uses_staff else None,
+        )
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -136,14 +200,14 @@ class RecordListScreen(CRMScreen):
         row = table.cursor_row
         table.clear(columns=True)
         for column, width in zip(self.columns, widths, strict=True):
-            table.add_column(self.t(column.label), width=width, key=column.key)
+            table.add_column(column.label(self.crm.lang), width=width, key=column.key)
         self._add_rows(list(self.rows.values()))
         table.move_cursor(row=row)
 
     def on_mount(self) -> None:
         table = self.query_one(PagedTable)
         if self.uses_staff:
-            self.read("staff", staff_choices)
+            self.read(staff_choices, self.StaffLoaded)
         table.focus()
 
     def on_screen_resume(self) -> None:
@@ -165,15 +229,18 @@ class RecordListScreen(CRMScreen):
     def _load_page(self, generation: int, offset: int) -> None:
         with self.crm.database.reading() as session:
             rows = self.fetch(session, offset, self.PAGE_SIZE)
-        self.post_message(PageLoaded(generation, offset, rows, len(rows) == self.PAGE_SIZE))
+        self.post_message(
+            self.PageLoaded(generation, offset, rows, len(rows) == self.PAGE_SIZE))
 
     @work(thread=True, group="count", exclusive=True)
     def _load_count(self, generation: int) -> None:
         with self.crm.database.reading() as session:
             total = self.fetch_count(session)
-        self.post_message(CountLoaded(generation, total))
+        self.post_message(self.CountLoaded(generation, total))
 
-    def on_page_loaded(self, message: PageLoaded) -> None:
+    def on_record_list_screen_page_loaded(
+        self, message: RecordListScreen.PageLoaded[Row]
+    ) -> None:
         if message.generation != self._generation:
             return
         fresh = [row for row in message.rows if str(row.id) not in self.rows]
@@ -183,7 +250,7 @@ class RecordListScreen(CRMScreen):
         self.fetching = False
         self._show_status()
 
-    def _add_rows(self, rows: Sequence[Any]) -> None:
+    def _add_rows(self, rows: Sequence[Row]) -> None:
         table = self.query_one(PagedTable)
         if not table.columns:
             return
@@ -194,7 +261,7 @@ class RecordListScreen(CRMScreen):
                     cells = tuple(Text(f"{c}", style="dim strike") for c in cells)
                 table.add_row(*cells, key=str(row.id))
 
-    def on_count_loaded(self, message: CountLoaded) -> None:
+    def on_record_list_screen_count_loaded(self, message: RecordListScreen.CountLoaded) -> None:
         if message.generation == self._generation:
             self.total = message.total
             self._show_status()
@@ -213,16 +280,15 @@ class RecordListScreen(CRMScreen):
             self.t("loading") if self.fetching and not self.rows else self.t(
                 "rows_count", shown=len(self.rows),
                 total=self.total if self.total is not None else len(self.rows)),
-            self.t("sorted_by", column=self.t(column.label), direction=direction),
+            self.t("sorted_by", column=column.label(self.crm.lang), direction=direction),
         ]
         if self.filters.include_archived:
             parts.append(self.t("show_archived"))
         self.query_one("#list-status", Static).update("  ·  ".join(parts))
 
-    def on_loaded(self, message: Loaded) -> None:
-        if message.what == "staff":
-            self.query_one(FilterBar).set_staff(
-                [(c.label(self.crm.lang), c.value) for c in message.data])
+    def on_record_list_screen_staff_loaded(self, message: RecordListScreen.StaffLoaded) -> None:
+        self.query_one(FilterBar).set_staff(
+            [(c.label(self.crm.lang), c.value) for c in message.data])
 
     def on_filter_bar_changed(self, message: FilterBar.Changed) -> None:
         self.filters = replace(message.filters, include_archived=self.filters.include_archived)
@@ -236,13 +302,13 @@ class RecordListScreen(CRMScreen):
         if key == self.order_by:
             self.descending = not self.descending
         else:
-            self.order_by = key or self.default_sort
+            self.order_by = key or self.entity.list_spec.default_sort
         self.reload()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open()
 
-    def selected_row(self) -> Any | None:
+    def selected_row(self) -> Row | None:
         """The record under the cursor, or None (with a notice) when there is none."""
         key = self.query_one(PagedTable).selected_key()
         if key is None or key not in self.rows:
@@ -254,12 +320,12 @@ class RecordListScreen(CRMScreen):
 
     def action_new(self) -> None:
         if self.crm.writable():
-            self.open_form(None)
+            self.crm.open(RecordForm(self.kind))
 
     def action_edit(self) -> None:
         row = self.selected_row()
         if row is not None and self.crm.writable():
-            self.open_form(row.id)
+            self.crm.open(RecordForm(self.kind, row.id))
 
     def action_open(self) -> None:
         """Enter on a row: edit it (lists with a detail screen show that instead)."""
@@ -269,8 +335,8 @@ class RecordListScreen(CRMScreen):
         """Show the audit history of the record under the cursor."""
         row = self.selected_row()
         if row is not None:
-            self.app.push_screen(AuditHistoryScreen(
-                self.row_title(row), [(str(self.model.__tablename__), int(row.id))]))
+            self.crm.open(AuditTrail(
+                self.row_title(row), ((str(self.entity.model.__tablename__), int(row.id)),)))
 
     def action_search(self) -> None:
         self.query_one(FilterBar).focus_text()
@@ -301,7 +367,7 @@ class RecordListScreen(CRMScreen):
         restoring = bool(getattr(row, "archived", False))
         question = self.t("confirm_restore" if restoring else "confirm_archive",
                           title=self.row_title(row))
-        model, ctx, record_id = self.model, self.crm.ctx, int(row.id)
+        model, ctx, record_id = self.entity.model, self.crm.ctx, int(row.id)
 
         def answered(yes: bool | None) -> None:
             if not yes:
