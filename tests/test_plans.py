@@ -74,6 +74,21 @@ source = "meetings"
 organization_kinds = ["university"]
 
 [[kpi]]
+code = "meet_sc"
+name_ja = "スマートシティの意見交換"
+name_en = "Smart-city meetings"
+unit = "回"
+policy_ref = "1-(3)"
+kind = "computed"
+baseline = 0
+baseline_as_of = "2021-03-31"
+target = 5
+target_by = "2027-03-31"
+[kpi.count]
+source = "meetings"
+tags = ["スマートシティ"]
+
+[[kpi]]
 code = "first_sc"
 name_ja = "スマートシティで意見交換した企業数"
 name_en = "Companies consulted on the smart city"
@@ -294,6 +309,7 @@ def test_every_source_measure_and_filter_counts_what_it_says(two_plans: Database
     assert values == {
         "meet_all": 3,           # the three meetings after the baseline
         "meet_univ": 1,          # the one with U1
+        "meet_sc": 2,            # the two tagged スマートシティ
         "first_sc": 2,           # C1 first on the smart city in 2021 (met in 2020 on other
                                  # things), C2 in 2022
         "first_all": 2,          # U1 and C2; C1 was first met before the baseline
@@ -410,7 +426,7 @@ def test_the_auditors_recomputation_holds_for_every_computed_kpi_of_every_plan(
                 if figure.kpi.kind == "computed" and figure.value is not None:
                     assert figure.value == auditors_value(s, figure.kpi, day), figure.code
                     checked += 1
-    assert checked == 4 * (6 + 9)
+    assert checked == 4 * (6 + 10)
 
 
 def test_renaming_a_tag_renames_it_in_the_rules(two_plans: Database) -> None:
@@ -418,7 +434,7 @@ def test_renaming_a_tag_renames_it_in_the_rules(two_plans: Database) -> None:
         tags.rename_tag(s, SC, "スマート")
     assert _figures(two_plans, date(2022, 3, 31))["first_sc"].value == 2
     with two_plans.reading() as s:
-        assert plans.plan_spec(s, "test-2021").kpis[2].count == CountRule(
+        assert plans.plan_spec(s, "test-2021").kpis[3].count == CountRule(
             source="meetings", measure="first_time_organizations",
             organization_kinds=("company",), tags=("スマート",))
         assert [(t.name, t.meetings, t.agreements, t.events) for t in tags.list_tags(s)] == [
@@ -494,7 +510,7 @@ def test_the_plan_commands(
     cli: Callable[..., tuple[int, str]], two_plans: Database, plan_file: Path, tmp_path: Path
 ) -> None:
     code, out = cli("plan", "list", "--format", "json")
-    assert code == 0 and '"code": "test-2021"' in out and '"kpi_count": 10' in out
+    assert code == 0 and '"code": "test-2021"' in out and '"kpi_count": 11' in out
     code, out = cli("--lang", "en", "plan", "show", "test-2021")
     assert code == 0
     assert ("Counts: Organizations met for the first time (Private company), each once, on its"
@@ -536,7 +552,7 @@ def test_a_report_of_one_plan(
         result = build_report(s, period=FiscalPeriod(2021), lang="en",
                               generated_at=datetime(2022, 4, 1, tzinfo=UTC), plan="test-2021")
     assert {f.kpi.plan_code for f in result.content.figures} == {"test-2021"}
-    assert len(result.content.figures) == 10 and result.pdf.startswith(b"%PDF")
+    assert len(result.content.figures) == 11 and result.pdf.startswith(b"%PDF")
     pdf = tmp_path / "plan.pdf"
     code, _ = cli("report", "--fiscal-year", "2021", "--plan", "test-2021", "-o", str(pdf),
                   "--generated-at", "2022-04-01T09:00:00+09:00")
