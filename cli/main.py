@@ -473,6 +473,9 @@ def cmd_kpi(args: argparse.Namespace, out: TextIO) -> int:
             return 0
         year = period.fiscal_year if period else fiscal_year_of(as_of)
         plans = kpi_engine.select_plans(session, args.plan, year)
+        if plans == []:
+            print(f"crm: no plan is in force in fiscal year {year}: name one with --plan CODE"
+                  " (see `crm plan list`) or use --plan all", file=sys.stderr)
         if period is not None:
             figures = kpi_engine.compute_for_period(session, period, plans)
         else:

@@ -17,13 +17,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from alembic import command
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from cli.main import main
+from crm.context import Context
 from crm.kpi import plans
+from crm.kpi.catalog import SHIPPED_PLAN
 from db.engine import make_engine, sqlite_url
-from db.migrate import upgrade
+from db.migrate import alembic_config, upgrade
 from db.session import URL_VARIABLE, Database
 from tests.conftest import BACKEND
 
@@ -117,3 +120,34 @@ def test_the_migrated_plan_is_the_plan_a_new_database_ships(
         ("kpi", "update", 19), ("kpi_count_filter", "insert", 11), ("plan", "insert", 1),
         ("plan_grade", "insert", 3),
     ]
+
+
+def test_the_shipped_plan_file_changes_nothing_in_a_migrated_database(
+    old_database: str, ctx: Context
+) -> None:
+    engine = make_engine(old_database)
+    upgrade(engine)
+    engine.dispose()
+    migrated = Database.open(old_database)
+    with migrated.writing(actor="t") as session:
+        assert not plans.import_plan(session, ctx, SHIPPED_PLAN, "catalog")
+    migrated.dispose()
+
+
+def test_downgrading_gives_back_the_rules_and_views_of_0005(old_database: str) -> None:
+    kpis = "SELECT code, kind, rule, rule_param, target FROM kpi ORDER BY id"
+    counted = ("SELECT kpi_code, record_type, record_id, counted_on FROM kpi_evidence"
+               " ORDER BY kpi_code, record_type, record_id")
+    engine = make_engine(old_database)
+    with engine.connect() as connection:
+        before = [connection.execute(text(q)).all() for q in (kpis, counted)]
+    upgrade(engine)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005")
+    with engine.connect() as connection:
+        after = [connection.execute(text(q)).all() for q in (kpis, counted)]
+        assert "plan" not in inspect(connection).get_table_names()
+    engine.dispose()
+    assert after == before and len(before[1]) == 9

@@ -543,6 +543,16 @@ def test_the_plan_commands(
     assert code == 1
 
 
+def test_no_plan_in_force_says_how_to_name_one(
+    database: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv(URL_VARIABLE, database.url)
+    out = io.StringIO()
+    assert main(["kpi", "--as-of", "2026-12-01", "--format", "json"], out=out) == 0
+    assert json.loads(out.getvalue()) == []
+    assert "no plan is in force in fiscal year 2026" in capsys.readouterr().err
+
+
 def test_a_report_of_one_plan(
     cli: Callable[..., tuple[int, str]], two_plans: Database, tmp_path: Path
 ) -> None:
@@ -557,3 +567,19 @@ def test_a_report_of_one_plan(
     code, _ = cli("report", "--fiscal-year", "2021", "--plan", "test-2021", "-o", str(pdf),
                   "--generated-at", "2022-04-01T09:00:00+09:00")
     assert code == 0 and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_a_kpi_code_in_two_plans_needs_the_plan_for_its_evidence(
+    cli: Callable[..., tuple[int, str]], plan_file: Path, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    copy = tmp_path / "copy.toml"
+    copy.write_text(PLAN_FILE.replace('"test-2021"', '"copy-2021"'), encoding="utf-8")
+    assert cli("plan", "import", str(copy))[0] == 0
+    code, _ = cli("--lang", "en", "kpi", "--evidence", "meet_all", "--as-of", "2022-03-31")
+    assert code == 1
+    assert "exists in plans copy-2021, test-2021: name one with --plan" in capsys.readouterr().err
+    code, out = cli("kpi", "--evidence", "meet_all", "--plan", "copy-2021", "--as-of",
+                    "2022-03-31", "--format", "json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 3 and {r["plan_code"] for r in rows} == {"copy-2021"}

@@ -373,7 +373,7 @@ def downgrade() -> None:
             op.execute(statement)
         op.execute('DROP TABLE kpi')
         _old_kpi_table()
-        op.execute(f"INSERT INTO kpi ({', '.join(OLD_KPI_COLUMNS)})"
+        op.execute(f"INSERT INTO kpi ({', '.join(old_columns)}, rule_param)"
                    f" SELECT {', '.join(old_columns)}, rule_param FROM _kpi_0006 ORDER BY id")
         op.execute('DROP TABLE _kpi_0006')
         for statement in audit.sqlite_audit_triggers('kpi', 'id', OLD_KPI_COLUMNS):
