@@ -472,14 +472,20 @@ def cmd_kpi(args: argparse.Namespace, out: TextIO) -> int:
             _print_evidence(args, out, lang, kpi, rows, since, through)
             return 0
         year = period.fiscal_year if period else fiscal_year_of(as_of)
+        note = None
         plans = kpi_engine.select_plans(session, args.plan, year)
         if plans == []:
-            print(f"crm: no plan is in force in fiscal year {year}: name one with --plan CODE"
-                  " (see `crm plan list`) or use --plan all", file=sys.stderr)
+            # A note, not an error: on stderr beside JSON or CSV, under the table's heading.
+            note = (f"{year}年度に有効な計画はありません。--plan CODE で指定するか"
+                    "（`crm plan list`）、--plan all を使ってください" if lang == "ja" else
+                    f"no plan is in force in fiscal year {year}: name one with --plan CODE"
+                    " (see `crm plan list`) or use --plan all")
         if period is not None:
             figures = kpi_engine.compute_for_period(session, period, plans)
         else:
             figures = kpi_engine.compute_at(session, as_of, plans)
+    if note and args.format != "table":
+        print(f"crm: {note}", file=sys.stderr)
     if args.format == "json":
         json.dump([f.to_json() for f in figures], out, ensure_ascii=False, indent=2)
         print(file=out)
@@ -488,6 +494,8 @@ def cmd_kpi(args: argparse.Namespace, out: TextIO) -> int:
     else:
         heading = period.label(lang) if period else _as_of_heading(as_of, lang)
         print(heading, file=out)
+        if note:
+            print(note, file=out)
         for code in dict.fromkeys(f.kpi.plan_code for f in figures):
             print(f"\n{label('plan', lang)}: {code}", file=out)
             print(_kpi_table([f for f in figures if f.kpi.plan_code == code], lang,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -25,7 +26,9 @@ from crm.context import Context
 from crm.kpi import engine, plans
 from crm.kpi.plan_file import PlanFileError, plan_to_toml, read_plan
 from crm.kpi.rules import CountRule
+from crm.reporting.fingerprint import canonical_lines, data_fingerprint
 from db.session import URL_VARIABLE, Database
+from tests.conftest import BACKEND
 
 PLAN_FILE = """
 [plan]
@@ -548,7 +551,8 @@ def test_no_plan_in_force_says_how_to_name_one(
 ) -> None:
     monkeypatch.setenv(URL_VARIABLE, database.url)
     out = io.StringIO()
-    assert main(["kpi", "--as-of", "2026-12-01", "--format", "json"], out=out) == 0
+    assert main(["--lang", "en", "kpi", "--as-of", "2026-12-01", "--format", "json"],
+                out=out) == 0
     assert json.loads(out.getvalue()) == []
     assert "no plan is in force in fiscal year 2026" in capsys.readouterr().err
 
@@ -583,3 +587,24 @@ def test_a_kpi_code_in_two_plans_needs_the_plan_for_its_evidence(
                     "2022-03-31", "--format", "json")
     rows = json.loads(out)
     assert code == 0 and len(rows) == 3 and {r["plan_code"] for r in rows} == {"copy-2021"}
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="an auditor's sqlite3 reading of the file")
+def test_the_documented_fingerprint_covers_revisions_weights_and_judging(
+    two_plans: Database, database_path: Path
+) -> None:
+    docs = (Path(__file__).parent.parent / "docs" / "reports.md").read_text(encoding="utf-8")
+    script = re.search(r"```python\n(import hashlib, sqlite3.*?)```", docs, flags=re.S)
+    assert script is not None
+    namespace: dict[str, Any] = {}
+    exec(script.group(1), namespace)  # noqa: S102 - the auditor's script, as documented
+    period = FiscalPeriod(2021)
+    with two_plans.reading() as s:
+        program = data_fingerprint(s.connection(), period)
+        lines = "".join(canonical_lines(s.connection(), period))
+    documented = namespace["fingerprint"](str(database_path), period.start.isoformat(),
+                                          period.end.isoformat())
+    assert program == documented
+    assert "R|test-2021|meet_all|2022-04-01|20.0|2027-03-31\n" in lines
+    assert "W|test-2021|attendees|outreach_event|" in lines
+    assert "F|test-2021|waste|progress|lower\n" in lines
