@@ -567,6 +567,7 @@ def test_a_report_of_one_plan(
                               generated_at=datetime(2022, 4, 1, tzinfo=UTC), plan="test-2021")
     assert {f.kpi.plan_code for f in result.content.figures} == {"test-2021"}
     assert len(result.content.figures) == 11 and result.pdf.startswith(b"%PDF")
+    assert result.content.plan_names == (("テスト計画", "Test plan"),)
     pdf = tmp_path / "plan.pdf"
     code, _ = cli("report", "--fiscal-year", "2021", "--plan", "test-2021", "-o", str(pdf),
                   "--generated-at", "2022-04-01T09:00:00+09:00")

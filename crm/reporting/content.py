@@ -23,6 +23,7 @@ from crm.kpi.engine import (
     compute_for_period,
     computed_series,
 )
+from crm.kpi.plans import list_plans
 from crm.reporting import data
 from crm.reporting.data import AgreementLine, EventLine, FirstContact, MeetingLine
 from crm.reporting.fingerprint import data_fingerprint
@@ -40,7 +41,8 @@ class ReportContent:
     """What one report of `period` shows, as read from the database.
 
     `series` holds each computed KPI's values, one point per quarter of its `chart_quarters`;
-    `evidence` each computed KPI's evidence records dated by the period's end.
+    `evidence` each computed KPI's evidence records dated by the period's end; `plan_names`
+    the (Japanese, English) names of the plans whose KPIs it reports.
     """
 
     period: FiscalPeriod
@@ -56,6 +58,7 @@ class ReportContent:
     follow_ups: tuple[MeetingLine, ...]
     register: tuple[AgreementLine, ...]
     restatements: tuple[Restatement, ...]
+    plan_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def published(self) -> dict[str, dict[str, Any]]:
@@ -115,4 +118,6 @@ def gather_report(session: Session, period: FiscalPeriod,
         follow_ups=tuple(data.open_follow_ups(session, end)),
         register=tuple(data.agreements_in_force(session, end)),
         restatements=tuple(restatements(session, period)),
+        plan_names=tuple((p.name_ja, p.name_en) for p in list_plans(session)
+                         if p.code in {f.kpi.plan_code for f in figures}),
     )
