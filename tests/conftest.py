@@ -15,12 +15,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from crm.context import Context, fixed_clock
 from db.engine import sqlite_url
 from db.session import Database, create_database
+
+# Property tests draw the same examples on every run and machine (no flaky CI), and a slow
+# loaded machine is no failure.
+settings.register_profile("deterministic", derandomize=True, deadline=None)
+settings.load_profile("deterministic")
 
 FIXED_NOW = datetime(2023, 4, 1, 3, 0, tzinfo=UTC)
 BACKEND = os.environ.get("CRM_TEST_BACKEND", "sqlite")

@@ -142,7 +142,7 @@ def test_a_natural_key_is_made_of_required_columns(entity: Entity) -> None:
 def test_a_header_names_one_column_of_an_entity(entity: Entity) -> None:
     seen: dict[str, str] = {}
     for field in entity.fields:
-        for alias in field.aliases:
+        for alias in field.headers:
             folded = importing._fold(alias)
             assert seen.setdefault(folded, str(field.column)) == field.column, alias
             assert folded not in entity.columns or folded == field.column, alias
@@ -151,7 +151,7 @@ def test_a_header_names_one_column_of_an_entity(entity: Entity) -> None:
 def test_the_import_tables_resolve_each_alias_to_its_field() -> None:
     for entity in FILE_ENTITIES:
         for field in entity.fields:
-            for alias in field.aliases:
+            for alias in field.headers:
                 columns = importing._ALIASES[importing._fold(alias)]
                 assert next(c for c in columns if c in entity.columns) == field.column
 

@@ -8,13 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlmodel import Session
 
 from crm.context import Context, fixed_clock
 from crm.errors import DataError
 from crm.io import exporting
 from crm.io.exporting import ExportOptions, export_csv, open_for_export
-from crm.io.importing import ENTITIES, import_file
+from crm.io.importing import ENTITIES, import_file, join_list, split_list
 from crm.models import Meeting, Organization, Staff
 from crm.records import services
 from db.session import Database, create_database
@@ -309,3 +311,30 @@ def test_the_export_command(
     assert "神戸太郎" in capsys.readouterr().out
     assert run_cli(filled, "export", "events", "--quarter", "3") == 2
     assert run_cli(filled, "export", "events", "--fiscal-year", "2022", "--to", "2023-01-01") == 2
+
+
+@given(st.lists(st.text(alphabet="ab;；、\\ 社", min_size=1, max_size=6)
+                .map(str.strip).filter(bool), max_size=4))
+def test_a_list_cell_gives_back_the_names_it_was_made_of(names: list[str]) -> None:
+    assert split_list(join_list(names)) == names
+
+
+def test_names_with_separators_survive_export_and_import(
+    database: Database, tmp_path: Path
+) -> None:
+    odd = ["A;B株式会社", "研究所、分室", "C\\D社"]
+    with database.writing() as session:
+        ids = [services.create_organization(session, CTX, name=n, kind="company").id or 0
+               for n in odd]
+        services.log_meeting(session, CTX, held_on=date(2022, 12, 1), title="三者会議",
+                             organization_ids=ids)
+    first = export_all(database, tmp_path / "first")
+    assert "A\\;B株式会社;C\\\\D社;研究所\\、分室" in first["meetings"]
+    fresh = create_database(f"sqlite:///{tmp_path / 'fresh.sqlite3'}", CTX)
+    with fresh.writing() as session:
+        for entity in ("organizations", "meetings"):
+            import_file(session, CTX, entity, tmp_path / "first" / f"{entity}.csv")
+    second = export_all(fresh, tmp_path / "second")
+    fresh.dispose()
+    assert (second["organizations"], second["meetings"]) == (
+        first["organizations"], first["meetings"])

@@ -234,7 +234,8 @@ def test_meetings_with_english_headers_and_wareki_dates(seeded: Database, tmp_pa
     "header",
     ["日付,件名,相手先,担当者,概要,次のアクション,フォローアップ日",
      "実施日,タイトル,団体,職員,内容,対応,次回期限",
-     "開催日,名称,相手先,担当,概要,対応,フォローアップ日"],
+     "開催日,名称,相手先,担当,概要,対応,フォローアップ日",
+     "日付,件名,相手先,担当者,備考,次の対応,フォローアップ日"],  # as the README lists them
 )
 def test_meetings_with_japanese_headers(seeded: Database, tmp_path: Path, header: str) -> None:
     path = write(
@@ -651,11 +652,24 @@ def test_every_entity_has_a_natural_key(seeded: Database, tmp_path: Path) -> Non
         assert again.updated + again.unchanged == first.added + first.updated + first.unchanged
     with seeded.reading() as session:
         kobe = organization(session, KOBE)
-        assert (kobe.name, kobe.notes) == ("(株)神戸製鋼所", "メモ")  # matched, then updated
+        # matched and updated, but the file's spelling (株) never replaces the official name
+        assert (kobe.name, kobe.notes) == (KOBE, "メモ")
         assert session.scalars(select(m.Contact.phone)).one() == "+81 78-000-0000"
         assert session.scalars(select(m.OutreachEvent.attendees)).one() == 11
         assert session.scalars(select(m.KpiMeasurement.value)).one() == 750
         assert session.scalars(select(m.Agreement.status)).one() == "proposed"
+
+
+def test_a_spelling_variant_matches_and_leaves_the_official_name(
+    seeded: Database, tmp_path: Path
+) -> None:
+    variant = write(tmp_path, "name,kind\n（株）神戸製鋼所,company\n", name="variant.csv")
+    for dry_run in (True, False):
+        with seeded.writing() as session:
+            result = import_file(session, CTX, "organizations", variant, dry_run=dry_run)
+        assert (result.added, result.updated, result.unchanged) == (0, 0, 1)
+    with seeded.reading() as session:
+        assert organization(session, KOBE).name == KOBE
 
 
 def test_organizations_match_by_corporate_number_when_renamed(

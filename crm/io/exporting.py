@@ -37,7 +37,7 @@ from crm.io.importing import (
     DATE_COLUMNS,
     ENTITIES,
     FORMULA_TRIGGERS,
-    LIST_SEPARATOR,
+    join_list,
     unknown_choice,
 )
 
@@ -114,7 +114,7 @@ class NameList:
         names: defaultdict[int, list[str]] = defaultdict(list)
         for owner_id, name in session.execute(statement):
             names[owner_id].append(name)
-        return {owner_id: LIST_SEPARATOR.join(found) for owner_id, found in names.items()}
+        return {owner_id: join_list(found) for owner_id, found in names.items()}
 
 
 @dataclass(frozen=True)

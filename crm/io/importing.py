@@ -74,7 +74,39 @@ DATE_COLUMNS = entities.date_columns()
 
 #: What an export puts between the names of a list; an import also accepts ；and 、.
 LIST_SEPARATOR = ";"
-_LIST_SPLIT = re.compile("[;；、]")
+#: What separates the names of a list cell; a backslash before one keeps it in the name.
+_SEPARATORS = frozenset(";；、")
+
+
+def split_list(cell: str) -> list[str]:
+    """The names in a list cell, split at ; ； or 、 except where a backslash escapes one
+    (`A\\;B社` is the one name `A;B社`; `\\\\` is a backslash)."""
+    names: list[str] = []
+    current: list[str] = []
+    characters = iter(cell)
+    for character in characters:
+        if character == "\\":
+            following = next(characters, "")
+            if following in _SEPARATORS or following == "\\":
+                current.append(following)
+            else:
+                current.append(character + following)
+        elif character in _SEPARATORS:
+            names.append("".join(current))
+            current = []
+        else:
+            current.append(character)
+    names.append("".join(current))
+    return [name.strip() for name in names if name.strip()]
+
+
+def join_list(names: Iterable[str]) -> str:
+    """One list cell of `names`, a backslash before any separator or backslash in a name, so
+    that `split_list` gives the names back."""
+    return LIST_SEPARATOR.join(
+        "".join("\\" + c if c in _SEPARATORS or c == "\\" else c for c in name)
+        for name in names
+    )
 
 #: First characters that make a spreadsheet read a cell as a formula. An export puts an
 #: apostrophe before them (CSV) and an import takes it off again.
@@ -399,9 +431,8 @@ class _Row:
             raise self.error(column, exc.message, ja=exc.ja) from None
 
     def names(self, column: str) -> list[str]:
-        """The names in a list cell, split at ; ； or 、."""
-        parts = (part.strip() for part in _LIST_SPLIT.split(self.value(column)))
-        return [part for part in parts if part]
+        """The names in a list cell (see `split_list`)."""
+        return split_list(self.value(column))
 
     def service_error(self, exc: DataError) -> ImportFileError:
         """A service's DataError, placed at the column its field names."""
@@ -1050,13 +1081,15 @@ class _Organizations(_Importer):
     def existing(self) -> dict[tuple[Any, ...], int]:
         self.numbers_seen: dict[str, int] = {}
         table = self.table
-        self.by_number: dict[str, int] = {
-            number: record_id
-            for record_id, number in self.run.connection.execute(
-                select(table.c.id, table.c.corporate_number).where(table.c.archived_at.is_(None))
-            )
-            if number
-        }
+        self.by_number: dict[str, int] = {}
+        self.names: dict[int, str] = {}
+        for record_id, number, name in self.run.connection.execute(
+            select(table.c.id, table.c.corporate_number, table.c.name)
+            .where(table.c.archived_at.is_(None))
+        ):
+            self.names[record_id] = name
+            if number:
+                self.by_number[number] = record_id
         return super().existing()
 
     def prepare(self, row: _Row) -> _Prepared:
@@ -1084,7 +1117,12 @@ class _Organizations(_Importer):
                 f"corporate number {number} belongs to another organization (id {by_number})",
                 ja=f"法人番号 {number} は別の団体 (id {by_number}) のものです",
             )
-        return by_name if by_name is not None else by_number
+        if by_name is not None:
+            # Same name once legal form, width and spaces are folded: the file spells the
+            # organization another way ((株) for 株式会社…). Its official name stays.
+            prepared.fields["name"] = self.names[by_name]
+            return by_name
+        return by_number
 
 
 class _Contacts(_Importer):

@@ -129,6 +129,14 @@ class Field:
         """The field a DataError about this field names."""
         return self.key or self.name
 
+    @property
+    def headers(self) -> tuple[str, ...]:
+        """Every header a file may name this field by besides its column: its Japanese label
+        (the one the forms and the exports' users see) and its aliases."""
+        if self.column is None:
+            return ()
+        return tuple(dict.fromkeys((self.ja, *self.aliases)))
+
 
 @dataclass(frozen=True)
 class NaturalKey:
@@ -485,7 +493,7 @@ _MEETING_FIELDS: tuple[Field, ...] = (
           aliases=("相手先", "団体"), key="organizations"),
     Field("staff_ids", Input.NAMES, "担当職員", "Staff", column="staff",
           link=_MEETING_STAFF, personal=True, aliases=("担当", "担当者", "職員"), key="staff"),
-    _text("summary", "概要", "Summary", aliases=("概要", "内容")),
+    _text("summary", "概要", "Summary", aliases=("概要", "内容", *_NOTES)),
     _text("next_action", "次の対応", "Next action", aliases=("次のアクション", "対応")),
     Field("follow_up_on", Input.DATE, "フォローアップ日", "Follow-up",
           column="follow_up_on", aliases=("フォローアップ日", "次回期限")),
@@ -680,11 +688,11 @@ def header_aliases() -> dict[str, tuple[str, ...]]:
     first: dict[str, dict[str, set[str]]] = {}  # alias -> column -> columns to come before it
     for e in FILE_ENTITIES:
         for f in e.fields:
-            for alias in f.aliases:
+            for alias in f.headers:
                 first.setdefault(alias, {}).setdefault(str(f.column), set())
     for e in FILE_ENTITIES:
         for f in e.fields:
-            for alias in f.aliases:
+            for alias in f.headers:
                 for other, before in first[alias].items():
                     if other != f.column and other in e.columns:
                         before.add(str(f.column))
