@@ -37,6 +37,9 @@ from crm.io import opendata
 from crm.io.exporting import ExportOptions, export_csv, export_file, open_for_export
 from crm.io.importing import ENTITIES, import_file
 from crm.kpi import engine as kpi_engine
+from crm.kpi import plans
+from crm.kpi.plan_file import plan_to_toml, read_plan
+from crm.kpi.plans import plan_text
 from crm.records import dedup
 from db.engine import sqlite_path
 from db.maintenance import backup, backup_path_before_upgrade, check
@@ -186,6 +189,23 @@ def build_parser() -> argparse.ArgumentParser:
     kpi.add_argument("--format", choices=("table", "json", "csv"), default="table")
     kpi.add_argument("--evidence", metavar="CODE",
                      help="list the records behind a computed KPI instead")
+    kpi.add_argument("--plan", metavar="CODE",
+                     help="the plan's KPIs (`all`: every plan; default: the plans in force"
+                     " at the date)")
+
+    plan = commands.add_parser("plan", help="plans and their KPIs: list, show, import, export")
+    plan_commands = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
+    plan_list = plan_commands.add_parser("list", help="the plans: code, name, years, KPIs")
+    plan_list.add_argument("--format", choices=("table", "json"), default="table")
+    plan_show = plan_commands.add_parser("show", help="a plan's KPIs, rules and revisions")
+    plan_show.add_argument("code", metavar="CODE")
+    plan_import = plan_commands.add_parser(
+        "import", help="define or update a plan from a TOML file (all or nothing)")
+    plan_import.add_argument("file", type=Path, metavar="FILE.toml")
+    plan_export = plan_commands.add_parser("export", help="write a plan as a TOML plan file")
+    plan_export.add_argument("code", metavar="CODE")
+    plan_export.add_argument("-o", "--output", type=Path, metavar="FILE.toml",
+                             help="file to write (default: standard output)")
 
     importer = commands.add_parser("import", help="import records from a CSV or .xlsx file")
     importer.add_argument("entity", choices=ENTITIES)
@@ -240,6 +260,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--no-approval-block", action="store_true",
                         help="leave out the approval block (決裁欄) on the cover")
     report.add_argument("--office", metavar="NAME", help="issuing office printed on the report")
+    report.add_argument("--plan", metavar="CODE",
+                        help="the plan reported on (default: the plans in force in the year)")
     report.add_argument("--issue", action="store_true",
                         help="record the report as issued: its figures and hashes are frozen")
     return parser
@@ -441,16 +463,29 @@ def cmd_kpi(args: argparse.Namespace, out: TextIO) -> int:
     database = _open(args)
     with database.reading() as session:
         if args.evidence:
-            kpi = kpi_engine.computed_kpi(session, args.evidence)
+            plan = None if args.plan in (None, "all") else args.plan
+            kpi = kpi_engine.computed_kpi(session, args.evidence, plan)
             since = period.start if period else None
             through = period.end if period else as_of
-            rows = kpi_engine.evidence(session, kpi.code, since=since, through=through)
+            rows = kpi_engine.evidence(session, kpi.code, plan=kpi.plan_code, since=since,
+                                       through=through)
             _print_evidence(args, out, lang, kpi, rows, since, through)
             return 0
+        year = period.fiscal_year if period else fiscal_year_of(as_of)
+        note = None
+        plans = kpi_engine.select_plans(session, args.plan, year)
+        if plans == []:
+            # A note, not an error: on stderr beside JSON or CSV, under the table's heading.
+            note = (f"{year}年度に有効な計画はありません。--plan CODE で指定するか"
+                    "（`crm plan list`）、--plan all を使ってください" if lang == "ja" else
+                    f"no plan is in force in fiscal year {year}: name one with --plan CODE"
+                    " (see `crm plan list`) or use --plan all")
         if period is not None:
-            figures = kpi_engine.compute_for_period(session, period)
+            figures = kpi_engine.compute_for_period(session, period, plans)
         else:
-            figures = kpi_engine.compute_at(session, as_of)
+            figures = kpi_engine.compute_at(session, as_of, plans)
+    if note and args.format != "table":
+        print(f"crm: {note}", file=sys.stderr)
     if args.format == "json":
         json.dump([f.to_json() for f in figures], out, ensure_ascii=False, indent=2)
         print(file=out)
@@ -459,7 +494,51 @@ def cmd_kpi(args: argparse.Namespace, out: TextIO) -> int:
     else:
         heading = period.label(lang) if period else _as_of_heading(as_of, lang)
         print(heading, file=out)
-        print(_kpi_table(figures, lang, with_period=period is not None), file=out)
+        if note:
+            print(note, file=out)
+        for code in dict.fromkeys(f.kpi.plan_code for f in figures):
+            print(f"\n{label('plan', lang)}: {code}", file=out)
+            print(_kpi_table([f for f in figures if f.kpi.plan_code == code], lang,
+                             with_period=period is not None), file=out)
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
+    """List, show, import or export plans (docs/plans.md)."""
+    lang = args.lang or default_language()
+    if args.plan_command == "import":
+        _refuse_if_read_only(args)
+        spec = read_plan(args.file)
+        with _open(args).writing(actor=_context(args).user) as session:
+            changed = plans.import_plan(session, _context(args), spec, args.file.name)
+        state = "defined or updated" if changed else "unchanged (already as in the file)"
+        print(f"plan {spec.code}: {state}", file=out)
+        return 0
+    with _open(args).reading() as session:
+        if args.plan_command == "list":
+            summaries = plans.list_plans(session)
+        else:
+            spec = plans.plan_spec(session, args.code)
+    if args.plan_command == "list":
+        if args.format == "json":
+            json.dump([p.to_json() for p in summaries], out, ensure_ascii=False, indent=2)
+            print(file=out)
+        else:
+            print(format_table(
+                [label("code", lang), label("name", lang), label("fiscal_years", lang),
+                 label("kpis", lang)],
+                [[p.code, p.name_ja if lang == "ja" else p.name_en,
+                  f"{p.first_fiscal_year}–{p.last_fiscal_year}", str(p.kpi_count)]
+                 for p in summaries], right=[False, False, False, True]), file=out)
+    elif args.plan_command == "export":
+        text = plan_to_toml(spec)
+        if args.output is None:
+            out.write(text)
+        else:
+            args.output.write_text(text, encoding="utf-8")
+            print(f"wrote {args.output}", file=out)
+    else:
+        print(plan_text(spec, lang), file=out)
     return 0
 
 
@@ -515,7 +594,7 @@ def _print_evidence(
     data = [
         {"kpi_code": r.kpi_code, "record_type": r.record_type, "record_id": r.record_id,
          "counted_on": r.counted_on.isoformat(), "title": r.title,
-         "organizations": r.organizations}
+         "organizations": r.organizations, "plan_code": kpi.plan_code, "weight": r.weight}
         for r in rows
     ]
     if args.format == "json":
@@ -660,7 +739,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     published = publish_report(
         _open(args), ctx, period=period, lang=lang, output=args.output,
         generated_at=args.generated_at, approval_block=not args.no_approval_block,
-        office=args.office, issue=args.issue,
+        office=args.office, issue=args.issue, plan=args.plan,
     )
     result = published.report
     print(f"wrote {published.path} (fingerprint {result.fingerprint})", file=out)
@@ -689,6 +768,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "audit": cmd_audit,
     "demo": cmd_demo,
     "kpi": cmd_kpi,
+    "plan": cmd_plan,
     "import": cmd_import,
     "export": cmd_export,
     "opendata": cmd_opendata,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from crm.kpi.rules import KPI_CHECKS
+from crm.kpi.rules import FILTER_CHECK, KPI_CHECKS
 from crm.vocabulary import (
     AGREEMENT_STATUSES,
     CONCLUDED_STATUSES,
@@ -234,16 +234,47 @@ class OutreachEventStaff(SQLModel, table=True):
     staff_id: int = Field(foreign_key="staff.id", primary_key=True, index=True)
 
 
+class Plan(Tracked, table=True):
+    """A plan (計画) whose KPIs the office reports on, with its fiscal years (docs/plans.md)."""
+
+    __tablename__ = "plan"
+    __table_args__ = (
+        CheckConstraint("last_fiscal_year >= first_fiscal_year", name="years"),
+    )
+
+    code: str = Field(max_length=60, unique=True)
+    name_ja: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    first_fiscal_year: int
+    last_fiscal_year: int
+    adopted_on: date | None = None
+    notes: str | None = None
+
+
+class PlanGrade(SQLModel, table=True):
+    """A row of a plan's grading table: the grade given from `threshold` % up."""
+
+    __tablename__ = "plan_grade"
+
+    plan_id: int = Field(
+        sa_column_args=[ForeignKey("plan.id", ondelete="CASCADE")], primary_key=True
+    )
+    grade: str = Field(max_length=3, primary_key=True)
+    threshold: float
+
+
 class Kpi(Tracked, table=True):
-    """A KPI definition: data, so a new plan period needs no release (see docs/schema.md)."""
+    """A KPI of a plan: data, so a new plan needs no release (docs/schema.md, docs/plans.md)."""
 
     __tablename__ = "kpi"
     __table_args__ = (
         *(CheckConstraint(sql, name=name) for name, sql in KPI_CHECKS.items()),
         CheckConstraint("target_by > baseline_as_of", name="target_after_baseline"),
+        UniqueConstraint("plan_id", "code", name="uq_kpi_plan_id_code"),
     )
 
-    code: str = Field(max_length=60, unique=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    code: str = Field(max_length=60)
     basic_policy: int
     policy_ref: str = Field(max_length=20)
     name_ja: str = Field(max_length=200)
@@ -251,15 +282,94 @@ class Kpi(Tracked, table=True):
     unit: str = Field(max_length=20)
     kind: str = Field(max_length=10)
     rule: str = Field(max_length=20)
-    rule_param: str | None = Field(default=None, max_length=30)
+    count_source: str | None = Field(default=None, max_length=20)
+    count_measure: str | None = Field(default=None, max_length=30)
     baseline: float
     baseline_as_of: date
     baseline_label: str | None = Field(default=None, max_length=100)
     target: float
     target_by: date
     target_label: str | None = Field(default=None, max_length=100)
+    formula: str = Field(max_length=10, sa_column_kwargs={"server_default": "ratio"},
+                         default="ratio")
+    direction: str = Field(max_length=10, sa_column_kwargs={"server_default": "higher"},
+                           default="higher")
     sort_order: int = Field(sa_column_kwargs={"server_default": "0"}, default=0)
     notes: str | None = None
+
+
+class KpiCountFilter(SQLModel, table=True):
+    """A filter of a computed KPI's rule: records count only if they match one value of each
+    filter the KPI has (organization_kind, event_kind, agreement_status, tag)."""
+
+    __tablename__ = "kpi_count_filter"
+    __table_args__ = (CheckConstraint(FILTER_CHECK, name="filter"),)
+
+    kpi_id: int = Field(
+        sa_column_args=[ForeignKey("kpi.id", ondelete="CASCADE")], primary_key=True
+    )
+    filter: str = Field(max_length=20, primary_key=True)
+    value: str = Field(max_length=50, primary_key=True)
+
+
+class KpiTargetRevision(Tracked, table=True):
+    """A revised target of a KPI (目標値の改訂), in force from `revised_on`; the KPI row keeps
+    the original target."""
+
+    __tablename__ = "kpi_target_revision"
+    __table_args__ = (
+        UniqueConstraint("kpi_id", "revised_on", name="uq_kpi_target_revision_kpi_id_revised_on"),
+        CheckConstraint("target_by > revised_on", name="target_after_revision"),
+    )
+
+    kpi_id: int = Field(foreign_key="kpi.id", index=True)
+    revised_on: date
+    target: float
+    target_by: date
+    reason: str = Field(max_length=500)
+
+
+class Tag(SQLModel, table=True):
+    """A tag on meetings, agreements and events (e.g. スマートシティ) that KPI rules filter on."""
+
+    __tablename__ = "tag"
+    __table_args__ = (CheckConstraint("length(trim(name)) > 0", name="name_not_empty"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=50, unique=True)
+
+
+class MeetingTag(SQLModel, table=True):
+    """The tags of a meeting."""
+
+    __tablename__ = "meeting_tag"
+
+    meeting_id: int = Field(
+        sa_column_args=[ForeignKey("meeting.id", ondelete="CASCADE")], primary_key=True
+    )
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True)
+
+
+class AgreementTag(SQLModel, table=True):
+    """The tags of an agreement."""
+
+    __tablename__ = "agreement_tag"
+
+    agreement_id: int = Field(
+        sa_column_args=[ForeignKey("agreement.id", ondelete="CASCADE")], primary_key=True
+    )
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True)
+
+
+class OutreachEventTag(SQLModel, table=True):
+    """The tags of an outreach event."""
+
+    __tablename__ = "outreach_event_tag"
+
+    outreach_event_id: int = Field(
+        sa_column_args=[ForeignKey("outreach_event.id", ondelete="CASCADE")], primary_key=True
+    )
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True, index=True)
 
 
 class KpiMeasurement(Tracked, table=True):
@@ -282,25 +392,35 @@ TRACKED_TABLES = (
     Meeting,
     Agreement,
     OutreachEvent,
+    Plan,
     Kpi,
+    KpiTargetRevision,
     KpiMeasurement,
 )
 
 __all__ = [
     "Agreement",
     "AgreementPartner",
+    "AgreementTag",
     "Contact",
     "Kpi",
+    "KpiCountFilter",
     "KpiMeasurement",
+    "KpiTargetRevision",
     "Meeting",
     "MeetingContact",
     "MeetingOrganization",
     "MeetingStaff",
+    "MeetingTag",
     "Organization",
     "OutreachEvent",
     "OutreachEventStaff",
+    "OutreachEventTag",
+    "Plan",
+    "PlanGrade",
     "Staff",
     "TRACKED_TABLES",
+    "Tag",
 ]
 
 

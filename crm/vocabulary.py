@@ -120,6 +120,7 @@ KPI_STATUS_LABELS = {
     "achieved": ("達成", "Achieved"),
     "on_track": ("順調", "On track"),
     "behind": ("遅れ", "Behind"),
+    "not_achieved": ("未達成", "Not achieved"),
     "unknown": ("—", "—"),
 }
 

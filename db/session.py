@@ -16,7 +16,7 @@ from sqlmodel import Session
 from crm.audit import chain as audit
 from crm.context import Context, current_user
 from crm.errors import CRMError, ReadOnlyError
-from crm.records.services import seed_kpis
+from crm.kpi.plans import seed_shipped_plan
 from db import engine as engine_settings
 from db.engine import make_engine, sqlite_path, sqlite_url, writing
 from db.migrate import current_revision, head_revision, newer_schema_problem, upgrade
@@ -134,7 +134,7 @@ class Database:
 
 
 def create_database(url: str, ctx: Context) -> Database:
-    """Create a new database at the newest schema, with the shipped KPI set."""
+    """Create a new database at the newest schema, with the shipped plan and its KPIs."""
     path = sqlite_path(url)
     if path is not None and path.exists() and path.stat().st_size > 0:
         raise DatabaseError(f"{path} already exists: use `crm db upgrade` to update it")
@@ -143,5 +143,5 @@ def create_database(url: str, ctx: Context) -> Database:
         raise DatabaseError(f"{database.describe()} already holds a CRM database")
     database.upgrade()
     with database.writing(actor=ctx.user) as session:
-        seed_kpis(session, ctx)
+        seed_shipped_plan(session, ctx)
     return database

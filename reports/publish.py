@@ -21,6 +21,7 @@ from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.errors import DataError
 from crm.i18n import LANGUAGES
+from crm.kpi.engine import select_plans
 from crm.models import IssuedReport
 from crm.reporting import issued
 from crm.reporting.content import ReportContent, gather_report
@@ -74,10 +75,12 @@ def build_report(
     generated_at: datetime,
     approval_block: bool = True,
     office: str | None = None,
+    plan: str | None = None,
 ) -> ReportResult:
     """Build the KPI report for `period` in `lang` ('ja' or 'en') as of `generated_at`.
 
-    `generated_at` must be timezone-aware; `office` defaults to the city's ICT-policy office.
+    `generated_at` must be timezone-aware; `office` defaults to the city's ICT-policy office;
+    `plan` names the plan reported on (default or 'all': every plan).
     """
     if lang not in LANGUAGES:
         raise DataError(f"language must be ja or en, not {lang!r}",
@@ -85,7 +88,8 @@ def build_report(
     if generated_at.tzinfo is None:
         raise DataError("the generation time needs a time zone",
                         ja="作成日時にはタイムゾーンが必要です", field="generated_at")
-    content = gather_report(session, period)
+    plans = None if plan in (None, "all") else select_plans(session, plan, period.fiscal_year)
+    content = gather_report(session, period, plans)
     options = ReportOptions(lang=lang, generated_at=generated_at,
                             office=office or t("office", lang), approval_block=approval_block)
     return ReportResult(pdf=render(content, options), content=content, lang=lang,
@@ -113,6 +117,7 @@ def publish_report(
     database: Database, ctx: Context, *, period: FiscalPeriod, lang: str,
     generated_at: datetime | None = None, approval_block: bool = True, office: str | None = None,
     output: Path | None = None, directory: Path | None = None, issue: bool = False,
+    plan: str | None = None,
 ) -> Publication:
     """Build the report of `period`, write it, and with `issue` record it as issued by ctx.user.
 
@@ -123,7 +128,7 @@ def publish_report(
     with (database.writing(actor=ctx.user) if issue else database.reading()) as session:
         result = build_report(
             session, period=period, lang=lang, generated_at=generated_at or ctx.now(),
-            approval_block=approval_block, office=office,
+            approval_block=approval_block, office=office, plan=plan,
         )
         record = issue_report(session, ctx, result) if issue else None
         try:

@@ -177,7 +177,8 @@ def cover(content: ReportContent, options: ReportOptions) -> list[Flowable]:
     flowables += [
         Spacer(1, 30 * mm if options.approval_block else 55 * mm),
         _p(report_title(content.period, lang), "title"),
-        _p(t("policy", lang), "subtitle"),
+        _p(" / ".join(ja if lang == "ja" else en for ja, en in content.plan_names)
+           or t("policy", lang), "subtitle"),
         Spacer(1, 12 * mm),
     ]
     rows = [

@@ -45,6 +45,7 @@ STATUS_FILL = {
     "achieved": colors.HexColor("#c6e7c6"),
     "on_track": colors.HexColor("#d6e6f5"),
     "behind": colors.HexColor("#f7cfcf"),
+    "not_achieved": colors.HexColor("#f7cfcf"),
     "unknown": colors.white,
 }
 

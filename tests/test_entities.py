@@ -28,6 +28,15 @@ SYSTEM_TABLES = {
     "audit_log": "written by database triggers (docs/auditing.md)",
     "audit_actor": "set inside each write transaction (crm.audit)",
     "organization_merge": "written by crm.records.dedup when organizations are merged",
+    "plan": "plans: defined by plan files (crm.kpi.plans, `crm plan import`; docs/plans.md)",
+    "plan_grade": "a plan's grading table, from its plan file (crm.kpi.plans)",
+    "kpi_count_filter": "a computed KPI's rule filters, from its plan file (crm.kpi.plans)",
+    "kpi_target_revision": "a KPI's target revisions, from its plan file (crm.kpi.plans)",
+    # Until the entity specs take the `tags` column: written by crm.tags.
+    "tag": "tags, set and renamed through crm.tags",
+    "meeting_tag": "a meeting's tags (crm.tags.set_tags)",
+    "agreement_tag": "an agreement's tags (crm.tags.set_tags)",
+    "outreach_event_tag": "an event's tags (crm.tags.set_tags)",
 }
 
 #: Columns every tracked record has, set by the services and never entered: its id, who

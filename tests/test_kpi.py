@@ -250,7 +250,7 @@ def test_company_evidence_names_the_company_and_its_first_meeting(companies: Dat
 def test_companies_per_quarter_count_first_meetings_only(companies: Database) -> None:
     with companies.reading() as session:
         series = engine.computed_series(session, FiscalPeriod(2019, None).quarters())
-    points = series["companies_consulted"]
+        points = series[engine.computed_kpi(session, "companies_consulted").id]
     assert [p.count for p in points] == [1, 1, 0, 0]          # C3 in Q1, C6 in Q2
     assert [p.cumulative for p in points] == [5, 6, 6, 6]
 
@@ -261,9 +261,10 @@ def test_auditor_query_on_kpi_evidence_matches_the_engine(companies: Database) -
         engine_value = value_at(session, "companies_consulted", as_of)
         audited = session.execute(
             text(
-                "SELECT k.baseline + (SELECT count(*) FROM kpi_evidence e"
-                " WHERE e.kpi_code = k.code AND e.counted_on <= :as_of)"
-                " FROM kpi k WHERE k.code = 'companies_consulted'"
+                "SELECT k.baseline + (SELECT coalesce(sum(e.weight), 0) FROM kpi_evidence e"
+                " WHERE e.kpi_id = k.id AND e.counted_on <= :as_of)"
+                " FROM kpi k JOIN plan p ON p.id = k.plan_id"
+                " WHERE p.code = 'ict-policy-2018' AND k.code = 'companies_consulted'"
             ),
             {"as_of": as_of.isoformat()},
         ).scalar_one()
@@ -412,16 +413,20 @@ def test_evidence_is_refused_for_a_measured_kpi(database: Database) -> None:
 
 # The auditor's recomputation (docs/schema.md): plain queries on the views and tables, one
 # per figure, without the engine.
-EVIDENCE = "SELECT count(*) FROM kpi_evidence WHERE kpi_code = :code AND counted_on <= :end"
+EVIDENCE = (
+    "SELECT coalesce(sum(weight), 0) FROM kpi_evidence"
+    " WHERE plan_code = :plan AND kpi_code = :code AND counted_on <= :end"
+)
 MEASUREMENTS = (
-    "FROM kpi_measurement m JOIN kpi k ON k.id = m.kpi_id"
-    " WHERE k.code = :code AND m.archived_at IS NULL AND m.measured_on <= :end"
+    "FROM kpi_measurement m JOIN kpi k ON k.id = m.kpi_id JOIN plan p ON p.id = k.plan_id"
+    " WHERE p.code = :plan AND k.code = :code AND m.archived_at IS NULL"
+    " AND m.measured_on <= :end"
 )
 
 
 def auditors_value(session: Session, kpi: engine.KpiDefinition, day: date) -> float | None:
     """The KPI's value at `day`: baseline + evidence, the year's sum, or the latest value."""
-    params = {"code": kpi.code, "end": day.isoformat()}
+    params = {"plan": kpi.plan_code, "code": kpi.code, "end": day.isoformat()}
     if kpi.rule in COMPUTED_RULES:
         count = session.execute(text(EVIDENCE), params).scalar_one()
         return None if day < kpi.baseline_as_of else kpi.baseline + count
@@ -439,7 +444,8 @@ def auditors_period_count(
 ) -> float | None:
     """What the KPI gained within `period`: its records or measurements dated in it, or for
     a level the change of the latest value."""
-    params = {"code": kpi.code, "start": period.start.isoformat(), "end": period.end.isoformat()}
+    params = {"plan": kpi.plan_code, "code": kpi.code, "start": period.start.isoformat(),
+              "end": period.end.isoformat()}
     if kpi.rule in COMPUTED_RULES:
         return session.execute(text(EVIDENCE + " AND counted_on >= :start"), params).scalar_one()
     if kpi.rule == "annual":

@@ -19,7 +19,7 @@ from typing import NoReturn
 
 import pytest
 from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 
 import db.engine
 from cli.main import main
@@ -286,6 +286,13 @@ FILL = {
 }
 
 
+#: Columns a later migration retired, with their content moved: 0006 turned `kpi.rule_param`
+#: into rows of `kpi_count_filter` (tests/test_plan_migration.py checks the figures stay).
+RETIRED = {"kpi": {"rule_param"}}
+#: Who signs the audit rows of the migrations that rewrite rows (0006: kpi, its plan).
+MIGRATION_SIGNERS = ("migration 0006",)
+
+
 def _snapshot(path: Path) -> dict[str, list[dict[str, object]]]:
     connection = sqlite3.connect(path)
     connection.row_factory = sqlite3.Row
@@ -331,7 +338,9 @@ def test_a_database_from_every_earlier_revision_keeps_every_row_when_upgraded(
     after = _snapshot(path)
     for table, rows in before.items():
         assert rows, table
-        assert [{k: row[k] for k in rows[0]} for row in after[table]] == rows, table
+        kept = [k for k in rows[0] if k not in RETIRED.get(table, set())]
+        assert [{k: row[k] for k in kept} for row in after[table]] == [
+            {k: row[k] for k in kept} for row in rows], table
 
     backups = list(tmp_path.glob(f"old.sqlite3.before-upgrade-from-{revision}-*.bak"))
     assert len(backups) == 1 and str(backups[0]) in out
@@ -343,7 +352,9 @@ def test_a_database_from_every_earlier_revision_keeps_every_row_when_upgraded(
     with database.reading() as session:
         report = audit.verify(session)
         recorded = session.execute(text(
-            "SELECT table_name, count(*) FROM audit_log GROUP BY table_name")).all()
+            "SELECT table_name, count(*) FROM audit_log WHERE changed_by NOT IN :signers"
+            " GROUP BY table_name").bindparams(bindparam("signers", expanding=True)),
+            {"signers": list(MIGRATION_SIGNERS)}).all()
     database.dispose()
     assert report.ok and report.unsealed == 0
     assert dict(recorded) == {

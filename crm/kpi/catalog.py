@@ -1,19 +1,34 @@
-"""The shipped KPI set: the 19 KPIs of the city's ICT promotion policy (FY2018–FY2022).
+"""The shipped plan: the 19 KPIs of the city's ICT promotion policy (FY2018–FY2022).
 
-This is only what a new database starts with: KPI definitions live in the `kpi` table, so a
-later plan period is entered as data. See ../shared/spec/kpis.md for the source.
+This is only what a new database starts with (plan `ict-policy-2018`): plans and their KPIs
+live in the `plan` and `kpi` tables, so a later plan is entered as data (docs/plans.md). See
+../shared/spec/kpis.md for the source.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from crm.kpi.rules import kind_of
+from crm.kpi.plan_file import KpiSpec, PlanSpec
+from crm.kpi.rules import CountRule
+from crm.vocabulary import ORGANIZATION_KINDS
 
 H30_12 = date(2018, 12, 31)
 R2_12 = date(2020, 12, 31)
 R4_FY_END = date(2023, 3, 31)
+
+#: How the policy's three counting rules read in the rule language.
+_EVENTS_OF = {kind: CountRule(source="events", event_kinds=(kind,))
+              for kind in ("in_city", "lecture", "out_of_city")}
+_AGREEMENTS_WITH = {
+    "private": CountRule(source="agreements", organization_kinds=("company",)),
+    "external": CountRule(source="agreements", organization_kinds=tuple(
+        c for c in ORGANIZATION_KINDS.codes if c != "company")),
+}
+_COMPANIES = CountRule(source="meetings", measure="first_time_organizations",
+                       organization_kinds=("company",))
 
 
 def _kpi(
@@ -23,35 +38,24 @@ def _kpi(
     name_ja: str,
     name_en: str,
     unit: str,
-    rule: str,
+    kind: str,
     baseline: float,
     baseline_as_of: date,
     target: float,
     *,
-    rule_param: str | None = None,
+    count: CountRule | None = None,
     baseline_label: str | None = None,
     target_label: str | None = None,
-) -> dict[str, Any]:
-    return {
-        "code": code,
-        "basic_policy": basic_policy,
-        "policy_ref": policy_ref,
-        "name_ja": name_ja,
-        "name_en": name_en,
-        "unit": unit,
-        "kind": kind_of(rule),
-        "rule": rule,
-        "rule_param": rule_param,
-        "baseline": baseline,
-        "baseline_as_of": baseline_as_of,
-        "baseline_label": baseline_label,
-        "target": target,
-        "target_by": R4_FY_END,
-        "target_label": target_label,
-    }
+) -> KpiSpec:
+    return KpiSpec(
+        code=code, basic_policy=basic_policy, policy_ref=policy_ref, name_ja=name_ja,
+        name_en=name_en, unit=unit, kind=kind, count=count, baseline=baseline,
+        baseline_as_of=baseline_as_of, baseline_label=baseline_label, target=target,
+        target_by=R4_FY_END, target_label=target_label,
+    )
 
 
-SHIPPED_KPIS: tuple[dict[str, Any], ...] = (
+_KPIS: tuple[KpiSpec, ...] = (
     _kpi("data_disclosure_review", 1, "1-(1)", "保有情報の公開範囲の検討",
          "Review of disclosure scope of held data", "—", "milestone", 0, H30_12, 1,
          baseline_label="未実施", target_label="実施"),
@@ -78,11 +82,11 @@ SHIPPED_KPIS: tuple[dict[str, Any], ...] = (
     _kpi("app_awareness_rate", 2, "2-(3)", "かこがわアプリを知っている市民の割合",
          "Citizens who know the Kakogawa app", "%", "level", 15.5, H30_12, 25.0),
     _kpi("outreach_in_city", 2, "2-(3)", "市内イベント等における周知広報回数",
-         "Promotions at in-city events", "回", "events", 4, H30_12, 20,
-         rule_param="in_city", target_label="累計"),
+         "Promotions at in-city events", "回", "computed", 4, H30_12, 20,
+         count=_EVENTS_OF["in_city"], target_label="累計"),
     _kpi("lectures_in_city", 2, "2-(3)", "市内における出前講座の開催回数",
-         "On-site lectures (出前講座) held in the city", "回", "events", 1, H30_12, 60,
-         rule_param="lecture", target_label="累計"),
+         "On-site lectures (出前講座) held in the city", "回", "computed", 1, H30_12, 60,
+         count=_EVENTS_OF["lecture"], target_label="累計"),
     _kpi("decidim_projects", 2, "2-(4)", "Decidim による意見交換を実施した事業件数",
          "Projects consulted on through Decidim", "件", "level", 1, R2_12, 20,
          baseline_label="累計", target_label="累計"),
@@ -92,15 +96,38 @@ SHIPPED_KPIS: tuple[dict[str, Any], ...] = (
          "Opinions posted on Decidim", "件", "level", 261, R2_12, 5000,
          baseline_label="累計", target_label="累計"),
     _kpi("linkage_external", 3, "3-(1)", "外部機関や大学等とのデータ連携件数",
-         "Data linkages with external agencies, universities etc.", "件", "agreements", 3,
-         H30_12, 15, rule_param="external", target_label="累計"),
+         "Data linkages with external agencies, universities etc.", "件", "computed", 3,
+         H30_12, 15, count=_AGREEMENTS_WITH["external"], target_label="累計"),
     _kpi("companies_consulted", 3, "3-(2)", "意見交換を行った民間企業数",
-         "Private companies we exchanged views with", "社", "companies", 3, H30_12, 65,
+         "Private companies we exchanged views with", "社", "computed", 3, H30_12, 65,
+         count=_COMPANIES,
          target_label="累計"),
     _kpi("linkage_private", 3, "3-(2)", "民間企業とのデータ連携件数",
-         "Data linkages with private companies", "件", "agreements", 0, H30_12, 10,
-         rule_param="private", target_label="累計"),
+         "Data linkages with private companies", "件", "computed", 0, H30_12, 10,
+         count=_AGREEMENTS_WITH["private"], target_label="累計"),
     _kpi("outreach_out_of_city", 3, "3-(3)", "市外イベント等における周知広報回数",
-         "Promotions at out-of-city events", "回", "events", 3, H30_12, 30,
-         rule_param="out_of_city", target_label="累計"),
+         "Promotions at out-of-city events", "回", "computed", 3, H30_12, 30,
+         count=_EVENTS_OF["out_of_city"], target_label="累計"),
 )
+
+SHIPPED_PLAN = PlanSpec(
+    code="ict-policy-2018",
+    name_ja="情報通信技術基盤等の利活用に関する推進方針",
+    name_en="ICT promotion policy",
+    first_fiscal_year=2018,
+    last_fiscal_year=2022,
+    kpis=_KPIS,
+)
+
+
+def _columns(kpi: KpiSpec) -> dict[str, Any]:
+    row = asdict(kpi)
+    del row["count"], row["revisions"], row["notes"], row["formula"], row["direction"]
+    row["rule"] = kpi.count.rule if kpi.count else kpi.kind
+    row["kind"] = "computed" if kpi.count else "measured"
+    return row
+
+
+#: Deprecated: the shipped KPIs as `kpi` columns without their plan, for
+#: `crm.records.services.seed_kpis`, which crm.kpi.plans.seed_shipped_plan replaces.
+SHIPPED_KPIS: tuple[dict[str, Any], ...] = tuple(_columns(k) for k in _KPIS)

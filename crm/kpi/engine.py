@@ -1,8 +1,12 @@
-"""The KPI engine: every rule of ../shared/spec/kpis.md, counted in SQL.
+"""The KPI engine: every KPI of every plan, counted in SQL (../shared/spec/kpis.md,
+docs/plans.md).
 
-Computed KPIs are counted from the `kpi_counted_record` view, split at each KPI's baseline
-date exactly as the `kpi_evidence` view is; measured KPIs from `kpi_measurement`. Python
-only combines the handful of per-KPI totals the queries return with the progress arithmetic.
+Computed KPIs are counted from the `kpi_counted_record` view (the sum of each record's
+weight), split at each KPI's baseline date exactly as the `kpi_evidence` view is; measured
+KPIs from `kpi_measurement`. Python only combines the handful of per-KPI totals the queries
+return with the progress arithmetic: the target in force at the date (revisions), the
+expected line through interim targets, the plan's formula, direction and grading, and after
+the target date the final judgement.
 """
 
 from __future__ import annotations
@@ -16,10 +20,14 @@ from sqlalchemy import BindParameter, Date, Integer, bindparam, select, text
 from sqlmodel import Session, col
 
 from crm.calendar import FiscalPeriod, fiscal_year_of, fiscal_year_range, months_between
-from crm.errors import DataError
-from crm.kpi.rules import COMPUTED_RULES
-from crm.models import Kpi
+from crm.errors import DataError, NotFoundError
+from crm.kpi.plan_file import TargetRevision
+from crm.kpi.rules import COMPUTED_RULES, DEFAULT_GRADING, CountRule
+from crm.models import Kpi, KpiCountFilter, KpiTargetRevision, Plan, PlanGrade
 from crm.vocabulary import KPI_STATUS_LABELS
+
+#: `plans` argument of the figures' functions: every plan, or these plan codes.
+ALL_PLANS = None
 
 
 @dataclass(frozen=True)
@@ -35,7 +43,6 @@ class KpiDefinition:
     unit: str
     kind: str
     rule: str
-    rule_param: str | None
     baseline: float
     baseline_as_of: date
     baseline_label: str | None
@@ -43,16 +50,50 @@ class KpiDefinition:
     target_by: date
     target_label: str | None
     sort_order: int
-
-    @classmethod
-    def from_model(cls, kpi: Kpi) -> KpiDefinition:
-        """A snapshot of a `kpi` row."""
-        assert kpi.id is not None
-        return cls(**{f: getattr(kpi, f) for f in cls.__dataclass_fields__})
+    plan_code: str = ""
+    formula: str = "ratio"
+    direction: str = "higher"
+    count: CountRule | None = None
+    revisions: tuple[TargetRevision, ...] = ()
+    grading: tuple[tuple[str, float], ...] = DEFAULT_GRADING
 
     def name(self, lang: str) -> str:
         """The KPI's name in `lang`."""
         return self.name_ja if lang == "ja" else self.name_en
+
+    def target_at(self, as_of: date) -> tuple[float, date]:
+        """The target and its date in force at `as_of`: the latest revision made on or before
+        it, else the original."""
+        target = (self.target, self.target_by)
+        for revision in self.revisions:
+            if revision.revised_on <= as_of:
+                target = (revision.target, revision.target_by)
+        return target
+
+    def knots(self, as_of: date) -> list[tuple[date, float]]:
+        """The expected line at `as_of`: from the baseline through the earlier (interim)
+        targets of the versions in force so far, to the target in force."""
+        target, target_by = self.target_at(as_of)
+        versions = [(self.target_by, self.target)] + [
+            (r.target_by, r.target) for r in self.revisions if r.revised_on <= as_of]
+        interim = {by: value for by, value in versions
+                   if self.baseline_as_of < by < target_by}
+        return [(self.baseline_as_of, self.baseline), *sorted(interim.items()),
+                (target_by, target)]
+
+    def better(self, value: float, than: float) -> bool:
+        """Whether `value` is at least as good as `than` in the KPI's direction."""
+        return value >= than if self.direction == "higher" else value <= than
+
+    def grade(self, rate: float | None) -> str | None:
+        """The plan's grade for an achievement `rate` (%), the letter after the table's last
+        below its lowest threshold."""
+        if rate is None:
+            return None
+        for letter, threshold in self.grading:
+            if round(rate, 6) >= threshold:
+                return letter
+        return chr(ord(self.grading[-1][0][0]) + 1)
 
 
 @dataclass
@@ -71,6 +112,10 @@ class KpiFigure:
     progress_rate: float | None = None
     status: str = "unknown"
     needed_pace: float | None = None
+    target: float | None = None
+    target_by: date | None = None
+    grade: str | None = None
+    judgement: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -78,14 +123,16 @@ class KpiFigure:
         return self.kpi.code
 
     def status_label(self, lang: str) -> str:
-        """達成 / 順調 / 遅れ (or English), — when unknown."""
+        """達成 / 順調 / 遅れ / 未達成 (or English), — when unknown."""
         ja, en = KPI_STATUS_LABELS[self.status]
         return ja if lang == "ja" else en
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: ISO dates, numbers as numbers, null for unknown."""
         k = self.kpi
+        target, target_by = k.target_at(self.as_of)
         data: dict[str, Any] = {
+            "plan": k.plan_code,
             "code": k.code,
             "name_ja": k.name_ja,
             "name_en": k.name_en,
@@ -97,9 +144,11 @@ class KpiFigure:
             "baseline": _number(k.baseline),
             "baseline_as_of": k.baseline_as_of.isoformat(),
             "baseline_label": k.baseline_label,
-            "target": _number(k.target),
-            "target_by": k.target_by.isoformat(),
+            "target": _number(target),
+            "target_by": target_by.isoformat(),
             "target_label": k.target_label,
+            "original_target": _number(k.target),
+            "original_target_by": k.target_by.isoformat(),
             "as_of": self.as_of.isoformat(),
             "value": _number(self.value),
         }
@@ -116,6 +165,8 @@ class KpiFigure:
             "progress_rate": _number(self.progress_rate),
             "expected": _number(self.expected),
             "status": self.status,
+            "grade": self.grade,
+            "judgement": self.judgement,
             "needed_pace": _number(self.needed_pace),
             "reconciliation_records": self.reconciliation,
             "measured_on": self.measured_on.isoformat() if self.measured_on else None,
@@ -125,7 +176,7 @@ class KpiFigure:
 
 @dataclass(frozen=True)
 class EvidenceRow:
-    """A record that adds one to a computed KPI."""
+    """A record that adds its weight (1, or an event's attendees) to a computed KPI."""
 
     kpi_code: str
     record_type: str
@@ -133,6 +184,7 @@ class EvidenceRow:
     counted_on: date
     title: str
     organizations: str
+    weight: int = 1
 
 
 def _number(value: float | None) -> float | int | None:
@@ -145,54 +197,117 @@ def _number(value: float | None) -> float | int | None:
 # --- queries --------------------------------------------------------------------------------
 
 
-def active_kpis(session: Session) -> list[KpiDefinition]:
-    """The active KPI definitions in their reporting order."""
+def plans_in_force(session: Session, fiscal_year: int) -> list[str]:
+    """The codes of the active plans whose years include `fiscal_year`, oldest first."""
+    query = (select(col(Plan.code)).where(col(Plan.archived_at).is_(None),
+                                     col(Plan.first_fiscal_year) <= fiscal_year,
+                                     col(Plan.last_fiscal_year) >= fiscal_year)
+             .order_by(col(Plan.first_fiscal_year), col(Plan.code)))
+    return list(session.scalars(query))
+
+
+def select_plans(session: Session, plan: str | None, fiscal_year: int) -> list[str] | None:
+    """The plans `crm kpi --plan` means: None (every plan) for 'all', the plans in force in
+    `fiscal_year` when not given, else the one named (NotFoundError if unknown)."""
+    if plan is None:
+        return plans_in_force(session, fiscal_year)
+    if plan.strip() == "all":
+        return ALL_PLANS
+    codes = list(session.scalars(select(col(Plan.code)).where(col(Plan.archived_at).is_(None))
+                                 .order_by(col(Plan.first_fiscal_year), col(Plan.code))))
+    if plan.strip() not in codes:
+        raise NotFoundError(f"unknown plan {plan!r}; known: {', '.join(codes)}, all",
+                            ja=f"計画 {plan!r} は存在しません。既知のコード:"
+                               f" {', '.join(codes)}, all",
+                            field="plan")
+    return [plan.strip()]
+
+
+def active_kpis(session: Session, plans: Sequence[str] | None = ALL_PLANS) -> list[KpiDefinition]:
+    """The active KPI definitions of the active plans (or of `plans`) in reporting order:
+    plans oldest first, then each plan's KPI order."""
     query = (
-        select(Kpi)
-        .where(col(Kpi.archived_at).is_(None))
-        .order_by(col(Kpi.sort_order), col(Kpi.id))
+        select(Kpi, col(Plan.code)).join(Plan, col(Plan.id) == Kpi.plan_id)
+        .where(col(Kpi.archived_at).is_(None), col(Plan.archived_at).is_(None))
+        .order_by(col(Plan.first_fiscal_year), col(Plan.code), col(Kpi.sort_order), col(Kpi.id))
     )
-    return [KpiDefinition.from_model(k) for k in session.scalars(query)]
+    if plans is not None:
+        query = query.where(col(Plan.code).in_(list(plans)))
+    rows = session.execute(query).all()
+    ids = [k.id for k, _ in rows]
+    plan_ids = sorted({k.plan_id for k, _ in rows})
+    grading: dict[int, list[tuple[str, float]]] = {}
+    for grade in session.scalars(select(PlanGrade).where(col(PlanGrade.plan_id).in_(plan_ids))
+                                 .order_by(col(PlanGrade.threshold).desc())):
+        grading.setdefault(grade.plan_id, []).append((grade.grade, grade.threshold))
+    revisions: dict[int, list[TargetRevision]] = {}
+    for r in session.scalars(select(KpiTargetRevision).where(
+            col(KpiTargetRevision.kpi_id).in_(ids), col(KpiTargetRevision.archived_at).is_(None))
+            .order_by(col(KpiTargetRevision.revised_on))):
+        revisions.setdefault(r.kpi_id, []).append(TargetRevision(
+            revised_on=r.revised_on, target=r.target, target_by=r.target_by, reason=r.reason))
+    filters: dict[int, list[tuple[str, str]]] = {}
+    for f in session.scalars(select(KpiCountFilter).where(col(KpiCountFilter.kpi_id).in_(ids))
+                             .order_by(col(KpiCountFilter.filter), col(KpiCountFilter.value))):
+        filters.setdefault(f.kpi_id, []).append((f.filter, f.value))
+    definitions = []
+    for k, plan_code in rows:
+        assert k.id is not None
+        definitions.append(KpiDefinition(
+            id=k.id, code=k.code, basic_policy=k.basic_policy, policy_ref=k.policy_ref,
+            name_ja=k.name_ja, name_en=k.name_en, unit=k.unit, kind=k.kind, rule=k.rule,
+            baseline=k.baseline, baseline_as_of=k.baseline_as_of,
+            baseline_label=k.baseline_label, target=k.target, target_by=k.target_by,
+            target_label=k.target_label, sort_order=k.sort_order, plan_code=plan_code,
+            formula=k.formula, direction=k.direction,
+            count=None if k.count_source is None else CountRule.from_rows(
+                k.count_source, k.count_measure or "records", filters.get(k.id, [])),
+            revisions=tuple(revisions.get(k.id, [])),
+            grading=tuple(grading.get(k.plan_id, [])) or DEFAULT_GRADING,
+        ))
+    return definitions
 
 
 @dataclass(frozen=True)
 class Counts:
-    """A computed KPI's records: before its baseline (reconciliation) and up to each date."""
+    """A computed KPI's records (sum of weights): before its baseline (reconciliation) and up
+    to each date."""
 
     reconciliation: int
     at: list[int]
 
 
-def computed_counts(session: Session, dates: Sequence[date]) -> dict[str, Counts]:
-    """For each computed KPI: its records dated on or before the baseline date, and for each
-    of `dates` the records after the baseline dated on or before it (the `kpi_evidence` rows).
+def computed_counts(session: Session, dates: Sequence[date]) -> dict[int, Counts]:
+    """For each computed KPI (by id): the weight of its records dated on or before the
+    baseline date, and for each of `dates` of the records after the baseline dated on or
+    before it (the `kpi_evidence` rows).
 
     One scan of `kpi_counted_record` for every KPI and every date: a conditional sum each.
     The reconciliation (records the baseline covers) is shown beside each baseline figure.
     """
     sums = "".join(
         f", CAST(SUM(CASE WHEN c.counted_on > k.baseline_as_of AND c.counted_on <= :d{i}"
-        f" THEN 1 ELSE 0 END) AS INTEGER)"
+        f" THEN c.weight ELSE 0 END) AS INTEGER)"
         for i in range(len(dates))
     )
     query = text(
-        "SELECT c.kpi_code,"
-        " CAST(SUM(CASE WHEN c.counted_on <= k.baseline_as_of THEN 1 ELSE 0 END) AS INTEGER)"
-        f"{sums} FROM kpi_counted_record c JOIN kpi k ON k.code = c.kpi_code"
-        " GROUP BY c.kpi_code"
+        "SELECT c.kpi_id,"
+        " CAST(SUM(CASE WHEN c.counted_on <= k.baseline_as_of THEN c.weight ELSE 0 END)"
+        f" AS INTEGER){sums} FROM kpi_counted_record c JOIN kpi k ON k.id = c.kpi_id"
+        " GROUP BY c.kpi_id"
     ).bindparams(*(bindparam(f"d{i}", type_=Date) for i in range(len(dates))))
     rows = session.execute(query, {f"d{i}": d for i, d in enumerate(dates)})
     return {
-        row[0]: Counts(reconciliation=int(row[1] or 0), at=[int(c or 0) for c in row[2:]])
+        int(row[0]): Counts(reconciliation=int(row[1] or 0), at=[int(c or 0) for c in row[2:]])
         for row in rows
     }
 
 
-def latest_levels(session: Session, as_of: date) -> dict[str, tuple[float, date]]:
-    """For each level or milestone KPI, its latest measurement on or before `as_of`."""
+def latest_levels(session: Session, as_of: date) -> dict[int, tuple[float, date]]:
+    """For each level or milestone KPI (by id), its latest measurement on or before `as_of`."""
     query = text(
-        "SELECT code, value, measured_on FROM ("
-        " SELECT k.code AS code, m.value AS value, m.measured_on AS measured_on,"
+        "SELECT kpi_id, value, measured_on FROM ("
+        " SELECT m.kpi_id AS kpi_id, m.value AS value, m.measured_on AS measured_on,"
         "  ROW_NUMBER() OVER (PARTITION BY m.kpi_id ORDER BY m.measured_on DESC, m.id DESC)"
         "   AS position"
         " FROM kpi_measurement m JOIN kpi k ON k.id = m.kpi_id"
@@ -201,28 +316,36 @@ def latest_levels(session: Session, as_of: date) -> dict[str, tuple[float, date]
         ") latest WHERE position = 1"
     ).bindparams(bindparam("as_of", type_=Date)).columns(measured_on=Date)
     return {
-        code: (float(value), measured_on)
-        for code, value, measured_on in session.execute(query, {"as_of": as_of})
+        int(kpi_id): (float(value), measured_on)
+        for kpi_id, value, measured_on in session.execute(query, {"as_of": as_of})
     }
 
 
-def annual_sums(session: Session, start: date, end: date) -> dict[str, float]:
-    """For each annual KPI with a measurement dated in [start, end], the sum of those."""
+def annual_sums(session: Session, start: date, end: date) -> dict[int, float]:
+    """For each annual KPI (by id) with a measurement dated in [start, end], the sum of those."""
     query = text(
-        "SELECT k.code, SUM(m.value) FROM kpi_measurement m JOIN kpi k ON k.id = m.kpi_id"
+        "SELECT m.kpi_id, SUM(m.value) FROM kpi_measurement m JOIN kpi k ON k.id = m.kpi_id"
         " WHERE m.archived_at IS NULL AND k.rule = 'annual'"
-        "  AND m.measured_on >= :start AND m.measured_on <= :end GROUP BY k.code"
+        "  AND m.measured_on >= :start AND m.measured_on <= :end GROUP BY m.kpi_id"
     ).bindparams(bindparam("start", type_=Date), bindparam("end", type_=Date))
-    return {code: float(total) for code, total in session.execute(query, {"start": start,
-                                                                             "end": end})}
+    return {int(kpi_id): float(total)
+            for kpi_id, total in session.execute(query, {"start": start, "end": end})}
 
 
-def computed_kpi(session: Session, code: str) -> KpiDefinition:
-    """The active computed KPI with this code; DataError naming the computed codes otherwise."""
-    kpis = [k for k in active_kpis(session) if k.rule in COMPUTED_RULES]
-    for kpi in kpis:
-        if kpi.code == code.strip():
-            return kpi
+def computed_kpi(session: Session, code: str, plan: str | None = None) -> KpiDefinition:
+    """The active computed KPI with this code (in `plan`, needed where two plans share the
+    code); DataError naming the computed codes otherwise."""
+    kpis = [k for k in active_kpis(session, None if plan is None else [plan])
+            if k.rule in COMPUTED_RULES]
+    found = [k for k in kpis if k.code == code.strip()]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        plans = ", ".join(k.plan_code for k in found)
+        raise DataError(f"KPI {code!r} exists in plans {plans}: name one with --plan",
+                        ja=f"KPI {code!r} は複数の計画（{plans}）にあります。"
+                           "--plan で指定してください",
+                        field="plan")
     codes = ", ".join(k.code for k in kpis)
     raise DataError(
         f"{code!r} is not a computed KPI; evidence exists for: {codes}",
@@ -235,48 +358,66 @@ def computed_kpi(session: Session, code: str) -> KpiDefinition:
 
 
 def expected_value(kpi: KpiDefinition, as_of: date) -> float:
-    """Where the KPI should be at `as_of` on a straight line to its target.
+    """Where the KPI should be at `as_of` on the line to the target in force.
 
-    Cumulative and level KPIs: from (baseline date, baseline) to (target date, target).
-    Annual KPIs restart every fiscal year: from 0 on its first day to the annual target on
-    its last.
+    Cumulative and level KPIs: straight from (baseline date, baseline) through each interim
+    target to (target date, target). Annual KPIs restart every fiscal year: from 0 on its
+    first day to the annual target on its last.
     """
     if kpi.rule == "annual":
         start, end = fiscal_year_range(fiscal_year_of(as_of))
         elapsed = (as_of - start).days + 1
-        return kpi.target * elapsed / ((end - start).days + 1)
-    if as_of <= kpi.baseline_as_of:
-        return kpi.baseline
-    if as_of >= kpi.target_by:
-        return kpi.target
-    share = (as_of - kpi.baseline_as_of).days / (kpi.target_by - kpi.baseline_as_of).days
-    return kpi.baseline + (kpi.target - kpi.baseline) * share
+        return kpi.target_at(as_of)[0] * elapsed / ((end - start).days + 1)
+    knots = kpi.knots(as_of)
+    if as_of <= knots[0][0]:
+        return knots[0][1]
+    for (day0, value0), (day1, value1) in zip(knots, knots[1:], strict=False):
+        if as_of < day1:
+            share = (as_of - day0).days / (day1 - day0).days
+            return value0 + (value1 - value0) * share
+    return knots[-1][1]
+
+
+def _rate(kpi: KpiDefinition, value: float, target: float) -> float | None:
+    """value ÷ target in %, or target ÷ value where lower is better; None when undefined."""
+    if kpi.direction == "higher":
+        return value / target * 100 if target else None
+    return target / value * 100 if value else None
 
 
 def _with_progress(figure: KpiFigure) -> KpiFigure:
     kpi, value, as_of = figure.kpi, figure.value, figure.as_of
+    target, target_by = kpi.target_at(as_of)
+    figure.target, figure.target_by = target, target_by
     figure.expected = expected_value(kpi, as_of)
     if value is None:
         return figure
-    if kpi.target:
-        figure.achievement_rate = value / kpi.target * 100
+    figure.achievement_rate = _rate(kpi, value, target)
     if kpi.rule == "annual":
         # An annual figure restarts every April: progress is the year so far against the
         # target prorated to date, not against a baseline from an earlier year.
         if figure.expected:
-            figure.progress_rate = value / figure.expected * 100
-    elif kpi.target != kpi.baseline:
-        figure.progress_rate = (value - kpi.baseline) / (kpi.target - kpi.baseline) * 100
-    if value >= kpi.target:
+            figure.progress_rate = _rate(kpi, value, figure.expected)
+    elif target != kpi.baseline:
+        figure.progress_rate = (value - kpi.baseline) / (target - kpi.baseline) * 100
+    figure.grade = kpi.grade(
+        figure.achievement_rate if kpi.formula == "ratio" else figure.progress_rate)
+    final = as_of > target_by
+    if kpi.better(value, target):
         figure.status = "achieved"
-    elif value >= figure.expected - 1e-9:
+    elif final:
+        figure.status = "not_achieved"
+    elif kpi.better(value, figure.expected - 1e-9 if kpi.direction == "higher"
+                    else figure.expected + 1e-9):
         figure.status = "on_track"
     else:
         figure.status = "behind"
-    deadline = kpi.target_by
+    if final:
+        figure.judgement = "achieved" if figure.status == "achieved" else "not_achieved"
+    deadline = target_by
     if kpi.rule == "annual":
         deadline = fiscal_year_range(fiscal_year_of(as_of))[1]
-    remaining = kpi.target - value
+    remaining = target - value if kpi.direction == "higher" else value - target
     if remaining <= 0:
         figure.needed_pace = 0.0
     else:
@@ -294,19 +435,20 @@ def _cumulative(kpi: KpiDefinition, count: int | None, as_of: date) -> float | N
     return kpi.baseline + (count or 0)
 
 
-def _level(kpi: KpiDefinition, levels: dict[str, tuple[float, date]], as_of: date) -> tuple[
+def _level(kpi: KpiDefinition, levels: dict[int, tuple[float, date]], as_of: date) -> tuple[
     float | None, date | None
 ]:
-    if kpi.code in levels:
-        return levels[kpi.code]
+    if kpi.id in levels:
+        return levels[kpi.id]
     if as_of < kpi.baseline_as_of:
         return None, None
     return kpi.baseline, None
 
 
-def compute_at(session: Session, as_of: date) -> list[KpiFigure]:
-    """Every active KPI's value and progress at `as_of`."""
-    kpis = active_kpis(session)
+def compute_at(session: Session, as_of: date,
+               plans: Sequence[str] | None = ALL_PLANS) -> list[KpiFigure]:
+    """Every active KPI's value and progress at `as_of` (of `plans` only, if given)."""
+    kpis = active_kpis(session, plans)
     counts = computed_counts(session, [as_of])
     levels = latest_levels(session, as_of)
     fy_start, _ = fiscal_year_range(fiscal_year_of(as_of))
@@ -315,28 +457,29 @@ def compute_at(session: Session, as_of: date) -> list[KpiFigure]:
     for kpi in kpis:
         figure = KpiFigure(kpi=kpi, as_of=as_of, value=None)
         if kpi.rule in COMPUTED_RULES:
-            found = counts.get(kpi.code, Counts(0, [0]))
+            found = counts.get(kpi.id, Counts(0, [0]))
             figure.value = _cumulative(kpi, found.at[0], as_of)
             figure.reconciliation = found.reconciliation
         elif kpi.rule == "annual":
-            figure.value = sums.get(kpi.code)
+            figure.value = sums.get(kpi.id)
         else:
             figure.value, figure.measured_on = _level(kpi, levels, as_of)
         figures.append(_with_progress(figure))
     return figures
 
 
-def compute_for_period(session: Session, period: FiscalPeriod) -> list[KpiFigure]:
+def compute_for_period(session: Session, period: FiscalPeriod,
+                       plans: Sequence[str] | None = ALL_PLANS) -> list[KpiFigure]:
     """Every active KPI for a fiscal quarter or year: count within it, value at its end."""
-    return compute_for_periods(session, [period])[period]
+    return compute_for_periods(session, [period], plans)[period]
 
 
 def compute_for_periods(
-    session: Session, periods: Sequence[FiscalPeriod]
+    session: Session, periods: Sequence[FiscalPeriod], plans: Sequence[str] | None = ALL_PLANS
 ) -> dict[FiscalPeriod, list[KpiFigure]]:
     """`compute_for_period` for several periods (a dashboard's trend), computed KPIs counted
     in one scan for all of them."""
-    kpis = active_kpis(session)
+    kpis = active_kpis(session, plans)
     dates = sorted({d for p in periods for d in (p.start - timedelta(days=1), p.end)})
     position = {d: i for i, d in enumerate(dates)}
     counts = computed_counts(session, dates)
@@ -351,15 +494,15 @@ def compute_for_periods(
         for kpi in kpis:
             figure = KpiFigure(kpi=kpi, as_of=period.end, value=None, period=period)
             if kpi.rule in COMPUTED_RULES:
-                found = counts.get(kpi.code, Counts(0, [0] * len(dates)))
+                found = counts.get(kpi.id, Counts(0, [0] * len(dates)))
                 at_before, at_end = found.at[position[before]], found.at[position[period.end]]
                 figure.value = _cumulative(kpi, at_end, period.end)
                 if figure.value is not None:
                     figure.period_count = at_end - at_before
                 figure.reconciliation = found.reconciliation
             elif kpi.rule == "annual":
-                figure.value = year_sums.get(kpi.code)
-                figure.period_count = period_sums.get(kpi.code)
+                figure.value = year_sums.get(kpi.id)
+                figure.period_count = period_sums.get(kpi.id)
             else:
                 figure.value, figure.measured_on = _level(kpi, levels[period.end], period.end)
                 start_value, _ = _level(kpi, levels[before], before)
@@ -378,22 +521,21 @@ class SeriesPoint:
     cumulative: float | None
 
 
-def computed_series(session: Session, periods: Sequence[FiscalPeriod]) -> dict[
-    str, list[SeriesPoint]
-]:
-    """For each computed KPI, its count and cumulative value over consecutive periods.
+def computed_series(session: Session, periods: Sequence[FiscalPeriod],
+                    plans: Sequence[str] | None = ALL_PLANS) -> dict[int, list[SeriesPoint]]:
+    """For each computed KPI (by id), its count and cumulative value over consecutive periods.
 
     One query for all periods and KPIs (for trend columns and report charts).
     """
     if not periods:
         return {}
-    kpis = [k for k in active_kpis(session) if k.rule in COMPUTED_RULES]
+    kpis = [k for k in active_kpis(session, plans) if k.rule in COMPUTED_RULES]
     dates = [periods[0].start - timedelta(days=1), *(p.end for p in periods)]
     counts = computed_counts(session, dates)
-    series: dict[str, list[SeriesPoint]] = {}
+    series: dict[int, list[SeriesPoint]] = {}
     for kpi in kpis:
-        at = counts.get(kpi.code, Counts(0, [0] * len(dates))).at
-        series[kpi.code] = [
+        at = counts.get(kpi.id, Counts(0, [0] * len(dates))).at
+        series[kpi.id] = [
             SeriesPoint(
                 period=p,
                 count=at[i + 1] - at[i],
@@ -408,14 +550,19 @@ def evidence(
     session: Session,
     code: str,
     *,
+    plan: str | None = None,
     through: date | None = None,
     since: date | None = None,
     limit: int | None = None,
 ) -> list[EvidenceRow]:
-    """The records behind a computed KPI, dated in [since, through], oldest first."""
+    """The records behind a computed KPI (of `plan`, where two plans share the code), dated
+    in [since, through], oldest first."""
     conditions = ["e.kpi_code = :code"]
     params: dict[str, Any] = {"code": code}
     binds: list[BindParameter[Any]] = []
+    if plan is not None:
+        conditions.append("e.plan_code = :plan")
+        params["plan"] = plan
     if through is not None:
         conditions.append("e.counted_on <= :through")
         params["through"] = through
@@ -426,7 +573,7 @@ def evidence(
         binds.append(bindparam("since", type_=Date))
     sql = (
         "SELECT e.kpi_code, e.record_type, e.record_id, e.counted_on, e.title,"
-        " e.organization_id FROM kpi_evidence e WHERE "
+        " e.organization_id, e.weight FROM kpi_evidence e WHERE "
         + " AND ".join(conditions)
         + " ORDER BY e.counted_on, e.record_type, e.record_id"
     )
@@ -445,6 +592,7 @@ def evidence(
             counted_on=row.counted_on,
             title=row.title,
             organizations=names.get((row.record_type, int(row.record_id)), ""),
+            weight=int(row.weight),
         )
         for row in rows
     ]

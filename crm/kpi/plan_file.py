@@ -24,31 +24,17 @@ from crm.calendar import (
     parse_date,
 )
 from crm.errors import DataError
+from crm.kpi.rules import (
+    DEFAULT_GRADING,
+    DIRECTIONS,
+    FORMULAS,
+    PLAN_KINDS,
+    SOURCE_FILTERS,
+    SOURCE_MEASURES,
+    SOURCES,
+    CountRule,
+)
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS, ORGANIZATION_KINDS
-
-#: The records a computed KPI counts, and how it measures them.
-SOURCES = ("meetings", "agreements", "events")
-MEASURES = ("records", "first_time_organizations", "attendees")
-#: Which measures each source allows.
-SOURCE_MEASURES = {
-    "meetings": ("records", "first_time_organizations"),
-    "agreements": ("records",),
-    "events": ("records", "attendees"),
-}
-#: Which filters each source allows.
-SOURCE_FILTERS = {
-    "meetings": ("organization_kinds", "tags"),
-    "agreements": ("organization_kinds", "statuses", "tags"),
-    "events": ("event_kinds", "tags"),
-}
-#: Agreement statuses that count when a rule names none: concluded, ended, and cancelled
-#: after conclusion (a cancelled agreement counts only if it has a conclusion date).
-DEFAULT_STATUSES = ("concluded", "ended", "cancelled")
-
-KINDS = ("computed", "level", "annual", "milestone")
-FORMULAS = ("ratio", "progress")
-DIRECTIONS = ("higher", "lower")
-DEFAULT_GRADING = (("A", 100.0), ("B", 80.0), ("C", 50.0))
 
 _CODE = re.compile(r"[a-z0-9][a-z0-9_.-]{0,59}")
 _GRADE = re.compile(r"[A-Z][A-Z+-]{0,2}")
@@ -58,18 +44,6 @@ T = TypeVar("T")
 
 class PlanFileError(DataError):
     """A plan file that cannot be read: names the file, the KPI and the key."""
-
-
-@dataclass(frozen=True)
-class CountRule:
-    """What a computed KPI counts: a source, a measure and filters (empty: no filter)."""
-
-    source: str
-    measure: str = "records"
-    organization_kinds: tuple[str, ...] = ()
-    event_kinds: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,6 +72,7 @@ class KpiSpec:
     target_by: date
     formula: str = "ratio"
     direction: str = "higher"
+    basic_policy: int | None = None
     baseline_label: str | None = None
     target_label: str | None = None
     notes: str | None = None
@@ -180,6 +155,14 @@ class _Reader:
         ):
             raise self.error(key, f"{value!r} is not a fiscal year in"
                              f" {FIRST_FISCAL_YEAR}–{LAST_FISCAL_YEAR}")
+        return value
+
+    def whole(self, key: str) -> Any:
+        value = self._take(key, False)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                  or not 0 <= value <= 99):
+            raise self.error(key, f"{value!r} is not a whole number 0–99",
+                             f"{value!r} は 0〜99 の整数ではありません")
         return value
 
     def day(self, key: str, *, required: bool = True) -> Any:
@@ -285,7 +268,7 @@ def _kpi(file: str, index: int, table: Any) -> KpiSpec:
     reader = _Reader(file, f"kpi #{index}", table)
     code = reader.code("code")
     reader.where = f"kpi {code}"
-    kind = reader.choice("kind", KINDS)
+    kind = reader.choice("kind", PLAN_KINDS)
     count_table = reader._take("count", False)
     revisions = reader.tables("revision")
     spec = KpiSpec(
@@ -301,6 +284,7 @@ def _kpi(file: str, index: int, table: Any) -> KpiSpec:
         target_by=reader.day("target_by"),
         formula=reader.choice("formula", FORMULAS, default="ratio"),
         direction=reader.choice("direction", DIRECTIONS, default="higher"),
+        basic_policy=reader.whole("basic_policy"),
         baseline_label=reader.text("baseline_label", required=False, max_length=100),
         target_label=reader.text("target_label", required=False, max_length=100),
         notes=reader.text("notes", required=False, max_length=2000),
@@ -433,7 +417,8 @@ def plan_to_toml(plan: PlanSpec) -> str:
     for kpi in plan.kpis:
         out += ["", "[[kpi]]", *_lines([
             ("code", kpi.code), ("name_ja", kpi.name_ja), ("name_en", kpi.name_en),
-            ("unit", kpi.unit), ("policy_ref", kpi.policy_ref), ("kind", kpi.kind),
+            ("unit", kpi.unit), ("policy_ref", kpi.policy_ref),
+            ("basic_policy", kpi.basic_policy), ("kind", kpi.kind),
             ("baseline", kpi.baseline), ("baseline_as_of", kpi.baseline_as_of),
             ("baseline_label", kpi.baseline_label), ("target", kpi.target),
             ("target_by", kpi.target_by), ("target_label", kpi.target_label),

@@ -7,7 +7,7 @@ restatements of issued reports, the audit chain's head and the data fingerprint.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,7 @@ from crm.kpi.engine import (
     compute_for_period,
     computed_series,
 )
+from crm.kpi.plans import list_plans
 from crm.reporting import data
 from crm.reporting.data import AgreementLine, EventLine, FirstContact, MeetingLine
 from crm.reporting.fingerprint import data_fingerprint
@@ -40,7 +41,8 @@ class ReportContent:
     """What one report of `period` shows, as read from the database.
 
     `series` holds each computed KPI's values, one point per quarter of its `chart_quarters`;
-    `evidence` each computed KPI's evidence records dated by the period's end.
+    `evidence` each computed KPI's evidence records dated by the period's end; `plan_names`
+    the (Japanese, English) names of the plans whose KPIs it reports.
     """
 
     period: FiscalPeriod
@@ -56,6 +58,7 @@ class ReportContent:
     follow_ups: tuple[MeetingLine, ...]
     register: tuple[AgreementLine, ...]
     restatements: tuple[Restatement, ...]
+    plan_names: tuple[tuple[str, str], ...] = ()
 
     @property
     def published(self) -> dict[str, dict[str, Any]]:
@@ -74,7 +77,8 @@ def chart_quarters(kpi: KpiDefinition, period: FiscalPeriod) -> list[FiscalPerio
 
 
 def _series(
-    session: Session, computed: list[KpiFigure], period: FiscalPeriod
+    session: Session, computed: list[KpiFigure], period: FiscalPeriod,
+    plans: Sequence[str] | None,
 ) -> dict[str, tuple[SeriesPoint, ...]]:
     """Each computed KPI's series over its `chart_quarters`."""
     spans = {f.code: chart_quarters(f.kpi, period) for f in computed}
@@ -84,24 +88,27 @@ def _series(
     every = computed_series(session, quarters_between(
         min(span[0].start for span in spans.values()),
         max(span[-1].end for span in spans.values()),
-    ))
-    wanted = {code: set(span) for code, span in spans.items()}
+    ), plans)
+    ids = {f.code: f.kpi.id for f in computed}
     return {
-        code: tuple(p for p in every.get(code, []) if p.period in quarters)
-        for code, quarters in wanted.items()
+        code: tuple(p for p in every.get(ids[code], []) if p.period in set(span))
+        for code, span in spans.items()
     }
 
 
-def gather_report(session: Session, period: FiscalPeriod) -> ReportContent:
-    """Read everything the report of `period` shows."""
-    figures = compute_for_period(session, period)
+def gather_report(session: Session, period: FiscalPeriod,
+                  plans: Sequence[str] | None = None) -> ReportContent:
+    """Read everything the report of `period` shows, for the KPIs of `plans` (default: every
+    plan)."""
+    figures = compute_for_period(session, period, plans)
     start, end = period.start, period.end
     return ReportContent(
         period=period,
         fingerprint=data_fingerprint(session.connection(), period),
         audit_head=chain_head(session),
         figures=tuple(figures),
-        series=_series(session, [f for f in figures if f.kpi.rule in COMPUTED_RULES], period),
+        series=_series(session, [f for f in figures if f.kpi.rule in COMPUTED_RULES], period,
+                       plans),
         evidence={code: tuple(rows)
                   for code, rows in evidence_through(session, figures, end).items()},
         meetings=tuple(data.meetings_held(session, start, end)),
@@ -111,4 +118,6 @@ def gather_report(session: Session, period: FiscalPeriod) -> ReportContent:
         follow_ups=tuple(data.open_follow_ups(session, end)),
         register=tuple(data.agreements_in_force(session, end)),
         restatements=tuple(restatements(session, period)),
+        plan_names=tuple((p.name_ja, p.name_en) for p in list_plans(session)
+                         if p.code in {f.kpi.plan_code for f in figures}),
     )

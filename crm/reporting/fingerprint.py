@@ -15,7 +15,23 @@ text hashed is the concatenation of these lines, each ending in "\\n":
 4. one line per measurement of an active KPI dated by the period's end,
    ``M|code|measurement_id|measured_on|value`` from ``SELECT k.code, m.id, m.measured_on,
    m.value FROM kpi_measurement m JOIN kpi k ON k.id = m.kpi_id WHERE m.archived_at IS NULL
-   AND k.archived_at IS NULL AND m.measured_on <= END ORDER BY k.code, m.measured_on, m.id``.
+   AND k.archived_at IS NULL AND m.measured_on <= END ORDER BY k.code, m.measured_on, m.id``;
+5. one line per active target revision of an active KPI, ``R|plan|code|revised_on|target|
+   target_by`` from ``SELECT p.code, k.code, r.revised_on, r.target, r.target_by FROM
+   kpi_target_revision r JOIN kpi k ON k.id = r.kpi_id JOIN plan p ON p.id = k.plan_id WHERE
+   r.archived_at IS NULL AND k.archived_at IS NULL ORDER BY p.code, k.code, r.revised_on``;
+6. one line per evidence record counted by the period's end that weighs other than 1 (an
+   attendees KPI), ``W|plan|kpi_code|record_type|record_id|weight`` from ``SELECT plan_code,
+   kpi_code, record_type, record_id, weight FROM kpi_evidence WHERE weight <> 1 AND
+   counted_on <= END ORDER BY plan_code, kpi_code, record_type, record_id``;
+7. one line per active KPI judged otherwise than by ratio with higher better,
+   ``F|plan|code|formula|direction`` from ``SELECT p.code, k.code, k.formula, k.direction
+   FROM kpi k JOIN plan p ON p.id = k.plan_id WHERE k.archived_at IS NULL AND (k.formula <>
+   'ratio' OR k.direction <> 'higher') ORDER BY p.code, k.code``.
+
+Lines 5–7 came with plans (migration 0006); a database of the one shipped plan without
+revisions has none, so its fingerprints are those printed before. Rows of two plans sharing a
+KPI code sort by all their cells.
 
 Numbers are written with Python's ``repr(float(x))`` (``645.0``), integers with ``str``, dates
 as 'YYYY-MM-DD'. The fingerprint is the lowercase hex digest. Text sorts by code point (SQLite's
@@ -44,6 +60,21 @@ EVIDENCE_SQL = (
     "SELECT kpi_code, record_type, record_id, counted_on FROM kpi_evidence"
     " WHERE counted_on <= :end ORDER BY kpi_code, counted_on, record_type, record_id"
 )
+REVISION_SQL = (
+    "SELECT p.code, k.code, r.revised_on, r.target, r.target_by FROM kpi_target_revision r"
+    " JOIN kpi k ON k.id = r.kpi_id JOIN plan p ON p.id = k.plan_id"
+    " WHERE r.archived_at IS NULL AND k.archived_at IS NULL ORDER BY p.code, k.code, r.revised_on"
+)
+WEIGHT_SQL = (
+    "SELECT plan_code, kpi_code, record_type, record_id, weight FROM kpi_evidence"
+    " WHERE weight <> 1 AND counted_on <= :end"
+    " ORDER BY plan_code, kpi_code, record_type, record_id"
+)
+JUDGED_SQL = (
+    "SELECT p.code, k.code, k.formula, k.direction FROM kpi k JOIN plan p ON p.id = k.plan_id"
+    " WHERE k.archived_at IS NULL AND (k.formula <> 'ratio' OR k.direction <> 'higher')"
+    " ORDER BY p.code, k.code"
+)
 MEASUREMENT_SQL = (
     "SELECT k.code, m.id, m.measured_on, m.value FROM kpi_measurement m"
     " JOIN kpi k ON k.id = m.kpi_id WHERE m.archived_at IS NULL AND k.archived_at IS NULL"
@@ -69,7 +100,7 @@ def canonical_lines(connection: Connection, period: FiscalPeriod) -> Iterator[st
     """The lines of the recipe above, in order, read through `connection`."""
     end = bindparam("end", period.end, type_=Date)
     yield f"{VERSION_LINE}|{period.start.isoformat()}|{period.end.isoformat()}\n"
-    yield from _lines("K", connection.execute(text(KPI_SQL)), lambda c: c[0])
+    yield from _lines("K", connection.execute(text(KPI_SQL)), lambda c: c)
     yield from _lines(
         "E", connection.execute(text(EVIDENCE_SQL).bindparams(end)),
         lambda c: (c[0], c[3], c[1], int(c[2])),
@@ -78,6 +109,12 @@ def canonical_lines(connection: Connection, period: FiscalPeriod) -> Iterator[st
         "M", connection.execute(text(MEASUREMENT_SQL).bindparams(end)),
         lambda c: (c[0], c[2], int(c[1])),
     )
+    yield from _lines("R", connection.execute(text(REVISION_SQL)), lambda c: c)
+    yield from _lines(
+        "W", connection.execute(text(WEIGHT_SQL).bindparams(end)),
+        lambda c: (c[0], c[1], c[2], int(c[3])),
+    )
+    yield from _lines("F", connection.execute(text(JUDGED_SQL)), lambda c: c)
 
 
 def data_fingerprint(connection: Connection, period: FiscalPeriod) -> str:

@@ -83,7 +83,7 @@ def evidence_through(session: Session, figures: Sequence[KpiFigure],
                      through: date) -> dict[str, list[EvidenceRow]]:
     """For each computed KPI among `figures`, its evidence dated by `through`."""
     return {
-        f.code: evidence(session, f.code, through=through)
+        f.code: evidence(session, f.code, plan=f.kpi.plan_code, through=through)
         for f in figures
         if f.kpi.rule in COMPUTED_RULES
     }

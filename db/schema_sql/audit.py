@@ -95,6 +95,19 @@ def sqlite_existing_rows(table: str, key: str, columns: Sequence[str], by: str) 
     )
 
 
+def sqlite_rewritten_rows(table: str, key: str, old_table: str, old_columns: Sequence[str],
+                          columns: Sequence[str], by: str) -> str:
+    """INSERT … SELECT recording, signed `by`, each row of a rebuilt `table` as an update from
+    its copy in `old_table` (migration 0006 rebuilds `kpi` on SQLite)."""
+    return (
+        f"{_INSERT_LOG}\n"
+        f"SELECT '{table}', n.\"{key}\", 'update', {_sqlite_json('o', old_columns)},"
+        f" {_sqlite_json('n', columns)}, {SQLITE_NOW}, '{by}'\n"
+        f"FROM \"{table}\" n JOIN \"{old_table}\" o ON o.\"{key}\" = n.\"{key}\""
+        f" ORDER BY n.\"{key}\""
+    )
+
+
 # Sealing is the one update allowed: it sets the hash of the oldest unsealed row, leaving
 # every content column as it was. A sealed row never changes again.
 _SQLITE_GUARD_UPDATE = f"""

@@ -1,0 +1,130 @@
+"""Tags on meetings, agreements and events (e.g. スマートシティ, 防災): set, list and rename.
+
+KPI rules filter on tags by name (`kpi_count_filter` rows with filter 'tag'), so renaming a
+tag renames it in those rules too, in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlmodel import Session, col
+
+from crm.errors import DataError, NotFoundError
+from crm.models import AgreementTag, KpiCountFilter, MeetingTag, OutreachEventTag, Tag
+
+#: The link table of each taggable record type and its record column.
+LINKS: dict[str, tuple[type[MeetingTag] | type[AgreementTag] | type[OutreachEventTag], str]] = {
+    "meeting": (MeetingTag, "meeting_id"),
+    "agreement": (AgreementTag, "agreement_id"),
+    "outreach_event": (OutreachEventTag, "outreach_event_id"),
+}
+MAX_LENGTH = 50
+SEPARATOR = ";"
+
+
+@dataclass(frozen=True)
+class TagUse:
+    """A tag and how many meetings, agreements and events carry it."""
+
+    name: str
+    meetings: int
+    agreements: int
+    events: int
+
+
+def clean_tags(names: Sequence[str]) -> list[str]:
+    """The tags named, trimmed, without blanks or repeats, in order; DataError if too long."""
+    cleaned: list[str] = []
+    for name in names:
+        tag = name.strip()
+        if len(tag) > MAX_LENGTH:
+            raise DataError(f"tag {tag[:20]!r}… is longer than {MAX_LENGTH} characters",
+                            ja=f"タグ {tag[:20]!r}… は {MAX_LENGTH} 文字以内にしてください",
+                            field="tags")
+        if tag and tag not in cleaned:
+            cleaned.append(tag)
+    return cleaned
+
+
+def parse_tags(text: str | None) -> list[str]:
+    """The tags of a `tags` cell: names separated by ';'."""
+    return clean_tags((text or "").split(SEPARATOR))
+
+
+_Link = type[MeetingTag] | type[AgreementTag] | type[OutreachEventTag]
+
+
+def _link(record_type: str) -> tuple[_Link, str]:
+    if record_type not in LINKS:
+        raise ValueError(f"records of type {record_type!r} take no tags")
+    return LINKS[record_type]
+
+
+def _tag_ids(session: Session, names: list[str]) -> list[int]:
+    """The ids of the tags named, creating the ones that do not exist yet."""
+    existing = {t.name: t.id for t in session.scalars(select(Tag).where(col(Tag.name).in_(names)))}
+    for name in names:
+        if name not in existing:
+            tag = Tag(name=name)
+            session.add(tag)
+            session.flush()
+            existing[name] = tag.id
+    return [int(existing[name] or 0) for name in names]
+
+
+def set_tags(session: Session, record_type: str, record_id: int, names: Sequence[str]) -> bool:
+    """Give a record exactly the tags `names`; whether its tags changed."""
+    wanted = clean_tags(names)
+    if set(wanted) == set(tags_of(session, record_type, record_id)):
+        return False
+    link, column = _link(record_type)
+    ids = _tag_ids(session, wanted)
+    session.execute(delete(link).where(getattr(link, column) == record_id))
+    if ids:
+        session.execute(insert(link), [{column: record_id, "tag_id": i} for i in ids])
+    return True
+
+
+def tags_of(session: Session, record_type: str, record_id: int) -> list[str]:
+    """A record's tags, by name."""
+    link, column = _link(record_type)
+    query = (select(col(Tag.name)).join(link, col(link.tag_id) == Tag.id)
+             .where(getattr(link, column) == record_id).order_by(col(Tag.name)))
+    return list(session.scalars(query))
+
+
+def list_tags(session: Session) -> list[TagUse]:
+    """Every tag with its uses, by name."""
+    def uses(link: _Link) -> dict[int, int]:
+        tag_id = col(link.tag_id)
+        return {int(i): int(n) for i, n in
+                session.execute(select(tag_id, func.count()).group_by(tag_id))}
+
+    meetings, agreements, events = (uses(LINKS[t][0]) for t in LINKS)
+    return [
+        TagUse(t.name, meetings.get(t.id or 0, 0), agreements.get(t.id or 0, 0),
+               events.get(t.id or 0, 0))
+        for t in session.scalars(select(Tag).order_by(col(Tag.name)))
+    ]
+
+
+def rename_tag(session: Session, old: str, new: str) -> None:
+    """Rename a tag everywhere, KPI rules included; refuses a name already taken."""
+    tag = session.scalars(select(Tag).where(col(Tag.name) == old.strip())).first()
+    if tag is None:
+        raise NotFoundError(f"no tag {old!r}", ja=f"タグ {old!r} はありません", field="tag")
+    (name,) = clean_tags([new]) or [""]
+    if not name:
+        raise DataError("a tag needs a name", ja="タグ名が空です", field="tag")
+    if session.scalars(select(Tag).where(col(Tag.name) == name, col(Tag.id) != tag.id)).first():
+        raise DataError(f"tag {name!r} exists already", ja=f"タグ {name!r} は既にあります",
+                        field="tag")
+    session.execute(update(KpiCountFilter)
+                    .where(col(KpiCountFilter.filter) == "tag",
+                           col(KpiCountFilter.value) == tag.name)
+                    .values(value=name))
+    tag.name = name
+    session.flush()
