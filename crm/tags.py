@@ -13,14 +13,11 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlmodel import Session, col
 
 from crm.errors import DataError, NotFoundError
-from crm.models import AgreementTag, KpiCountFilter, MeetingTag, OutreachEventTag, Tag
+from crm.models import KpiCountFilter, Tag
+from crm.records.entities import AGREEMENTS, EVENTS, MEETINGS, Link
 
-#: The link table of each taggable record type and its record column.
-LINKS: dict[str, tuple[type[MeetingTag] | type[AgreementTag] | type[OutreachEventTag], str]] = {
-    "meeting": (MeetingTag, "meeting_id"),
-    "agreement": (AgreementTag, "agreement_id"),
-    "outreach_event": (OutreachEventTag, "outreach_event_id"),
-}
+#: The tag link table of each taggable entity (the `tags` field of its spec).
+LINKS: dict[str, Link] = {e.name: e.link("tags") for e in (MEETINGS, AGREEMENTS, EVENTS)}
 MAX_LENGTH = 50
 SEPARATOR = ";"
 
@@ -54,15 +51,6 @@ def parse_tags(text: str | None) -> list[str]:
     return clean_tags((text or "").split(SEPARATOR))
 
 
-_Link = type[MeetingTag] | type[AgreementTag] | type[OutreachEventTag]
-
-
-def _link(record_type: str) -> tuple[_Link, str]:
-    if record_type not in LINKS:
-        raise ValueError(f"records of type {record_type!r} take no tags")
-    return LINKS[record_type]
-
-
 def _tag_ids(session: Session, names: list[str]) -> list[int]:
     """The ids of the tags named, creating the ones that do not exist yet."""
     existing = {t.name: t.id for t in session.scalars(select(Tag).where(col(Tag.name).in_(names)))}
@@ -75,35 +63,39 @@ def _tag_ids(session: Session, names: list[str]) -> list[int]:
     return [int(existing[name] or 0) for name in names]
 
 
-def set_tags(session: Session, record_type: str, record_id: int, names: Sequence[str]) -> bool:
-    """Give a record exactly the tags `names`; whether its tags changed."""
+def tag_ids(session: Session, names: Sequence[str]) -> list[int]:
+    """The ids of the tags named (cleaned as by `clean_tags`), creating those not yet known."""
+    return _tag_ids(session, clean_tags(names))
+
+
+def set_tags(session: Session, link: Link, record_id: int, names: Sequence[str]) -> bool:
+    """Give a record exactly the tags `names` through its tag `link` (`LINKS`); whether its
+    tags changed."""
     wanted = clean_tags(names)
-    if set(wanted) == set(tags_of(session, record_type, record_id)):
+    if set(wanted) == set(tags_of(session, link, record_id)):
         return False
-    link, column = _link(record_type)
     ids = _tag_ids(session, wanted)
-    session.execute(delete(link).where(getattr(link, column) == record_id))
+    session.execute(delete(link.table).where(link.owner_column == record_id))
     if ids:
-        session.execute(insert(link), [{column: record_id, "tag_id": i} for i in ids])
+        session.execute(insert(link.table), [{link.owner: record_id, link.target: i} for i in ids])
     return True
 
 
-def tags_of(session: Session, record_type: str, record_id: int) -> list[str]:
+def tags_of(session: Session, link: Link, record_id: int) -> list[str]:
     """A record's tags, by name."""
-    link, column = _link(record_type)
-    query = (select(col(Tag.name)).join(link, col(link.tag_id) == Tag.id)
-             .where(getattr(link, column) == record_id).order_by(col(Tag.name)))
+    query = (select(col(Tag.name)).join(link.table, link.target_column == col(Tag.id))
+             .where(link.owner_column == record_id).order_by(col(Tag.name)))
     return list(session.scalars(query))
 
 
 def list_tags(session: Session) -> list[TagUse]:
     """Every tag with its uses, by name."""
-    def uses(link: _Link) -> dict[int, int]:
-        tag_id = col(link.tag_id)
+    def uses(link: Link) -> dict[int, int]:
+        tag_id = link.target_column
         return {int(i): int(n) for i, n in
                 session.execute(select(tag_id, func.count()).group_by(tag_id))}
 
-    meetings, agreements, events = (uses(LINKS[t][0]) for t in LINKS)
+    meetings, agreements, events = (uses(LINKS[e]) for e in ("meetings", "agreements", "events"))
     return [
         TagUse(t.name, meetings.get(t.id or 0, 0), agreements.get(t.id or 0, 0),
                events.get(t.id or 0, 0))

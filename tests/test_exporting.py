@@ -67,7 +67,8 @@ def build(session: Session) -> None:
     services.log_meeting(session, CTX, held_on=date(2022, 12, 5), title="データ連携の意見交換",
                          organization_ids=[university, kobe, gone],
                          staff_ids=staff("山田太郎", "佐藤花子"), summary="人流データ\n気象データ",
-                         next_action="資料送付", follow_up_on=date(2022, 12, 20))
+                         next_action="資料送付", follow_up_on=date(2022, 12, 20),
+                         tags=["防災", "スマートシティ"])
     services.archive(session, CTX, Organization, gone)  # after the meeting it took part in
     services.log_meeting(session, CTX, held_on=date(2022, 11, 1), title="商工会議所訪問",
                          organization_ids=[chamber], staff_ids=staff("山田太郎"))
@@ -86,7 +87,7 @@ def build(session: Session) -> None:
     services.create_agreement(session, CTX, title="人流データ連携協定", partner_ids=[kobe],
                               status="concluded", concluded_on=date(2022, 12, 5),
                               starts_on=date(2022, 12, 5), ends_on=date(2025, 3, 31),
-                              datasets="人流データ", notes="重要")
+                              datasets="人流データ", notes="重要", tags=["スマートシティ"])
     services.create_agreement(session, CTX, title="三者協定", partner_ids=[university, chamber],
                               status="negotiating")
     services.create_agreement(session, CTX, title="旧協定", partner_ids=[town], status="ended",
@@ -97,7 +98,7 @@ def build(session: Session) -> None:
 
     services.log_event(session, CTX, held_on=date(2022, 11, 3), kind="in_city",
                        title="産業まつり", venue="日岡山公園", municipality="加古川市",
-                       attendees=1234, notes="雨天")
+                       attendees=1234, notes="雨天", tags=["防災;訓練"])
     services.log_event(session, CTX, held_on=date(2022, 11, 10), kind="out_of_city",
                        title="展示会", venue="インテックス大阪", municipality="大阪市", attendees=0)
     services.log_event(session, CTX, held_on=date(2023, 1, 20), kind="lecture",
@@ -143,30 +144,31 @@ def test_organizations_in_kana_order_with_quoting(filled: Database) -> None:
 def test_meetings_with_lists_in_name_order(filled: Database) -> None:
     # Names are ordered as text (兵 U+5175 before 株 U+682A), the same in every database.
     assert lines(export(filled, "meetings")) == [
-        "date,title,organizations,staff,summary,next_action,follow_up_on",
-        "2022-11-01,商工会議所訪問,加古川商工会議所,山田太郎,,,",
+        "date,title,organizations,staff,summary,next_action,follow_up_on,tags",
+        "2022-11-01,商工会議所訪問,加古川商工会議所,山田太郎,,,,",
         # The archived organization (旧株式会社) is left out of the list.
         '2022-12-05,データ連携の意見交換,兵庫県立大学;株式会社神戸製鋼所,佐藤花子;山田太郎,'
-        '"人流データ\n気象データ",資料送付,2022-12-20',
-        "2022-12-07,退職者の会議,播磨町,,,,",
-        "2023-02-01,NPOとの協議,NPO法人かこがわ;播磨町,,,,",
+        '"人流データ\n気象データ",資料送付,2022-12-20,スマートシティ;防災',
+        "2022-12-07,退職者の会議,播磨町,,,,,",
+        "2023-02-01,NPOとの協議,NPO法人かこがわ;播磨町,,,,,",
     ]
 
 
 def test_agreements_events_and_measurements(filled: Database) -> None:
     assert lines(export(filled, "agreements")) == [
-        "title,partners,status,concluded_on,starts_on,ends_on,datasets,notes",
+        "title,partners,status,concluded_on,starts_on,ends_on,datasets,notes,tags",
         "人流データ連携協定,株式会社神戸製鋼所,concluded,2022-12-05,2022-12-05,2025-03-31,"
-        "人流データ,重要",
-        "三者協定,兵庫県立大学;加古川商工会議所,negotiating,,,,,",
-        "旧協定,播磨町,ended,2020-04-01,2020-04-01,2022-03-31,,",
-        "取りやめ,NPO法人かこがわ,cancelled,,,,,",
+        "人流データ,重要,スマートシティ",
+        "三者協定,兵庫県立大学;加古川商工会議所,negotiating,,,,,,",
+        "旧協定,播磨町,ended,2020-04-01,2020-04-01,2022-03-31,,,",
+        "取りやめ,NPO法人かこがわ,cancelled,,,,,,",
     ]
+    # A ';' inside a tag is escaped as in every list cell.
     assert lines(export(filled, "events")) == [
-        "date,kind,title,venue,municipality,attendees,notes",
-        "2022-11-03,in_city,産業まつり,日岡山公園,加古川市,1234,雨天",
-        "2022-11-10,out_of_city,展示会,インテックス大阪,大阪市,0,",
-        "2023-01-20,lecture,スマホ教室,公民館,,,",
+        "date,kind,title,venue,municipality,attendees,notes,tags",
+        "2022-11-03,in_city,産業まつり,日岡山公園,加古川市,1234,雨天,防災\\;訓練",
+        "2022-11-10,out_of_city,展示会,インテックス大阪,大阪市,0,,",
+        "2023-01-20,lecture,スマホ教室,公民館,,,,",
     ]
     assert lines(export(filled, "measurements")) == [
         "kpi,date,value,note",
@@ -222,7 +224,7 @@ def test_an_empty_table_gives_the_header_only(database: Database) -> None:
     out = io.StringIO()
     with database.reading() as session:
         assert export_csv(session, "events", out) == 0
-    assert out.getvalue() == "date,kind,title,venue,municipality,attendees,notes\r\n"
+    assert out.getvalue() == "date,kind,title,venue,municipality,attendees,notes,tags\r\n"
 
 
 def test_an_unknown_entity(filled: Database) -> None:

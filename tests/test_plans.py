@@ -241,7 +241,7 @@ def _meet(s: Session, ctx: Context, on: date, orgs: Sequence[int], labels: Seque
     s.flush()
     assert row.id is not None
     s.add_all([m.MeetingOrganization(meeting_id=row.id, organization_id=o) for o in orgs])
-    tags.set_tags(s, "meeting", row.id, labels)
+    tags.set_tags(s, tags.LINKS["meetings"], row.id, labels)
     return row.id
 
 
@@ -252,7 +252,7 @@ def _event(s: Session, ctx: Context, on: date, kind: str, attendees: int | None,
     s.add(row)
     s.flush()
     assert row.id is not None
-    tags.set_tags(s, "outreach_event", row.id, labels)
+    tags.set_tags(s, tags.LINKS["events"], row.id, labels)
     return row.id
 
 
@@ -263,7 +263,7 @@ def _agree(s: Session, ctx: Context, on: date | None, status: str, orgs: Sequenc
     s.flush()
     assert row.id is not None
     s.add_all([m.AgreementPartner(agreement_id=row.id, organization_id=o) for o in orgs])
-    tags.set_tags(s, "agreement", row.id, labels)
+    tags.set_tags(s, tags.LINKS["agreements"], row.id, labels)
     return row.id
 
 

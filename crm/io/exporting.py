@@ -31,6 +31,7 @@ from sqlalchemy.sql.elements import SQLCoreOperations
 from sqlmodel import Session, SQLModel, col
 
 from crm import models as m
+from crm import tags
 from crm.errors import DataError
 from crm.io.importing import (
     COLUMNS,
@@ -93,11 +94,12 @@ def pages(
 
 @dataclass(frozen=True)
 class NameList:
-    """A list column: the names of the organizations or staff a link table joins to a record."""
+    """A list column: the names of the organizations, staff or tags a link table joins to a
+    record."""
 
     owner: Mapped[int]
     target: Mapped[int]
-    model: type[m.Organization] | type[m.Staff]
+    model: type[m.Organization] | type[m.Staff] | type[m.Tag]
 
     def names(self, session: Session, owner_ids: list[int], include_archived: bool
               ) -> dict[int, str]:
@@ -109,7 +111,7 @@ class NameList:
             .where(self.owner.in_(owner_ids))
             .order_by(self.owner, col(model.name))
         )
-        if not include_archived:
+        if not include_archived and issubclass(model, m.Tracked):
             statement = statement.where(col(model.archived_at).is_(None))
         names: defaultdict[int, list[str]] = defaultdict(list)
         for owner_id, name in session.execute(statement):
@@ -139,6 +141,13 @@ def _labelled(model: type[SQLModel], *names: str, **renamed: str) -> list[Label[
 #: An agreement's partners.
 PARTNERS = NameList(col(m.AgreementPartner.agreement_id), col(m.AgreementPartner.organization_id),
                     m.Organization)
+
+
+def _tags(entity: str) -> NameList:
+    """The tags of an entity's records."""
+    link = tags.LINKS[entity]
+    return NameList(link.owner_column, link.target_column, m.Tag)
+
 
 _QUERIES: dict[str, RecordQuery] = {
     # Organizations and contacts are not dated: start and end do not apply. Contacts are
@@ -170,6 +179,7 @@ _QUERIES: dict[str, RecordQuery] = {
                                        m.Organization),
             "staff": NameList(col(m.MeetingStaff.meeting_id), col(m.MeetingStaff.staff_id),
                                m.Staff),
+            "tags": _tags("meetings"),
         },
     ),
     # Dated by conclusion: with a range, agreements not yet concluded are left out.
@@ -179,14 +189,15 @@ _QUERIES: dict[str, RecordQuery] = {
         .order_by(col(m.Agreement.id)),
         (m.Agreement,),
         col(m.Agreement.concluded_on),
-        {"partners": PARTNERS},
+        {"partners": PARTNERS, "tags": _tags("agreements")},
     ),
     "events": RecordQuery(
-        select(*_labelled(m.OutreachEvent, "kind", "title", "venue", "municipality",
+        select(*_labelled(m.OutreachEvent, "id", "kind", "title", "venue", "municipality",
                           "attendees", "notes", date="held_on"))
         .order_by(col(m.OutreachEvent.held_on), col(m.OutreachEvent.id)),
         (m.OutreachEvent,),
         col(m.OutreachEvent.held_on),
+        {"tags": _tags("events")},
     ),
     "measurements": RecordQuery(
         select(*_labelled(m.Kpi, kpi="code"),

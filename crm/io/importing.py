@@ -34,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
 from crm import models as m
+from crm import tags
 from crm.calendar import DateParseError, parse_date
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
@@ -710,21 +711,29 @@ class _Link:
     """A link table filled from a list column; `in_key` links are part of the natural key.
 
     Only links to active targets count: a file never names an archived organization or
-    staff member (an export leaves them out), so links to them are kept as they are.
+    staff member (an export leaves them out), so links to them are kept as they are. Tags
+    are never archived.
     """
 
     table: Table
     owner: str
     target: str
-    target_model: type[m.Tracked]
+    target_model: type[m.Tracked] | type[m.Tag]
     column: str
     in_key: bool
 
     def active_targets(self) -> Select[int | None]:
         """A subquery of the ids of the active targets."""
-        return select(col(self.target_model.id)).where(
-            col(self.target_model.archived_at).is_(None)
-        )
+        model = self.target_model
+        if not issubclass(model, m.Tracked):
+            return select(col(model.id))
+        return select(col(model.id)).where(col(model.archived_at).is_(None))
+
+
+def _tag_link(entity: entities.Entity) -> _Link:
+    """The link filled from an entity's `tags` column (a file without it leaves tags alone)."""
+    link = entity.link("tags")
+    return _Link(_table_of(link.table), link.owner, link.target, m.Tag, "tags", in_key=False)
 
 
 class _Run:
@@ -759,6 +768,7 @@ class _Run:
         self._kpis: dict[str, m.Kpi] = {}
         self._kpi_codes_by_name: dict[str, str] | None = None
         self._days: dict[str, date] = {}
+        self._tags: dict[str, int] = {}
 
     # --- what rows name -------------------------------------------------------------------
 
@@ -836,6 +846,18 @@ class _Run:
                                 ja=f"職員 {name} は保管済みです")
             ids.append(found[0])
         return list(dict.fromkeys(ids))
+
+    def tag_ids(self, row: _Row) -> tuple[int, ...]:
+        """The ids of the tags a row names, sorted; a tag not yet known is created."""
+        if "tags" not in self.present:
+            return ()
+        try:
+            names = tags.clean_tags(row.names("tags"))
+        except DataError as exc:
+            raise row.error("tags", exc.message, ja=exc.ja) from None
+        missing = [name for name in names if name not in self._tags]
+        self._tags.update(zip(missing, tags.tag_ids(self.session, missing), strict=True))
+        return tuple(sorted({self._tags[name] for name in names}))
 
     def kpi(self, row: _Row) -> m.Kpi:
         """The active KPI a row names by code or, failing that, by its Japanese or English name."""
@@ -1162,6 +1184,7 @@ class _Meetings(_Importer):
               m.Organization, "organizations", in_key=True),
         _Link(_table_of(m.MeetingStaff), "meeting_id", "staff_id", m.Staff, "staff",
               in_key=False),
+        _tag_link(entities.MEETINGS),
     )
 
     def prepare(self, row: _Row) -> _Prepared:
@@ -1176,7 +1199,8 @@ class _Meetings(_Importer):
         )
         return _Prepared(
             row, (held_on, fields["title"], organizations), fields,
-            {"organizations": organizations, "staff": tuple(staff)},
+            {"organizations": organizations, "staff": tuple(staff),
+             "tags": self.run.tag_ids(row)},
         )
 
 
@@ -1192,6 +1216,7 @@ class _Agreements(_Importer):
     links = (
         _Link(_table_of(m.AgreementPartner), "agreement_id", "organization_id",
               m.Organization, "partners", in_key=True),
+        _tag_link(entities.AGREEMENTS),
     )
 
     def prepare(self, row: _Row) -> _Prepared:
@@ -1204,7 +1229,8 @@ class _Agreements(_Importer):
             datasets=row.text("datasets"), document_ref=None, notes=row.text("notes"),
         )
         del fields["document_ref"]  # not in the file: kept as it is
-        return _Prepared(row, (fields["title"], partners), fields, {"partners": partners})
+        return _Prepared(row, (fields["title"], partners), fields,
+                         {"partners": partners, "tags": self.run.tag_ids(row)})
 
 
 class _Events(_Importer):
@@ -1215,6 +1241,7 @@ class _Events(_Importer):
         "held_on": "date", "kind": "kind", "title": "title", "venue": "venue",
         "municipality": "municipality", "attendees": "attendees", "notes": "notes",
     }
+    links = (_tag_link(entities.EVENTS),)
 
     def prepare(self, row: _Row) -> _Prepared:
         held_on = self.run.day(row, "date")
@@ -1225,7 +1252,8 @@ class _Events(_Importer):
             attendees=row.integer("attendees"), audience=None, notes=row.text("notes"),
         )
         del fields["audience"]  # not in the file: kept as it is
-        return _Prepared(row, (held_on, fields["kind"], fields["title"]), fields)
+        return _Prepared(row, (held_on, fields["kind"], fields["title"]), fields,
+                         {"tags": self.run.tag_ids(row)})
 
 
 class _Measurements(_Importer):

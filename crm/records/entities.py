@@ -70,6 +70,7 @@ class Input(Enum):
     BOOL = "bool"
     CHOICE = "choice"  #: a code of `vocabulary`, given as code or label
     NAMES = "names"  #: records of another table through a link table (`link`)
+    TAGS = "tags"  #: tag names through a link table (`link`); a tag not yet known is created
     REFERENCE = "reference"  #: one record of another table (a foreign key), named in files
 
 
@@ -80,7 +81,7 @@ class Link:
     table: type[SQLModel]
     owner: str
     target: str
-    target_model: type[m.Organization | m.Staff | m.Contact]
+    target_model: type[m.Organization | m.Staff | m.Contact | m.Tag]
 
     @property
     def owner_column(self) -> Any:
@@ -100,7 +101,8 @@ class Link:
 
 @dataclass(frozen=True)
 class Field:
-    """One input of an entity: a model attribute, or for `NAMES` the service keyword (ids).
+    """One input of an entity: a model attribute, or for `NAMES` the service keyword (ids)
+    and for `TAGS` the service keyword (tag names).
 
     `key` is the name a service's DataError gives the field (defaults to `name`); `column` is
     the import/export column (None: not in files); `aliases` are other headers a file may use;
@@ -254,7 +256,7 @@ class Entity:
     def value_fields(self) -> tuple[Field, ...]:
         """The fields stored in the entity's own table and validated without the database."""
         return tuple(
-            f for f in self.fields if f.input not in (Input.NAMES, Input.REFERENCE)
+            f for f in self.fields if f.input not in (Input.NAMES, Input.TAGS, Input.REFERENCE)
         )
 
 
@@ -296,6 +298,7 @@ class MeetingInput(TypedDict):
     summary: NotRequired[str | None]
     next_action: NotRequired[str | None]
     follow_up_on: NotRequired[date | None]
+    tags: NotRequired[Sequence[str]]
 
 
 class AgreementInput(TypedDict):
@@ -310,6 +313,7 @@ class AgreementInput(TypedDict):
     datasets: NotRequired[str | None]
     document_ref: NotRequired[str | None]
     notes: NotRequired[str | None]
+    tags: NotRequired[Sequence[str]]
 
 
 class EventInput(TypedDict):
@@ -323,6 +327,7 @@ class EventInput(TypedDict):
     attendees: NotRequired[int | None]
     audience: NotRequired[str | None]
     notes: NotRequired[str | None]
+    tags: NotRequired[Sequence[str]]
     staff_ids: NotRequired[Sequence[int]]
 
 
@@ -396,6 +401,14 @@ _MEETING_STAFF = Link(m.MeetingStaff, "meeting_id", "staff_id", m.Staff)
 _MEETING_CONTACTS = Link(m.MeetingContact, "meeting_id", "contact_id", m.Contact)
 _AGREEMENT_PARTNERS = Link(m.AgreementPartner, "agreement_id", "organization_id", m.Organization)
 _EVENT_STAFF = Link(m.OutreachEventStaff, "outreach_event_id", "staff_id", m.Staff)
+_MEETING_TAGS = Link(m.MeetingTag, "meeting_id", "tag_id", m.Tag)
+_AGREEMENT_TAGS = Link(m.AgreementTag, "agreement_id", "tag_id", m.Tag)
+_EVENT_TAGS = Link(m.OutreachEventTag, "outreach_event_id", "tag_id", m.Tag)
+
+
+def _tags(link: Link) -> Field:
+    """The `tags` field of a taggable entity (a list cell of tag names, crm.tags)."""
+    return Field("tags", Input.TAGS, "タグ", "Tags", column="tags", link=link)
 
 
 # --- the entities ---------------------------------------------------------------------------
@@ -497,6 +510,7 @@ _MEETING_FIELDS: tuple[Field, ...] = (
     _text("next_action", "次の対応", "Next action", aliases=("次のアクション", "対応")),
     Field("follow_up_on", Input.DATE, "フォローアップ日", "Follow-up",
           column="follow_up_on", aliases=("フォローアップ日", "次回期限")),
+    _tags(_MEETING_TAGS),
     Field("contact_ids", Input.NAMES, "連絡先", "Contacts", link=_MEETING_CONTACTS,
           personal=True, key="contacts"),
 )
@@ -542,6 +556,7 @@ _AGREEMENT_FIELDS: tuple[Field, ...] = (
     _text("datasets", "対象データ", "Datasets", aliases=("対象データ",)),
     _text("document_ref", "協定書", "Document", 300, column=None),
     _text("notes", "備考", "Notes", aliases=_NOTES),
+    _tags(_AGREEMENT_TAGS),
 )
 
 AGREEMENTS = Entity(
@@ -582,6 +597,7 @@ _EVENT_FIELDS: tuple[Field, ...] = (
           aliases=("参加者数",)),
     _text("audience", "対象者", "Audience", 300, column=None),
     _text("notes", "備考", "Notes", aliases=_NOTES),
+    _tags(_EVENT_TAGS),
     Field("staff_ids", Input.NAMES, "担当職員", "Staff", link=_EVENT_STAFF,
           personal=True, key="staff"),
 )

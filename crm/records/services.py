@@ -14,6 +14,7 @@ from typing import Any, TypeVar, Unpack
 from sqlalchemy import ColumnElement, delete, func, insert, select
 from sqlmodel import Session, col
 
+from crm import tags
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
 from crm.kpi.catalog import SHIPPED_KPIS
@@ -177,15 +178,19 @@ def _save(
     session: Session, record: T, fields: Mapping[str, Any], links: Mapping[str, Any] | None
 ) -> T:
     """Write validated `fields` to `record` once every record they reference is active, and
-    unless `links` is None, replace its links with the ids given there (none if left out)."""
+    unless `links` is None, replace its links with the ids given there (none if left out)
+    and its tags with the names given there (kept as they are if left out)."""
     entity = entities.by_model(type(record))
-    linked = [f for f in entity.fields if f.link is not None] if links is not None else []
+    linked = [f for f in entity.fields if f.input is Input.NAMES] if links is not None else []
+    tagged = [f for f in entity.fields if f.input is Input.TAGS and f.name in (links or {})]
     for field in entity.fields:
         if field.references is not None and field.name in fields:
             _require_active(session, field.references, [fields[field.name]], field.error_key)
     for field in linked:
         assert field.link is not None and links is not None
-        _require_active(session, field.link.target_model, _given(field, links), field.error_key)
+        target = field.link.target_model
+        assert issubclass(target, Tracked)  # a list of names links records, not tags
+        _require_active(session, target, _given(field, links), field.error_key)
     for key, value in fields.items():
         setattr(record, key, value)
     session.add(record)
@@ -194,6 +199,9 @@ def _save(
     for field in linked:
         assert field.link is not None and links is not None
         _set_links(session, field.link, record.id, _given(field, links))
+    for field in tagged:
+        assert field.link is not None and links is not None
+        tags.set_tags(session, field.link, record.id, links[field.name])
     return record
 
 
@@ -375,7 +383,7 @@ def log_meeting(session: Session, ctx: Context, **values: Unpack[entities.Meetin
 def update_meeting(
     session: Session, ctx: Context, meeting_id: int, **values: Unpack[entities.MeetingInput]
 ) -> Meeting:
-    """Replace a meeting's fields and links (links left out are removed)."""
+    """Replace a meeting's fields and links (links left out are removed, tags left out kept)."""
     return _update(session, ctx, get(session, Meeting, meeting_id), meeting_fields(**values),
                    values)
 
@@ -436,7 +444,7 @@ def create_agreement(
 def update_agreement(
     session: Session, ctx: Context, agreement_id: int, **values: Unpack[entities.AgreementInput]
 ) -> Agreement:
-    """Replace an agreement's fields and partners."""
+    """Replace an agreement's fields and partners (and its tags, if given)."""
     return _update(session, ctx, get(session, Agreement, agreement_id),
                    agreement_fields(**values), values)
 
@@ -482,7 +490,8 @@ def log_event(
 def update_event(
     session: Session, ctx: Context, event_id: int, **values: Unpack[entities.EventInput]
 ) -> OutreachEvent:
-    """Replace an outreach event's fields and staff (staff left out are removed)."""
+    """Replace an outreach event's fields and staff (staff left out are removed, tags left
+    out kept)."""
     return _update(session, ctx, get(session, OutreachEvent, event_id), event_fields(**values),
                    values)
 
