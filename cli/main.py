@@ -18,6 +18,7 @@ from typing import NoReturn, TextIO, TypeVar
 from sqlalchemy.exc import SQLAlchemyError
 
 from cli.table import format_table
+from crm import tags
 from crm.audit import chain as audit
 from crm.calendar import (
     FIRST_FISCAL_YEAR,
@@ -206,6 +207,16 @@ def build_parser() -> argparse.ArgumentParser:
     plan_export.add_argument("code", metavar="CODE")
     plan_export.add_argument("-o", "--output", type=Path, metavar="FILE.toml",
                              help="file to write (default: standard output)")
+
+    tags_parser = commands.add_parser("tags", help="the tags of meetings, agreements, events")
+    tags_commands = tags_parser.add_subparsers(dest="tags_command", metavar="ACTION",
+                                               required=True)
+    tags_list = tags_commands.add_parser("list", help="each tag and how many records carry it")
+    tags_list.add_argument("--format", choices=("table", "json"), default="table")
+    tags_rename = tags_commands.add_parser(
+        "rename", help="rename a tag everywhere, KPI rules included (NEW must be unused)")
+    tags_rename.add_argument("old", metavar="OLD")
+    tags_rename.add_argument("new", metavar="NEW")
 
     importer = commands.add_parser("import", help="import records from a CSV or .xlsx file")
     importer.add_argument("entity", choices=ENTITIES)
@@ -542,6 +553,27 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def cmd_tags(args: argparse.Namespace, out: TextIO) -> int:
+    """`tags list`: each tag and its uses; `tags rename OLD NEW` (docs/plans.md, "Tags")."""
+    lang = args.lang or default_language()
+    if args.tags_command == "rename":
+        _refuse_if_read_only(args)
+        with _open(args).writing(actor=_context(args).user) as session:
+            tags.rename_tag(session, args.old, args.new)
+        print(f"renamed tag {args.old.strip()!r} to {args.new.strip()!r}", file=out)
+        return 0
+    with _open(args).reading() as session:
+        uses = tags.list_tags(session)
+    if args.format == "json":
+        json.dump([u.to_json() for u in uses], out, ensure_ascii=False, indent=2)
+        print(file=out)
+        return 0
+    headers = [label(key, lang) for key in ("tag", "meetings", "agreements", "events")]
+    rows = [[u.name, str(u.meetings), str(u.agreements), str(u.events)] for u in uses]
+    print(format_table(headers, rows, right=[False, True, True, True]), file=out)
+    return 0
+
+
 def _as_of_heading(as_of: date, lang: str) -> str:
     if lang == "ja":
         return f"{format_wareki(as_of)}（{as_of.isoformat()}）時点"
@@ -769,6 +801,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "demo": cmd_demo,
     "kpi": cmd_kpi,
     "plan": cmd_plan,
+    "tags": cmd_tags,
     "import": cmd_import,
     "export": cmd_export,
     "opendata": cmd_opendata,

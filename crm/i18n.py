@@ -40,6 +40,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "meeting": ("意見交換", "Meeting"),
     "agreement": ("データ連携協定", "Agreement"),
     "outreach_event": ("周知広報", "Outreach event"),
+    "tag": ("タグ", "Tag"),
+    "meetings": ("意見交換", "Meetings"),
+    "agreements": ("協定", "Agreements"),
+    "events": ("周知広報", "Events"),
 }
 
 

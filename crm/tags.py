@@ -31,6 +31,11 @@ class TagUse:
     agreements: int
     events: int
 
+    def to_json(self) -> dict[str, str | int]:
+        """The tag and its uses as `crm tags list --format json` writes them."""
+        return {"name": self.name, "meetings": self.meetings, "agreements": self.agreements,
+                "events": self.events}
+
 
 def clean_tags(names: Sequence[str]) -> list[str]:
     """The tags named, trimmed, without blanks or repeats, in order; DataError if too long."""
@@ -104,7 +109,8 @@ def list_tags(session: Session) -> list[TagUse]:
 
 
 def rename_tag(session: Session, old: str, new: str) -> None:
-    """Rename a tag everywhere, KPI rules included; refuses a name already taken."""
+    """Rename a tag everywhere, KPI rules included; refuses a name already taken (two tags
+    are not merged: rename the records' tags by file instead)."""
     tag = session.scalars(select(Tag).where(col(Tag.name) == old.strip())).first()
     if tag is None:
         raise NotFoundError(f"no tag {old!r}", ja=f"タグ {old!r} はありません", field="tag")

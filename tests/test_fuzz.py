@@ -183,6 +183,7 @@ TOKENS = [
     "R4.12.5", "2023-03-31", "令和5年3月31日", "H31.4.31", "{csv}", "{missing}", "out.csv",
     "copy.sqlite3", "", "opendata", "orgs", "duplicates", "merge", "unmerge", "--min-score",
     "--dry-run", "--sheet", "--create-missing", "--kind", "company", "--include-personal",
+    "tags", "list", "rename", "防災", "長" * 51,
     # numbers at and past every range the CLI checks
     "1988", "1989", "2100", "2101", "202", "20222", "1800", "-0.1", "1.5", "2", "1e3", "nan",
     "1989-03-31", "1989-04-01", "2101-03-31", "2101-04-01", "1900-01-01", "9999-12-31",
@@ -190,7 +191,7 @@ TOKENS = [
     "{unwritable}", "{directory}", "{database}",
 ]
 COMMANDS = ["kpi", "import", "export", "audit", "db", "init", "report", "opendata", "orgs",
-            "demo"]
+            "demo", "tags"]
 #: What CRM_LANG may hold, unset included.
 LANGUAGES = [None, "ja", "en", "EN", "fr", ""]
 

@@ -609,3 +609,13 @@ def test_the_documented_fingerprint_covers_revisions_weights_and_judging(
     assert "R|test-2021|meet_all|2022-04-01|20.0|2027-03-31\n" in lines
     assert "W|test-2021|attendees|outreach_event|" in lines
     assert "F|test-2021|waste|progress|lower\n" in lines
+
+
+def test_crm_tags_rename_renames_the_tag_in_the_rules(
+    two_plans: Database, cli: Callable[..., tuple[int, str]]
+) -> None:
+    assert cli("tags", "rename", SC, "スマート") == (0, f"renamed tag '{SC}' to 'スマート'\n")
+    with two_plans.reading() as s:
+        rule = plans.plan_spec(s, "test-2021").kpis[3].count
+    assert rule is not None and rule.tags == ("スマート",)
+    assert _figures(two_plans, date(2022, 3, 31))["first_sc"].value == 2

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -10,11 +12,12 @@ import pytest
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from cli.main import main
 from crm import models as m
 from crm import tags
 from crm.context import Context, fixed_clock
 from crm.records import services
-from db.session import Database
+from db.session import URL_VARIABLE, Database
 from tests import io_databases
 from tests.io_databases import filled_fixtures
 from tests.test_importing import assert_names_cell, counts, load, refused, write
@@ -161,3 +164,54 @@ def test_tags_survive_an_export_and_import(
     again = load(seeded, entity, exported)
     assert (again.added, again.updated) == (0, 0)
     assert "tags" in exported.read_text(encoding="utf-8").splitlines()[0].split(",")
+
+
+# --- crm tags --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tagged(seeded: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Database:
+    """Two meetings, an agreement and an event with tags; `crm` runs on this database."""
+    load(seeded, "meetings", write(tmp_path, MEETINGS, name="m.csv"))
+    events = "date,kind,title,tags\n2024-05-01,lecture,講座,スマートシティ\n"
+    load(seeded, "events", write(tmp_path, events, name="e.csv"))
+    monkeypatch.setenv(URL_VARIABLE, seeded.url)
+    return seeded
+
+
+def crm(*args: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(args), out=out), out.getvalue()
+
+
+def test_tags_list_counts_each_kind_of_record(tagged: Database) -> None:
+    code, text = crm("--lang", "en", "tags", "list")
+    assert code == 0
+    assert text.splitlines() == [
+        "Tag             Meetings  Agreements  Events",
+        "--------------  --------  ----------  ------",
+        "スマートシティ         1           0       1",
+        "防災                   2           0       0",
+        "防災;訓練              1           0       0",
+    ]
+    code, text = crm("tags", "list", "--format", "json")
+    assert (code, json.loads(text)) == (0, [
+        {"name": "スマートシティ", "meetings": 1, "agreements": 0, "events": 1},
+        {"name": "防災", "meetings": 2, "agreements": 0, "events": 0},
+        {"name": "防災;訓練", "meetings": 1, "agreements": 0, "events": 0},
+    ])
+
+
+def test_tags_rename_and_its_refusals(
+    tagged: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    renamed = crm("tags", "rename", "防災;訓練", " 訓練 ")
+    assert renamed == (0, "renamed tag '防災;訓練' to '訓練'\n")
+    before = counts(tagged)
+    assert crm("--lang", "en", "tags", "rename", "訓練", "防災") == (1, "")
+    assert capsys.readouterr().err == "crm: tag '防災' exists already\n"
+    assert crm("--lang", "en", "tags", "rename", "訓", "x") == (1, "")
+    assert capsys.readouterr().err == "crm: no tag '訓'\n"
+    assert counts(tagged) == before
+    with tagged.reading() as s:
+        assert record_tags(s, "meetings", m.Meeting)["相談"] == ["訓練", "防災"]
