@@ -200,11 +200,12 @@ _QUERIES: dict[str, RecordQuery] = {
         {"tags": _tags("events")},
     ),
     "measurements": RecordQuery(
-        select(*_labelled(m.Kpi, kpi="code"),
+        select(*_labelled(m.Kpi, kpi="code"), *_labelled(m.Plan, plan="code"),
                *_labelled(m.KpiMeasurement, "value", "note", date="measured_on"))
         .join(m.Kpi, col(m.Kpi.id) == col(m.KpiMeasurement.kpi_id))
-        .order_by(col(m.Kpi.sort_order), col(m.Kpi.code), col(m.KpiMeasurement.measured_on),
-                  col(m.KpiMeasurement.id)),
+        .join(m.Plan, col(m.Plan.id) == col(m.Kpi.plan_id))
+        .order_by(col(m.Plan.code), col(m.Kpi.sort_order), col(m.Kpi.code),
+                  col(m.KpiMeasurement.measured_on), col(m.KpiMeasurement.id)),
         (m.KpiMeasurement, m.Kpi),
         col(m.KpiMeasurement.measured_on),
     ),

@@ -765,7 +765,7 @@ class _Run:
         self._organization_keys: dict[str, int] | None = None
         self._organizations_by_name: dict[str, int] = {}
         self._staff: dict[str, tuple[int, bool]] | None = None
-        self._kpis: dict[str, m.Kpi] = {}
+        self._kpis: dict[tuple[str | None, str], m.Kpi] = {}
         self._kpi_codes_by_name: dict[str, str] | None = None
         self._days: dict[str, date] = {}
         self._tags: dict[str, int] = {}
@@ -860,14 +860,17 @@ class _Run:
         return tuple(sorted({self._tags[name] for name in names}))
 
     def kpi(self, row: _Row) -> m.Kpi:
-        """The active KPI a row names by code or, failing that, by its Japanese or English name."""
-        written = row.value("kpi")
-        found = self._kpis.get(written)
+        """The active KPI a row names by code or, failing that, by its Japanese or English
+        name, in the plan its `plan` cell names (needed where the KPI is in several plans)."""
+        written, plan = row.value("kpi"), row.text("plan")
+        found = self._kpis.get((plan, written))
         if found is not None:
             return found
         try:
-            found = services.kpi_by_code(self.session, written)
-        except NotFoundError:
+            found = services.kpi_by_code(self.session, written, plan)
+        except NotFoundError as exc:
+            if exc.field == "plan":
+                raise
             if self._kpi_codes_by_name is None:
                 active = self.connection.execute(
                     select(col(m.Kpi.code), col(m.Kpi.name_ja), col(m.Kpi.name_en))
@@ -879,8 +882,8 @@ class _Run:
             code = self._kpi_codes_by_name.get(_fold(written))
             if code is None:
                 raise
-            found = services.kpi_by_code(self.session, code)
-        self._kpis[written] = found
+            found = services.kpi_by_code(self.session, code, plan)
+        self._kpis[(plan, written)] = found
         return found
 
     # --- one row, one batch ---------------------------------------------------------------

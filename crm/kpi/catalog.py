@@ -7,9 +7,7 @@ live in the `plan` and `kpi` tables, so a later plan is entered as data (docs/pl
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date
-from typing import Any
 
 from crm.kpi.plan_file import KpiSpec, PlanSpec
 from crm.kpi.rules import CountRule
@@ -119,15 +117,3 @@ SHIPPED_PLAN = PlanSpec(
     kpis=_KPIS,
 )
 
-
-def _columns(kpi: KpiSpec) -> dict[str, Any]:
-    row = asdict(kpi)
-    del row["count"], row["revisions"], row["notes"], row["formula"], row["direction"]
-    row["rule"] = kpi.count.rule if kpi.count else kpi.kind
-    row["kind"] = "computed" if kpi.count else "measured"
-    return row
-
-
-#: Deprecated: the shipped KPIs as `kpi` columns without their plan, for
-#: `crm.records.services.seed_kpis`, which crm.kpi.plans.seed_shipped_plan replaces.
-SHIPPED_KPIS: tuple[dict[str, Any], ...] = tuple(_columns(k) for k in _KPIS)

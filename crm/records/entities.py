@@ -72,6 +72,7 @@ class Input(Enum):
     NAMES = "names"  #: records of another table through a link table (`link`)
     TAGS = "tags"  #: tag names through a link table (`link`); a tag not yet known is created
     REFERENCE = "reference"  #: one record of another table (a foreign key), named in files
+    LOOKUP = "lookup"  #: a file column that only helps name a REFERENCE; not stored
 
 
 @dataclass(frozen=True)
@@ -256,7 +257,8 @@ class Entity:
     def value_fields(self) -> tuple[Field, ...]:
         """The fields stored in the entity's own table and validated without the database."""
         return tuple(
-            f for f in self.fields if f.input not in (Input.NAMES, Input.TAGS, Input.REFERENCE)
+            f for f in self.fields
+            if f.input not in (Input.NAMES, Input.TAGS, Input.REFERENCE, Input.LOOKUP)
         )
 
 
@@ -631,6 +633,8 @@ EVENTS = Entity(
 _MEASUREMENT_FIELDS: tuple[Field, ...] = (
     Field("kpi_id", Input.REFERENCE, "KPI", "KPI", column="kpi", required=True,
           references=m.Kpi, aliases=("指標", "kpi_code"), key="kpi_code"),
+    # Needed where the KPI code is in more than one plan (services.kpi_by_code).
+    Field("plan", Input.LOOKUP, "計画", "Plan", column="plan", aliases=("計画コード",)),
     Field("measured_on", Input.DATE, "測定日", "Measured on", column="date",
           required=True, aliases=_DATE),
     Field("value", Input.FLOAT, "値", "Value", column="value", required=True,

@@ -11,13 +11,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar, Unpack
 
-from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy import ColumnElement, delete, insert, select
 from sqlmodel import Session, col
 
 from crm import tags
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
-from crm.kpi.catalog import SHIPPED_KPIS
 from crm.models import (
     Agreement,
     Contact,
@@ -26,6 +25,7 @@ from crm.models import (
     Meeting,
     Organization,
     OutreachEvent,
+    Plan,
     Staff,
     Tracked,
 )
@@ -504,33 +504,40 @@ def event_fields(**values: Unpack[entities.EventInput]) -> dict[str, Any]:
 # --- KPIs and measurements ------------------------------------------------------------------
 
 
-def seed_kpis(session: Session, ctx: Context) -> int:
-    """Insert the shipped KPI set into an empty `kpi` table; returns how many were added."""
-    if session.scalar(select(func.count()).select_from(Kpi)):
-        return 0
-    rows = [
-        {**definition, "sort_order": position, **_stamp_new(ctx)}
-        for position, definition in enumerate(SHIPPED_KPIS, start=1)
-    ]
-    session.execute(insert(Kpi), rows)
-    return len(rows)
-
-
-def kpi_by_code(session: Session, code: str) -> Kpi:
-    """The active KPI with this code; DataError listing the codes otherwise."""
-    kpi = session.scalars(
-        select(Kpi).where(col(Kpi.code) == code.strip(), col(Kpi.archived_at).is_(None))
-    ).first()
-    if kpi is None:
+def kpi_by_code(session: Session, code: str, plan: str | None = None) -> Kpi:
+    """The active KPI with this code, of the plan with code `plan`; without `plan`, of the
+    one plan that has such a KPI. NotFoundError listing the codes, or DataError naming the
+    plans when the code is in more than one and no plan is given."""
+    code, plan = code.strip(), (plan or "").strip() or None
+    active = select(Kpi, col(Plan.code)).join(Plan, col(Plan.id) == col(Kpi.plan_id)).where(
+        col(Kpi.archived_at).is_(None))
+    if plan is not None and session.scalar(
+            select(col(Plan.id)).where(col(Plan.code) == plan)) is None:
+        known = ", ".join(session.scalars(select(col(Plan.code)).order_by(col(Plan.code))))
+        raise NotFoundError(f"unknown plan {plan!r}; known: {known}",
+                            ja=f"計画 {plan!r} は存在しません。既知の計画: {known}", field="plan")
+    if plan is not None:
+        active = active.where(col(Plan.code) == plan)
+    found = session.execute(active.where(col(Kpi.code) == code).order_by(col(Plan.code))).all()
+    if len(found) > 1:
+        plans = ", ".join(plan_code for _, plan_code in found)
+        raise DataError(
+            f"KPI {code!r} is in more than one plan ({plans}): name its plan (a plan column)",
+            ja=f"KPI {code!r} は複数の計画にあります ({plans})。計画を指定してください (plan 列)",
+            field="kpi",
+        )
+    if not found:
         codes = session.scalars(
-            select(col(Kpi.code)).where(col(Kpi.archived_at).is_(None))
-            .order_by(col(Kpi.sort_order))
+            active.with_only_columns(col(Kpi.code)).order_by(col(Kpi.plan_id),
+                                                             col(Kpi.sort_order))
         ).all()
+        where = f" in plan {plan}" if plan else ""
         raise NotFoundError(
-            f"unknown KPI {code!r}; known: {', '.join(codes)}",
+            f"unknown KPI {code!r}{where}; known: {', '.join(codes)}",
             ja=f"KPI {code!r} は存在しません。既知のコード: {', '.join(codes)}",
             field="kpi",
         )
+    kpi: Kpi = found[0][0]
     return kpi
 
 
@@ -542,9 +549,11 @@ def record_measurement(
     measured_on: date,
     value: float,
     note: str | None = None,
+    plan: str | None = None,
 ) -> KpiMeasurement:
-    """Enter an observed value of a measured KPI (computed KPIs refuse measurements)."""
-    kpi = kpi_by_code(session, kpi_code)
+    """Enter an observed value of a measured KPI (computed KPIs refuse measurements); `plan`
+    names the KPI's plan where its code is in more than one."""
+    kpi = kpi_by_code(session, kpi_code, plan)
     fields = measurement_fields(kpi, measured_on=measured_on, value=value, note=note)
     return _create(session, ctx, KpiMeasurement, {**fields, "entered_by": ctx.user})
 
