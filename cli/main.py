@@ -313,7 +313,8 @@ def _url(args: argparse.Namespace) -> str:
         if not path.exists():
             print(f"crm: building the demo database at {path} (first use, a few seconds)…",
                   file=sys.stderr, flush=True)
-            build_demo(resolve_url(path), seed=2018, force=False).dispose()
+            build_demo(resolve_url(path), seed=2018, force=False,
+                       today=_context(args).today()).dispose()
         return resolve_url(path, read_only=args.read_only)
     return resolve_url(args.db, read_only=args.read_only)
 
@@ -434,9 +435,10 @@ def _print_audit_log(
     print(format_table(headers, rows, right=[True, False, False, False, True]), file=out)
 
 
-def build_demo(url: str, *, seed: int, force: bool) -> Database:
-    """Create the demo database at `url` (replacing a SQLite file only with `force`)."""
-    from crm.demo import DEMO_CLOCK, generate_demo
+def build_demo(url: str, *, seed: int, force: bool, today: date) -> Database:
+    """Create the demo database at `url`, its records up to `today` (replacing a SQLite file
+    only with `force`)."""
+    from crm.demo import demo_clock, generate_demo
 
     path = sqlite_path(url)
     if path is not None and path.exists():
@@ -444,17 +446,18 @@ def build_demo(url: str, *, seed: int, force: bool) -> Database:
             raise UsageError(f"{path} already exists: add --force to replace it")
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-    ctx = Context(user="demo", clock=fixed_clock(DEMO_CLOCK))
+    ctx = Context(user="demo", clock=fixed_clock(demo_clock(today)))
     database = create_database(url, ctx)
     with database.writing(actor=ctx.user) as session:
-        generate_demo(session, ctx, seed=seed)
+        generate_demo(session, ctx, seed=seed, today=today)
     return database
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     _refuse_if_read_only(args)
     url = resolve_url(args.db if args.db is not None else demo_database_path())
-    database = build_demo(url, seed=args.seed, force=args.force)
+    database = build_demo(url, seed=args.seed, force=args.force,
+                          today=_context(args).today())
     print(f"demo database (seed {args.seed}) created at {database.describe()}", file=out)
     return 0
 

@@ -1,21 +1,30 @@
-"""A deterministic, realistic demo database (`crm demo [--seed N]`).
+"""A deterministic, realistic demo database (`crm demo [--seed N]`), up to the day it is built.
 
 About 64 organizations of every kind, 8 liaison staff, contacts, 400 meetings (意見交換),
 20 agreements (データ連携協定) in every status, 150 outreach events (周知広報・出前講座) and
-measurements for every measured KPI, spread over FY2018–FY2024. Everything is written through
-`crm.records.services` and drawn from one `random.Random(seed)`: the same seed gives the same rows.
+measurements for every measured KPI of the shipped plan, spread over FY2018–FY2024 and drawn
+from one `random.Random(seed)`. From April 2025 on, meetings, events and a few agreements go on
+month by month up to `today` (each month drawn from its own generator, seeded by the seed and
+the month, so a month's records do not depend on the day the demo is built). Everything is
+written through `crm.records.services`: the same seed and day give the same rows.
+
+Records after 2021-03-31 carry tags (スマートシティ, 防災, オープンデータ, デジタル活用支援) by
+what their titles name, and a second, fictional plan (`smartcity-2021`, スマートシティ構想（例）,
+FY2021–FY2026) counts them, so the dashboard opened today shows live figures.
 
 The records dated on or before the KPI baseline date (2018-12-31) match the policy's baseline
 figures (3 companies, 4 in-city events, 1 lecture, 3 out-of-city events, 3 external
-agreements), so the engine's reconciliation agrees with the baselines.
+agreements), so the engine's reconciliation agrees with the baselines; the smart-city plan's
+baselines are 0, as nothing is tagged on or before its baseline date.
 """
 
 from __future__ import annotations
 
 import random
+import tomllib
 from collections.abc import Sequence
 from dataclasses import astuple, dataclass, field, fields
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 
 from sqlalchemy import func, select
@@ -24,18 +33,26 @@ from sqlmodel import Session, col
 from crm.calendar import fiscal_year_of, fiscal_year_range
 from crm.context import Context
 from crm.errors import DataError
-from crm.models import Contact, Kpi, Meeting, Organization, OutreachEvent, Staff
+from crm.kpi import plans
+from crm.kpi.plan_file import parse_plan
+from crm.models import Contact, Kpi, Meeting, Organization, OutreachEvent, Plan, Staff, Tag
 from crm.normalize import corporate_number_check_digit, normalize_name, to_hiragana
 from crm.records import services
 
-#: The clock the CLI gives the demo's Context: every created_at is this moment.
-DEMO_CLOCK = datetime(2025, 3, 31, 9, 0, tzinfo=UTC)
-#: The demo's data covers FY2018 (平成30年度) to FY2024 (令和6年度).
+#: The demo's history covers FY2018 (平成30年度) to FY2024 (令和6年度); recent records follow
+#: from the day after LAST_DAY to the day the demo is built.
 FIRST_DAY = date(2018, 4, 1)
 LAST_DAY = date(2025, 3, 31)
+#: Tags are given to records dated after this day (the smart-city plan's baseline date).
+TAGGED_AFTER = date(2021, 3, 31)
 #: The policy's baseline date (H30.12月): records up to it are covered by the baselines.
 BASELINE_DAY = date(2018, 12, 31)
 FISCAL_YEARS = tuple(range(2018, 2025))
+
+
+def demo_clock(today: date) -> datetime:
+    """The clock the CLI gives the demo's Context: every created_at is 09:00 UTC on `today`."""
+    return datetime.combine(today, time(9, 0), tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,8 @@ class DemoSummary:
     kpi_measurements: int
     archived_meetings: int
     archived_events: int
+    plans: int
+    tags: int
 
     def items(self) -> list[tuple[str, int]]:
         """(name, count) pairs in declaration order, for printing."""
@@ -489,6 +508,135 @@ _LEVEL_PLANS: dict[str, tuple[float, float, int, str]] = {
 _ANNUAL_NOTE = "カタログサイトのアクセスログ（月次集計）"
 _MILESTONE_NOTE = "保有情報の公開範囲に関する庁内検討会を実施"
 
+# Tags, by what a record's title (a meeting's summary, an agreement's datasets) names.
+_TAG_WORDS: dict[str, tuple[str, ...]] = {
+    "スマートシティ": ("スマートシティ", "AIオンデマンド交通", "人流データ", "見守り", "ローカル5G",
+                "自動運転", "道路損傷", "ごみ収集ルート", "河川水位センサー", "スマート農業",
+                "データ連携基盤"),
+    "防災": ("防災", "河川水位", "浸水", "避難"),
+    "オープンデータ": ("オープンデータ",),
+    "デジタル活用支援": ("スマホ", "アプリ", "Decidim", "オンライン化", "デジタル活用"),
+}
+
+# Agreements after the history: (month, plan); concluded on a day of that month.
+_RECENT_AGREEMENTS: tuple[tuple[date, _AgreementPlan], ...] = (
+    (date(2025, 7, 1), _AgreementPlan(
+        "{company}とのスマートシティ・データ連携基盤に関する協定", "concluded", ("company",), 0,
+        "人流データ, 交通量調査結果, 公共施設一覧", businesses=("data", "system", "it"))),
+    (date(2026, 2, 1), _AgreementPlan(
+        "{company}との河川水位・避難情報の連携に関する協定", "concluded", ("company",), 0,
+        "河川水位, 避難所一覧, 雨量", businesses=("bousai", "keisoku", "catv"))),
+    (date(2026, 9, 1), _AgreementPlan(
+        "{company}とのAIオンデマンド交通の本格運行データに関する協定", "concluded",
+        ("company",), 0, "乗降データ, 運行ルート", businesses=("mobility", "kotsu"))),
+)
+# Recent months: meetings a month (inclusive range) and events of each kind a month (drawn).
+_RECENT_MEETINGS = (6, 10)
+_RECENT_EVENTS: dict[str, tuple[int, ...]] = {
+    "in_city": (0, 0, 1, 1, 2), "lecture": (0, 1, 1, 2, 2, 3), "out_of_city": (0, 0, 1, 1, 2),
+}
+
+#: The fictional second plan: its KPIs count records by their tags (docs/plans.md).
+SMARTCITY_PLAN = """
+[plan]
+code = "smartcity-2021"
+name_ja = "スマートシティ構想（例）"
+name_en = "Smart city plan (example)"
+first_fiscal_year = 2021
+last_fiscal_year = 2026
+adopted_on = "2021-03-26"
+notes = "デモ用の架空の計画。前期 FY2021–FY2023、後期 FY2024–FY2026（令和6年3月に後期改訂）"
+
+[[kpi]]
+code = "sc_companies"
+name_ja = "スマートシティで意見交換した企業数"
+name_en = "Companies consulted on the smart city"
+unit = "社"
+policy_ref = "1-(1)"
+kind = "computed"
+baseline = 0
+baseline_as_of = "2021-03-31"
+target = 20
+target_by = "2024-03-31"
+target_label = "前期目標（累計）"
+[kpi.count]
+source = "meetings"
+measure = "first_time_organizations"
+organization_kinds = ["company"]
+tags = ["スマートシティ"]
+[[kpi.revision]]
+revised_on = "2024-03-29"
+target = 38
+target_by = "2027-03-31"
+reason = "後期改訂"
+
+[[kpi]]
+code = "sc_meetings"
+name_ja = "スマートシティに関する意見交換の回数"
+name_en = "Meetings on the smart city"
+unit = "回"
+policy_ref = "1-(2)"
+kind = "computed"
+baseline = 0
+baseline_as_of = "2021-03-31"
+target = 240
+target_by = "2027-03-31"
+target_label = "累計"
+[kpi.count]
+source = "meetings"
+tags = ["スマートシティ"]
+
+[[kpi]]
+code = "sc_agreements"
+name_ja = "スマートシティ分野のデータ連携協定数"
+name_en = "Smart-city data-linkage agreements"
+unit = "件"
+policy_ref = "1-(3)"
+kind = "computed"
+baseline = 0
+baseline_as_of = "2021-03-31"
+target = 8
+target_by = "2027-03-31"
+target_label = "累計"
+[kpi.count]
+source = "agreements"
+tags = ["スマートシティ"]
+
+[[kpi]]
+code = "sc_bousai_attendees"
+name_ja = "防災をテーマとした周知広報の参加者数"
+name_en = "Attendees of disaster-prevention promotions"
+unit = "人"
+policy_ref = "2-(1)"
+kind = "computed"
+baseline = 0
+baseline_as_of = "2021-03-31"
+target = 2000
+target_by = "2027-03-31"
+target_label = "累計"
+[kpi.count]
+source = "events"
+measure = "attendees"
+tags = ["防災"]
+
+[[kpi]]
+code = "sc_digital_lectures"
+name_ja = "デジタル活用支援の出前講座の回数"
+name_en = "Lectures on digital skills"
+unit = "回"
+policy_ref = "2-(2)"
+kind = "computed"
+baseline = 0
+baseline_as_of = "2021-03-31"
+target = 26
+target_by = "2027-03-31"
+target_label = "累計"
+[kpi.count]
+source = "events"
+event_kinds = ["lecture"]
+tags = ["デジタル活用支援"]
+"""
+
 
 # --- helpers --------------------------------------------------------------------------------
 
@@ -529,6 +677,15 @@ def _random_day(
             continue
         return day
     return start + timedelta(days=rng.randint(0, span))
+
+
+def _tags(day: date | None, *texts: str | None) -> list[str]:
+    """The tags of a record dated `day` whose texts name them (none on or before
+    TAGGED_AFTER)."""
+    if day is None or day <= TAGGED_AFTER:
+        return []
+    text = " ".join(t for t in texts if t)
+    return [tag for tag, words in _TAG_WORDS.items() if any(w in text for w in words)]
 
 
 def _corporate_number(rng: random.Random, taken: set[str]) -> str:
@@ -605,8 +762,10 @@ class _Org:
 # --- the generator --------------------------------------------------------------------------
 
 
-def generate_demo(session: Session, ctx: Context, *, seed: int = 2018) -> DemoSummary:
-    """Fill an empty database (KPIs seeded) with the demo data for `seed`; flushes, no commit."""
+def generate_demo(session: Session, ctx: Context, *, today: date, seed: int = 2018
+                  ) -> DemoSummary:
+    """Fill an empty database (the shipped plan seeded) with the demo data for `seed`, up to
+    `today`, and the example smart-city plan; flushes, no commit."""
     if session.scalar(select(func.count()).select_from(Organization)):
         raise DataError("demo data needs an empty database",
                         ja="デモデータは空のデータベースにのみ作成できます")
@@ -627,20 +786,25 @@ def generate_demo(session: Session, ctx: Context, *, seed: int = 2018) -> DemoSu
         agreements, partners = _agreements(session, ctx, rng, companies, others)
         events, archived_events = _events(session, ctx, rng, staff)
         measurements = _measurements(session, ctx, rng)
+        plans.import_plan(session, ctx, parse_plan(tomllib.loads(SMARTCITY_PLAN),
+                                                   "smartcity-2021.toml"), "smartcity-2021.toml")
+        recent = _recent(session, ctx, seed, today, companies, others, staff, contacts)
     finally:
         session.info.pop("demo_pinned", None)
     return DemoSummary(
         organizations=len(companies) + len(others),
         contacts=sum(len(c) for c in contacts.values()),
         staff=len(staff),
-        meetings=meetings,
-        meeting_organizations=meeting_links,
-        agreements=agreements,
-        agreement_partners=partners,
-        outreach_events=events,
+        meetings=meetings + recent.meetings,
+        meeting_organizations=meeting_links + recent.meeting_organizations,
+        agreements=agreements + recent.agreements,
+        agreement_partners=partners + recent.agreement_partners,
+        outreach_events=events + recent.events,
         kpi_measurements=measurements,
         archived_meetings=archived_meetings,
         archived_events=archived_events,
+        plans=int(session.scalar(select(func.count()).select_from(Plan)) or 0),
+        tags=int(session.scalar(select(func.count()).select_from(Tag)) or 0),
     )
 
 
@@ -826,7 +990,7 @@ def _meetings(
         meeting = services.log_meeting(
             session, ctx, held_on=day, title=title, organization_ids=orgs, staff_ids=staff_ids,
             contact_ids=contact_ids, summary=summary, next_action=next_action,
-            follow_up_on=follow_up_on,
+            follow_up_on=follow_up_on, tags=_tags(day, title, summary),
         )
         assert meeting.id is not None
         links += len(orgs)
@@ -901,12 +1065,13 @@ def _agreements(
                 ends_on = term_end
             else:
                 notes = notes or "期間満了後は1年ごとの自動更新。"
+        title = plan.title.format(company=company_name)
         services.create_agreement(
-            session, ctx, title=plan.title.format(company=company_name),
-            partner_ids=partner_ids, status=plan.status,
+            session, ctx, title=title, partner_ids=partner_ids, status=plan.status,
             concluded_on=concluded_on if concluded else None,
             starts_on=starts_on, ends_on=ends_on, datasets=plan.datasets,
             document_ref=document_ref, notes=notes,
+            tags=_tags(concluded_on, title, plan.datasets),
         )
         partner_links += len(partner_ids)
     return len(_AGREEMENTS), partner_links
@@ -937,6 +1102,7 @@ def _events(
             session, ctx, held_on=held_on, kind=kind, title=title, venue=venue,
             municipality=municipality, attendees=attendees, audience=audience,
             staff_ids=rng.sample(available, rng.choice((1, 2, 2, 3))), notes=notes,
+            tags=_tags(held_on, title),
         )
         assert event.id is not None
         if held_on > BASELINE_DAY:
@@ -967,6 +1133,118 @@ def _event(
     if covid:
         attendees = max(low, attendees // 2)
     return day, kind, title, rng.choice(venues), "加古川市", attendees, audience
+
+
+@dataclass
+class _Recent:
+    """What `_recent` wrote."""
+
+    meetings: int = 0
+    meeting_organizations: int = 0
+    agreements: int = 0
+    agreement_partners: int = 0
+    events: int = 0
+
+
+def _recent(
+    session: Session,
+    ctx: Context,
+    seed: int,
+    today: date,
+    companies: list[_Company],
+    others: dict[str, _Org],
+    staff: list[tuple[int, int, int | None]],
+    contacts: dict[int, list[int]],
+) -> _Recent:
+    """Meetings, events and agreements from the day after LAST_DAY up to `today`, a month at
+    a time; each month draws from its own generator (seed and month), and what falls after
+    `today` is drawn but not written, so earlier months never depend on `today`."""
+    done = _Recent()
+    regular = [c for c in companies if not c.one_off]
+    non_companies = list(others.values())
+    refs = 1500
+    follow_ups: list[tuple[int, date, date, float, int]] = []
+    month = LAST_DAY + timedelta(days=1)
+    while month <= today:
+        rng = random.Random(f"kakogawa-crm demo {seed} {month.isoformat()[:7]}")
+        end = _month_ends(month, month + timedelta(days=31))[0]
+        fy = fiscal_year_of(month)
+        available = [sid for sid, a, b in staff if a <= fy and (b is None or fy <= b)]
+        for _ in range(rng.randint(*_RECENT_MEETINGS)):
+            day = _random_day(rng, month, end)
+            if rng.random() < 0.8:
+                company = _weighted(rng, regular)
+                orgs = [company.id]
+                topic_index = rng.choice(company.topics)
+                if rng.random() < 0.25:
+                    orgs.append(rng.choice(non_companies).id)
+            else:
+                orgs = [rng.choice(non_companies).id]
+                topic_index = rng.randrange(len(_TOPICS))
+            topic, issue = _TOPICS[topic_index]
+            title = rng.choice(_TITLE_PATTERNS).format(t=topic)
+            summary = f"{topic}について、本市の課題（{issue}）を共有した。"
+            summary += rng.choice(_SUMMARY_EXTRAS)
+            staff_ids = rng.sample(available, rng.choice((1, 1, 2)))
+            contact_ids = [rng.choice(contacts[o]) for o in orgs
+                           if o in contacts and rng.random() < 0.55]
+            next_action = follow_up_on = None
+            if rng.random() < _FOLLOW_UP_SHARE:
+                next_action = rng.choice(_NEXT_ACTIONS)
+                follow_up_on = day + timedelta(days=rng.randint(7, 45))
+            roll, delay = rng.random(), rng.randint(-7, 14)
+            if day > today:
+                continue
+            meeting = services.log_meeting(
+                session, ctx, held_on=day, title=title, organization_ids=list(dict.fromkeys(orgs)),
+                staff_ids=staff_ids, contact_ids=contact_ids, summary=summary,
+                next_action=next_action, follow_up_on=follow_up_on,
+                tags=_tags(day, title, summary),
+            )
+            assert meeting.id is not None
+            done.meetings += 1
+            done.meeting_organizations += len(set(orgs))
+            if follow_up_on is not None:
+                follow_ups.append((meeting.id, day, follow_up_on, roll, delay))
+        for kind, choices in _RECENT_EVENTS.items():
+            for _ in range(rng.choice(choices)):
+                held_on, kind, title, venue, municipality, attendees, audience = _event(
+                    rng, kind, month, end)
+                staff_ids = rng.sample(available, rng.choice((1, 2, 2, 3)))
+                if held_on > today:
+                    continue
+                services.log_event(
+                    session, ctx, held_on=held_on, kind=kind, title=title, venue=venue,
+                    municipality=municipality, attendees=attendees, audience=audience,
+                    staff_ids=staff_ids, tags=_tags(held_on, title),
+                )
+                done.events += 1
+        for starting, plan in _RECENT_AGREEMENTS:
+            if starting != month:
+                continue
+            concluded_on = _random_day(rng, month, end)
+            fitting = [c for c in regular if c.business in plan.businesses] or regular
+            company = _weighted(rng, fitting)
+            refs += rng.randint(1, 40)
+            if concluded_on > today:
+                continue
+            title = plan.title.format(company=company.name)
+            services.create_agreement(
+                session, ctx, title=title, partner_ids=[company.id], status=plan.status,
+                concluded_on=concluded_on, starts_on=concluded_on,
+                ends_on=fiscal_year_range(fiscal_year_of(concluded_on) + 2)[1],
+                datasets=plan.datasets, document_ref=f"加情第{refs}号",
+                tags=_tags(concluded_on, title, plan.datasets),
+            )
+            done.agreements += 1
+            done.agreement_partners += 1
+        month = end + timedelta(days=1)
+    # Follow-ups due more than a month before today are mostly done; recent ones are open.
+    for meeting_id, held_on, due, roll, delay in follow_ups:
+        if due <= today - timedelta(days=30) and roll < 0.85:
+            done_on = min(max(due + timedelta(days=delay), held_on), today)
+            services.complete_follow_up(session, ctx, meeting_id, done_on=done_on)
+    return done
 
 
 def _measurements(session: Session, ctx: Context, rng: random.Random) -> int:

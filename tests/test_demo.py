@@ -18,7 +18,7 @@ from sqlmodel import Session
 from crm import models as m
 from crm.calendar import fiscal_year_of
 from crm.context import Context, fixed_clock
-from crm.demo import DEMO_CLOCK, FIRST_DAY, LAST_DAY, DemoSummary, generate_demo
+from crm.demo import FIRST_DAY, LAST_DAY, TAGGED_AFTER, DemoSummary, demo_clock, generate_demo
 from crm.errors import DataError
 from crm.kpi import engine as kpi_engine
 from crm.normalize import normalize_name, validate_corporate_number
@@ -26,15 +26,19 @@ from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS, ORGANIZATION_KINDS
 from db.engine import sqlite_url
 from db.session import Database, create_database
 
-CTX = Context(user="demo", clock=fixed_clock(DEMO_CLOCK))
+#: The day the demo is built in these tests.
+TODAY = date(2026, 12, 2)
+CTX = Context(user="demo", clock=fixed_clock(demo_clock(TODAY)))
 AS_OF = date(2023, 3, 31)
+SHIPPED = ["ict-policy-2018"]
 
 
-def build(path: Path, seed: int) -> tuple[Database, DemoSummary]:
-    """A new demo database at `path`, and its summary."""
-    database = create_database(sqlite_url(path), CTX)
+def build(path: Path, seed: int, today: date = TODAY) -> tuple[Database, DemoSummary]:
+    """A new demo database at `path`, built on `today`, and its summary."""
+    ctx = Context(user="demo", clock=fixed_clock(demo_clock(today)))
+    database = create_database(sqlite_url(path), ctx)
     with database.writing() as session:
-        summary = generate_demo(session, CTX, seed=seed)
+        summary = generate_demo(session, ctx, seed=seed, today=today)
     return database, summary
 
 
@@ -86,14 +90,22 @@ def test_summary_matches_the_database_and_the_spec(
     demo: tuple[Database, DemoSummary], session: Session
 ) -> None:
     summary = demo[1]
+    history = m.Meeting.held_on <= LAST_DAY
     assert summary.organizations == count(session, m.Organization)
     assert summary.contacts == count(session, m.Contact)
     assert summary.staff == count(session, m.Staff)
-    assert summary.meetings == count(session, m.Meeting) == 400
+    assert summary.meetings == count(session, m.Meeting)
+    assert count(session, m.Meeting, history) == 400
+    # 20 months from April 2025 to November 2026, 6–10 meetings each, and a few in December.
+    assert 20 * 6 <= summary.meetings - 400 <= 21 * 10
     assert summary.meeting_organizations == count(session, m.MeetingOrganization)
-    assert summary.agreements == count(session, m.Agreement) == 20
+    # The 20 of the history and those of July 2025, February 2026 and September 2026.
+    assert summary.agreements == count(session, m.Agreement) == 23
     assert summary.agreement_partners == count(session, m.AgreementPartner)
-    assert summary.outreach_events == count(session, m.OutreachEvent) == 150
+    assert summary.outreach_events == count(session, m.OutreachEvent)
+    assert count(session, m.OutreachEvent, m.OutreachEvent.held_on <= LAST_DAY) == 150
+    assert summary.plans == count(session, m.Plan) == 2
+    assert summary.tags == count(session, m.Tag) == 4
     assert summary.kpi_measurements == count(session, m.KpiMeasurement)
     assert summary.archived_meetings == count(
         session, m.Meeting, m.Meeting.archived_at.is_not(None)
@@ -105,7 +117,7 @@ def test_summary_matches_the_database_and_the_spec(
     assert 6 <= summary.staff <= 10
     assert 8 <= summary.archived_meetings <= 12
     assert 1 <= summary.archived_events <= 6
-    assert dict(summary.items())["meetings"] == 400
+    assert dict(summary.items())["meetings"] == summary.meetings
 
 
 def test_organizations_of_every_kind_companies_the_majority(session: Session) -> None:
@@ -142,9 +154,9 @@ def test_contacts_at_about_thirty_organizations(session: Session) -> None:
 
 def test_meetings_spread_over_the_years_with_follow_ups(session: Session) -> None:
     meetings = session.scalars(select(m.Meeting)).all()
-    assert all(FIRST_DAY <= meeting.held_on <= LAST_DAY for meeting in meetings)
+    assert all(FIRST_DAY <= meeting.held_on <= TODAY for meeting in meetings)
     per_year = Counter(fiscal_year_of(meeting.held_on) for meeting in meetings)
-    assert sorted(per_year) == list(range(2018, 2025))
+    assert sorted(per_year) == list(range(2018, 2027))
     assert per_year[2024] > per_year[2021] > per_year[2018]
     follow_ups = [meeting for meeting in meetings if meeting.follow_up_on is not None]
     assert 0.2 <= len(follow_ups) / len(meetings) <= 0.4
@@ -160,7 +172,7 @@ def test_meetings_spread_over_the_years_with_follow_ups(session: Session) -> Non
     # Every meeting has an organization and staff; companies are met repeatedly or once.
     assert count(session, m.MeetingOrganization) >= 400
     with_staff = session.scalars(select(m.MeetingStaff.meeting_id).distinct()).all()
-    assert len(with_staff) == 400
+    assert len(with_staff) == len(meetings)
     company_meetings = Counter(
         session.scalars(
             select(m.MeetingOrganization.organization_id)
@@ -188,7 +200,7 @@ def test_agreements_in_every_status_with_mixed_partners(session: Session) -> Non
         )
     ):
         kinds.setdefault(agreement_id, set()).add("company" if kind == "company" else "other")
-    assert len(kinds) == 20
+    assert len(kinds) == 23
     assert {frozenset(k) for k in kinds.values()} == {
         frozenset({"company"}), frozenset({"other"}), frozenset({"company", "other"})
     }
@@ -197,7 +209,7 @@ def test_agreements_in_every_status_with_mixed_partners(session: Session) -> Non
 def test_events_of_every_kind(session: Session) -> None:
     events = session.scalars(select(m.OutreachEvent)).all()
     assert {e.kind for e in events} == set(EVENT_KINDS.codes)
-    assert all(FIRST_DAY <= e.held_on <= LAST_DAY for e in events)
+    assert all(FIRST_DAY <= e.held_on <= TODAY for e in events)
     assert all(e.municipality == "加古川市" for e in events if e.kind != "out_of_city")
     assert all(e.municipality != "加古川市" for e in events if e.kind == "out_of_city")
     assert all(e.venue and e.attendees is not None for e in events)
@@ -225,7 +237,7 @@ def test_every_measured_kpi_has_measurements_after_its_baseline(session: Session
 
 
 def test_kpis_at_the_plan_end_are_plausible(session: Session) -> None:
-    figures = {f.code: f for f in kpi_engine.compute_at(session, AS_OF)}
+    figures = {f.code: f for f in kpi_engine.compute_at(session, AS_OF, SHIPPED)}
     assert len(figures) == 19
     assert all(f.value is not None for f in figures.values())
     assert 40 <= figures["companies_consulted"].value <= 70  # type: ignore[operator]
@@ -246,14 +258,15 @@ def test_kpis_at_the_plan_end_are_plausible(session: Session) -> None:
 BUILD_ELSEWHERE = """
 import sys
 from crm.context import Context, fixed_clock
-from crm.demo import DEMO_CLOCK, generate_demo
+from datetime import date
+from crm.demo import demo_clock, generate_demo
 from db.engine import sqlite_url
 from db.session import create_database
 
-ctx = Context(user="demo", clock=fixed_clock(DEMO_CLOCK))
+ctx = Context(user="demo", clock=fixed_clock(demo_clock(date(2026, 12, 2))))
 database = create_database(sqlite_url(sys.argv[1]), ctx)
 with database.writing() as session:
-    generate_demo(session, ctx, seed=2018)
+    generate_demo(session, ctx, seed=2018, today=date(2026, 12, 2))
 database.dispose()
 """
 
@@ -283,4 +296,96 @@ def test_same_seed_same_database_other_seed_other_database(
 
 def test_refuses_a_database_with_organizations(demo: tuple[Database, DemoSummary]) -> None:
     with pytest.raises(DataError), demo[0].writing() as writing:
-        generate_demo(writing, CTX)
+        generate_demo(writing, CTX, today=TODAY)
+
+
+# --- up to today, the smart-city plan and its tags ---------------------------------------------
+
+#: The shipped plan's figures at 2023-03-31 in the demo as it was before it ran past FY2024
+#: (`crm kpi --as-of 2023-03-31` of that release): the records up to 2025-03-31 are unchanged.
+SHIPPED_AT_PLAN_END = {
+    "data_disclosure_review": 1, "open_data_files": 2165, "open_data_catalog_access": 47133,
+    "internal_data_sharing": 7, "app_targeted_notices": 24, "app_notices": 286,
+    "dashboard_datasets": 42, "app_downloads": 21210, "app_registered_users": 4432,
+    "app_awareness_rate": 22.8, "outreach_in_city": 22, "lectures_in_city": 39,
+    "decidim_projects": 16, "decidim_registrations": 1138, "decidim_posts": 3919,
+    "linkage_external": 8, "companies_consulted": 41, "linkage_private": 10,
+    "outreach_out_of_city": 19,
+}
+
+
+def test_the_shipped_plans_figures_are_those_of_the_earlier_demo(session: Session) -> None:
+    figures = kpi_engine.compute_at(session, AS_OF, SHIPPED)
+    assert {f.code: f.value for f in figures} == SHIPPED_AT_PLAN_END
+
+
+def test_records_run_up_to_today_and_no_further(session: Session) -> None:
+    last = {model.__name__: session.scalar(select(func.max(column)))
+            for model, column in ((m.Meeting, m.Meeting.held_on),
+                                  (m.OutreachEvent, m.OutreachEvent.held_on),
+                                  (m.Agreement, m.Agreement.concluded_on))}
+    assert last["Meeting"] is not None and date(2026, 11, 15) <= last["Meeting"] <= TODAY
+    assert last["OutreachEvent"] is not None and last["OutreachEvent"] <= TODAY
+    newest = select(m.Agreement.concluded_on).where(
+        m.Agreement.title.contains("AIオンデマンド交通の本格"))
+    assert last["Agreement"] == session.scalar(newest)
+    done = session.scalars(select(m.Meeting.follow_up_done_on)).all()
+    assert all(d is None or d <= TODAY for d in done)
+
+
+def test_tags_only_after_the_smart_city_baseline(session: Session) -> None:
+    tagged = session.scalars(
+        select(m.Meeting.held_on).join(m.MeetingTag, m.MeetingTag.meeting_id == m.Meeting.id)
+    ).all()
+    assert tagged and min(tagged) > TAGGED_AFTER
+    names = set(session.scalars(select(m.Tag.name)).all())
+    assert names == {"スマートシティ", "防災", "オープンデータ", "デジタル活用支援"}
+
+
+def _tagged_count(session: Session, tag: str, since: date, through: date) -> int:
+    """Active meetings tagged `tag` held in (since, through]: counted without the engine."""
+    return count(
+        session, m.Meeting,
+        m.Meeting.archived_at.is_(None), m.Meeting.held_on > since, m.Meeting.held_on <= through,
+        m.Meeting.id.in_(select(m.MeetingTag.meeting_id)
+                         .join(m.Tag, m.Tag.id == m.MeetingTag.tag_id).where(m.Tag.name == tag)),
+    )
+
+
+def test_the_smart_city_plan_shows_live_figures_today(session: Session) -> None:
+    figures = {f.code: f for f in kpi_engine.compute_at(session, TODAY, ["smartcity-2021"])}
+    assert list(figures) == ["sc_companies", "sc_meetings", "sc_agreements",
+                             "sc_bousai_attendees", "sc_digital_lectures"]
+    assert kpi_engine.plans_in_force(session, fiscal_year_of(TODAY)) == ["smartcity-2021"]
+    meetings = figures["sc_meetings"]
+    assert meetings.value == _tagged_count(session, "スマートシティ", date(2021, 3, 31), TODAY)
+    # The revision of 2024-03-29 is in force: 38 companies by 2027-03-31, not the 前期's 20.
+    companies = figures["sc_companies"]
+    assert (companies.kpi.target, companies.target, companies.target_by) == (
+        20, 38, date(2027, 3, 31))
+    assert {f.status for f in figures.values()} >= {"achieved", "on_track", "behind"}
+    assert all(f.value and f.value > 0 for f in figures.values())
+    # Before the revision, the 前期 target of 20 by 2024-03-31 was in force.
+    before = {f.code: f for f in kpi_engine.compute_at(session, date(2024, 3, 28),
+                                                       ["smartcity-2021"])}
+    assert (before["sc_companies"].target, before["sc_companies"].target_by) == (
+        20, date(2024, 3, 31))
+
+
+def test_a_month_does_not_depend_on_the_day_the_demo_is_built(
+    demo: tuple[Database, DemoSummary], tmp_path: Path
+) -> None:
+    earlier_day = date(2026, 6, 17)
+    earlier, summary = build(tmp_path / "earlier.sqlite3", 2018, earlier_day)
+    try:
+        def meetings(database: Database, through: date) -> list[tuple[Any, ...]]:
+            with database.reading() as s:
+                return [tuple(r) for r in s.execute(
+                    select(m.Meeting.held_on, m.Meeting.title, m.Meeting.summary)
+                    .where(m.Meeting.held_on <= through).order_by(m.Meeting.id))]
+
+        assert meetings(earlier, earlier_day) == meetings(demo[0], earlier_day)
+        assert meetings(earlier, TODAY) == meetings(earlier, earlier_day)
+        assert summary.agreements == 22  # September 2026's is not concluded yet
+    finally:
+        earlier.dispose()
