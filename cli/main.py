@@ -367,7 +367,8 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
             )
     if args.audit_command == "verify":
         if not report.ok:
-            print(f"crm: {report.problem()}", file=sys.stderr)
+            for problem in report.problems():
+                print(f"crm: {problem}", file=sys.stderr)
             return EXIT_DATA_ERROR
         print(f"audit chain: {report.verified} row(s) verified; head: row {report.head_id},"
               f" {report.head_hash}", file=out)
@@ -390,8 +391,7 @@ def _print_audit_log(
                             "changed_by": entry.changed_by, "table": entry.table_name,
                             "row_id": entry.row_id, "action": entry.action, "old": old or None,
                             "new": new or None})
-        json.dump(records, out, ensure_ascii=False, indent=2)
-        print(file=out)
+        print(_printable(json.dumps(records, ensure_ascii=False, indent=2)), file=out)
         return
     rows: list[list[str]] = []
     for entry in entries:
@@ -403,7 +403,13 @@ def _print_audit_log(
         rows.append([str(entry.id), entry.changed_at, entry.changed_by, entry.table_name,
                      str(entry.row_id), entry.action, "; ".join(changes)])
     headers = ["#", "changed_at", "changed_by", "table", "row", "action", "changes"]
-    print(format_table(headers, rows, right=[True, False, False, False, True]), file=out)
+    print(_printable(format_table(headers, rows, right=[True, False, False, False, True])),
+          file=out)
+
+
+def _printable(text: str) -> str:
+    """`text` with bytes another tool wrote that are not UTF-8 shown as U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def build_demo(url: str, *, seed: int, force: bool) -> Database:

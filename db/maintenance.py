@@ -81,8 +81,8 @@ class CheckReport:
         found += [] if self.integrity == "ok" else [f"integrity_check: {self.integrity}"]
         found += [f"foreign key: {v}" for v in self.foreign_key_violations]
         found += self.trigger_problems
-        if self.chain is not None and not self.chain.ok:
-            found.append(self.chain.problem())
+        if self.chain is not None:
+            found += self.chain.problems()
         return found
 
 

@@ -124,7 +124,7 @@ def assert_consistent(database: Database) -> None:
     with database.reading() as session:
         assert session.scalar(text("PRAGMA integrity_check")) == "ok"
         report = audit.verify(session)
-        assert report.ok and report.unsealed == 0, report.problem()
+        assert report.ok and report.unsealed == 0, report.problems()
         partial_meetings = session.scalars(text("""
             SELECT m.id FROM meeting m WHERE m.title LIKE 'save-%' AND (
               (SELECT count(*) FROM meeting_organization l WHERE l.meeting_id = m.id) <> 2

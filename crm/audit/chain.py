@@ -72,33 +72,30 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
+class ChainBreak:
+    """One place where the log is not what the program wrote: the row, and what is wrong."""
+
+    row_id: int
+    text: str
+
+
+@dataclass(frozen=True)
 class ChainReport:
-    """What `verify` found: rows checked, the head, rows awaiting sealing, the first break."""
+    """What `verify` found: rows checked, the head, rows awaiting sealing, every break."""
 
     verified: int
     head_id: int | None
     head_hash: str
     unsealed: int
-    broken_at: AuditEntry | None = None
-    expected_hash: str | None = None
+    breaks: tuple[ChainBreak, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return not self.breaks
 
-    def problem(self) -> str:
-        """One line naming the first row that does not match ('' when the chain holds)."""
-        entry = self.broken_at
-        if entry is None:
-            return ""
-        if entry.chain_hash is not None and self.unsealed:
-            return (f"audit chain broken at row {entry.id}: it is sealed after"
-                    f" {self.unsealed} unsealed row(s)")
-        return (
-            f"audit chain broken at row {entry.id} ({entry.table_name} {entry.row_id},"
-            f" {entry.action}, {entry.changed_at}): stored hash {entry.chain_hash},"
-            f" recomputed {self.expected_hash}"
-        )
+    def problems(self) -> list[str]:
+        """One line per break, in row order (empty when the chain holds)."""
+        return [f"audit chain broken at row {b.row_id}: {b.text}" for b in self.breaks]
 
 
 def canonical(content: Sequence[Any]) -> str:
@@ -107,8 +104,21 @@ def canonical(content: Sequence[Any]) -> str:
 
 
 def chain_hash(previous: str, content: str) -> str:
-    """sha256 hex of the previous hash followed by the row's canonical text."""
-    return hashlib.sha256((previous + content).encode("utf-8")).hexdigest()
+    """sha256 hex of the previous hash followed by the row's canonical text.
+
+    Text that another tool wrote as bytes that are not UTF-8 arrives with those bytes as
+    surrogate escapes, and is hashed as the very bytes stored.
+    """
+    return hashlib.sha256((previous + content).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def is_utf8(value: str) -> bool:
+    """Whether `value` came from valid UTF-8 (holds no surrogate escapes of stray bytes)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def set_actor(session: Session, actor: str) -> None:
@@ -120,7 +130,9 @@ def seal(session: Session) -> int:
     """Clear the actor and seal every unsealed row into the chain; returns how many.
 
     Call it last in a write transaction, so that the rows the transaction's triggers wrote
-    are committed sealed (rows from other tools are sealed with them).
+    are committed sealed (rows from other tools are sealed with them). A row another tool
+    slipped in below sealed ones (id 0, a reused gap) is sealed where it stands, after the
+    sealed row before it: writes go on, and `verify` names it as inserted into the history.
     """
     session.execute(text("UPDATE audit_actor SET actor = NULL WHERE id = 1"))
     connection = session.connection()
@@ -128,23 +140,30 @@ def seal(session: Session) -> int:
         # Wait for every other transaction that has written audit rows (a psql session, say)
         # to end, so that no row with a lower id can appear after this seal.
         session.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
-    previous: str | None = None
-    after = sealed = 0
+    after: int | None = None
+    sealed = 0
     while True:
         # In batches, so that sealing a 100,000-row import does not hold every row at once.
-        batch = list(_entries(
-            connection, "WHERE chain_hash IS NULL AND id > :after ORDER BY id LIMIT :size",
-            {"after": after, "size": SEAL_BATCH},
-        ))
+        where = "chain_hash IS NULL" if after is None else "chain_hash IS NULL AND id > :after"
+        batch = list(_entries(connection, f"WHERE {where} ORDER BY id LIMIT :size",
+                              {"after": after, "size": SEAL_BATCH}))
         if not batch:
             return sealed
-        if previous is None:
-            previous = session.execute(
-                text("SELECT chain_hash FROM audit_log WHERE id < :id ORDER BY id DESC LIMIT 1"),
-                {"id": batch[0].id},
-            ).scalar() or GENESIS
+        # Sealed rows among the batch's ids: normally none (unsealed rows follow the head).
+        between = list(session.execute(
+            text("SELECT id, chain_hash FROM audit_log WHERE chain_hash IS NOT NULL"
+                 " AND id > :low AND id < :high ORDER BY id"),
+            {"low": batch[0].id, "high": batch[-1].id},
+        ).all())
+        previous: str = session.execute(
+            text("SELECT chain_hash FROM audit_log WHERE id < :id AND chain_hash IS NOT NULL"
+                 " ORDER BY id DESC LIMIT 1"),
+            {"id": batch[0].id},
+        ).scalar() or GENESIS
         hashes = []
         for entry in batch:
+            while between and between[0][0] < entry.id:
+                previous = between.pop(0)[1]
             previous = chain_hash(previous, entry.canonical())
             hashes.append({"hash": previous, "id": entry.id})
         session.execute(text("UPDATE audit_log SET chain_hash = :hash WHERE id = :id"), hashes)
@@ -152,35 +171,82 @@ def seal(session: Session) -> int:
         sealed += len(batch)
 
 
+_TEXT_COLUMNS = ("table_name", "action", "old_values", "new_values", "changed_at",
+                 "changed_by", "chain_hash")
+
+
+def _raw(column: str) -> str:
+    # SQLite hands text that is not UTF-8 to Python as an error: read text as its bytes.
+    return f"CASE typeof({column}) WHEN 'text' THEN CAST({column} AS BLOB) ELSE {column} END"
+
+
+def _decoded(value: Any) -> Any:
+    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
+
+
 def _entries(connection: Connection, tail: str = "", params: dict[str, Any] | None = None
              ) -> Iterator[AuditEntry]:
+    columns = ["id", "row_id", *_TEXT_COLUMNS]
+    if connection.dialect.name == "sqlite":
+        columns = [_raw(c) if c in _TEXT_COLUMNS else c for c in columns]
     result = connection.execute(
-        text(f"SELECT {_CONTENT}, chain_hash FROM audit_log {tail or 'ORDER BY id'}"),
+        text(f"SELECT {', '.join(columns)} FROM audit_log {tail or 'ORDER BY id'}"),
         params or {},
     )
     for row in result.yield_per(2000):
-        yield AuditEntry(*row)
+        entry_id, row_id, *texts = (_decoded(v) for v in row)
+        table_name, action, old_values, new_values, changed_at, changed_by, sealed = texts
+        yield AuditEntry(entry_id, table_name, row_id, action, old_values, new_values,
+                         changed_at, changed_by, sealed)
 
 
 def verify(session: Session) -> ChainReport:
-    """Recompute the chain over every sealed row; report the first that does not match.
+    """Recompute the chain over every sealed row and name every break, not only the first.
 
     Reads only (it works on a read-only database). Unsealed rows must all follow the sealed
-    ones; they are counted, and sealed at the program's next write.
+    ones; they are counted, and sealed at the program's next write. After a break the check
+    goes on from the stored hash, so each later break is named on its own: a rewritten row,
+    a row inserted into the sealed history, a row sealed out of order, bytes that are not
+    UTF-8, an id that is not positive.
     """
-    previous = GENESIS
-    head_id: int | None = None
-    verified = unsealed = 0
+    previous = recomputed = before_previous = GENESIS
+    last_sealed: int | None = None
+    pending: list[int] = []
+    breaks: list[ChainBreak] = []
+    verified = 0
     for entry in _entries(session.connection()):
+        content = entry.canonical()
+        if not is_utf8(content):
+            breaks.append(ChainBreak(entry.id, "it holds bytes that are not UTF-8 (written by"
+                                               " another tool)"))
+        if entry.id < 1:
+            breaks.append(ChainBreak(entry.id, "its id is not positive (written by another"
+                                               " tool)"))
         if entry.chain_hash is None:
-            unsealed += 1
+            pending.append(entry.id)
             continue
-        expected = chain_hash(previous, entry.canonical())
-        if unsealed or entry.chain_hash != expected:
-            return ChainReport(verified, head_id, previous, unsealed, entry, expected)
-        previous, head_id = expected, entry.id
-        verified += 1
-    return ChainReport(verified, head_id, previous, unsealed)
+        breaks += [ChainBreak(row, f"it is unsealed, below sealed row {entry.id} (inserted"
+                                   " out of order by another tool)") for row in pending]
+        pending.clear()
+        expected = chain_hash(previous, content)
+        # A row whose stored hash alone was replaced breaks once: the next row still chains
+        # to its content.
+        if entry.chain_hash in (expected, chain_hash(recomputed, content)):
+            verified += 1
+        elif last_sealed is not None and entry.chain_hash == chain_hash(before_previous,
+                                                                         content):
+            breaks.append(ChainBreak(last_sealed, f"it was inserted into the sealed history"
+                                                  f" (row {entry.id} chains past it)"))
+        else:
+            gap = ("" if last_sealed is None or entry.id == last_sealed + 1
+                   else f" (no row between {last_sealed} and {entry.id}: deleted?)")
+            breaks.append(ChainBreak(entry.id, (
+                f"{entry.table_name} {entry.row_id}, {entry.action}, {entry.changed_at}:"
+                f" stored hash {entry.chain_hash}, recomputed {expected}{gap}")))
+        before_previous, previous, recomputed = previous, entry.chain_hash, expected
+        last_sealed = entry.id
+    return ChainReport(verified, last_sealed, previous, len(pending),
+                       tuple(sorted(breaks, key=lambda b: b.row_id)))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,99 @@
+"""Issue 12's attacks on a SQLite file, made as an attacker would (the sqlite3 module).
+
+Each attack must be refused, or detected and named by `crm audit verify` / `crm db check`;
+none may stop the program's later writes.
+"""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from cli.main import main
+from crm.audit import chain as audit
+from crm.context import Context
+from crm.records import services as s
+from db.maintenance import check
+from db.session import Database
+from tests.conftest import BACKEND
+
+pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="attacks on the SQLite file")
+
+
+def run(argv: list[str]) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(argv, out=out), out.getvalue()
+
+
+def shell(path: Path, *statements: str) -> None:
+    """Run SQL as another tool would (the sqlite3 shell): a plain connection, autocommit."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        for statement in statements:
+            connection.execute(statement)
+    finally:
+        connection.close()
+
+
+def problems(database: Database) -> list[str]:
+    return check(database).problems
+
+
+def write_goes_on(database: Database, ctx: Context) -> None:
+    with database.writing() as session:
+        s.create_staff(session, ctx, name=f"書き込み {audit.chain_head(session).id}")
+    with database.reading() as session:
+        assert audit.verify(session).unsealed == 0
+
+
+def test_shift_jis_bytes_are_named_and_writes_go_on(
+    database: Database, database_path: Path, ctx: Context, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shell(database_path, "UPDATE kpi SET notes = CAST(X'8a8c90ec8e73' AS TEXT) WHERE id = 2")
+    write_goes_on(database, ctx)
+    with database.reading() as session:
+        report = audit.verify(session)
+        (row,) = session.connection().exec_driver_sql(
+            "SELECT max(id) FROM audit_log WHERE table_name = 'kpi'").one()
+    assert [b.row_id for b in report.breaks] == [row]
+    assert "not UTF-8" in report.problems()[0]
+    code, _ = run(["--db", str(database_path), "audit", "verify"])
+    assert code == 1 and f"row {row}" in capsys.readouterr().err
+    code, out = run(["--db", str(database_path), "audit", "log", "--table", "kpi"])
+    assert code == 0 and "\\udc8a" in out  # shown escaped, not a crash
+
+
+def test_rows_with_id_zero_or_negative_are_named_and_writes_go_on(
+    database: Database, database_path: Path, ctx: Context
+) -> None:
+    forged = ("INSERT INTO audit_log (id, table_name, row_id, action, changed_at, changed_by)"
+              " VALUES ({}, 'kpi', 1, 'update', '2020-01-01T00:00:00.000Z', 'mallory')")
+    shell(database_path, forged.format(0))
+    with database.reading() as session:
+        assert [b.row_id for b in audit.verify(session).breaks] == [0, 0]
+    write_goes_on(database, ctx)
+    with database.reading() as session:
+        found = audit.verify(session).problems()
+    assert len(found) == 2 and all("row 0" in line for line in found)
+    assert "not positive" in found[0] and "inserted into the sealed history" in found[1]
+    shell(database_path, forged.format(-5))
+    write_goes_on(database, ctx)
+    assert any("row -5: its id is not positive" in p for p in problems(database))
+
+
+def test_every_wrong_seal_is_named_not_only_the_first(
+    database: Database, database_path: Path, ctx: Context
+) -> None:
+    shell(database_path, "DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete",
+          "UPDATE audit_log SET chain_hash = printf('%064d', 1) WHERE id = 3",
+          "UPDATE audit_log SET changed_by = 'mallory' WHERE id = 9",
+          "DELETE FROM audit_log WHERE id = 12")
+    write_goes_on(database, ctx)
+    with database.reading() as session:
+        report = audit.verify(session)
+    assert [b.row_id for b in report.breaks] == [3, 9, 13]
+    assert "no row between 11 and 13" in report.problems()[-1]
+    assert report.verified > 13
