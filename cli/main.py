@@ -333,6 +333,8 @@ def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
         print(f"audit triggers: {len(report.trigger_problems)} problem(s)", file=out)
         print(f"audit chain: {chain.verified} row(s) verified, {chain.unsealed} unsealed",
               file=out)
+        print(f"replay: {len(report.replay_problems)} record(s) differ from the audit log",
+              file=out)
         for problem in report.problems:
             print(f"crm: {problem}", file=sys.stderr)
         return EXIT_DATA_ERROR if report.problems else 0

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from crm.audit import chain as audit
+from crm.audit.replay import replay_problems
 from crm.errors import CRMError
 from db.engine import sqlite_path
 from db.migrate import current_revision, newer_schema_problem
@@ -71,6 +72,7 @@ class CheckReport:
     integrity: str = "ok"
     foreign_key_violations: list[str] = field(default_factory=list)
     trigger_problems: list[str] = field(default_factory=list)
+    replay_problems: list[str] = field(default_factory=list)
     chain: audit.ChainReport | None = None
     schema_problem: str | None = None
 
@@ -81,13 +83,15 @@ class CheckReport:
         found += [] if self.integrity == "ok" else [f"integrity_check: {self.integrity}"]
         found += [f"foreign key: {v}" for v in self.foreign_key_violations]
         found += self.trigger_problems
+        found += self.replay_problems
         if self.chain is not None:
             found += self.chain.problems()
         return found
 
 
 def check(database: Database) -> CheckReport:
-    """integrity_check, foreign_key_check, the audit triggers and the audit chain (reads only)."""
+    """integrity_check, foreign_key_check, the audit triggers, the audit chain, and the replay
+    check (each record as its latest audited state says); reads only."""
     report = CheckReport(schema_problem=newer_schema_problem(
         current_revision(database.engine), database.describe()))
     with database.reading() as session:
@@ -103,4 +107,5 @@ def check(database: Database) -> CheckReport:
             ]
         report.trigger_problems = audit.trigger_problems(session)
         report.chain = audit.verify(session)
+        report.replay_problems = list(replay_problems(connection))
     return report

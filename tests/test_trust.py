@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from crm.audit import chain as audit
 from crm.context import Context
 from crm.records import services as s
 from db.maintenance import check
+from db.schema_sql import audit as schema_audit
 from db.session import Database
 from tests.conftest import BACKEND
 
@@ -97,3 +99,46 @@ def test_every_wrong_seal_is_named_not_only_the_first(
     assert [b.row_id for b in report.breaks] == [3, 9, 13]
     assert "no row between 11 and 13" in report.problems()[-1]
     assert report.verified > 13
+
+
+def test_edits_that_bypass_the_triggers_are_named_by_the_replay_check(
+    database: Database, database_path: Path, ctx: Context
+) -> None:
+    with database.writing() as session:
+        org = s.create_organization(session, ctx, name="播磨工業", kind="company").id or 0
+        staff = s.create_staff(session, ctx, name="佐藤").id or 0
+        meeting = s.log_meeting(session, ctx, held_on=date(2023, 6, 1), title="t",
+                                organization_ids=[org], staff_ids=[staff]).id or 0
+    assert problems(database) == []
+    shell(database_path,
+          "DROP TRIGGER audit_kpi_update", "DROP TRIGGER audit_organization_insert",
+          "DROP TRIGGER audit_staff_delete", "DROP TRIGGER audit_meeting_organization_insert",
+          "DROP TRIGGER audit_meeting_organization_delete",
+          "UPDATE kpi SET target = 1, notes = 'x' WHERE id = 2",
+          "INSERT INTO organization (id, created_at, created_by, updated_at, updated_by, name,"
+          " normalized_name, kind) SELECT id + 1, created_at, created_by, updated_at,"
+          " updated_by, name || '2', normalized_name || '2', kind FROM organization"
+          f" WHERE id = {org}",
+          f"DELETE FROM staff WHERE id = {staff}",
+          f"DELETE FROM meeting_organization WHERE meeting_id = {meeting}",
+          f"INSERT INTO meeting_organization (meeting_id, organization_id) VALUES ({meeting},"
+          f" {org + 1})")
+    # The triggers come back exactly as the program installs them: only the replay sees it.
+    with database.engine.begin() as connection:
+        for table, key, columns in schema_audit.audited_tables(connection):
+            for statement in schema_audit.sqlite_audit_triggers(table, key, columns):
+                name = statement.split()[2]
+                connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+                connection.exec_driver_sql(statement)
+    assert check(database).replay_problems == [
+        "kpi 2: notes, target differ(s) from its last audited state (changed without being"
+        " recorded)",
+        f"meeting_organization of meeting_id {meeting}: meeting_id={meeting},"
+        f" organization_id={org + 1} differs from the audit log (changed without being"
+        " recorded)",
+        f"meeting_organization of meeting_id {meeting}: meeting_id={meeting},"
+        f" organization_id={org} is missing, but the audit log has no record of its deletion",
+        f"organization {org + 1}: not in the audit log (added without being recorded)",
+        f"staff {staff}: missing, but the audit log has no record of its deletion",
+    ]
+    write_goes_on(database, ctx)
