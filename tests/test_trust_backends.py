@@ -49,3 +49,57 @@ def test_the_replay_check_names_edits_made_behind_the_triggers(
         f"staff {staff}: name differ(s) from its last audited state (changed without being"
         " recorded)",
     ]
+
+
+def _sqlite_or_pg(database: Database, sqlite: list[str], postgresql: list[str]) -> None:
+    with database.engine.begin() as connection:
+        for statement in sqlite if connection.dialect.name == "sqlite" else postgresql:
+            connection.exec_driver_sql(statement)
+
+
+def test_a_same_named_trigger_that_never_fires_is_named(database: Database) -> None:
+    _sqlite_or_pg(database, [
+        "DROP TRIGGER audit_kpi_update",
+        "CREATE TRIGGER audit_kpi_update AFTER UPDATE ON kpi WHEN 0 BEGIN SELECT 1; END",
+        "DROP TRIGGER audit_log_no_delete",
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log WHEN 0"
+        " BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: rows cannot be deleted'); END",
+        "CREATE TRIGGER sneaky AFTER INSERT ON staff BEGIN SELECT 1; END",
+    ], [
+        "DROP TRIGGER audit_kpi ON kpi",
+        "CREATE TRIGGER audit_kpi AFTER INSERT OR UPDATE OR DELETE ON kpi FOR EACH ROW"
+        " WHEN (false) EXECUTE FUNCTION audit_record('id')",
+        "ALTER TABLE audit_log ENABLE REPLICA TRIGGER audit_log_no_delete",
+        "CREATE FUNCTION sneaky() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL;"
+        " END$$",
+        "CREATE TRIGGER sneaky AFTER INSERT ON staff FOR EACH ROW EXECUTE FUNCTION sneaky()",
+    ])
+    found = check(database).problems
+    assert any(p.startswith(("trigger audit_kpi_update on kpi is not the SQL the program"
+                             " installs (altered; it does not record id,",
+                             "trigger audit_kpi on kpi is not the SQL the program installs"
+                             " (altered)")) for p in found), found
+    assert any(p.startswith("trigger audit_log_no_delete") for p in found)
+    assert "trigger sneaky on staff is not one the program installs" in found
+
+
+def test_a_trigger_function_that_records_nothing_is_named(database: Database) -> None:
+    _sqlite_or_pg(database, [
+        "DROP TRIGGER audit_meeting_insert",
+        "CREATE TRIGGER audit_meeting_insert AFTER INSERT ON meeting BEGIN SELECT 1; END",
+    ], [
+        "CREATE OR REPLACE FUNCTION audit_record() RETURNS trigger LANGUAGE plpgsql AS"
+        " $$BEGIN RETURN NULL; END$$",
+    ])
+    found = check(database).problems
+    assert found in (
+        ["function audit_record() is not the SQL the program installs (altered)"],
+        ["trigger audit_meeting_insert on meeting is not the SQL the program installs"
+         f" (altered; it does not record {', '.join(_meeting_columns(database))})"],
+    )
+
+
+def _meeting_columns(database: Database) -> list[str]:
+    with database.engine.connect() as connection:
+        return [c for t, _key, columns in schema_audit.audited_tables(connection)
+                if t == "meeting" for c in columns]
