@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from types import ModuleType
 
 import sqlalchemy as sa
 
@@ -30,7 +31,7 @@ def normalized(sql: str) -> str:
     return " ".join(sql.split())
 
 
-def _migration(name: str) -> object:
+def _migration(name: str) -> ModuleType:
     return importlib.import_module(f"db.migrations.versions.{name}")
 
 
