@@ -38,8 +38,17 @@ from crm.io.exporting import ExportOptions, export_csv, export_file, open_for_ex
 from crm.io.importing import ENTITIES, import_file
 from crm.kpi import engine as kpi_engine
 from crm.records import dedup
-from db.engine import sqlite_path
-from db.maintenance import backup, backup_path_before_upgrade, check
+from db.engine import make_engine, sqlite_path
+from db.maintenance import (
+    BackupError,
+    backup,
+    backup_path_before,
+    backup_path_before_upgrade,
+    check,
+    is_demo,
+    mark_as_demo,
+    refuse_output_over_database,
+)
 from db.migrate import current_revision, head_revision, newer_schema_problem
 from db.session import (
     URL_VARIABLE,
@@ -414,27 +423,44 @@ def _printable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def build_demo(url: str, *, seed: int, force: bool) -> Database:
-    """Create the demo database at `url` (replacing a SQLite file only with `force`)."""
+def build_demo(url: str, *, seed: int, force: bool, out: TextIO | None = None) -> Database:
+    """Create the demo database at `url`, marked as one (db.maintenance.mark_as_demo).
+
+    With `force` it replaces an existing SQLite file: a demo one as it is, any other only
+    once a backup of it is taken (and reported on `out`).
+    """
     from crm.demo import DEMO_CLOCK, generate_demo
 
     path = sqlite_path(url)
     if path is not None and path.exists():
         if not force:
             raise UsageError(f"{path} already exists: add --force to replace it")
+        if not is_demo(path):
+            existing = Database(url=url, engine=make_engine(url))
+            try:
+                copy = backup(existing, backup_path_before(path, "demo", datetime.now(UTC)))
+            except BackupError as exc:
+                raise BackupError(f"{path} is not a demo database and could not be backed"
+                                  f" up, so it is left as it is ({exc})") from exc
+            finally:
+                existing.dispose()
+            if out is not None:
+                print(f"{path} is not a demo database: backed up to {copy}", file=out)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     ctx = Context(user="demo", clock=fixed_clock(DEMO_CLOCK))
     database = create_database(url, ctx)
     with database.writing(actor=ctx.user) as session:
         generate_demo(session, ctx, seed=seed)
+    if path is not None:
+        mark_as_demo(database)
     return database
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     _refuse_if_read_only(args)
     url = resolve_url(args.db if args.db is not None else demo_database_path())
-    database = build_demo(url, seed=args.seed, force=args.force)
+    database = build_demo(url, seed=args.seed, force=args.force, out=out)
     print(f"demo database (seed {args.seed}) created at {database.describe()}", file=out)
     return 0
 
@@ -591,6 +617,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     start, end = _checked_date_range(args)
     options = ExportOptions(start=start, end=end, include_personal=args.include_personal)
     database = _open(args)
+    if args.output is not None:
+        refuse_output_over_database(args.output, database.url)
     with database.reading() as session:
         if args.output is None:
             export_csv(session, args.entity, out, options)
@@ -602,7 +630,10 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_opendata(args: argparse.Namespace, out: TextIO) -> int:
     start, end = _checked_date_range(args)
-    with _open(args).reading() as session:
+    database = _open(args)
+    if args.output is not None:
+        refuse_output_over_database(args.output, database.url)
+    with database.reading() as session:
         if args.output is None:
             opendata.export_opendata(session, args.dataset, out, start=start, end=end)
             return 0

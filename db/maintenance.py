@@ -20,6 +20,43 @@ class BackupError(CRMError):
     """A backup could not be made (unsupported backend, target exists, disk error)."""
 
 
+class OutputError(CRMError):
+    """A command's output would go over the database, its journal files or a backup."""
+
+
+#: The files SQLite keeps beside a database while it is open.
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.samefile(second)
+    except OSError:
+        return first.resolve() == second.resolve()
+
+
+def refuse_output_over_database(target: Path, database_url: str | None) -> None:
+    """Refuse to write output to `target` when it is the database at `database_url`, one
+    of its -wal/-shm/-journal files, or any SQLite database file (a backup, say)."""
+    target = target.expanduser()
+    path = sqlite_path(database_url) if database_url is not None else None
+    if path is not None:
+        for suffix in ("", *COMPANION_SUFFIXES):
+            protected = Path(f"{path}{suffix}")
+            if _same_file(target, protected):
+                raise OutputError(f"{target} is the database{' ' + suffix if suffix else ''}"
+                                  " file: choose another output file; nothing written")
+    try:
+        with target.open("rb") as existing:
+            is_database = existing.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    except OSError:
+        return
+    if is_database:
+        raise OutputError(f"{target} is a SQLite database (a backup?): choose another output"
+                          " file; nothing written")
+
+
 def backup(database: Database, target: Path) -> Path:
     """Copy the database to `target` with SQLite's online backup API, while it is in use.
 
@@ -29,6 +66,7 @@ def backup(database: Database, target: Path) -> Path:
     if sqlite_path(database.url) is None:
         raise BackupError(f"{database.describe()}: only a SQLite file can be backed up here")
     target = target.expanduser().resolve()
+    refuse_output_over_database(target, database.url)
     if target.exists():
         raise BackupError(f"{target} already exists: choose a new file name")
     if not target.parent.is_dir():
@@ -59,10 +97,39 @@ def backup(database: Database, target: Path) -> Path:
     return target
 
 
+#: PRAGMA application_id of a database `crm demo` built ("KCDM"): what `demo --force` may
+#: replace without a backup.
+DEMO_APPLICATION_ID = 0x4B43444D
+
+
+def mark_as_demo(database: Database) -> None:
+    """Mark a SQLite database as a demo one (in its file header, not in any table)."""
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
+
+
+def is_demo(path: Path) -> bool:
+    """Whether the SQLite file at `path` is marked as a demo database."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            (application_id,) = connection.execute("PRAGMA application_id").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+    return bool(application_id == DEMO_APPLICATION_ID)
+
+
+def backup_path_before(path: Path, what: str, now: datetime) -> Path:
+    """Where a copy taken before `what` goes: beside the file, named by it and the time."""
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    return path.with_name(f"{path.name}.before-{what}-{stamp}.bak")
+
+
 def backup_path_before_upgrade(path: Path, revision: str, now: datetime) -> Path:
     """Where `crm db upgrade` keeps its copy: beside the file, named by revision and time."""
-    stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    return path.with_name(f"{path.name}.before-upgrade-from-{revision}-{stamp}.bak")
+    return backup_path_before(path, f"upgrade-from-{revision}", now)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from crm.i18n import LANGUAGES
 from crm.models import IssuedReport
 from crm.reporting import issued
 from crm.reporting.content import ReportContent, gather_report
+from db.maintenance import refuse_output_over_database
 from db.session import Database
 from reports.kpi_report import render
 from reports.labels import t
@@ -120,6 +121,7 @@ def publish_report(
     `generated_at` defaults to now. Raises DataError if the file cannot be written.
     """
     path = output or (directory or Path()) / default_filename(period)
+    refuse_output_over_database(path, database.url)
     with (database.writing(actor=ctx.user) if issue else database.reading()) as session:
         result = build_report(
             session, period=period, lang=lang, generated_at=generated_at or ctx.now(),

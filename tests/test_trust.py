@@ -142,3 +142,64 @@ def test_edits_that_bypass_the_triggers_are_named_by_the_replay_check(
         f"staff {staff}: missing, but the audit log has no record of its deletion",
     ]
     write_goes_on(database, ctx)
+
+
+@pytest.mark.parametrize("suffix", ["", "-wal", "-shm"])
+@pytest.mark.parametrize("command", [
+    ["--read-only", "export", "organizations", "-o"],
+    ["opendata", "events", "-o"],
+    ["report", "--fiscal-year", "2022", "-o"],
+    ["db", "backup"],
+])
+def test_no_command_writes_over_the_database_or_its_journal(
+    database_path: Path, command: list[str], suffix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = Path(f"{database_path}{suffix}")
+    before = database_path.read_bytes()
+    code, _ = run(["--db", str(database_path), *command, str(target)])
+    err = capsys.readouterr().err
+    assert code == 1 and "choose another output file; nothing written" in err
+    assert err.count("\n") == 1 and database_path.read_bytes() == before
+
+
+def test_no_command_writes_over_a_backup(
+    database_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "copy.sqlite3"
+    assert run(["--db", str(database_path), "db", "backup", str(copy)])[0] == 0
+    before = copy.read_bytes()
+    for command in (["export", "meetings", "-o"], ["report", "--fiscal-year", "2022", "-o"]):
+        code, _ = run(["--db", str(database_path), *command, str(copy)])
+        assert code == 1 and "is a SQLite database (a backup?)" in capsys.readouterr().err
+    assert copy.read_bytes() == before
+
+
+def test_demo_force_backs_up_a_database_that_is_not_a_demo_one(
+    database: Database, database_path: Path, ctx: Context, tmp_path: Path
+) -> None:
+    with database.writing() as session:
+        s.create_staff(session, ctx, name="本番 太郎")
+    database.dispose()
+    code, out = run(["--db", str(database_path), "demo", "--force"])
+    assert code == 0 and "is not a demo database: backed up to" in out
+    (copy,) = tmp_path.glob("crm.sqlite3.before-demo-*.bak")
+    kept = sqlite3.connect(copy)
+    try:
+        assert kept.execute(
+            "SELECT count(*) FROM staff WHERE name = '本番 太郎'").fetchone() == (1,)
+    finally:
+        kept.close()
+    code, out = run(["--db", str(database_path), "demo", "--force"])  # a demo one now
+    assert code == 0 and "backed up" not in out
+    assert len(list(tmp_path.glob("*.bak"))) == 1
+
+
+def test_demo_force_leaves_a_file_it_cannot_back_up(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = tmp_path / "notes.txt"
+    other.write_text("大切なメモ\n" * 100, encoding="utf-8")
+    code, _ = run(["--db", str(other), "demo", "--force"])
+    err = capsys.readouterr().err
+    assert code == 1 and "is not a demo database and could not be backed up" in err
+    assert other.read_text(encoding="utf-8") == "大切なメモ\n" * 100
