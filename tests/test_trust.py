@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -203,3 +203,24 @@ def test_demo_force_leaves_a_file_it_cannot_back_up(
     err = capsys.readouterr().err
     assert code == 1 and "is not a demo database and could not be backed up" in err
     assert other.read_text(encoding="utf-8") == "大切なメモ\n" * 100
+
+
+def test_today_cannot_issue_an_unfinished_period_nor_back_date_an_issue(
+    database_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pdf = str(tmp_path / "r.pdf")
+    code, _ = run(["--db", str(database_path), "--lang", "en", "--today", "2099-06-01", "report",
+                   "--fiscal-year", "2098", "--issue", "-o", pdf])
+    err = capsys.readouterr().err
+    assert code == 1 and "ends on 2099-03-31" in err and "nothing issued" in err
+    assert not Path(pdf).exists()
+    before = datetime.now(UTC)
+    code, out = run(["--db", str(database_path), "--today", "2023-01-10", "report",
+                     "--fiscal-year", "2022", "--quarter", "2", "--issue", "-o", pdf])
+    assert code == 0 and "issued as report #" in out
+    connection = sqlite3.connect(database_path)
+    try:
+        (issued_at,) = connection.execute("SELECT issued_at FROM issued_report").fetchone()
+    finally:
+        connection.close()
+    assert before <= datetime.fromisoformat(issued_at).replace(tzinfo=UTC) <= datetime.now(UTC)
