@@ -329,6 +329,10 @@ class IssuedReport(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     pdf_sha256: str = Field(max_length=64)
     figures_json: str
+    # The audit chain head the report printed (its anchor); NULL for reports issued before
+    # migration 0006_trust stored it.
+    audit_head_id: int | None = None
+    audit_head_hash: str | None = Field(default=None, max_length=64)
 
 
 class AuditLog(SQLModel, table=True):

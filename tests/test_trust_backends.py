@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from crm.context import Context
 from crm.records import services as s
@@ -103,3 +105,48 @@ def _meeting_columns(database: Database) -> list[str]:
     with database.engine.connect() as connection:
         return [c for t, _key, columns in schema_audit.audited_tables(connection)
                 if t == "meeting" for c in columns]
+
+
+_LOG_ROW = ("INSERT INTO audit_log (id, table_name, row_id, action, changed_at, changed_by)"
+            " VALUES ({id}, 'kpi', 1, 'update', '2020-01-01T00:00:00.000Z', 'mallory')")
+_REPORT_ROW = ("INSERT INTO issued_report (id, fiscal_year, quarter, lang, generated_at,"
+               " issued_at, issued_by, fingerprint, pdf_sha256, figures_json) VALUES"
+               " ({id}, 2022, 1, 'ja', '2023-07-01 00:00:00', '2023-07-01 00:00:00', 'mallory',"
+               " 'f', 'p', '{{}}')")
+
+
+@pytest.mark.parametrize(("sqlite", "postgresql"), [
+    (_LOG_ROW.replace("INSERT", "INSERT OR REPLACE").format(id=5), None),
+    (_LOG_ROW.replace("INSERT", "REPLACE").format(id="(SELECT max(id) FROM audit_log)"), None),
+    *[(upsert, upsert) for upsert in (
+        _LOG_ROW.format(id=5) + " ON CONFLICT (id) DO UPDATE SET changed_by = 'mallory'",
+        _LOG_ROW.format(id="(SELECT max(id) FROM audit_log)")
+        + " ON CONFLICT (id) DO UPDATE SET chain_hash = NULL",
+    )],
+    (_LOG_ROW.format(id=0), _LOG_ROW.format(id=0)),
+    (_LOG_ROW.format(id=-1), _LOG_ROW.format(id=-1)),
+    (_LOG_ROW.format(id=3), _LOG_ROW.format(id=3)),
+    (_REPORT_ROW.replace("INSERT", "INSERT OR REPLACE").format(id=1), None),
+    (_REPORT_ROW.format(id=1) + " ON CONFLICT (id) DO UPDATE SET issued_by = 'mallory'",
+     _REPORT_ROW.format(id=1) + " ON CONFLICT (id) DO UPDATE SET issued_by = 'mallory'"),
+    (_REPORT_ROW.format(id=0), _REPORT_ROW.format(id=0)),
+], ids=["log-or-replace", "log-replace-head", "log-upsert", "log-upsert-unseal", "log-id-0",
+        "log-id-minus-1", "log-id-reuse", "report-or-replace", "report-upsert", "report-id-0"])
+def test_replace_upsert_and_id_reuse_are_refused(
+    database: Database, sqlite: str, postgresql: str | None
+) -> None:
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql(_REPORT_ROW.format(id=1))  # an issued report to attack
+    statement = sqlite if database.engine.dialect.name == "sqlite" else postgresql
+    if statement is None:
+        pytest.skip("REPLACE is SQLite's")
+    with database.engine.connect() as connection:
+        before = connection.exec_driver_sql(
+            "SELECT count(*), max(id) FROM audit_log").one()
+    with pytest.raises(DBAPIError, match="append-only|frozen|start at 1"):
+        with database.engine.begin() as connection:
+            connection.exec_driver_sql(statement)
+    with database.engine.connect() as connection:
+        assert connection.exec_driver_sql(
+            "SELECT count(*), max(id) FROM audit_log").one() == before
+    assert check(database).problems == []

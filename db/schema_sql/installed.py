@@ -15,7 +15,7 @@ from types import ModuleType
 
 import sqlalchemy as sa
 
-from db.schema_sql import audit
+from db.schema_sql import audit, trust
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ def sqlite_triggers(bind: sa.Connection) -> dict[str, Trigger]:
         installed[name] = Trigger("audit_log", statement)
     for statement in _migration("0002_issued_report").FROZEN_TRIGGERS:
         installed[statement.split()[2]] = Trigger("issued_report", statement)
+    for name, (table, statement) in trust.sqlite_guards().items():
+        installed[name] = Trigger(table, statement)
     return installed
 
 
@@ -62,7 +64,8 @@ def pg_functions(schema: str) -> dict[str, str]:
         "audit_record": _pg_function("audit_record", audit.PG_RECORD_FUNCTION, schema),
         "audit_log_guard": _pg_function("audit_log_guard", audit.PG_GUARD_FUNCTION, schema),
         "issued_report_frozen": _pg_function("issued_report_frozen", frozen, schema),
-    }
+    } | {name: _pg_function(name, definition, schema)
+         for name, definition in trust.pg_functions().items()}
 
 
 def _pg_trigger(name: str, when: str, table: str, call: str, schema: str) -> Trigger:
@@ -83,4 +86,6 @@ def pg_triggers(bind: sa.Connection, schema: str) -> dict[str, Trigger]:
     for name, when in frozen.items():
         installed[name] = _pg_trigger(name, when, "issued_report", "issued_report_frozen()",
                                       schema)
+    for name, (table, when) in trust.pg_guards().items():
+        installed[name] = _pg_trigger(name, when, table, f"{name}()", schema)
     return installed
