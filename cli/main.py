@@ -112,6 +112,13 @@ def _score_argument(text: str) -> float:
     return score
 
 
+def _anchor_argument(text: str) -> audit.Anchor:
+    try:
+        return audit.parse_anchor(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)[:200]) from exc
+
+
 def _positive_int(text: str) -> int:
     try:
         number = int(text)
@@ -174,7 +181,13 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands = audit_parser.add_subparsers(
         dest="audit_command", metavar="ACTION", required=True
     )
-    audit_commands.add_parser("verify", help="recompute the audit hash chain")
+    audit_verify = audit_commands.add_parser(
+        "verify", help="recompute the audit hash chain and check every anchor")
+    audit_verify.add_argument(
+        "--anchor", dest="anchors", action="append", type=_anchor_argument, default=[],
+        metavar="ID:HASH", help="a head kept outside the database (`crm audit head` printed"
+        " it): the chain must still have HASH at row ID (repeatable)")
+    audit_commands.add_parser("head", help="print the chain head (ID:HASH) to keep elsewhere")
     audit_log = audit_commands.add_parser("log", help="the changes to a table or a record")
     audit_log.add_argument("--table", choices=audit.audited_tables())
     audit_log.add_argument("--id", dest="row_id", type=int, metavar="N",
@@ -366,12 +379,17 @@ def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
-    """`audit verify`: recompute the hash chain; `audit log`: a table's or record's changes."""
+    """`audit verify`: recompute the chain, check the anchors; `audit head`: the head to keep;
+    `audit log`: a table's or record's changes."""
     if args.audit_command == "log" and args.row_id is not None and args.table is None:
         raise UsageError("--id needs --table")
     with _open(args).reading() as session:
+        if args.audit_command == "head":
+            head = audit.chain_head(session)
+            print(f"{head.id or 0}:{head.hash}", file=out)
+            return 0
         if args.audit_command == "verify":
-            report = audit.verify(session)
+            report = audit.verify(session, args.anchors)
         else:
             entries = audit.history(
                 session, table=args.table, row_id=args.row_id, limit=max(args.limit, 0)
@@ -692,7 +710,8 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         rows = [
             [str(r.id), FiscalPeriod(r.fiscal_year, r.quarter).label(lang), r.lang,
              japan_time_text(r.generated_at), japan_time_text(r.issued_at), r.issued_by,
-             r.fingerprint, r.pdf_sha256]
+             r.fingerprint, r.pdf_sha256,
+             "—" if r.audit_head_hash is None else f"{r.audit_head_id or 0}:{r.audit_head_hash}"]
             for r in records
         ]
         print(format_table(headers, rows, right=[True]), file=out)

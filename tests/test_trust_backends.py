@@ -2,18 +2,34 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
+from cli.main import main
+from crm.audit import chain as audit
+from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.records import services as s
+from crm.reporting.issued import history
 from db.maintenance import check
 from db.schema_sql import audit as schema_audit
 from db.session import Database
+from reports.publish import publish_report
+
+
+def run(argv: list[str], url: str) -> tuple[int, str]:
+    """`crm` on the database at `url` (any backend), as a user would run it."""
+    out = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CRM_DATABASE_URL", url)
+        return main(argv, out=out), out.getvalue()
 
 
 @contextmanager
@@ -150,3 +166,64 @@ def test_replace_upsert_and_id_reuse_are_refused(
         assert connection.exec_driver_sql(
             "SELECT count(*), max(id) FROM audit_log").one() == before
     assert check(database).problems == []
+
+
+def _rechain_after_rewriting(database: Database, row: int) -> None:
+    """The issue's attack: rewrite a sealed row, then recompute every hash from it on."""
+    with database.reading() as session:
+        entries = audit.history(session, limit=1_000_000)
+    with database.engine.begin() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("DROP TRIGGER audit_log_no_update")
+        else:
+            connection.exec_driver_sql("SET session_replication_role = replica")
+        previous = audit.GENESIS
+        for entry in entries:
+            if entry.id == row:
+                entry = replace(entry, changed_by="mallory")
+            previous = audit.chain_hash(previous, entry.canonical())
+            connection.execute(text("UPDATE audit_log SET changed_by = :by, chain_hash = :hash"
+                                    " WHERE id = :id"),
+                               {"by": entry.changed_by, "hash": previous, "id": entry.id})
+        if sqlite:
+            connection.exec_driver_sql(schema_audit.SQLITE_GUARDS["audit_log_no_update"])
+        else:
+            connection.exec_driver_sql("SET session_replication_role = DEFAULT")
+
+
+def test_a_rechained_history_fails_at_every_anchor(
+    database: Database, ctx: Context, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with database.writing() as session:
+        s.create_staff(session, ctx, name="佐藤")
+    publish_report(database, ctx, period=FiscalPeriod(2022, 3), lang="ja",
+                   directory=tmp_path, issue=True)
+    with database.reading() as session:
+        (report,) = history(session)
+        head = audit.chain_head(session)
+    assert report.audit_head_id is not None and report.audit_head_hash is not None
+    kept = f"{head.id}:{head.hash}"
+    url = database.url
+    assert run(["audit", "head"], url) == (0, kept + "\n")
+    assert run(["audit", "verify", "--anchor", kept], url)[0] == 0
+    code, out = run(["report", "history"], url)
+    assert code == 0 and f"{report.audit_head_id}:{report.audit_head_hash}" in out
+
+    _rechain_after_rewriting(database, row=2)
+    assert check(database).trigger_problems == []  # the triggers are as installed
+    code, _ = run(["audit", "verify"], url)
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith(f"crm: audit chain broken at row {report.audit_head_id}: issued"
+                          f" report #{report.id} anchored hash {report.audit_head_hash}")
+    code, _ = run(["audit", "verify", "--anchor", kept], url)
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 2 and f"anchor {kept} anchored hash" in err
+
+
+def test_an_anchor_must_be_id_colon_hash(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["audit", "verify", "--anchor", "12:" + "g" * 64], out=io.StringIO())
+    assert stopped.value.code == 2
+    assert "is not an anchor like 1234:<64 hex digits>" in capsys.readouterr().err

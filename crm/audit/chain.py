@@ -21,13 +21,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 from sqlmodel import Session, SQLModel
 
 import crm.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from db.schema_sql import installed
 
 GENESIS = "0" * 64
+HEX_DIGITS = "0123456789abcdef"
 SEAL_BATCH = 5000
 NOT_AUDITED = frozenset({"audit_log", "audit_actor", "alembic_version"})
 ACTIONS = ("insert", "update", "delete")
@@ -201,15 +202,57 @@ def _entries(connection: Connection, tail: str = "", params: dict[str, Any] | No
                          changed_at, changed_by, sealed)
 
 
-def verify(session: Session) -> ChainReport:
+@dataclass(frozen=True)
+class Anchor:
+    """A chain head kept elsewhere: the row id and hash, and who kept it."""
+
+    row_id: int
+    hash: str
+    source: str
+
+
+def parse_anchor(value: str) -> Anchor:
+    """An anchor written as ID:HASH (as `crm audit head` prints it); ValueError if not."""
+    row, _, digest = value.strip().partition(":")
+    digest = digest.strip().lower()
+    if not row.strip().isdigit() or len(digest) != 64 or set(digest) - set(HEX_DIGITS):
+        raise ValueError(f"{value!r} is not an anchor like 1234:<64 hex digits>")
+    return Anchor(int(row), digest, f"anchor {row.strip()}:{digest}")
+
+
+def stored_anchors(session: Session) -> list[Anchor]:
+    """The heads issued reports printed, as stored with them (none before 0006_trust)."""
+    connection = session.connection()
+    columns = {c["name"] for c in inspect(connection).get_columns("issued_report")}
+    if "audit_head_hash" not in columns:
+        return []
+    rows = connection.execute(text(
+        "SELECT id, audit_head_id, audit_head_hash FROM issued_report"
+        " WHERE audit_head_id IS NOT NULL AND audit_head_hash IS NOT NULL ORDER BY id"))
+    return [Anchor(row_id, digest, f"issued report #{report}") for report, row_id, digest in rows]
+
+
+def _anchor_breaks(anchors: list[Anchor], entry_id: int, stored: str | None) -> list[ChainBreak]:
+    return [
+        ChainBreak(entry_id, f"{anchor.source} anchored hash {anchor.hash} here, the chain"
+                             f" now has {stored or 'no seal'} (rewritten since)")
+        for anchor in anchors if anchor.hash != stored
+    ]
+
+
+def verify(session: Session, anchors: Sequence[Anchor] = ()) -> ChainReport:
     """Recompute the chain over every sealed row and name every break, not only the first.
 
     Reads only (it works on a read-only database). Unsealed rows must all follow the sealed
     ones; they are counted, and sealed at the program's next write. After a break the check
     goes on from the stored hash, so each later break is named on its own: a rewritten row,
     a row inserted into the sealed history, a row sealed out of order, bytes that are not
-    UTF-8, an id that is not positive.
+    UTF-8, an id that is not positive. Every anchor (`anchors`, and the head each issued
+    report stored) must still be the hash at its row.
     """
+    expected_at: dict[int, list[Anchor]] = {}
+    for anchor in [*stored_anchors(session), *anchors]:
+        expected_at.setdefault(anchor.row_id, []).append(anchor)
     previous = recomputed = before_previous = GENESIS
     last_sealed: int | None = None
     pending: list[int] = []
@@ -217,6 +260,7 @@ def verify(session: Session) -> ChainReport:
     verified = 0
     for entry in _entries(session.connection()):
         content = entry.canonical()
+        breaks += _anchor_breaks(expected_at.pop(entry.id, []), entry.id, entry.chain_hash)
         if not is_utf8(content):
             breaks.append(ChainBreak(entry.id, "it holds bytes that are not UTF-8 (written by"
                                                " another tool)"))
@@ -246,6 +290,9 @@ def verify(session: Session) -> ChainReport:
                 f" stored hash {entry.chain_hash}, recomputed {expected}{gap}")))
         before_previous, previous, recomputed = previous, entry.chain_hash, expected
         last_sealed = entry.id
+    breaks += [ChainBreak(row, f"{anchor.source} anchored this row, but the log has no such"
+                               " row (rewritten since)")
+               for row, kept in expected_at.items() for anchor in kept]
     return ChainReport(verified, last_sealed, previous, len(pending),
                        tuple(sorted(breaks, key=lambda b: b.row_id)))
 

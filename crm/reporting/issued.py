@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from crm.audit.chain import ChainHead
 from crm.calendar import FiscalPeriod
 from crm.context import JAPAN, Context, system_clock
 from crm.errors import DataError
@@ -120,8 +121,10 @@ def issue(
     fingerprint: str,
     pdf_sha256: str,
     figures: dict[str, dict[str, Any]],
+    anchor: ChainHead,
 ) -> IssuedReport:
-    """Store a report as issued by the acting user now (append-only).
+    """Store a report as issued by the acting user now (append-only), with the audit chain
+    head it printed (`anchor`), which `crm audit verify` checks from then on.
 
     Now is the real clock, whatever `ctx`'s clock says (`--today` reproduces a view, it
     does not back-date an issue), and only a period that has ended by it can be issued.
@@ -147,6 +150,8 @@ def issue(
         pdf_sha256=pdf_sha256,
         figures_json=json.dumps(figures, ensure_ascii=False, sort_keys=True,
                                 separators=(",", ":")),
+        audit_head_id=anchor.id,
+        audit_head_hash=anchor.hash,
     )
     session.add(record)
     session.flush()

@@ -13,6 +13,7 @@ update), and ids below 1. Each issued report stores the audit chain head it prin
 recreated to record the two new columns; PostgreSQL's record every column already.
 """
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -24,7 +25,9 @@ down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-ANCHOR_COLUMNS = {'audit_head_id': sa.Integer(), 'audit_head_hash': sa.String(length=64)}
+ANCHOR_COLUMNS: dict[str, sa.types.TypeEngine[Any]] = {
+    'audit_head_id': sa.Integer(), 'audit_head_hash': sa.String(length=64),
+}
 
 
 def _create_sqlite_audit_triggers(bind: sa.Connection, table: str) -> None:
