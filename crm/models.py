@@ -364,6 +364,9 @@ class AuditLog(SQLModel, table=True):
     changed_at: str = Field(max_length=24, index=True)
     changed_by: str = Field(max_length=100)
     chain_hash: str | None = Field(default=None, max_length=64)
+    # The name the program acted for (CRM_USER) beside `changed_by`; NULL before 0006_trust
+    # and for a change made by another tool.
+    claimed_by: str | None = Field(default=None, max_length=100)
 
 
 class AuditActor(SQLModel, table=True):
@@ -374,6 +377,7 @@ class AuditActor(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     actor: str | None = Field(default=None, max_length=100)
+    claimed: str | None = Field(default=None, max_length=100)
 
 
 class OrganizationMerge(SQLModel, table=True):

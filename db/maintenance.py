@@ -66,9 +66,9 @@ def backup(database: Database, target: Path) -> Path:
     if sqlite_path(database.url) is None:
         raise BackupError(f"{database.describe()}: only a SQLite file can be backed up here")
     target = target.expanduser().resolve()
-    refuse_output_over_database(target, database.url)
     if target.exists():
         raise BackupError(f"{target} already exists: choose a new file name")
+    refuse_output_over_database(target, database.url)
     if not target.parent.is_dir():
         raise BackupError(f"{target.parent} is not a directory")
     partial = target.with_name(f".{target.name}.partial")

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from cli.main import main
 from crm.audit import chain as audit
-from crm.context import Context
+from crm.context import Context, os_login
 from crm.models import Meeting, Organization
 from crm.records import services as s
 from db.session import Database
@@ -61,8 +61,9 @@ def test_every_change_is_recorded_with_who_when_and_the_values(
         s.archive(session, ctx, Meeting, meeting.id or 0)
 
     history = entries(database, table="organization", row_id=org.id)
-    assert [(e.action, e.changed_by) for e in history] == [
-        ("insert", "suzuki"), ("update", "tanaka")
+    # Who: the OS login, and beside it the name the program acted for (CRM_USER).
+    assert [(e.action, e.changed_by, e.claimed_by) for e in history] == [
+        ("insert", os_login(), "suzuki"), ("update", os_login(), "tanaka")
     ]
     old, new = history[1].values()
     assert old["notes"] is None and new["notes"] == "AIカメラ"
@@ -88,8 +89,8 @@ def test_a_change_made_outside_the_program_is_recorded_and_sealed_at_the_next_wr
         before = audit.verify(session)
     assert before.ok and before.unsealed == 2
     recorded = entries(database, table="kpi")[-2:]
-    assert [(e.action, e.changed_by, e.chain_hash) for e in recorded] == [
-        ("update", "sql", None), ("delete", "sql", None)
+    assert [(e.action, e.changed_by, e.claimed_by, e.chain_hash) for e in recorded] == [
+        ("update", "sql", None, None), ("delete", "sql", None, None)
     ]
     assert recorded[1].values()[0]["code"] == "outreach_in_city"
 

@@ -20,6 +20,7 @@ from crm.records import services as s
 from crm.reporting.issued import history
 from db.maintenance import check
 from db.schema_sql import audit as schema_audit
+from db.schema_sql import trust
 from db.session import Database
 from reports.publish import publish_report
 
@@ -44,7 +45,7 @@ def triggers_off(database: Database) -> Iterator[Connection]:
         triggers = {
             statement.split()[2]: statement
             for table, key, columns in schema_audit.audited_tables(connection)
-            for statement in schema_audit.sqlite_audit_triggers(table, key, columns)
+            for statement in trust.sqlite_audit_triggers(table, key, columns)
         }
         for name in triggers:
             connection.exec_driver_sql(f"DROP TRIGGER {name}")
@@ -187,7 +188,7 @@ def _rechain_after_rewriting(database: Database, row: int) -> None:
                                     " WHERE id = :id"),
                                {"by": entry.changed_by, "hash": previous, "id": entry.id})
         if sqlite:
-            connection.exec_driver_sql(schema_audit.SQLITE_GUARDS["audit_log_no_update"])
+            connection.exec_driver_sql(trust.SQLITE_GUARD_UPDATE)
         else:
             connection.exec_driver_sql("SET session_replication_role = DEFAULT")
 

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, inspect, text
 from sqlmodel import Session, SQLModel
 
 import crm.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from crm.context import os_login
 from db.schema_sql import installed
 
 GENESIS = "0" * 64
@@ -54,13 +55,14 @@ class AuditEntry:
     changed_at: str
     changed_by: str
     chain_hash: str | None
+    claimed_by: str | None = None
 
     def canonical(self) -> str:
-        """The text hashed into the chain (what SQLite's json_array gives for the row)."""
-        return canonical(
-            (self.id, self.table_name, self.row_id, self.action, self.old_values,
-             self.new_values, self.changed_at, self.changed_by)
-        )
+        """The text hashed into the chain (what SQLite's json_array gives for the row);
+        `claimed_by` is hashed only when set (rows before 0006_trust have none)."""
+        content = (self.id, self.table_name, self.row_id, self.action, self.old_values,
+                   self.new_values, self.changed_at, self.changed_by)
+        return canonical(content if self.claimed_by is None else (*content, self.claimed_by))
 
     def values(self, *, personal: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
         """Old and new values as dicts, personal data masked unless `personal`."""
@@ -124,8 +126,10 @@ def is_utf8(value: str) -> bool:
 
 
 def set_actor(session: Session, actor: str) -> None:
-    """Name who the current write transaction's changes are recorded for."""
-    session.execute(text("UPDATE audit_actor SET actor = :actor WHERE id = 1"), {"actor": actor})
+    """Name who the current write transaction's changes are recorded for: the OS login as
+    `changed_by` (on PostgreSQL the database login), `actor` (CRM_USER) as `claimed_by`."""
+    session.execute(text("UPDATE audit_actor SET actor = :login, claimed = :actor WHERE id = 1"),
+                    {"login": os_login(), "actor": actor})
 
 
 def seal(session: Session) -> int:
@@ -136,7 +140,7 @@ def seal(session: Session) -> int:
     slipped in below sealed ones (id 0, a reused gap) is sealed where it stands, after the
     sealed row before it: writes go on, and `verify` names it as inserted into the history.
     """
-    session.execute(text("UPDATE audit_actor SET actor = NULL WHERE id = 1"))
+    session.execute(text("UPDATE audit_actor SET actor = NULL, claimed = NULL WHERE id = 1"))
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # Wait for every other transaction that has written audit rows (a psql session, say)
@@ -174,10 +178,12 @@ def seal(session: Session) -> int:
 
 
 _TEXT_COLUMNS = ("table_name", "action", "old_values", "new_values", "changed_at",
-                 "changed_by", "chain_hash")
+                 "changed_by", "chain_hash", "claimed_by")
 
 
 def _raw(column: str) -> str:
+    if column == "NULL":
+        return column
     # SQLite hands text that is not UTF-8 to Python as an error: read text as its bytes.
     return f"CASE typeof({column}) WHEN 'text' THEN CAST({column} AS BLOB) ELSE {column} END"
 
@@ -189,6 +195,8 @@ def _decoded(value: Any) -> Any:
 def _entries(connection: Connection, tail: str = "", params: dict[str, Any] | None = None
              ) -> Iterator[AuditEntry]:
     columns = ["id", "row_id", *_TEXT_COLUMNS]
+    if "claimed_by" not in {c["name"] for c in inspect(connection).get_columns("audit_log")}:
+        columns[-1] = "NULL"  # a database before 0006_trust (`crm db check` reads any)
     if connection.dialect.name == "sqlite":
         columns = [_raw(c) if c in _TEXT_COLUMNS else c for c in columns]
     result = connection.execute(
@@ -197,9 +205,9 @@ def _entries(connection: Connection, tail: str = "", params: dict[str, Any] | No
     )
     for row in result.yield_per(2000):
         entry_id, row_id, *texts = (_decoded(v) for v in row)
-        table_name, action, old_values, new_values, changed_at, changed_by, sealed = texts
+        table_name, action, old_values, new_values, changed_at, changed_by, sealed, claimed = texts
         yield AuditEntry(entry_id, table_name, row_id, action, old_values, new_values,
-                         changed_at, changed_by, sealed)
+                         changed_at, changed_by, sealed, claimed)
 
 
 @dataclass(frozen=True)

@@ -39,10 +39,11 @@ def sqlite_triggers(bind: sa.Connection) -> dict[str, Trigger]:
     """Every trigger the program installs on SQLite, for the tables `bind` holds."""
     installed: dict[str, Trigger] = {}
     for table, key, columns in audit.audited_tables(bind):
-        for statement in audit.sqlite_audit_triggers(table, key, columns):
+        for statement in trust.sqlite_audit_triggers(table, key, columns):
             installed[statement.split()[2]] = Trigger(table, statement)
     for name, statement in audit.SQLITE_GUARDS.items():
         installed[name] = Trigger("audit_log", statement)
+    installed["audit_log_no_update"] = Trigger("audit_log", trust.SQLITE_GUARD_UPDATE)
     for statement in _migration("0002_issued_report").FROZEN_TRIGGERS:
         installed[statement.split()[2]] = Trigger("issued_report", statement)
     for name, (table, statement) in trust.sqlite_guards().items():
@@ -61,8 +62,9 @@ def pg_functions(schema: str) -> dict[str, str]:
     prints it (whitespace aside)."""
     frozen = _migration("0005_audit_log_postgresql").PG_FROZEN_FUNCTION
     return {
-        "audit_record": _pg_function("audit_record", audit.PG_RECORD_FUNCTION, schema),
-        "audit_log_guard": _pg_function("audit_log_guard", audit.PG_GUARD_FUNCTION, schema),
+        "audit_record": _pg_function("audit_record", trust.PG_RECORD_FUNCTION_0006, schema),
+        "audit_log_guard": _pg_function("audit_log_guard", trust.PG_GUARD_FUNCTION_0006,
+                                        schema),
         "issued_report_frozen": _pg_function("issued_report_frozen", frozen, schema),
     } | {name: _pg_function(name, definition, schema)
          for name, definition in trust.pg_functions().items()}

@@ -9,8 +9,11 @@ existing id, or one at or below a sealed audit row / an issued report (SQLite's 
 deletes the row it replaces without firing DELETE triggers; an UPSERT turns into an
 update), and ids below 1. Each issued report stores the audit chain head it printed
 (`audit_head_id`, `audit_head_hash`; NULL for reports issued before), so that
-`crm audit verify` checks every anchor. On SQLite the audit triggers of `issued_report` are
-recreated to record the two new columns; PostgreSQL's record every column already.
+`crm audit verify` checks every anchor. Who made a change: `audit_log.claimed_by` (the name
+the program acts for, from the new `audit_actor.claimed`) beside `changed_by`, which becomes
+PostgreSQL's `session_user` / on SQLite the OS login; every audit trigger (SQLite) and the
+record and guard functions (PostgreSQL) are replaced to write and keep it. Existing rows
+keep their values (`claimed_by` NULL) and their seals.
 """
 from collections.abc import Sequence
 from typing import Any
@@ -30,28 +33,31 @@ ANCHOR_COLUMNS: dict[str, sa.types.TypeEngine[Any]] = {
 }
 
 
-def _create_sqlite_audit_triggers(bind: sa.Connection, table: str) -> None:
-    for name, key, columns in audit.audited_tables(bind):
-        if name == table:
-            for statement in audit.sqlite_audit_triggers(name, key, columns):
-                op.execute(statement)
-
-
-def _drop_sqlite_audit_triggers(table: str) -> None:
-    for statement in audit.sqlite_drop_audit_triggers(table):
-        op.execute(statement)
+def _sqlite_audit_triggers(bind: sa.Connection, new: bool) -> None:
+    """Replace every table's audit triggers by 0006's (`new`) or by 0003's."""
+    for table, key, columns in audit.audited_tables(bind):
+        for statement in audit.sqlite_drop_audit_triggers(table):
+            op.execute(statement)
+        generate = trust.sqlite_audit_triggers if new else audit.sqlite_audit_triggers
+        for statement in generate(table, key, columns):
+            op.execute(statement)
 
 
 def upgrade() -> None:
     bind = op.get_bind()
     for name, type_ in ANCHOR_COLUMNS.items():
         op.add_column('issued_report', sa.Column(name, type_, nullable=True))
+    op.add_column('audit_log', sa.Column('claimed_by', sa.String(length=100), nullable=True))
+    op.add_column('audit_actor', sa.Column('claimed', sa.String(length=100), nullable=True))
     if bind.dialect.name == 'sqlite':
-        _drop_sqlite_audit_triggers('issued_report')
-        _create_sqlite_audit_triggers(bind, 'issued_report')
+        _sqlite_audit_triggers(bind, new=True)
+        op.execute('DROP TRIGGER audit_log_no_update')
+        op.execute(trust.SQLITE_GUARD_UPDATE)
         for _table, statement in trust.sqlite_guards().values():
             op.execute(statement)
     elif bind.dialect.name == 'postgresql':
+        op.execute(trust.PG_RECORD_FUNCTION_0006)
+        op.execute(trust.PG_GUARD_FUNCTION_0006)
         for statement in trust.pg_functions().values():
             op.execute(statement)
         for name, (table, when) in trust.pg_guards().items():
@@ -63,13 +69,23 @@ def downgrade() -> None:
     if bind.dialect.name == 'sqlite':
         for name in trust.sqlite_guards():
             op.execute(f'DROP TRIGGER {name}')
-        _drop_sqlite_audit_triggers('issued_report')
+        op.execute('DROP TRIGGER audit_log_no_update')
+        for table, _key, _columns in audit.audited_tables(bind):
+            for statement in audit.sqlite_drop_audit_triggers(table):
+                op.execute(statement)
     elif bind.dialect.name == 'postgresql':
         for name, (table, _when) in trust.pg_guards().items():
             op.execute(f'DROP TRIGGER {name} ON {table}')
         for name in trust.pg_functions():
             op.execute(f'DROP FUNCTION {name}()')
+        for statement in trust.PG_FUNCTIONS_0005:
+            op.execute(statement)
+    op.execute('ALTER TABLE audit_actor DROP COLUMN claimed')
+    op.execute('ALTER TABLE audit_log DROP COLUMN claimed_by')
     for name in reversed(ANCHOR_COLUMNS):
         op.execute(f'ALTER TABLE issued_report DROP COLUMN {name}')
     if bind.dialect.name == 'sqlite':
-        _create_sqlite_audit_triggers(bind, 'issued_report')
+        op.execute(audit.SQLITE_GUARDS['audit_log_no_update'])
+        for table, key, columns in audit.audited_tables(bind):
+            for statement in audit.sqlite_audit_triggers(table, key, columns):
+                op.execute(statement)
