@@ -9,7 +9,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, text
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from cli.main import main
@@ -18,11 +20,14 @@ from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.records import services as s
 from crm.reporting.issued import history
+from db.engine import make_engine, sqlite_url
 from db.maintenance import check
+from db.migrate import alembic_config, head_revision, upgrade
 from db.schema_sql import audit as schema_audit
 from db.schema_sql import trust
 from db.session import Database
 from reports.publish import publish_report
+from tests.conftest import BACKEND
 
 
 def run(argv: list[str], url: str) -> tuple[int, str]:
@@ -228,3 +233,86 @@ def test_an_anchor_must_be_id_colon_hash(capsys: pytest.CaptureFixture[str]) -> 
         main(["audit", "verify", "--anchor", "12:" + "g" * 64], out=io.StringIO())
     assert stopped.value.code == 2
     assert "is not an anchor like 1234:<64 hex digits>" in capsys.readouterr().err
+
+
+@pytest.fixture
+def previous_revision_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database migrated to the revision before the newest, on the backend tested."""
+    script = ScriptDirectory.from_config(alembic_config())
+    previous = script.get_revision(head_revision()).down_revision
+    assert isinstance(previous, str)
+    if BACKEND == "sqlite":
+        url = sqlite_url(tmp_path / "old.sqlite3")
+    else:
+        admin_url = request.getfixturevalue("postgres_template")
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql("CREATE DATABASE crm_before_upgrade")
+        url = make_url(admin_url).set(database="crm_before_upgrade").render_as_string(
+            hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine, previous)
+    engine.dispose()
+    yield url
+    if BACKEND != "sqlite":
+        with admin.connect() as connection:
+            connection.exec_driver_sql("DROP DATABASE crm_before_upgrade WITH (FORCE)")
+        admin.dispose()
+
+
+def _as_the_old_program(connection: Connection, actor: str, *statements: str) -> None:
+    """Changes made as the program did before this migration: actor set, rows sealed."""
+    connection.execute(text("UPDATE audit_actor SET actor = :actor WHERE id = 1"),
+                       {"actor": actor})
+    for statement in statements:
+        connection.exec_driver_sql(statement)
+    connection.execute(text("UPDATE audit_actor SET actor = NULL WHERE id = 1"))
+    previous = connection.execute(text(
+        "SELECT chain_hash FROM audit_log WHERE chain_hash IS NOT NULL ORDER BY id DESC LIMIT 1"
+    )).scalar() or audit.GENESIS
+    for row in connection.execute(text(
+        "SELECT id, table_name, row_id, action, old_values, new_values, changed_at,"
+        " changed_by FROM audit_log WHERE chain_hash IS NULL ORDER BY id")).all():
+        previous = audit.chain_hash(previous, audit.canonical(tuple(row)))
+        connection.execute(text("UPDATE audit_log SET chain_hash = :h WHERE id = :id"),
+                           {"h": previous, "id": row[0]})
+
+
+def test_an_existing_database_upgrades_without_losing_a_row_of_history(
+    previous_revision_url: str, ctx: Context
+) -> None:
+    url = previous_revision_url
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        _as_the_old_program(
+            connection, "yamada",
+            "INSERT INTO staff (created_at, created_by, updated_at, updated_by, name, active)"
+            " VALUES ('2023-01-01 00:00:00', 'yamada', '2023-01-01 00:00:00', 'yamada', '佐藤',"
+            " true)",
+            _REPORT_ROW.format(id=1),
+        )
+        _as_the_old_program(connection, "suzuki", "UPDATE staff SET name = '佐藤 一郎'")
+    with engine.begin() as connection:  # another tool: recorded, left unsealed
+        connection.exec_driver_sql("UPDATE staff SET section = '情報政策課'")
+    content = "id, table_name, row_id, action, old_values, new_values, changed_at, changed_by"
+    with engine.connect() as connection:
+        before = connection.exec_driver_sql(
+            f"SELECT {content}, chain_hash FROM audit_log ORDER BY id").all()
+    engine.dispose()
+    assert len(before) > 3 and before[-1][-1] is None
+
+    assert run(["db", "upgrade"], url)[0] == 0
+    database = Database.open(url)
+    with database.engine.connect() as connection:
+        after = connection.exec_driver_sql(
+            f"SELECT {content}, chain_hash FROM audit_log ORDER BY id").all()
+    assert [row[:-1] for row in after] == [row[:-1] for row in before]
+    assert [row[-1] for row in after][:-1] == [row[-1] for row in before][:-1]
+    assert run(["audit", "verify"], url)[0] == 0 and check(database).problems == []
+
+    with database.writing(actor="tanaka") as session:
+        s.create_staff(session, ctx, name="田中")
+        latest = audit.history(session, limit=1)[0]
+    assert latest.claimed_by == "tanaka"
+    assert check(database).problems == []
+    database.dispose()
