@@ -31,6 +31,7 @@ from crm.calendar import (
 )
 from crm.context import JAPAN, Context, fixed_clock, system_clock
 from crm.errors import CRMError, DataError, ReadOnlyError
+from crm.files import write_private
 from crm.formatting import format_day, format_number, format_rate
 from crm.i18n import LANGUAGES, default_language, label, language_setting_problem
 from crm.io import opendata
@@ -637,6 +638,8 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     database = _open(args)
     if args.output is not None:
         refuse_output_over_database(args.output, database.url)
+        if args.include_personal:
+            write_private(args.output)  # created owner-only before the export fills it
     with database.reading() as session:
         if args.output is None:
             export_csv(session, args.entity, out, options)

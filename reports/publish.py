@@ -20,6 +20,7 @@ from sqlmodel import Session
 from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.errors import DataError
+from crm.files import write_private
 from crm.i18n import LANGUAGES
 from crm.models import IssuedReport
 from crm.reporting import issued
@@ -130,7 +131,7 @@ def publish_report(
         )
         record = issue_report(session, ctx, result) if issue else None
         try:
-            path.write_bytes(result.pdf)
+            write_private(path, result.pdf)  # a report names people: owner only
         except OSError as exc:
             raise DataError(f"cannot write {path}: {exc.strerror}",
                             ja=f"{path} に書き込めません: {exc.strerror}") from exc

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import sqlite3
+import stat
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -228,3 +229,21 @@ def test_today_cannot_issue_an_unfinished_period_nor_back_date_an_issue(
     finally:
         connection.close()
     assert before <= datetime.fromisoformat(issued_at).replace(tzinfo=UTC) <= datetime.now(UTC)
+
+
+@pytest.mark.parametrize("name", ["contacts.csv", "contacts.xlsx"])
+def test_exports_with_personal_data_and_pdfs_are_owner_only(
+    database_path: Path, tmp_path: Path, name: str
+) -> None:
+    target = tmp_path / name
+    target.write_bytes(b"")
+    target.chmod(0o644)  # an older file readable by all: the export must not stay so
+    code, _ = run(["--db", str(database_path), "export", "contacts", "--include-personal",
+                   "-o", str(target)])
+    assert code == 0 and stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert target.stat().st_size > 0
+    pdf = tmp_path / "report.pdf"
+    code, _ = run(["--db", str(database_path), "report", "--fiscal-year", "2022", "-o",
+                   str(pdf)])
+    assert code == 0 and stat.S_IMODE(pdf.stat().st_mode) == 0o600
+    assert pdf.read_bytes().startswith(b"%PDF")
