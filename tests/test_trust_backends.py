@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -165,7 +166,7 @@ def test_replace_upsert_and_id_reuse_are_refused(
     with database.engine.connect() as connection:
         before = connection.exec_driver_sql(
             "SELECT count(*), max(id) FROM audit_log").one()
-    with pytest.raises(DBAPIError, match="append-only|frozen|start at 1"):
+    with pytest.raises(DBAPIError, match="append-only|frozen|start at 1|audit triggers only"):
         with database.engine.begin() as connection:
             connection.exec_driver_sql(statement)
     with database.engine.connect() as connection:
@@ -316,3 +317,28 @@ def test_an_existing_database_upgrades_without_losing_a_row_of_history(
     assert latest.claimed_by == "tanaka"
     assert check(database).problems == []
     database.dispose()
+
+
+def test_a_forged_audit_row_is_refused_or_named(database: Database, ctx: Context) -> None:
+    """A row claiming, with another author and a back-dated time, that kpi 2 changed."""
+    with database.reading() as session:
+        claimed = audit.history(session, table="kpi", row_id=2)[-1].new_values or "{}"
+    forged = json.dumps({**json.loads(claimed), "target": 1})
+    statement = text(
+        "INSERT INTO audit_log (table_name, row_id, action, old_values, new_values, changed_at,"
+        " changed_by) VALUES ('kpi', 2, 'update', :old, :new, '2019-04-01T00:00:00.000Z',"
+        " 'yamada')")
+    values = {"old": claimed, "new": forged}
+    if database.engine.dialect.name == "postgresql":
+        with pytest.raises(DBAPIError, match="written by the audit triggers only"):
+            with database.engine.begin() as connection:
+                connection.execute(statement, values)
+        assert check(database).problems == []
+        return
+    with database.engine.begin() as connection:
+        connection.execute(statement, values)
+    with database.writing() as session:  # sealed like any row from another tool …
+        s.create_staff(session, ctx, name="佐藤")
+    assert check(database).problems == [  # … and named: the table does not say so
+        "kpi 2: target differ(s) from its last audited state (changed without being recorded)"
+    ]

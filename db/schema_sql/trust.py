@@ -147,12 +147,24 @@ END
     return guards
 
 
+#: On PostgreSQL an audit row can only come from an audit trigger (the guard then runs one
+#: trigger deep inside it): a row inserted by hand, with any author and time, is refused.
+_PG_BY_TRIGGER = {
+    "audit_log": """
+  IF pg_trigger_depth() < 2 THEN
+    RAISE EXCEPTION 'audit_log rows are written by the audit triggers only'
+      USING ERRCODE = 'integrity_constraint_violation';
+  END IF;""",
+    "issued_report": "",
+}
+
+
 def pg_functions() -> dict[str, str]:
     """name -> CREATE FUNCTION of every PostgreSQL guard function this migration adds."""
     return {
         f"{table}_no_reuse": f"""
 CREATE FUNCTION {table}_no_reuse() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
+BEGIN{_PG_BY_TRIGGER[table]}
   IF NEW.id < 1 OR EXISTS (SELECT 1 FROM {table} WHERE id >= NEW.id AND ({taken})) THEN
     RAISE EXCEPTION '{_REFUSAL[table]}' USING ERRCODE = 'integrity_constraint_violation';
   END IF;
