@@ -12,7 +12,7 @@ from crm.audit import chain as audit
 from crm.audit.replay import replay_problems
 from crm.errors import CRMError
 from db.engine import sqlite_path
-from db.migrate import current_revision, newer_schema_problem
+from db.migrate import current_revision, head_revision, newer_schema_problem
 from db.session import Database
 
 
@@ -159,8 +159,13 @@ class CheckReport:
 def check(database: Database) -> CheckReport:
     """integrity_check, foreign_key_check, the audit triggers, the audit chain, and the replay
     check (each record as its latest audited state says); reads only."""
-    report = CheckReport(schema_problem=newer_schema_problem(
-        current_revision(database.engine), database.describe()))
+    revision = current_revision(database.engine)
+    report = CheckReport(schema_problem=newer_schema_problem(revision, database.describe()))
+    at_head = revision == head_revision()
+    if report.schema_problem is None and revision is not None and not at_head:
+        # Its triggers are those of its revision: compared once it is upgraded.
+        report.schema_problem = (f"{database.describe()} is at schema {revision}, this program"
+                                 f" needs {head_revision()}: run `crm db upgrade`")
     with database.reading() as session:
         connection = session.connection()
         if connection.dialect.name == "sqlite":
@@ -172,7 +177,7 @@ def check(database: Database) -> CheckReport:
                     "PRAGMA foreign_key_check"
                 )
             ]
-        report.trigger_problems = audit.trigger_problems(session)
+        report.trigger_problems = audit.trigger_problems(session) if at_head else []
         report.chain = audit.verify(session)
         report.replay_problems = list(replay_problems(connection))
     return report

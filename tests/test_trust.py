@@ -13,12 +13,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 
 from cli.main import main
 from crm.audit import chain as audit
 from crm.context import Context
 from crm.records import services as s
 from db.maintenance import check
+from db.migrate import alembic_config, head_revision
 from db.schema_sql import audit as schema_audit
 from db.schema_sql import trust
 from db.session import Database
@@ -247,3 +249,15 @@ def test_exports_with_personal_data_and_pdfs_are_owner_only(
                    str(pdf)])
     assert code == 0 and stat.S_IMODE(pdf.stat().st_mode) == 0o600
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_check_on_an_older_revision_asks_for_the_upgrade_in_one_line(
+    database_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    previous = script.get_revision(head_revision()).down_revision
+    shell(database_path, f"UPDATE alembic_version SET version_num = '{previous}'")
+    code, _ = run(["--db", str(database_path), "db", "check"])
+    err = capsys.readouterr().err
+    assert code == 1 and err == (f"crm: {database_path} is at schema {previous}, this program"
+                                 f" needs {head_revision()}: run `crm db upgrade`\n")
