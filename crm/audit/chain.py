@@ -9,8 +9,10 @@ next write (`seal`, called by `db.session.Database.writing`):
 
 where `canonical(n)` is the row's content as SQLite's
 `json_array(id, table_name, row_id, action, old_values, new_values, changed_at, changed_by)`
-writes it (compact JSON, UTF-8). `verify` recomputes the chain; the head (`chain_head`)
-belongs on every issued report, so that an old report anchors the history up to its day.
+writes it (compact JSON, UTF-8; `claimed_by` appended when set, from migration 0006_trust).
+`verify` recomputes the chain and names every break; the head (`chain_head`) is printed
+and stored with every issued report, and `verify` checks each such anchor, so that an old
+report anchors the history up to its day.
 """
 
 from __future__ import annotations
