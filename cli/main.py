@@ -189,6 +189,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID:HASH", help="a head kept outside the database (`crm audit head` printed"
         " it): the chain must still have HASH at row ID (repeatable)")
     audit_commands.add_parser("head", help="print the chain head (ID:HASH) to keep elsewhere")
+    acknowledge = audit_commands.add_parser(
+        "acknowledge", help="record the breaks verify names at a row as looked into")
+    acknowledge.add_argument("row", type=int, metavar="ROW", help="the audit_log row id")
+    acknowledge.add_argument("--reason", required=True, help="what was found and done")
     audit_log = audit_commands.add_parser("log", help="the changes to a table or a record")
     audit_log.add_argument("--table", choices=audit.audited_tables())
     audit_log.add_argument("--id", dest="row_id", type=int, metavar="N",
@@ -384,6 +388,14 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     `audit log`: a table's or record's changes."""
     if args.audit_command == "log" and args.row_id is not None and args.table is None:
         raise UsageError("--id needs --table")
+    if args.audit_command == "acknowledge":
+        _refuse_if_read_only(args)
+        ctx = _context(args)
+        with _open(args).writing(actor=ctx.user) as session:
+            lines = audit.acknowledge(session, ctx.user, args.row, args.reason)
+        for line in lines:
+            print(f"acknowledged: {line}", file=out)
+        return 0
     with _open(args).reading() as session:
         if args.audit_command == "head":
             head = audit.chain_head(session)
@@ -402,6 +414,9 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
             return EXIT_DATA_ERROR
         print(f"audit chain: {report.verified} row(s) verified; head: row {report.head_id},"
               f" {report.head_hash}", file=out)
+        if report.acknowledged:
+            print(f"{len(report.acknowledged)} acknowledged break(s): crm audit log --table"
+                  " audit_break", file=out)
         if report.unsealed:
             print(f"{report.unsealed} row(s) recorded by another tool await sealing"
                   " (sealed at the program's next write)", file=out)

@@ -380,6 +380,24 @@ class AuditActor(SQLModel, table=True):
     claimed: str | None = Field(default=None, max_length=100)
 
 
+class AuditBreak(SQLModel, table=True):
+    """A break `crm audit verify` names that the office has looked into and acknowledged.
+
+    The problem line is kept word for word: `verify` counts a break matching it as
+    acknowledged, and any other break still fails. Audited like every table, so each
+    acknowledgement is itself sealed into the chain: the repair is a new chain segment.
+    """
+
+    __tablename__ = "audit_break"
+
+    id: int | None = Field(default=None, primary_key=True)
+    row_id: int = Field(index=True)
+    problem: str
+    reason: str
+    acknowledged_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    acknowledged_by: str = Field(max_length=100)
+
+
 class OrganizationMerge(SQLModel, table=True):
     """A duplicate organization merged into the one kept (名寄せ), and whether it was undone.
 

@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 
 from cli.main import main
 from crm.audit import chain as audit
-from crm.context import Context
+from crm.context import Context, current_user
 from crm.records import services as s
 from db.maintenance import check
 from db.migrate import alembic_config, head_revision
@@ -261,3 +261,32 @@ def test_check_on_an_older_revision_asks_for_the_upgrade_in_one_line(
     err = capsys.readouterr().err
     assert code == 1 and err == (f"crm: {database_path} is at schema {previous}, this program"
                                  f" needs {head_revision()}: run `crm db upgrade`\n")
+
+
+def test_an_office_acknowledges_a_break_as_a_new_segment_without_re_sealing(
+    database: Database, database_path: Path, ctx: Context, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shell(database_path, "UPDATE kpi SET notes = CAST(X'8a8c90ec8e73' AS TEXT) WHERE id = 2")
+    write_goes_on(database, ctx)
+    with database.reading() as session:
+        (broken,) = audit.verify(session).breaks
+    db = ["--db", str(database_path)]
+    assert run(["--lang", "en", *db, "audit", "acknowledge", "3", "--reason", "x"])[0] == 1
+    assert "row 3 has no break to acknowledge" in capsys.readouterr().err
+    code, out = run([*db, "audit", "acknowledge", str(broken.row_id), "--reason",
+                     "Shift_JIS from the old ledger tool; notes re-entered by the program"])
+    assert code == 0 and out == f"acknowledged: {broken.line()}\n"
+    code, out = run([*db, "audit", "verify"])
+    assert code == 0 and "1 acknowledged break(s)" in out
+    assert check(database).problems == []
+    with database.reading() as session:
+        (entry,) = audit.history(session, table="audit_break")
+        sealed = audit.verify(session)
+    assert entry.claimed_by == current_user() and entry.chain_hash is not None
+    assert sealed.head_id is not None and sealed.head_id > broken.row_id
+
+    shell(database_path, "DROP TRIGGER audit_log_no_update",
+          "UPDATE audit_log SET changed_by = 'mallory' WHERE id = 4")
+    code, _ = run([*db, "audit", "verify"])
+    err = capsys.readouterr().err
+    assert code == 1 and "row 4" in err and f"row {broken.row_id}" not in err

@@ -27,7 +27,9 @@ from sqlalchemy import Connection, inspect, text
 from sqlmodel import Session, SQLModel
 
 import crm.models  # noqa: F401  (registers every table on SQLModel.metadata)
-from crm.context import os_login
+from crm.context import os_login, system_clock
+from crm.errors import DataError
+from crm.models import AuditBreak
 from db.schema_sql import installed
 
 GENESIS = "0" * 64
@@ -84,6 +86,10 @@ class ChainBreak:
     row_id: int
     text: str
 
+    def line(self) -> str:
+        """The break as `verify` reports it (and as an acknowledgement keeps it)."""
+        return f"audit chain broken at row {self.row_id}: {self.text}"
+
 
 @dataclass(frozen=True)
 class ChainReport:
@@ -94,14 +100,15 @@ class ChainReport:
     head_hash: str
     unsealed: int
     breaks: tuple[ChainBreak, ...] = ()
+    acknowledged: tuple[ChainBreak, ...] = ()
 
     @property
     def ok(self) -> bool:
         return not self.breaks
 
     def problems(self) -> list[str]:
-        """One line per break, in row order (empty when the chain holds)."""
-        return [f"audit chain broken at row {b.row_id}: {b.text}" for b in self.breaks]
+        """One line per break not acknowledged, in row order (empty when the chain holds)."""
+        return [b.line() for b in self.breaks]
 
 
 def canonical(content: Sequence[Any]) -> str:
@@ -303,8 +310,39 @@ def verify(session: Session, anchors: Sequence[Anchor] = ()) -> ChainReport:
     breaks += [ChainBreak(row, f"{anchor.source} anchored this row, but the log has no such"
                                " row (rewritten since)")
                for row, kept in expected_at.items() for anchor in kept]
+    known = acknowledged_lines(session)
+    breaks.sort(key=lambda b: b.row_id)
     return ChainReport(verified, last_sealed, previous, len(pending),
-                       tuple(sorted(breaks, key=lambda b: b.row_id)))
+                       tuple(b for b in breaks if b.line() not in known),
+                       tuple(b for b in breaks if b.line() in known))
+
+
+def acknowledged_lines(session: Session) -> set[str]:
+    """The break lines the office has acknowledged (none before 0006_trust)."""
+    connection = session.connection()
+    if not inspect(connection).has_table("audit_break"):
+        return set()
+    return set(connection.execute(text("SELECT problem FROM audit_break")).scalars())
+
+
+def acknowledge(session: Session, actor: str, row_id: int, reason: str) -> list[str]:
+    """Record every current break at `row_id` as looked into, for `reason`; the lines kept.
+
+    Nothing in the log changes: the acknowledgement is a new record, audited and sealed
+    after the break like any change. A later, different break at the row still fails.
+    """
+    lines = [b.line() for b in verify(session).breaks if b.row_id == row_id]
+    if not lines:
+        raise DataError(f"audit log row {row_id} has no break to acknowledge",
+                        ja=f"監査ログの行 {row_id} に確認すべき破損はありません", field="row")
+    if not reason.strip():
+        raise DataError("an acknowledgement needs a reason", ja="確認には理由が必要です",
+                        field="reason")
+    session.add_all(AuditBreak(row_id=row_id, problem=line, reason=reason.strip(),
+                               acknowledged_at=system_clock(), acknowledged_by=actor)
+                    for line in lines)
+    session.flush()
+    return lines
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ update), and ids below 1. Each issued report stores the audit chain head it prin
 the program acts for, from the new `audit_actor.claimed`) beside `changed_by`, which becomes
 PostgreSQL's `session_user` / on SQLite the OS login; every audit trigger (SQLite) and the
 record and guard functions (PostgreSQL) are replaced to write and keep it. Existing rows
-keep their values (`claimed_by` NULL) and their seals.
+keep their values (`claimed_by` NULL) and their seals. The new audited table `audit_break`
+keeps the breaks the office has acknowledged (`crm audit acknowledge`).
 """
 from collections.abc import Sequence
 from typing import Any
@@ -43,6 +44,23 @@ def _sqlite_audit_triggers(bind: sa.Connection, new: bool) -> None:
             op.execute(statement)
 
 
+AUDIT_BREAK_COLUMNS = ('id', 'row_id', 'problem', 'reason', 'acknowledged_at', 'acknowledged_by')
+
+
+def _create_audit_break() -> None:
+    op.create_table(
+        'audit_break',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('row_id', sa.Integer(), nullable=False),
+        sa.Column('problem', sa.String(), nullable=False),
+        sa.Column('reason', sa.String(), nullable=False),
+        sa.Column('acknowledged_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('acknowledged_by', sa.String(length=100), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_break')),
+    )
+    op.create_index(op.f('ix_audit_break_row_id'), 'audit_break', ['row_id'], unique=False)
+
+
 def upgrade() -> None:
     bind = op.get_bind()
     for name, type_ in ANCHOR_COLUMNS.items():
@@ -51,6 +69,10 @@ def upgrade() -> None:
     op.add_column('audit_actor', sa.Column('claimed', sa.String(length=100), nullable=True))
     if bind.dialect.name == 'sqlite':
         _sqlite_audit_triggers(bind, new=True)
+    _create_audit_break()
+    if bind.dialect.name == 'sqlite':
+        for statement in trust.sqlite_audit_triggers('audit_break', 'id', AUDIT_BREAK_COLUMNS):
+            op.execute(statement)
         op.execute('DROP TRIGGER audit_log_no_update')
         op.execute(trust.SQLITE_GUARD_UPDATE)
         for _table, statement in trust.sqlite_guards().values():
@@ -62,6 +84,7 @@ def upgrade() -> None:
             op.execute(statement)
         for name, (table, when) in trust.pg_guards().items():
             op.execute(audit.pg_row_trigger(name, when, table, name))
+        op.execute(audit.pg_audit_trigger('audit_break', 'id'))
 
 
 def downgrade() -> None:
@@ -80,6 +103,10 @@ def downgrade() -> None:
             op.execute(f'DROP FUNCTION {name}()')
         for statement in trust.PG_FUNCTIONS_0005:
             op.execute(statement)
+    if bind.dialect.name == 'postgresql':
+        op.execute('DROP TRIGGER audit_audit_break ON audit_break')
+    op.drop_index(op.f('ix_audit_break_row_id'), table_name='audit_break')
+    op.drop_table('audit_break')
     op.execute('ALTER TABLE audit_actor DROP COLUMN claimed')
     op.execute('ALTER TABLE audit_log DROP COLUMN claimed_by')
     for name in reversed(ANCHOR_COLUMNS):
