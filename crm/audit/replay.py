@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 
 from crm.audit.chain import is_utf8
 from db.schema_sql.audit import audited_tables
@@ -101,7 +101,7 @@ def _record_problems(connection: Connection, table: str, columns: Sequence[str]
 
 def _link_problems(connection: Connection, table: str, parent: str, columns: Sequence[str]
                    ) -> Iterator[str]:
-    key_columns = [c for c in columns if c.endswith("_id")]
+    key_columns = inspect(connection).get_pk_constraint(table)["constrained_columns"]
 
     def identity(values: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(values.get(c) for c in key_columns)
