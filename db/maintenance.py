@@ -9,11 +9,12 @@ from datetime import datetime
 from pathlib import Path
 
 from crm.audit import chain as audit
-from crm.audit.replay import replay_problems
 from crm.errors import CRMError
 from db.engine import sqlite_path
 from db.migrate import current_revision, head_revision, newer_schema_problem
+from db.replay import replay_problems
 from db.session import Database
+from db.triggers import trigger_problems
 
 
 class BackupError(CRMError):
@@ -177,7 +178,7 @@ def check(database: Database) -> CheckReport:
                     "PRAGMA foreign_key_check"
                 )
             ]
-        report.trigger_problems = audit.trigger_problems(session) if at_head else []
+        report.trigger_problems = trigger_problems(session) if at_head else []
         report.chain = audit.verify(session)
         report.replay_problems = list(replay_problems(connection))
     return report

@@ -20,6 +20,7 @@ from crm.context import Context, os_login
 from crm.models import Meeting, Organization
 from crm.records import services as s
 from db.session import Database
+from db.triggers import trigger_problems
 from tests.conftest import BACKEND
 
 pytestmark = pytest.mark.skipif(
@@ -172,7 +173,7 @@ def test_every_table_has_triggers_recording_every_column(
     database: Database, database_path: Path
 ) -> None:
     with database.reading() as session:
-        assert audit.trigger_problems(session) == []
+        assert trigger_problems(session) == []
         tables = set(session.scalars(text(
             "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"
             " AND name LIKE 'audit_%_insert' AND tbl_name <> 'audit_log'")))
@@ -181,7 +182,7 @@ def test_every_table_has_triggers_recording_every_column(
 
     shell(database_path, "DROP TRIGGER audit_meeting_staff_delete")
     with database.reading() as session:
-        assert audit.trigger_problems(session) == [
+        assert trigger_problems(session) == [
             "meeting_staff: no audit trigger for delete: changes go unrecorded"
         ]
 

@@ -18,6 +18,7 @@ from crm.context import Context, os_login
 from crm.models import Organization
 from crm.records import services as s
 from db.session import Database
+from db.triggers import trigger_problems
 from tests.conftest import BACKEND
 
 
@@ -40,7 +41,7 @@ def test_every_change_is_recorded_with_who_and_what(database: Database, ctx: Con
     with database.reading() as session:
         entries = audit.history(session, table="organization", row_id=company.id)
         meeting_links = audit.history(session, table="meeting_organization")
-        problems = audit.trigger_problems(session)
+        problems = trigger_problems(session)
         report = audit.verify(session)
     login = _login(database)
     assert [(e.action, e.changed_by, e.claimed_by) for e in entries] == [
