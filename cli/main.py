@@ -433,7 +433,8 @@ def _print_audit_log(
         for entry in entries:
             old, new = entry.values(personal=personal)
             records.append({"id": entry.id, "changed_at": entry.changed_at,
-                            "changed_by": entry.changed_by, "table": entry.table_name,
+                            "changed_by": entry.changed_by, "claimed_by": entry.claimed_by,
+                            "table": entry.table_name,
                             "row_id": entry.row_id, "action": entry.action, "old": old or None,
                             "new": new or None})
         print(_printable(json.dumps(records, ensure_ascii=False, indent=2)), file=out)
@@ -445,7 +446,9 @@ def _print_audit_log(
             changes = [f"{k}: {old.get(k)!r} → {v!r}" for k, v in new.items() if old.get(k) != v]
         else:
             changes = [f"{k}={v!r}" for k, v in (new or old).items() if v is not None]
-        rows.append([str(entry.id), entry.changed_at, entry.changed_by, entry.table_name,
+        who = entry.changed_by if entry.claimed_by is None else (
+            f"{entry.changed_by} (as {entry.claimed_by})")
+        rows.append([str(entry.id), entry.changed_at, who, entry.table_name,
                      str(entry.row_id), entry.action, "; ".join(changes)])
     headers = ["#", "changed_at", "changed_by", "table", "row", "action", "changes"]
     print(_printable(format_table(headers, rows, right=[True, False, False, False, True])),

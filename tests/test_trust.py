@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 
 from cli.main import main
 from crm.audit import chain as audit
-from crm.context import Context, current_user
+from crm.context import Context, current_user, os_login
 from crm.records import services as s
 from db.maintenance import check
 from db.migrate import alembic_config, head_revision
@@ -283,6 +283,8 @@ def test_an_office_acknowledges_a_break_as_a_new_segment_without_re_sealing(
         (entry,) = audit.history(session, table="audit_break")
         sealed = audit.verify(session)
     assert entry.claimed_by == current_user() and entry.chain_hash is not None
+    code, out = run([*db, "audit", "log", "--table", "audit_break"])
+    assert code == 0 and f"{os_login()} (as {current_user()})" in out
     assert sealed.head_id is not None and sealed.head_id > broken.row_id
 
     shell(database_path, "DROP TRIGGER audit_log_no_update",
