@@ -32,6 +32,7 @@ from crm.calendar import (
 )
 from crm.context import JAPAN, Context, fixed_clock, system_clock
 from crm.errors import CRMError, DataError, ReadOnlyError
+from crm.files import write_private
 from crm.formatting import format_day, format_number, format_rate
 from crm.i18n import LANGUAGES, default_language, label, language_setting_problem
 from crm.io import opendata
@@ -42,8 +43,17 @@ from crm.kpi import plans
 from crm.kpi.plan_file import plan_to_toml, read_plan
 from crm.kpi.plans import plan_text
 from crm.records import dedup
-from db.engine import sqlite_path
-from db.maintenance import backup, backup_path_before_upgrade, check
+from db.engine import make_engine, sqlite_path
+from db.maintenance import (
+    BackupError,
+    backup,
+    backup_path_before,
+    backup_path_before_upgrade,
+    check,
+    is_demo,
+    mark_as_demo,
+    refuse_output_over_database,
+)
 from db.migrate import current_revision, head_revision, newer_schema_problem
 from db.session import (
     URL_VARIABLE,
@@ -112,6 +122,13 @@ _score_argument = _number_argument(float, "a number", lambda v: 0 <= v <= 1, "ou
 _positive_int = _number_argument(int, "a whole number", lambda v: v >= 1, "less than 1")
 
 
+def _anchor_argument(text: str) -> audit.Anchor:
+    try:
+        return audit.parse_anchor(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)[:200]) from exc
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with a one-line error: what is wrong and where to read more."""
 
@@ -164,7 +181,17 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands = audit_parser.add_subparsers(
         dest="audit_command", metavar="ACTION", required=True
     )
-    audit_commands.add_parser("verify", help="recompute the audit hash chain")
+    audit_verify = audit_commands.add_parser(
+        "verify", help="recompute the audit hash chain and check every anchor")
+    audit_verify.add_argument(
+        "--anchor", dest="anchors", action="append", type=_anchor_argument, default=[],
+        metavar="ID:HASH", help="a head kept outside the database (`crm audit head` printed"
+        " it): the chain must still have HASH at row ID (repeatable)")
+    audit_commands.add_parser("head", help="print the chain head (ID:HASH) to keep elsewhere")
+    acknowledge = audit_commands.add_parser(
+        "acknowledge", help="record the breaks verify names at a row as looked into")
+    acknowledge.add_argument("row", type=int, metavar="ROW", help="the audit_log row id")
+    acknowledge.add_argument("--reason", required=True, help="what was found and done")
     audit_log = audit_commands.add_parser("log", help="the changes to a table or a record")
     audit_log.add_argument("--table", choices=audit.audited_tables())
     audit_log.add_argument("--id", dest="row_id", type=int, metavar="N",
@@ -362,6 +389,8 @@ def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
         print(f"audit triggers: {len(report.trigger_problems)} problem(s)", file=out)
         print(f"audit chain: {chain.verified} row(s) verified, {chain.unsealed} unsealed",
               file=out)
+        print(f"replay: {len(report.replay_problems)} record(s) differ from the audit log",
+              file=out)
         for problem in report.problems:
             print(f"crm: {problem}", file=sys.stderr)
         return EXIT_DATA_ERROR if report.problems else 0
@@ -384,22 +413,39 @@ def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
-    """`audit verify`: recompute the hash chain; `audit log`: a table's or record's changes."""
+    """`audit verify`: recompute the chain, check the anchors; `audit head`: the head to keep;
+    `audit log`: a table's or record's changes."""
     if args.audit_command == "log" and args.row_id is not None and args.table is None:
         raise UsageError("--id needs --table")
+    if args.audit_command == "acknowledge":
+        _refuse_if_read_only(args)
+        ctx = _context(args)
+        with _open(args).writing(actor=ctx.user) as session:
+            lines = audit.acknowledge(session, ctx.user, args.row, args.reason)
+        for line in lines:
+            print(f"acknowledged: {line}", file=out)
+        return 0
     with _open(args).reading() as session:
+        if args.audit_command == "head":
+            head = audit.chain_head(session)
+            print(f"{head.id or 0}:{head.hash}", file=out)
+            return 0
         if args.audit_command == "verify":
-            report = audit.verify(session)
+            report = audit.verify(session, args.anchors)
         else:
             entries = audit.history(
                 session, table=args.table, row_id=args.row_id, limit=max(args.limit, 0)
             )
     if args.audit_command == "verify":
         if not report.ok:
-            print(f"crm: {report.problem()}", file=sys.stderr)
+            for problem in report.problems():
+                print(f"crm: {problem}", file=sys.stderr)
             return EXIT_DATA_ERROR
         print(f"audit chain: {report.verified} row(s) verified; head: row {report.head_id},"
               f" {report.head_hash}", file=out)
+        if report.acknowledged:
+            print(f"{len(report.acknowledged)} acknowledged break(s): crm audit log --table"
+                  " audit_break", file=out)
         if report.unsealed:
             print(f"{report.unsealed} row(s) recorded by another tool await sealing"
                   " (sealed at the program's next write)", file=out)
@@ -416,11 +462,11 @@ def _print_audit_log(
         for entry in entries:
             old, new = entry.values(personal=personal)
             records.append({"id": entry.id, "changed_at": entry.changed_at,
-                            "changed_by": entry.changed_by, "table": entry.table_name,
+                            "changed_by": entry.changed_by, "claimed_by": entry.claimed_by,
+                            "table": entry.table_name,
                             "row_id": entry.row_id, "action": entry.action, "old": old or None,
                             "new": new or None})
-        json.dump(records, out, ensure_ascii=False, indent=2)
-        print(file=out)
+        print(_printable(json.dumps(records, ensure_ascii=False, indent=2)), file=out)
         return
     rows: list[list[str]] = []
     for entry in entries:
@@ -429,27 +475,53 @@ def _print_audit_log(
             changes = [f"{k}: {old.get(k)!r} → {v!r}" for k, v in new.items() if old.get(k) != v]
         else:
             changes = [f"{k}={v!r}" for k, v in (new or old).items() if v is not None]
-        rows.append([str(entry.id), entry.changed_at, entry.changed_by, entry.table_name,
+        who = entry.changed_by if entry.claimed_by is None else (
+            f"{entry.changed_by} (as {entry.claimed_by})")
+        rows.append([str(entry.id), entry.changed_at, who, entry.table_name,
                      str(entry.row_id), entry.action, "; ".join(changes)])
     headers = ["#", "changed_at", "changed_by", "table", "row", "action", "changes"]
-    print(format_table(headers, rows, right=[True, False, False, False, True]), file=out)
+    print(_printable(format_table(headers, rows, right=[True, False, False, False, True])),
+          file=out)
 
 
-def build_demo(url: str, *, seed: int, force: bool, today: date) -> Database:
-    """Create the demo database at `url`, its records up to `today` (replacing a SQLite file
-    only with `force`)."""
+def _printable(text: str) -> str:
+    """`text` with bytes another tool wrote that are not UTF-8 shown as U+FFFD."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def build_demo(url: str, *, seed: int, force: bool, today: date,
+               out: TextIO | None = None) -> Database:
+    """Create the demo database at `url`, its records up to `today`, marked as one
+    (db.maintenance.mark_as_demo).
+
+    With `force` it replaces an existing SQLite file: a demo one as it is, any other only
+    once a backup of it is taken (and reported on `out`).
+    """
     from crm.demo import demo_clock, generate_demo
 
     path = sqlite_path(url)
     if path is not None and path.exists():
         if not force:
             raise UsageError(f"{path} already exists: add --force to replace it")
+        if not is_demo(path):
+            existing = Database(url=url, engine=make_engine(url))
+            try:
+                copy = backup(existing, backup_path_before(path, "demo", datetime.now(UTC)))
+            except BackupError as exc:
+                raise BackupError(f"{path} is not a demo database and could not be backed"
+                                  f" up, so it is left as it is ({exc})") from exc
+            finally:
+                existing.dispose()
+            if out is not None:
+                print(f"{path} is not a demo database: backed up to {copy}", file=out)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     ctx = Context(user="demo", clock=fixed_clock(demo_clock(today)))
     database = create_database(url, ctx)
     with database.writing(actor=ctx.user) as session:
         generate_demo(session, ctx, seed=seed, today=today)
+    if path is not None:
+        mark_as_demo(database)
     return database
 
 
@@ -457,7 +529,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     _refuse_if_read_only(args)
     url = resolve_url(args.db if args.db is not None else demo_database_path())
     database = build_demo(url, seed=args.seed, force=args.force,
-                          today=_context(args).today())
+                          today=_context(args).today(), out=out)
     print(f"demo database (seed {args.seed}) created at {database.describe()}", file=out)
     return 0
 
@@ -692,6 +764,10 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     start, end = _checked_date_range(args)
     options = ExportOptions(start=start, end=end, include_personal=args.include_personal)
     database = _open(args)
+    if args.output is not None:
+        refuse_output_over_database(args.output, database.url)
+        if args.include_personal:
+            write_private(args.output)  # created owner-only before the export fills it
     with database.reading() as session:
         if args.output is None:
             export_csv(session, args.entity, out, options)
@@ -703,7 +779,10 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_opendata(args: argparse.Namespace, out: TextIO) -> int:
     start, end = _checked_date_range(args)
-    with _open(args).reading() as session:
+    database = _open(args)
+    if args.output is not None:
+        refuse_output_over_database(args.output, database.url)
+    with database.reading() as session:
         if args.output is None:
             opendata.export_opendata(session, args.dataset, out, start=start, end=end)
             return 0
@@ -762,7 +841,8 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         rows = [
             [str(r.id), FiscalPeriod(r.fiscal_year, r.quarter).label(lang), r.lang,
              japan_time_text(r.generated_at), japan_time_text(r.issued_at), r.issued_by,
-             r.fingerprint, r.pdf_sha256]
+             r.fingerprint, r.pdf_sha256,
+             "—" if r.audit_head_hash is None else f"{r.audit_head_id or 0}:{r.audit_head_hash}"]
             for r in records
         ]
         print(format_table(headers, rows, right=[True]), file=out)

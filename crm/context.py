@@ -31,6 +31,21 @@ def current_user() -> str:
         return "unknown"
 
 
+def os_login() -> str:
+    """The operating system's name for the user running the program (not an environment
+    variable: the account of the process's user id where the system has one)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
+        pass
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 @dataclass(frozen=True)
 class Context:
     """The acting user and the clock; every write records both."""

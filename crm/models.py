@@ -449,6 +449,10 @@ class IssuedReport(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     pdf_sha256: str = Field(max_length=64)
     figures_json: str
+    # The audit chain head the report printed (its anchor); NULL for reports issued before
+    # migration 0007 stored it.
+    audit_head_id: int | None = None
+    audit_head_hash: str | None = Field(default=None, max_length=64)
 
 
 class AuditLog(SQLModel, table=True):
@@ -480,6 +484,9 @@ class AuditLog(SQLModel, table=True):
     changed_at: str = Field(max_length=24, index=True)
     changed_by: str = Field(max_length=100)
     chain_hash: str | None = Field(default=None, max_length=64)
+    # The name the program acted for (CRM_USER) beside `changed_by`; NULL before 0007
+    # and for a change made by another tool.
+    claimed_by: str | None = Field(default=None, max_length=100)
 
 
 class AuditActor(SQLModel, table=True):
@@ -490,6 +497,25 @@ class AuditActor(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     actor: str | None = Field(default=None, max_length=100)
+    claimed: str | None = Field(default=None, max_length=100)
+
+
+class AuditBreak(SQLModel, table=True):
+    """A break `crm audit verify` names that the office has looked into and acknowledged.
+
+    The problem line is kept word for word: `verify` counts a break matching it as
+    acknowledged, and any other break still fails. Audited like every table, so each
+    acknowledgement is itself sealed into the chain: the repair is a new chain segment.
+    """
+
+    __tablename__ = "audit_break"
+
+    id: int | None = Field(default=None, primary_key=True)
+    row_id: int = Field(index=True)
+    problem: str
+    reason: str
+    acknowledged_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    acknowledged_by: str = Field(max_length=100)
 
 
 class OrganizationMerge(SQLModel, table=True):

@@ -11,12 +11,51 @@ from pathlib import Path
 from crm.audit import chain as audit
 from crm.errors import CRMError
 from db.engine import sqlite_path
-from db.migrate import current_revision, newer_schema_problem
+from db.migrate import current_revision, head_revision, newer_schema_problem
+from db.replay import replay_problems
 from db.session import Database
+from db.triggers import trigger_problems
 
 
 class BackupError(CRMError):
     """A backup could not be made (unsupported backend, target exists, disk error)."""
+
+
+class OutputError(CRMError):
+    """A command's output would go over the database, its journal files or a backup."""
+
+
+#: The files SQLite keeps beside a database while it is open.
+COMPANION_SUFFIXES = ("-wal", "-shm", "-journal")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _same_file(first: Path, second: Path) -> bool:
+    try:
+        return first.samefile(second)
+    except OSError:
+        return first.resolve() == second.resolve()
+
+
+def refuse_output_over_database(target: Path, database_url: str | None) -> None:
+    """Refuse to write output to `target` when it is the database at `database_url`, one
+    of its -wal/-shm/-journal files, or any SQLite database file (a backup, say)."""
+    target = target.expanduser()
+    path = sqlite_path(database_url) if database_url is not None else None
+    if path is not None:
+        for suffix in ("", *COMPANION_SUFFIXES):
+            protected = Path(f"{path}{suffix}")
+            if _same_file(target, protected):
+                raise OutputError(f"{target} is the database{' ' + suffix if suffix else ''}"
+                                  " file: choose another output file; nothing written")
+    try:
+        with target.open("rb") as existing:
+            is_database = existing.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+    except OSError:
+        return
+    if is_database:
+        raise OutputError(f"{target} is a SQLite database (a backup?): choose another output"
+                          " file; nothing written")
 
 
 def backup(database: Database, target: Path) -> Path:
@@ -30,6 +69,7 @@ def backup(database: Database, target: Path) -> Path:
     target = target.expanduser().resolve()
     if target.exists():
         raise BackupError(f"{target} already exists: choose a new file name")
+    refuse_output_over_database(target, database.url)
     if not target.parent.is_dir():
         raise BackupError(f"{target.parent} is not a directory")
     partial = target.with_name(f".{target.name}.partial")
@@ -58,10 +98,39 @@ def backup(database: Database, target: Path) -> Path:
     return target
 
 
+#: PRAGMA application_id of a database `crm demo` built ("KCDM"): what `demo --force` may
+#: replace without a backup.
+DEMO_APPLICATION_ID = 0x4B43444D
+
+
+def mark_as_demo(database: Database) -> None:
+    """Mark a SQLite database as a demo one (in its file header, not in any table)."""
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")
+
+
+def is_demo(path: Path) -> bool:
+    """Whether the SQLite file at `path` is marked as a demo database."""
+    try:
+        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            (application_id,) = connection.execute("PRAGMA application_id").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return False
+    return bool(application_id == DEMO_APPLICATION_ID)
+
+
+def backup_path_before(path: Path, what: str, now: datetime) -> Path:
+    """Where a copy taken before `what` goes: beside the file, named by it and the time."""
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    return path.with_name(f"{path.name}.before-{what}-{stamp}.bak")
+
+
 def backup_path_before_upgrade(path: Path, revision: str, now: datetime) -> Path:
     """Where `crm db upgrade` keeps its copy: beside the file, named by revision and time."""
-    stamp = now.strftime("%Y%m%dT%H%M%SZ")
-    return path.with_name(f"{path.name}.before-upgrade-from-{revision}-{stamp}.bak")
+    return backup_path_before(path, f"upgrade-from-{revision}", now)
 
 
 @dataclass
@@ -71,6 +140,7 @@ class CheckReport:
     integrity: str = "ok"
     foreign_key_violations: list[str] = field(default_factory=list)
     trigger_problems: list[str] = field(default_factory=list)
+    replay_problems: list[str] = field(default_factory=list)
     chain: audit.ChainReport | None = None
     schema_problem: str | None = None
 
@@ -81,15 +151,22 @@ class CheckReport:
         found += [] if self.integrity == "ok" else [f"integrity_check: {self.integrity}"]
         found += [f"foreign key: {v}" for v in self.foreign_key_violations]
         found += self.trigger_problems
-        if self.chain is not None and not self.chain.ok:
-            found.append(self.chain.problem())
+        found += self.replay_problems
+        if self.chain is not None:
+            found += self.chain.problems()
         return found
 
 
 def check(database: Database) -> CheckReport:
-    """integrity_check, foreign_key_check, the audit triggers and the audit chain (reads only)."""
-    report = CheckReport(schema_problem=newer_schema_problem(
-        current_revision(database.engine), database.describe()))
+    """integrity_check, foreign_key_check, the audit triggers, the audit chain, and the replay
+    check (each record as its latest audited state says); reads only."""
+    revision = current_revision(database.engine)
+    report = CheckReport(schema_problem=newer_schema_problem(revision, database.describe()))
+    at_head = revision == head_revision()
+    if report.schema_problem is None and revision is not None and not at_head:
+        # Its triggers are those of its revision: compared once it is upgraded.
+        report.schema_problem = (f"{database.describe()} is at schema {revision}, this program"
+                                 f" needs {head_revision()}: run `crm db upgrade`")
     with database.reading() as session:
         connection = session.connection()
         if connection.dialect.name == "sqlite":
@@ -101,6 +178,7 @@ def check(database: Database) -> CheckReport:
                     "PRAGMA foreign_key_check"
                 )
             ]
-        report.trigger_problems = audit.trigger_problems(session)
+        report.trigger_problems = trigger_problems(session) if at_head else []
         report.chain = audit.verify(session)
+        report.replay_problems = list(replay_problems(connection))
     return report

@@ -107,8 +107,9 @@ class Database:
     def writing(self, *, actor: str | None = None) -> Iterator[Session]:
         """A session for one unit of work: committed if the block succeeds, else rolled back.
 
-        Its changes are recorded in the audit log as made by `actor` (default: CRM_USER, else
-        the login name) and sealed into the audit chain as it commits (crm.audit.chain).
+        Its changes are recorded in the audit log as made by the OS login (on PostgreSQL the
+        database login), acting for `actor` (default: CRM_USER, else the login name), and
+        sealed into the audit chain as it commits (crm.audit.chain).
         """
         if self.read_only:
             raise ReadOnlyError("the database is open read-only: nothing can be changed")

@@ -20,11 +20,13 @@ from sqlmodel import Session
 from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.errors import DataError
+from crm.files import write_private
 from crm.i18n import LANGUAGES
 from crm.kpi.engine import select_plans
 from crm.models import IssuedReport
 from crm.reporting import issued
 from crm.reporting.content import ReportContent, gather_report
+from db.maintenance import refuse_output_over_database
 from db.session import Database
 from reports.kpi_report import render
 from reports.labels import t
@@ -110,6 +112,7 @@ def issue_report(session: Session, ctx: Context, result: ReportResult) -> Issued
     return issued.issue(
         session, ctx, period=result.period, lang=result.lang, generated_at=result.generated_at,
         fingerprint=result.fingerprint, pdf_sha256=result.sha256, figures=result.published,
+        anchor=result.content.audit_head,
     )
 
 
@@ -125,6 +128,7 @@ def publish_report(
     `generated_at` defaults to now. Raises DataError if the file cannot be written.
     """
     path = output or (directory or Path()) / default_filename(period)
+    refuse_output_over_database(path, database.url)
     with (database.writing(actor=ctx.user) if issue else database.reading()) as session:
         result = build_report(
             session, period=period, lang=lang, generated_at=generated_at or ctx.now(),
@@ -132,7 +136,7 @@ def publish_report(
         )
         record = issue_report(session, ctx, result) if issue else None
         try:
-            path.write_bytes(result.pdf)
+            write_private(path, result.pdf)  # a report names people: owner only
         except OSError as exc:
             raise DataError(f"cannot write {path}: {exc.strerror}",
                             ja=f"{path} に書き込めません: {exc.strerror}") from exc

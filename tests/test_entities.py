@@ -23,6 +23,7 @@ from db.session import Database
 
 #: Tables that hold no records a user enters, with who writes them.
 SYSTEM_TABLES = {
+    "audit_break": "breaks of the audit chain an office acknowledged (crm audit acknowledge)",
     "kpi": "KPI definitions: seeded from crm.kpi.catalog, changed as data (docs/schema.md)",
     "issued_report": "written when a report is issued (reports.issued)",
     "audit_log": "written by database triggers (docs/auditing.md)",

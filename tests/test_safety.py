@@ -124,7 +124,7 @@ def assert_consistent(database: Database) -> None:
     with database.reading() as session:
         assert session.scalar(text("PRAGMA integrity_check")) == "ok"
         report = audit.verify(session)
-        assert report.ok and report.unsealed == 0, report.problem()
+        assert report.ok and report.unsealed == 0, report.problems()
         partial_meetings = session.scalars(text("""
             SELECT m.id FROM meeting m WHERE m.title LIKE 'save-%' AND (
               (SELECT count(*) FROM meeting_organization l WHERE l.meeting_id = m.id) <> 2
@@ -270,10 +270,22 @@ FILL = {
     "outreach_event": f"INSERT INTO outreach_event ({TRACKED}, held_on, kind, title, attendees)"
                       f" VALUES (1, {FILL_STAMP}, '2022-07-01', 'lecture', '旧講座', 30)",
     "outreach_event_staff": "INSERT INTO outreach_event_staff VALUES (1, 1)",
+    "plan": f"INSERT INTO plan ({TRACKED}, code, name_ja, name_en, first_fiscal_year,"
+            f" last_fiscal_year) VALUES (50, {FILL_STAMP}, 'old-plan', '旧計画', 'Old plan',"
+            " 2018, 2022)",
+    "plan_grade": "INSERT INTO plan_grade VALUES (50, 'A', 100)",
     "kpi": f"INSERT INTO kpi ({TRACKED}, code, basic_policy, policy_ref, name_ja, name_en,"
            " unit, kind, rule, baseline, baseline_as_of, target, target_by, sort_order)"
            f" VALUES (1, {FILL_STAMP}, 'old_kpi', 1, '1-(1)', '旧', 'old', '件', 'measured',"
            " 'level', 0, '2018-12-31', 10, '2024-03-31', 0)",
+    "tag": "INSERT INTO tag (id, name) VALUES (1, '旧タグ')",
+    "meeting_tag": "INSERT INTO meeting_tag VALUES (1, 1)",
+    "agreement_tag": "INSERT INTO agreement_tag VALUES (1, 1)",
+    "outreach_event_tag": "INSERT INTO outreach_event_tag VALUES (1, 1)",
+    "kpi_count_filter": "INSERT INTO kpi_count_filter VALUES (1, 'tag', '旧タグ')",
+    "kpi_target_revision": f"INSERT INTO kpi_target_revision ({TRACKED}, kpi_id, revised_on,"
+                           f" target, target_by, reason) VALUES (1, {FILL_STAMP}, 1,"
+                           " '2020-04-01', 12, '2024-03-31', '旧改訂')",
     "kpi_measurement": f"INSERT INTO kpi_measurement ({TRACKED}, kpi_id, measured_on, value,"
                        f" entered_by) VALUES (1, {FILL_STAMP}, 1, '2022-08-01', 5.5, 'old')",
     "issued_report": "INSERT INTO issued_report (id, fiscal_year, quarter, lang, generated_at,"
@@ -314,8 +326,12 @@ def _database_at(path: Path, revision: str) -> dict[str, list[dict[str, object]]
         tables = set(connection.exec_driver_sql(
             "SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
         filled = [sql for table, sql in FILL.items() if table in tables]
-        for sql in filled:
-            connection.exec_driver_sql(sql)
+        for table, sql in FILL.items():
+            if table == "kpi" and "plan" in tables:  # from 0006 on a KPI belongs to a plan
+                sql = sql.replace("sort_order)", "sort_order, plan_id)").replace(
+                    "'2024-03-31', 0)", "'2024-03-31', 0, 50)")
+            if table in tables:
+                connection.exec_driver_sql(sql)
     engine.dispose()
     assert len(filled) == len(tables - {"alembic_version", "audit_log", "audit_actor"})
     return _snapshot(path)

@@ -9,8 +9,10 @@ next write (`seal`, called by `db.session.Database.writing`):
 
 where `canonical(n)` is the row's content as SQLite's
 `json_array(id, table_name, row_id, action, old_values, new_values, changed_at, changed_by)`
-writes it (compact JSON, UTF-8). `verify` recomputes the chain; the head (`chain_head`)
-belongs on every issued report, so that an old report anchors the history up to its day.
+writes it (compact JSON, UTF-8; `claimed_by` appended when set, from migration 0007).
+`verify` recomputes the chain and names every break; the head (`chain_head`) is printed
+and stored with every issued report, and `verify` checks each such anchor, so that an old
+report anchors the history up to its day.
 """
 
 from __future__ import annotations
@@ -21,15 +23,18 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, inspect, text
 from sqlmodel import Session, SQLModel
 
 import crm.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from crm.context import os_login, system_clock
+from crm.errors import DataError
+from crm.models import AuditBreak
 
 GENESIS = "0" * 64
+HEX_DIGITS = "0123456789abcdef"
 SEAL_BATCH = 5000
 NOT_AUDITED = frozenset({"audit_log", "audit_actor", "alembic_version"})
-ACTIONS = ("insert", "update", "delete")
 # Contacts are personal data: their values are shown only when asked for.
 PERSONAL_COLUMNS: dict[str, frozenset[str]] = {
     "contact": frozenset({"name", "kana", "department", "title", "email", "phone", "notes"}),
@@ -52,13 +57,14 @@ class AuditEntry:
     changed_at: str
     changed_by: str
     chain_hash: str | None
+    claimed_by: str | None = None
 
     def canonical(self) -> str:
-        """The text hashed into the chain (what SQLite's json_array gives for the row)."""
-        return canonical(
-            (self.id, self.table_name, self.row_id, self.action, self.old_values,
-             self.new_values, self.changed_at, self.changed_by)
-        )
+        """The text hashed into the chain (what SQLite's json_array gives for the row);
+        `claimed_by` is hashed only when set (rows before 0007 have none)."""
+        content = (self.id, self.table_name, self.row_id, self.action, self.old_values,
+                   self.new_values, self.changed_at, self.changed_by)
+        return canonical(content if self.claimed_by is None else (*content, self.claimed_by))
 
     def values(self, *, personal: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
         """Old and new values as dicts, personal data masked unless `personal`."""
@@ -72,33 +78,35 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
+class ChainBreak:
+    """One place where the log is not what the program wrote: the row, and what is wrong."""
+
+    row_id: int
+    text: str
+
+    def line(self) -> str:
+        """The break as `verify` reports it (and as an acknowledgement keeps it)."""
+        return f"audit chain broken at row {self.row_id}: {self.text}"
+
+
+@dataclass(frozen=True)
 class ChainReport:
-    """What `verify` found: rows checked, the head, rows awaiting sealing, the first break."""
+    """What `verify` found: rows checked, the head, rows awaiting sealing, every break."""
 
     verified: int
     head_id: int | None
     head_hash: str
     unsealed: int
-    broken_at: AuditEntry | None = None
-    expected_hash: str | None = None
+    breaks: tuple[ChainBreak, ...] = ()
+    acknowledged: tuple[ChainBreak, ...] = ()
 
     @property
     def ok(self) -> bool:
-        return self.broken_at is None
+        return not self.breaks
 
-    def problem(self) -> str:
-        """One line naming the first row that does not match ('' when the chain holds)."""
-        entry = self.broken_at
-        if entry is None:
-            return ""
-        if entry.chain_hash is not None and self.unsealed:
-            return (f"audit chain broken at row {entry.id}: it is sealed after"
-                    f" {self.unsealed} unsealed row(s)")
-        return (
-            f"audit chain broken at row {entry.id} ({entry.table_name} {entry.row_id},"
-            f" {entry.action}, {entry.changed_at}): stored hash {entry.chain_hash},"
-            f" recomputed {self.expected_hash}"
-        )
+    def problems(self) -> list[str]:
+        """One line per break not acknowledged, in row order (empty when the chain holds)."""
+        return [b.line() for b in self.breaks]
 
 
 def canonical(content: Sequence[Any]) -> str:
@@ -107,44 +115,68 @@ def canonical(content: Sequence[Any]) -> str:
 
 
 def chain_hash(previous: str, content: str) -> str:
-    """sha256 hex of the previous hash followed by the row's canonical text."""
-    return hashlib.sha256((previous + content).encode("utf-8")).hexdigest()
+    """sha256 hex of the previous hash followed by the row's canonical text.
+
+    Text that another tool wrote as bytes that are not UTF-8 arrives with those bytes as
+    surrogate escapes, and is hashed as the very bytes stored.
+    """
+    return hashlib.sha256((previous + content).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def is_utf8(value: str) -> bool:
+    """Whether `value` came from valid UTF-8 (holds no surrogate escapes of stray bytes)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def set_actor(session: Session, actor: str) -> None:
-    """Name who the current write transaction's changes are recorded for."""
-    session.execute(text("UPDATE audit_actor SET actor = :actor WHERE id = 1"), {"actor": actor})
+    """Name who the current write transaction's changes are recorded for: the OS login as
+    `changed_by` (on PostgreSQL the database login), `actor` (CRM_USER) as `claimed_by`."""
+    session.execute(text("UPDATE audit_actor SET actor = :login, claimed = :actor WHERE id = 1"),
+                    {"login": os_login(), "actor": actor})
 
 
 def seal(session: Session) -> int:
     """Clear the actor and seal every unsealed row into the chain; returns how many.
 
     Call it last in a write transaction, so that the rows the transaction's triggers wrote
-    are committed sealed (rows from other tools are sealed with them).
+    are committed sealed (rows from other tools are sealed with them). A row another tool
+    slipped in below sealed ones (id 0, a reused gap) is sealed where it stands, after the
+    sealed row before it: writes go on, and `verify` names it as inserted into the history.
     """
-    session.execute(text("UPDATE audit_actor SET actor = NULL WHERE id = 1"))
+    session.execute(text("UPDATE audit_actor SET actor = NULL, claimed = NULL WHERE id = 1"))
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # Wait for every other transaction that has written audit rows (a psql session, say)
         # to end, so that no row with a lower id can appear after this seal.
         session.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
-    previous: str | None = None
-    after = sealed = 0
+    after: int | None = None
+    sealed = 0
     while True:
         # In batches, so that sealing a 100,000-row import does not hold every row at once.
-        batch = list(_entries(
-            connection, "WHERE chain_hash IS NULL AND id > :after ORDER BY id LIMIT :size",
-            {"after": after, "size": SEAL_BATCH},
-        ))
+        where = "chain_hash IS NULL" if after is None else "chain_hash IS NULL AND id > :after"
+        batch = list(_entries(connection, f"WHERE {where} ORDER BY id LIMIT :size",
+                              {"after": after, "size": SEAL_BATCH}))
         if not batch:
             return sealed
-        if previous is None:
-            previous = session.execute(
-                text("SELECT chain_hash FROM audit_log WHERE id < :id ORDER BY id DESC LIMIT 1"),
-                {"id": batch[0].id},
-            ).scalar() or GENESIS
+        # Sealed rows among the batch's ids: normally none (unsealed rows follow the head).
+        between = list(session.execute(
+            text("SELECT id, chain_hash FROM audit_log WHERE chain_hash IS NOT NULL"
+                 " AND id > :low AND id < :high ORDER BY id"),
+            {"low": batch[0].id, "high": batch[-1].id},
+        ).all())
+        previous: str = session.execute(
+            text("SELECT chain_hash FROM audit_log WHERE id < :id AND chain_hash IS NOT NULL"
+                 " ORDER BY id DESC LIMIT 1"),
+            {"id": batch[0].id},
+        ).scalar() or GENESIS
         hashes = []
         for entry in batch:
+            while between and between[0][0] < entry.id:
+                previous = between.pop(0)[1]
             previous = chain_hash(previous, entry.canonical())
             hashes.append({"hash": previous, "id": entry.id})
         session.execute(text("UPDATE audit_log SET chain_hash = :hash WHERE id = :id"), hashes)
@@ -152,35 +184,163 @@ def seal(session: Session) -> int:
         sealed += len(batch)
 
 
+_TEXT_COLUMNS = ("table_name", "action", "old_values", "new_values", "changed_at",
+                 "changed_by", "chain_hash", "claimed_by")
+
+
+def _raw(column: str) -> str:
+    if column == "NULL":
+        return column
+    # SQLite hands text that is not UTF-8 to Python as an error: read text as its bytes.
+    return f"CASE typeof({column}) WHEN 'text' THEN CAST({column} AS BLOB) ELSE {column} END"
+
+
+def _decoded(value: Any) -> Any:
+    return value.decode("utf-8", "surrogateescape") if isinstance(value, bytes) else value
+
+
 def _entries(connection: Connection, tail: str = "", params: dict[str, Any] | None = None
              ) -> Iterator[AuditEntry]:
+    columns = ["id", "row_id", *_TEXT_COLUMNS]
+    if "claimed_by" not in {c["name"] for c in inspect(connection).get_columns("audit_log")}:
+        columns[-1] = "NULL"  # a database before 0007 (`crm db check` reads any)
+    if connection.dialect.name == "sqlite":
+        columns = [_raw(c) if c in _TEXT_COLUMNS else c for c in columns]
     result = connection.execute(
-        text(f"SELECT {_CONTENT}, chain_hash FROM audit_log {tail or 'ORDER BY id'}"),
+        text(f"SELECT {', '.join(columns)} FROM audit_log {tail or 'ORDER BY id'}"),
         params or {},
     )
     for row in result.yield_per(2000):
-        yield AuditEntry(*row)
+        entry_id, row_id, *texts = (_decoded(v) for v in row)
+        table_name, action, old_values, new_values, changed_at, changed_by, sealed, claimed = texts
+        yield AuditEntry(entry_id, table_name, row_id, action, old_values, new_values,
+                         changed_at, changed_by, sealed, claimed)
 
 
-def verify(session: Session) -> ChainReport:
-    """Recompute the chain over every sealed row; report the first that does not match.
+@dataclass(frozen=True)
+class Anchor:
+    """A chain head kept elsewhere: the row id and hash, and who kept it."""
+
+    row_id: int
+    hash: str
+    source: str
+
+
+def parse_anchor(value: str) -> Anchor:
+    """An anchor written as ID:HASH (as `crm audit head` prints it); ValueError if not."""
+    row, _, digest = value.strip().partition(":")
+    digest = digest.strip().lower()
+    if not row.strip().isdigit() or len(digest) != 64 or set(digest) - set(HEX_DIGITS):
+        raise ValueError(f"{value!r} is not an anchor like 1234:<64 hex digits>")
+    return Anchor(int(row), digest, f"anchor {row.strip()}:{digest}")
+
+
+def stored_anchors(session: Session) -> list[Anchor]:
+    """The heads issued reports printed, as stored with them (none before 0007)."""
+    connection = session.connection()
+    columns = {c["name"] for c in inspect(connection).get_columns("issued_report")}
+    if "audit_head_hash" not in columns:
+        return []
+    rows = connection.execute(text(
+        "SELECT id, audit_head_id, audit_head_hash FROM issued_report"
+        " WHERE audit_head_id IS NOT NULL AND audit_head_hash IS NOT NULL ORDER BY id"))
+    return [Anchor(row_id, digest, f"issued report #{report}") for report, row_id, digest in rows]
+
+
+def _anchor_breaks(anchors: list[Anchor], entry_id: int, stored: str | None) -> list[ChainBreak]:
+    return [
+        ChainBreak(entry_id, f"{anchor.source} anchored hash {anchor.hash} here, the chain"
+                             f" now has {stored or 'no seal'} (rewritten since)")
+        for anchor in anchors if anchor.hash != stored
+    ]
+
+
+def verify(session: Session, anchors: Sequence[Anchor] = ()) -> ChainReport:
+    """Recompute the chain over every sealed row and name every break, not only the first.
 
     Reads only (it works on a read-only database). Unsealed rows must all follow the sealed
-    ones; they are counted, and sealed at the program's next write.
+    ones; they are counted, and sealed at the program's next write. After a break the check
+    goes on from the stored hash, so each later break is named on its own: a rewritten row,
+    a row inserted into the sealed history, a row sealed out of order, bytes that are not
+    UTF-8, an id that is not positive. Every anchor (`anchors`, and the head each issued
+    report stored) must still be the hash at its row.
     """
-    previous = GENESIS
-    head_id: int | None = None
-    verified = unsealed = 0
+    expected_at: dict[int, list[Anchor]] = {}
+    for anchor in [*stored_anchors(session), *anchors]:
+        expected_at.setdefault(anchor.row_id, []).append(anchor)
+    previous = recomputed = before_previous = GENESIS
+    last_sealed: int | None = None
+    pending: list[int] = []
+    breaks: list[ChainBreak] = []
+    verified = 0
     for entry in _entries(session.connection()):
+        content = entry.canonical()
+        breaks += _anchor_breaks(expected_at.pop(entry.id, []), entry.id, entry.chain_hash)
+        if not is_utf8(content):
+            breaks.append(ChainBreak(entry.id, "it holds bytes that are not UTF-8 (written by"
+                                               " another tool)"))
+        if entry.id < 1:
+            breaks.append(ChainBreak(entry.id, "its id is not positive (written by another"
+                                               " tool)"))
         if entry.chain_hash is None:
-            unsealed += 1
+            pending.append(entry.id)
             continue
-        expected = chain_hash(previous, entry.canonical())
-        if unsealed or entry.chain_hash != expected:
-            return ChainReport(verified, head_id, previous, unsealed, entry, expected)
-        previous, head_id = expected, entry.id
-        verified += 1
-    return ChainReport(verified, head_id, previous, unsealed)
+        breaks += [ChainBreak(row, f"it is unsealed, below sealed row {entry.id} (inserted"
+                                   " out of order by another tool)") for row in pending]
+        pending.clear()
+        expected = chain_hash(previous, content)
+        # A row whose stored hash alone was replaced breaks once: the next row still chains
+        # to its content.
+        if entry.chain_hash in (expected, chain_hash(recomputed, content)):
+            verified += 1
+        elif last_sealed is not None and entry.chain_hash == chain_hash(before_previous,
+                                                                         content):
+            breaks.append(ChainBreak(last_sealed, f"it was inserted into the sealed history"
+                                                  f" (row {entry.id} chains past it)"))
+        else:
+            gap = ("" if last_sealed is None or entry.id == last_sealed + 1
+                   else f" (no row between {last_sealed} and {entry.id}: deleted?)")
+            breaks.append(ChainBreak(entry.id, (
+                f"{entry.table_name} {entry.row_id}, {entry.action}, {entry.changed_at}:"
+                f" stored hash {entry.chain_hash}, recomputed {expected}{gap}")))
+        before_previous, previous, recomputed = previous, entry.chain_hash, expected
+        last_sealed = entry.id
+    breaks += [ChainBreak(row, f"{anchor.source} anchored this row, but the log has no such"
+                               " row (rewritten since)")
+               for row, kept in expected_at.items() for anchor in kept]
+    known = acknowledged_lines(session)
+    breaks.sort(key=lambda b: b.row_id)
+    return ChainReport(verified, last_sealed, previous, len(pending),
+                       tuple(b for b in breaks if b.line() not in known),
+                       tuple(b for b in breaks if b.line() in known))
+
+
+def acknowledged_lines(session: Session) -> set[str]:
+    """The break lines the office has acknowledged (none before 0007)."""
+    connection = session.connection()
+    if not inspect(connection).has_table("audit_break"):
+        return set()
+    return set(connection.execute(text("SELECT problem FROM audit_break")).scalars())
+
+
+def acknowledge(session: Session, actor: str, row_id: int, reason: str) -> list[str]:
+    """Record every current break at `row_id` as looked into, for `reason`; the lines kept.
+
+    Nothing in the log changes: the acknowledgement is a new record, audited and sealed
+    after the break like any change. A later, different break at the row still fails.
+    """
+    lines = [b.line() for b in verify(session).breaks if b.row_id == row_id]
+    if not lines:
+        raise DataError(f"audit log row {row_id} has no break to acknowledge",
+                        ja=f"監査ログの行 {row_id} に確認すべき破損はありません", field="row")
+    if not reason.strip():
+        raise DataError("an acknowledgement needs a reason", ja="確認には理由が必要です",
+                        field="reason")
+    session.add_all(AuditBreak(row_id=row_id, problem=line, reason=reason.strip(),
+                               acknowledged_at=system_clock(), acknowledged_by=actor)
+                    for line in lines)
+    session.flush()
+    return lines
 
 
 @dataclass(frozen=True)
@@ -240,64 +400,3 @@ def history(
     newest = list(_entries(session.connection(), f"{where} ORDER BY id DESC LIMIT :limit",
                            params))
     return newest[::-1]
-
-
-def trigger_problems(session: Session) -> list[str]:
-    """What is wrong with the audit triggers: missing ones, unrecorded columns."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        return _postgresql_trigger_problems(session)
-    if connection.dialect.name != "sqlite":
-        return []
-    rows = connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
-    triggers: dict[str, str] = {row[0]: row[1] for row in rows}
-    problems = [
-        f"trigger {name} is missing: audit_log is not protected"
-        for name in ("audit_log_no_update", "audit_log_no_delete", "audit_log_unsealed_insert")
-        if name not in triggers
-    ]
-    tables = [
-        name for (name,) in connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-            " ORDER BY name"
-        )
-        if name not in NOT_AUDITED
-    ]
-    for table in tables:
-        columns = [row[1] for row in connection.exec_driver_sql(f'PRAGMA table_info("{table}")')]
-        for action in ACTIONS:
-            sql = triggers.get(f"audit_{table}_{action}")
-            if sql is None:
-                problems.append(f"{table}: no audit trigger for {action}: changes go unrecorded")
-                continue
-            missing = [c for c in columns if f"'{c}'" not in sql]
-            if missing:
-                problems.append(
-                    f"{table}: the {action} trigger does not record {', '.join(missing)}"
-                )
-    return problems
-
-
-def _postgresql_trigger_problems(session: Session) -> list[str]:
-    # One function records every column (to_jsonb of the row): only presence is checked.
-    enabled = {
-        (table, name) for table, name in session.execute(text(
-            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
-            " JOIN pg_namespace n ON n.oid = c.relnamespace"
-            " WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND n.nspname = current_schema()"
-        ))
-    }
-    problems = [
-        f"trigger {name} is missing: audit_log is not protected"
-        for name in ("audit_log_no_update", "audit_log_no_delete", "audit_log_unsealed_insert")
-        if ("audit_log", name) not in enabled
-    ]
-    tables = session.scalars(text(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
-    )).all()
-    problems += [
-        f"{table}: no audit trigger: changes go unrecorded"
-        for table in tables
-        if table not in NOT_AUDITED and (table, f"audit_{table}") not in enabled
-    ]
-    return problems

@@ -18,8 +18,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session, col
 
+from crm.audit.chain import ChainHead
 from crm.calendar import FiscalPeriod
-from crm.context import JAPAN, Context
+from crm.context import JAPAN, Context, system_clock
+from crm.errors import DataError
 from crm.kpi.engine import EvidenceRow, KpiFigure, compute_for_period, evidence
 from crm.models import IssuedReport
 from crm.reporting.data import record_titles
@@ -119,19 +121,37 @@ def issue(
     fingerprint: str,
     pdf_sha256: str,
     figures: dict[str, dict[str, Any]],
+    anchor: ChainHead,
 ) -> IssuedReport:
-    """Store a report as issued by the acting user now (append-only)."""
+    """Store a report as issued by the acting user now (append-only), with the audit chain
+    head it printed (`anchor`), which `crm audit verify` checks from then on.
+
+    Now is the real clock, whatever `ctx`'s clock says (`--today` reproduces a view, it
+    does not back-date an issue), and only a period that has ended by it can be issued.
+    """
+    issued_at = system_clock()
+    today = issued_at.astimezone(JAPAN).date()
+    if period.end >= today:
+        raise DataError(
+            f"{period.label('en')} ends on {period.end.isoformat()}: a report is issued only"
+            f" once its period has ended (today is {today.isoformat()}); nothing issued",
+            ja=f"{period.label('ja')} は {period.end.isoformat()} までです: 期間の終了後に"
+               f"のみ発行できます（本日 {today.isoformat()}）。発行していません",
+            field="period",
+        )
     record = IssuedReport(
         fiscal_year=period.fiscal_year,
         quarter=period.quarter,
         lang=lang,
         generated_at=generated_at.astimezone(UTC),
-        issued_at=ctx.now(),
+        issued_at=issued_at,
         issued_by=ctx.user,
         fingerprint=fingerprint,
         pdf_sha256=pdf_sha256,
         figures_json=json.dumps(figures, ensure_ascii=False, sort_keys=True,
                                 separators=(",", ":")),
+        audit_head_id=anchor.id,
+        audit_head_hash=anchor.hash,
     )
     session.add(record)
     session.flush()

@@ -1,0 +1,101 @@
+"""Whether the database's triggers are the ones the program installs (`crm db check`).
+
+Every trigger is compared with the full SQL the program installs (whitespace aside,
+db.schema_sql.installed), not only by name; on PostgreSQL the trigger functions too. A
+missing, disabled, altered or unknown trigger is named, one line each.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, text
+from sqlmodel import Session
+
+from db.schema_sql import installed
+
+
+def trigger_problems(session: Session) -> list[str]:
+    """What is wrong with the audit triggers: each missing, disabled, altered or unknown one.
+
+    Every trigger is compared with the full SQL the program installs (whitespace aside,
+    db.schema_sql.installed), not only by name; on PostgreSQL the trigger functions too.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return _postgresql_trigger_problems(connection)
+    if connection.dialect.name != "sqlite":
+        return []
+    actual = {
+        name: installed.Trigger(table, sql) for name, table, sql in connection.exec_driver_sql(
+            "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
+    }
+    expected = installed.sqlite_triggers(connection)
+    problems = []
+    for name, trigger in expected.items():
+        found = actual.get(name)
+        if found is None:
+            problems.append(_missing(name, trigger.table))
+        elif found.table != trigger.table or (
+                installed.normalized(found.sql) != installed.normalized(trigger.sql)):
+            columns = [row[1] for row in connection.exec_driver_sql(
+                f'PRAGMA table_info("{trigger.table}")')]
+            unrecorded = [c for c in columns if f"'{c}'" not in found.sql]
+            problems.append(_altered(name, trigger.table) if not unrecorded else
+                            _altered(name, trigger.table)[:-1]
+                            + f"; it does not record {', '.join(unrecorded)})")
+    problems += [_unknown(name, actual[name].table) for name in actual.keys() - expected.keys()]
+    return sorted(problems)
+
+
+def _missing(name: str, table: str) -> str:
+    if table == "audit_log":
+        return f"trigger {name} is missing: audit_log is not protected"
+    if name.startswith(f"audit_{table}"):
+        action = name.removeprefix(f"audit_{table}").lstrip("_")
+        what = f" for {action}" if action else ""
+        return f"{table}: no audit trigger{what}: changes go unrecorded"
+    return f"trigger {name} is missing: {table} is not protected"
+
+
+def _altered(name: str, table: str) -> str:
+    return f"trigger {name} on {table} is not the SQL the program installs (altered)"
+
+
+def _unknown(name: str, table: str) -> str:
+    return f"trigger {name} on {table} is not one the program installs"
+
+
+def _postgresql_trigger_problems(connection: Connection) -> list[str]:
+    schema = connection.execute(text("SELECT current_schema()")).scalar_one()
+    actual: dict[str, tuple[installed.Trigger, bool]] = {}
+    for name, table, definition, enabled in connection.execute(text(
+        "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid), t.tgenabled IN ('O', 'A')"
+        " FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
+        " JOIN pg_namespace n ON n.oid = c.relnamespace"
+        " WHERE NOT t.tgisinternal AND n.nspname = current_schema()"
+    )):
+        actual[name] = (installed.Trigger(table, definition), enabled)
+    expected = installed.pg_triggers(connection, schema)
+    problems = []
+    for name, trigger in expected.items():
+        found, enabled = actual.get(name, (None, False))
+        if found is None or not enabled:
+            problems.append(_missing(name, trigger.table)
+                            + ("" if found is None else " (disabled)"))
+        elif found.table != trigger.table or (
+                installed.normalized(found.sql) != installed.normalized(trigger.sql)):
+            problems.append(_altered(name, trigger.table))
+    problems += [_unknown(name, actual[name][0].table)
+                 for name in actual.keys() - expected.keys()]
+    functions: dict[str, str] = {row[0]: row[1] for row in connection.execute(text(
+        "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p"
+        " JOIN pg_namespace n ON n.oid = p.pronamespace"
+        " WHERE n.nspname = current_schema() AND p.prorettype = 'trigger'::regtype"
+    ))}
+    for name, definition in installed.pg_functions(schema).items():
+        found_definition = functions.pop(name, None)
+        if found_definition is None:
+            problems.append(f"function {name}() is missing: changes go unrecorded")
+        elif installed.normalized(found_definition) != installed.normalized(definition):
+            problems.append(f"function {name}() is not the SQL the program installs (altered)")
+    problems += [f"function {name}() is not one the program installs" for name in functions]
+    return sorted(problems)
