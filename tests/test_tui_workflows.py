@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import col
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList, TextArea
+from textual.widgets import DataTable, Input, Label, OptionList, TextArea
 
 from cli.main import main
 from crm.audit.chain import history
@@ -127,7 +127,8 @@ async def test_log_a_meeting_with_wareki_date_and_search(
         await shown_matches(pilot, lambda options: options.option_count == 1)
         # The only option: create it; its kind 民間企業, then OK.
         await press(pilot, "enter", until=lambda: isinstance(app.screen, NewOrganizationDialog))
-        await pilot.press("enter", "down", "enter")
+        assert app.focused is app.screen.query_one("#new-name")  # not the kinds, not Cancel
+        await pilot.press("tab", "tab", "enter", "down", "enter")
         await press(pilot, "tab", "enter", until=lambda: isinstance(app.screen, FormScreen))
         await press(pilot, "ctrl+s", until=lambda: not isinstance(app.screen, FormScreen))
     with database.reading() as session:
@@ -163,6 +164,95 @@ async def test_form_validates_inline_saves_nothing_and_asks_before_leaving(
         await wait_until(pilot, lambda: not isinstance(app.screen, (FormScreen, ConfirmDialog)))
     with database.reading() as session:
         assert session.scalar(select(func.count()).select_from(Meeting)) == before
+
+
+async def test_ctrl_q_asks_before_dropping_unsaved_input(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "3", "n") as pilot:
+        await pilot.press("tab")
+        await paste(pilot, "書きかけの件名")
+        await press(pilot, "ctrl+q", until=lambda: isinstance(app.screen, ConfirmDialog))
+        assert app.screen.query_one("#question", Label).content == app.t("confirm_quit")
+        await press(pilot, "n", until=lambda: isinstance(app.screen, FormScreen))
+        assert app.return_code is None
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: app.return_code == 0)
+
+
+async def test_ctrl_q_quits_at_once_when_nothing_was_typed(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "3", "n") as pilot:
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: app.return_code == 0)
+
+
+@pytest.mark.parametrize("typed", ["1.5", "1e3", "-2", "三十"])
+async def test_a_count_that_is_not_a_whole_number_is_refused(
+    database: Database, ctx: Context, seeded: Seeded, typed: str
+) -> None:
+    """Typed key by key: nothing is dropped from what was typed, the field says why."""
+    app = CRMApp(database, ctx)
+    async with running(app, "5", "n") as pilot:
+        attendees = app.screen.query_one("#attendees", Input)
+        attendees.focus()
+        await pilot.press(*typed)
+        assert attendees.value == typed
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, FormScreen)
+        assert field_error(app, "attendees") == app.t("bad_count")
+    with database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(OutreachEvent)) == 0
+
+
+async def test_a_measurement_that_is_not_a_number_is_refused(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "6", "n") as pilot:
+        await pilot.press("enter", "down", "down", "enter", "tab", "ctrl+u")
+        await paste(pilot, "R5.3.31")
+        await pilot.press("tab", *"2,100")
+        await press(pilot, "ctrl+s")
+        assert app.screen.query_one("#value", Input).value == "2,100"
+        assert field_error(app, "value") == app.t("bad_number")
+        await pilot.press("ctrl+u", *"2100.5")
+        await press(pilot, "ctrl+s", until=lambda: not isinstance(app.screen, FormScreen))
+    assert kpi_value(database, "open_data_files", ctx.today()) == 2100.5
+
+
+async def test_meetings_found_by_a_partners_name_or_kana(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    """"What did we discuss with X?": the partner's name, its kana, or a staff member's."""
+    app = CRMApp(database, ctx)
+    async with running(app, "3") as pilot:
+        table = app.screen.query_one(PagedTable)
+        for typed, expected in (("兵庫県立大学", {seeded.overdue_meeting, seeded.later_meeting}),
+                                ("かこがわ", {seeded.due_meeting, seeded.later_meeting}),
+                                ("山田", {seeded.overdue_meeting})):
+            await pilot.press("slash", "ctrl+u")
+            await paste(pilot, typed)
+            await press(pilot, "enter")
+            assert {int(str(k.value)) for k in table.rows} == expected, typed
+
+
+async def test_the_issue_dialog_shows_its_whole_warning(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "1") as pilot:
+        await press(pilot, "i", until=lambda: isinstance(app.screen, ConfirmDialog))
+        question = app.screen.query_one("#question", Label)
+        assert "変更できません" in str(question.content)
+        dialog = app.screen.query_one("#dialog")
+        assert question.region.right <= dialog.content_region.right  # nothing cut at the edge
+        assert question.size.height >= 2  # the rest wraps onto the next line
 
 
 async def test_agreement_recorded_then_concluded_counts(

@@ -50,6 +50,7 @@ from tui.screens.organization_detail import OrganizationDetailScreen
 from tui.screens.organization_form import OrganizationForm
 from tui.screens.organizations import OrganizationListScreen
 from tui.strings import text
+from tui.widgets.dialogs import ConfirmDialog
 
 #: The main screens, by section (in SECTIONS' order: the tabs and the keys 1–7).
 MAIN_SCREENS: dict[str, type[Screen[Any]]] = {
@@ -167,6 +168,21 @@ class CRMApp(App[None]):
         self.notices.append(Notice(message, severity))
         super().notify(message, title=title, severity=severity, timeout=timeout,
                        markup=markup)
+
+    async def action_quit(self) -> None:
+        """Quit (ctrl+q, the palette); first ask if a form holds unsaved input."""
+        forms = (s for stack in self._screen_stacks.values() for s in stack
+                 if isinstance(s, FormScreen))
+        if not any(form.unsaved() for form in forms):
+            self.exit()
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.exit()
+
+        self.push_screen(
+            ConfirmDialog(self.t("confirm_quit"), self.t("yes"), self.t("no")), answered)
 
     def action_go(self, mode: str) -> None:
         """Show one of the main screens."""

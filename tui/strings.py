@@ -62,6 +62,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "confirm_archive": ("「{title}」を保管しますか？（後で復元できます）",
                         "Archive “{title}”? (It can be restored later.)"),
     "confirm_restore": ("「{title}」を復元しますか？", "Restore “{title}”?"),
+    "confirm_quit": ("保存していない変更があります。破棄して終了しますか？",
+                     "There are unsaved changes. Discard them and quit?"),
     "confirm_discard": ("保存していない変更があります。破棄しますか？",
                         "There are unsaved changes. Discard them?"),
     "no_selection": ("行が選ばれていません", "No row selected"),
@@ -177,6 +179,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bad_date": ("日付を読めません（例: 2023-04-01、R5.4.1）",
                  "Not a date (e.g. 2023-04-01, R5.4.1)"),
     "follow_up_before": ("意見交換の日より前の日付です", "Before the meeting date"),
+    "bad_count": ("0以上の整数を入力してください（例: 35）",
+                  "Enter a whole number, 0 or more (e.g. 35)"),
     "bad_number": ("数値を入力してください", "Enter a number"),
     "need_organization": ("相手先を1つ以上選んでください", "Pick at least one organization"),
     # dashboard
