@@ -367,19 +367,71 @@ async def test_organization_search_history_and_contact(
 
 
 
-async def test_follow_ups_due_and_overdue_then_done(
+async def test_follow_ups_due_and_overdue_then_done_confirmed_and_undone(
     database: Database, ctx: Context, seeded: Seeded
 ) -> None:
     app = CRMApp(database, ctx)
+    title = "スマートシティ構想の意見交換"
+
+    def done_on() -> date | None:
+        with database.reading() as session:
+            meeting = session.get(Meeting, seeded.overdue_meeting)
+            assert meeting is not None
+            return meeting.follow_up_done_on
+
     async with running(app, "7") as pilot:
         table = app.screen.query_one(PagedTable)
         assert [k.value for k in table.rows] == [str(seeded.overdue_meeting),
                                                  str(seeded.due_meeting)]
-        await press(pilot, "c")
+        await press(pilot, "c", until=lambda: isinstance(app.screen, ConfirmDialog))
+        question = str(app.screen.query_one("#question", Label).content)
+        assert title in question and "R5.3.25" in question
+        await press(pilot, "n")
+        assert done_on() is None and table.row_count == 2
+        await press(pilot, "c", "y")
         assert [k.value for k in table.rows] == [str(seeded.due_meeting)]
-    with database.reading() as session:
-        done = session.get(Meeting, seeded.overdue_meeting)
-        assert done is not None and done.follow_up_done_on == ctx.today()
+        assert done_on() == ctx.today()
+        assert app.notices[-1].message == app.t("followup_done", title=title)
+        assert "z" in app.notices[-1].message  # says how to undo
+        await press(pilot, "z")
+        assert done_on() is None
+        assert [k.value for k in table.rows] == [str(seeded.overdue_meeting),
+                                                 str(seeded.due_meeting)]
+        await press(pilot, "z")
+        assert app.notices[-1].message == app.t("nothing_to_reopen")
+
+
+async def test_meeting_form_sets_and_clears_the_done_date(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    def done_on() -> date | None:
+        with database.reading() as session:
+            meeting = session.get(Meeting, seeded.overdue_meeting)
+            assert meeting is not None
+            return meeting.follow_up_done_on
+
+    app = CRMApp(database, ctx)
+    async with running(app, "3") as pilot:
+        table = app.screen.query_one(PagedTable)
+        table.move_cursor(row=table.get_row_index(str(seeded.overdue_meeting)))
+        await press(pilot, "e", until=lambda: isinstance(app.screen, FormScreen))
+        done = app.screen.query_one("#follow_up_done_on", Input)
+        done.focus()
+        await wait_until(pilot, lambda: app.focused is done)
+        await paste(pilot, "R5.2.1")  # before the meeting
+        await press(pilot, "ctrl+s")
+        assert field_error(app, "follow_up_done_on") == app.t("follow_up_before")
+        await pilot.press("ctrl+u")
+        await paste(pilot, "R5.3.31")
+        await press(pilot, "ctrl+s", until=lambda: not isinstance(app.screen, FormScreen))
+        assert done_on() == date(2023, 3, 31)
+        table.move_cursor(row=table.get_row_index(str(seeded.overdue_meeting)))
+        await press(pilot, "e", until=lambda: isinstance(app.screen, FormScreen))
+        done = app.screen.query_one("#follow_up_done_on", Input)
+        await wait_until(pilot, lambda: done.value == "2023-03-31")
+        done.value = ""
+        await press(pilot, "ctrl+s", until=lambda: not isinstance(app.screen, FormScreen))
+    assert done_on() is None
 
 
 async def test_archive_is_confirmed_and_restorable(

@@ -620,6 +620,7 @@ class MeetingDetail:
     summary: str | None
     next_action: str | None
     follow_up_on: date | None
+    follow_up_done_on: date | None
     organizations: tuple[OrganizationRef, ...]
     staff: tuple[str, ...]
 
