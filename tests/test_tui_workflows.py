@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlmodel import col
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Label, OptionList, TextArea
+from textual.widgets._footer import FooterKey
 
 from cli.main import main
 from crm.audit.chain import history
@@ -46,6 +47,7 @@ from tui.screens.dashboard import dashboard_figures, trend_quarters
 from tui.screens.duplicates import DuplicatesScreen
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.field import Field
+from tui.widgets.help import HelpDialog
 from tui.widgets.new_organization import NewOrganizationDialog
 from tui.widgets.organization_picker import OrganizationPicker
 from tui.widgets.paged_table import PagedTable
@@ -79,6 +81,11 @@ async def paste(pilot: Pilot[None], *texts: str) -> None:
 
 def field_error(app: CRMApp, name: str) -> str | None:
     return app.screen.query_one(f"#field-{name}", Field).error
+
+
+def footer_keys(app: CRMApp) -> dict[str, str]:
+    """What the footer shows: key -> description."""
+    return {k.key: k.description for k in app.screen.query(FooterKey)}
 
 
 async def shown_matches(pilot: Pilot[None], condition: Callable[[OptionList], bool]) -> None:
@@ -534,6 +541,95 @@ async def test_english_and_command_palette(
         assert "Duplicates" in [c.title for c in app.get_system_commands(app.screen)]
         await press(pilot, "5")
         assert "Audit history" in [c.title for c in app.get_system_commands(app.screen)]
+
+
+@pytest.mark.parametrize(("lang", "new", "quit_"), [("ja", "新規", "終了"), ("en", "New", "Quit")])
+async def test_help_lists_the_screens_keys_in_its_language(
+    database: Database, ctx: Context, seeded: Seeded, lang: str, new: str, quit_: str
+) -> None:
+    app = CRMApp(database, ctx, lang=lang)
+    async with running(app, "3") as pilot:
+        for key in ("question_mark", "f1"):
+            await press(pilot, key, until=lambda: isinstance(app.screen, HelpDialog))
+            table = app.screen.query_one("#help-keys", DataTable)
+            rows = [tuple(shown(table, k)) for k in table.rows]
+            assert ("n", new) in rows and ("q", quit_) in rows and ("?", app.t("help")) in rows
+            assert ("3", app.t("meetings")) in rows  # the app's keys follow the screen's
+            assert not any(description.startswith("Cursor") for _, description in rows)
+            await press(pilot, "escape", until=lambda: not isinstance(app.screen, HelpDialog))
+
+
+async def test_q_quits_where_nothing_is_edited(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "5", "n") as pilot:
+        kind = app.screen.query_one("#kind")
+        kind.focus()
+        await wait_until(pilot, lambda: app.focused is kind)
+        await press(pilot, "q")  # in a form: nothing
+        assert isinstance(app.screen, FormScreen) and app.return_code is None
+        await press(pilot, "escape", until=lambda: not isinstance(app.screen, FormScreen))
+        await pilot.press("slash", "q")  # typed into the search box
+        assert app.screen.query_one("#fb-text", Input).value == "q"
+        assert app.return_code is None
+        await press(pilot, "escape")
+        keys = footer_keys(app)
+        assert keys["q"] == "終了"
+        await pilot.press("q")
+        await wait_until(pilot, lambda: app.return_code == 0)
+
+
+async def test_palette_footer_and_menus_speak_japanese(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "5", "n") as pilot:
+        keys = footer_keys(app)
+        assert keys["ctrl+p"] == "コマンド"
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"終了", "配色", "キー一覧"} <= titles and "Quit" not in titles
+        kind = app.screen.query_one("#kind")
+        kind.focus()
+        await wait_until(pilot, lambda: app.focused is kind)
+        await pilot.press("enter")  # the kinds' menu
+        await wait_until(pilot, lambda: "選択肢を閉じる" in footer_keys(app).values())
+    english = CRMApp(database, ctx, lang="en")
+    async with running(english):
+        assert "Quit" in {c.title for c in english.get_system_commands(english.screen)}
+
+
+async def test_the_focused_field_is_marked(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "5", "n") as pilot:
+        def marked() -> list[str]:
+            return [f.field_name for f in app.screen.query(Field) if f.has_class("-focused")]
+
+        await wait_until(pilot, lambda: marked() == ["held_on"])
+        await pilot.press("tab", "tab")
+        await wait_until(pilot, lambda: marked() == ["title"])
+        label = app.screen.query_one("#field-title .field-label")
+        other = app.screen.query_one("#field-venue .field-label")
+        assert label.styles.color != other.styles.color
+
+
+async def test_english_units_for_kpis(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    with database.writing() as session:
+        services.record_measurement(session, ctx, kpi_code="open_data_files",
+                                    measured_on=date(2023, 3, 1), value=1500)
+    app = CRMApp(database, ctx, lang="en")
+    async with running(app) as pilot:
+        table = app.screen.query_one("#kpis", DataTable)
+        figures = [str(cell) for key in table.rows for cell in table.get_row(key)[2:4]]
+        assert not [f for f in figures if any(u in f for u in "件回社人セ")]
+        assert "1,500" in str(table.get_row("open_data_files")[2])
+        await press(pilot, "6")
+        values = [shown(app.screen.query_one(PagedTable), index=0)[2]]
+        assert not [v for v in values if any(u in v for u in "件回社人セ")]
 
 
 async def test_dashboard_shows_every_kpi_moves_period_and_builds_the_pdf(

@@ -28,6 +28,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tab_follow_ups": ("フォロー", "Follow-ups"),
     "go_to": ("移動", "Go to"),
     "go_to_help": ("画面を開く", "Open the screen"),
+    "help": ("ヘルプ", "Help"),
+    "quit": ("終了", "Quit"),
+    "palette": ("コマンド", "palette"),
+    "help_title": ("キー操作: {screen}", "Keys: {screen}"),
+    "help_key": ("キー", "Key"),
+    "help_action": ("操作", "Action"),
+    "help_close": ("閉じる: esc / ? / F1", "Close: esc / ? / F1"),
     # actions
     "new": ("新規", "New"),
     "edit": ("編集", "Edit"),
@@ -213,6 +220,45 @@ STRINGS: dict[str, tuple[str, str]] = {
     "contact_phone": ("電話", "Phone"),
     "contact_notes": ("備考", "Notes"),
 }
+
+#: Textual's own English labels (its bindings and palette commands) in Japanese.
+TEXTUAL_JA: dict[str, str] = {
+    "Quit": "終了",
+    "Quit the app and return to the command prompt.": "アプリを終了します",
+    "Quit the application as soon as possible": "アプリを終了します",
+    "Open the command palette": "コマンドパレットを開く",
+    "Dismiss menu": "選択肢を閉じる",
+    "Theme": "配色",
+    "Change the current theme": "画面の配色を変える",
+    "Keys": "キー一覧",
+    "Show help for the focused widget and a summary of available keys":
+        "選択中の項目の説明と使えるキーを表示",
+    "Hide the keys and widget help panel": "キー一覧を閉じる",
+    "Maximize": "最大化",
+    "Maximize the focused widget": "選択中の項目を最大化",
+    "Minimize": "元の大きさ",
+    "Minimize the widget and restore to normal size": "最大化を戻す",
+    "Screenshot": "スクリーンショット",
+    "Save an SVG 'screenshot' of the current screen": "今の画面を SVG で保存",
+}
+
+#: KPI units (the KPI data is Japanese) in English, short enough for the figures' columns
+#: (a plain count, 件, needs none).
+UNITS_EN: dict[str, str] = {
+    "件": "", "回": "x", "社": " cos", "人": " ppl", "セット": " sets", "%": "%",
+}
+
+
+def textual_text(label: str, lang: str) -> str:
+    """One of Textual's own labels in `lang` (itself when not known)."""
+    return TEXTUAL_JA.get(label, label) if lang == "ja" else label
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """A KPI unit as shown after a figure in `lang` ("" for none)."""
+    if unit == "—":
+        return ""
+    return unit if lang == "ja" else UNITS_EN.get(unit, unit)
 
 
 def text(key: str, lang: str, **values: object) -> str:

@@ -19,7 +19,7 @@ from crm.records import services
 from crm.records.entities import Entity, ListColumn
 from crm.records.queries import Choice, ListFilter, staff_choices
 from tui.kit.navigation import AuditTrail, RecordForm, RecordKind
-from tui.kit.screen import CRMScreen, nav_tabs
+from tui.kit.screen import QUIT, CRMScreen, nav_tabs
 from tui.messages import Loaded, WriteDone, WriteFailed
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.filter_bar import FilterBar, Options
@@ -100,6 +100,7 @@ class RecordListScreen(CRMScreen, Generic[Row]):
         Binding("s", "sort", "sort"),
         Binding("r", "reverse", "reverse"),
         Binding("escape", "back", "back"),
+        QUIT,
     ]
 
     section: ClassVar[str]

@@ -16,8 +16,9 @@ from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.errors import CRMError
 from crm.formatting import format_number
 from crm.kpi.engine import KpiFigure, compute_for_periods
-from tui.kit.screen import CRMScreen, nav_tabs
+from tui.kit.screen import QUIT, CRMScreen, nav_tabs
 from tui.messages import Loaded
+from tui.strings import unit_label
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.plain import PlainTable
 
@@ -116,6 +117,7 @@ class DashboardScreen(CRMScreen):
         Binding("f5", "refresh", "refresh"),
         Binding("p", "pdf", "pdf"),
         Binding("i", "issue", "issue_report"),
+        QUIT,
     ]
 
     def __init__(self) -> None:
@@ -268,7 +270,7 @@ class DashboardScreen(CRMScreen):
         with self.app.batch_update():
             for figure in self.figures:
                 kpi = figure.kpi
-                unit = "" if kpi.unit == "—" else kpi.unit
+                unit = unit_label(kpi.unit, lang)
                 values = {
                     "policy": kpi.policy_ref,
                     "name": kpi.name(lang),
