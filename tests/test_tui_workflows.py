@@ -45,6 +45,7 @@ from tui.kit.form import FormScreen
 from tui.screens.audit_history import AuditHistoryScreen, changes
 from tui.screens.dashboard import dashboard_figures, trend_quarters
 from tui.screens.duplicates import DuplicatesScreen
+from tui.screens.record_view import RecordViewScreen
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.field import Field
 from tui.widgets.help import HelpDialog
@@ -494,6 +495,36 @@ async def test_read_only_refuses_writes(database: Database, ctx: Context, seeded
         assert len(refusals) == 4
     with database.reading() as session:
         assert session.scalar(select(func.count()).select_from(IssuedReport)) == 0
+
+
+async def test_read_only_user_reads_a_meeting_and_its_history(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    with database.writing() as session:
+        services.update_meeting(
+            session, ctx, seeded.overdue_meeting, held_on=date(2023, 3, 1),
+            title="スマートシティ構想の意見交換", organization_ids=[seeded.university],
+            staff_ids=[seeded.staff], summary="[b]要旨[/b] を共有した", next_action="資料送付",
+            follow_up_on=date(2023, 3, 25))
+        services.record_measurement(session, ctx, kpi_code="open_data_files",
+                                    measured_on=date(2023, 3, 1), value=1500)
+    app = CRMApp(database, ctx, read_only=True)
+    async with running(app, "3") as pilot:
+        table = app.screen.query_one(PagedTable)
+        table.move_cursor(row=table.get_row_index(str(seeded.overdue_meeting)))
+        await press(pilot, "enter", until=lambda: isinstance(app.screen, RecordViewScreen))
+        await wait_until(pilot, lambda: app.screen.query(Field))
+        values = {f.field_name: str(f.query_one(".record-value", Label).content)
+                  for f in app.screen.query(Field)}
+        assert values["summary"] == "[b]要旨[/b] を共有した"  # as written, never markup
+        assert values["organizations"] == "兵庫県立大学"
+        assert values["staff"] == "山田 太郎"
+        assert values["follow_up_on"] == "R5.3.25" and values["follow_up_done_on"] == "—"
+        await press(pilot, "h", until=lambda: isinstance(app.screen, AuditHistoryScreen))
+        await press(pilot, "escape", until=lambda: isinstance(app.screen, RecordViewScreen))
+        await press(pilot, "escape", until=lambda: app.screen.query(PagedTable))
+        await press(pilot, "6", "enter")  # measurements have no view: refused, as before
+        assert app.notices[-1].message == app.t("read_only_refused")
 
 
 async def test_list_pages_filters_and_sorts(

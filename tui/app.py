@@ -33,6 +33,7 @@ from tui.kit.navigation import (
     OrganizationHistory,
     RecordForm,
     RecordKind,
+    RecordView,
 )
 from tui.kit.screen import translate_bindings
 from tui.screens.agreement_form import AgreementForm
@@ -50,6 +51,7 @@ from tui.screens.meetings import FollowUpListScreen, MeetingListScreen
 from tui.screens.organization_detail import OrganizationDetailScreen
 from tui.screens.organization_form import OrganizationForm
 from tui.screens.organizations import OrganizationListScreen
+from tui.screens.record_view import RecordViewScreen
 from tui.strings import text, textual_text
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.help import HelpDialog
@@ -92,6 +94,8 @@ def screen_for(destination: Destination) -> Screen[Any]:
     match destination:
         case RecordForm(kind, record_id):
             return FORMS[kind](record_id)
+        case RecordView(kind, record_id):
+            return RecordViewScreen(kind, record_id)
         case MeetingWith(organization):
             return MeetingForm(organization=organization)
         case NewContact(organization_id):
