@@ -287,7 +287,7 @@ async def test_agreement_recorded_then_concluded_counts(
         audit = app.screen.query_one("#audit", DataTable)
         newest = shown(audit, index=0)
         assert (newest[2], newest[3]) == (f"協定 {agreement.id}", "更新")
-        assert "状況: proposed → concluded" in newest[4]
+        assert "状況: 提案 → 締結" in newest[4]  # labels, not the stored codes
     with database.reading() as session:
         concluded = session.get(Agreement, agreement.id)
         assert concluded is not None
@@ -469,6 +469,8 @@ async def test_archive_is_confirmed_and_restorable(
             (int(str(k.value)) for k in audit.rows), reverse=True)
         assert [r[3] for r in rows if r[2] == f"意見交換 {first}"] == ["更新", "更新", "登録"]
         assert "保管日時: — → " in rows[1][4] and " → —" in rows[0][4]
+        archived_at = rows[1][4].split("保管日時: — → ")[1].split(";")[0]
+        assert archived_at == "2023-04-01 12:00"  # the clock's Japan time, not stored UTC
         assert any(r[2].startswith("意見交換の相手先 ") for r in rows)
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen.query(PagedTable))
