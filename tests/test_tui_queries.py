@@ -84,6 +84,22 @@ def test_organization_search_by_name_normalized_name_and_kana(
         assert [r.id for r in rows] == [seeded.company]
 
 
+@pytest.mark.parametrize("typed", ["兵庫県立大学", "兵庫県立", "ひょうご", "ﾋｮｳｺﾞ", "山田"])
+def test_meeting_and_agreement_search_covers_linked_names_and_kana(
+    database: Database, seeded: Seeded, typed: str
+) -> None:
+    """A partner's (or staff member's) name or kana finds the records linked to it."""
+    with database.reading() as session:
+        filters = ListFilter(text=typed)
+        found = {r.id for r in meeting_page(session, filters=filters)}
+        if typed == "山田":
+            assert found == {seeded.overdue_meeting}
+            return
+        assert found == {seeded.overdue_meeting, seeded.later_meeting}
+        assert count_meetings(session, filters=filters) == 2
+        assert [r.id for r in agreement_page(session, filters=filters)] == [seeded.agreement]
+
+
 def test_organizations_by_kind_with_meeting_counts(database: Database, seeded: Seeded) -> None:
     with database.reading() as session:
         rows = organization_page(session, filters=ListFilter(kind="university"))

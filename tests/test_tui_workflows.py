@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import col
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList, TextArea
+from textual.widgets import DataTable, Input, Label, OptionList, TextArea
+from textual.widgets._footer import FooterKey
 
 from cli.main import main
 from crm.audit.chain import history
@@ -44,8 +45,10 @@ from tui.kit.form import FormScreen
 from tui.screens.audit_history import AuditHistoryScreen, changes
 from tui.screens.dashboard import dashboard_figures, trend_quarters
 from tui.screens.duplicates import DuplicatesScreen
+from tui.screens.record_view import RecordViewScreen
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.field import Field
+from tui.widgets.help import HelpDialog
 from tui.widgets.new_organization import NewOrganizationDialog
 from tui.widgets.organization_picker import OrganizationPicker
 from tui.widgets.paged_table import PagedTable
@@ -79,6 +82,11 @@ async def paste(pilot: Pilot[None], *texts: str) -> None:
 
 def field_error(app: CRMApp, name: str) -> str | None:
     return app.screen.query_one(f"#field-{name}", Field).error
+
+
+def footer_keys(app: CRMApp) -> dict[str, str]:
+    """What the footer shows: key -> description."""
+    return {k.key: k.description for k in app.screen.query(FooterKey)}
 
 
 async def shown_matches(pilot: Pilot[None], condition: Callable[[OptionList], bool]) -> None:
@@ -127,7 +135,8 @@ async def test_log_a_meeting_with_wareki_date_and_search(
         await shown_matches(pilot, lambda options: options.option_count == 1)
         # The only option: create it; its kind 民間企業, then OK.
         await press(pilot, "enter", until=lambda: isinstance(app.screen, NewOrganizationDialog))
-        await pilot.press("enter", "down", "enter")
+        assert app.focused is app.screen.query_one("#new-name")  # not the kinds, not Cancel
+        await pilot.press("tab", "tab", "enter", "down", "enter")
         await press(pilot, "tab", "enter", until=lambda: isinstance(app.screen, FormScreen))
         await press(pilot, "ctrl+s", until=lambda: not isinstance(app.screen, FormScreen))
     with database.reading() as session:
@@ -165,6 +174,95 @@ async def test_form_validates_inline_saves_nothing_and_asks_before_leaving(
         assert session.scalar(select(func.count()).select_from(Meeting)) == before
 
 
+async def test_ctrl_q_asks_before_dropping_unsaved_input(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "3", "n") as pilot:
+        await pilot.press("tab")
+        await paste(pilot, "書きかけの件名")
+        await press(pilot, "ctrl+q", until=lambda: isinstance(app.screen, ConfirmDialog))
+        assert app.screen.query_one("#question", Label).content == app.t("confirm_quit")
+        await press(pilot, "n", until=lambda: isinstance(app.screen, FormScreen))
+        assert app.return_code is None
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: app.return_code == 0)
+
+
+async def test_ctrl_q_quits_at_once_when_nothing_was_typed(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "3", "n") as pilot:
+        await pilot.press("ctrl+q")
+        await wait_until(pilot, lambda: app.return_code == 0)
+
+
+@pytest.mark.parametrize("typed", ["1.5", "1e3", "-2", "三十"])
+async def test_a_count_that_is_not_a_whole_number_is_refused(
+    database: Database, ctx: Context, seeded: Seeded, typed: str
+) -> None:
+    """Typed key by key: nothing is dropped from what was typed, the field says why."""
+    app = CRMApp(database, ctx)
+    async with running(app, "5", "n") as pilot:
+        attendees = app.screen.query_one("#attendees", Input)
+        attendees.focus()
+        await pilot.press(*typed)
+        assert attendees.value == typed
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, FormScreen)
+        assert field_error(app, "attendees") == app.t("bad_count")
+    with database.reading() as session:
+        assert session.scalar(select(func.count()).select_from(OutreachEvent)) == 0
+
+
+async def test_a_measurement_that_is_not_a_number_is_refused(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "6", "n") as pilot:
+        await pilot.press("enter", "down", "down", "enter", "tab", "ctrl+u")
+        await paste(pilot, "R5.3.31")
+        await pilot.press("tab", *"2,100")
+        await press(pilot, "ctrl+s")
+        assert app.screen.query_one("#value", Input).value == "2,100"
+        assert field_error(app, "value") == app.t("bad_number")
+        await pilot.press("ctrl+u", *"2100.5")
+        await press(pilot, "ctrl+s", until=lambda: not isinstance(app.screen, FormScreen))
+    assert kpi_value(database, "open_data_files", ctx.today()) == 2100.5
+
+
+async def test_meetings_found_by_a_partners_name_or_kana(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    """"What did we discuss with X?": the partner's name, its kana, or a staff member's."""
+    app = CRMApp(database, ctx)
+    async with running(app, "3") as pilot:
+        table = app.screen.query_one(PagedTable)
+        for typed, expected in (("兵庫県立大学", {seeded.overdue_meeting, seeded.later_meeting}),
+                                ("かこがわ", {seeded.due_meeting, seeded.later_meeting}),
+                                ("山田", {seeded.overdue_meeting})):
+            await pilot.press("slash", "ctrl+u")
+            await paste(pilot, typed)
+            await press(pilot, "enter")
+            assert {int(str(k.value)) for k in table.rows} == expected, typed
+
+
+async def test_the_issue_dialog_shows_its_whole_warning(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "1") as pilot:
+        await press(pilot, "i", until=lambda: isinstance(app.screen, ConfirmDialog))
+        question = app.screen.query_one("#question", Label)
+        assert "変更できません" in str(question.content)
+        dialog = app.screen.query_one("#dialog")
+        assert question.region.right <= dialog.content_region.right  # nothing cut at the edge
+        assert question.size.height >= 2  # the rest wraps onto the next line
+
+
 async def test_agreement_recorded_then_concluded_counts(
     database: Database, ctx: Context, seeded: Seeded
 ) -> None:
@@ -189,7 +287,7 @@ async def test_agreement_recorded_then_concluded_counts(
         audit = app.screen.query_one("#audit", DataTable)
         newest = shown(audit, index=0)
         assert (newest[2], newest[3]) == (f"協定 {agreement.id}", "更新")
-        assert "状況: proposed → concluded" in newest[4]
+        assert "状況: 提案 → 締結" in newest[4]  # labels, not the stored codes
     with database.reading() as session:
         concluded = session.get(Agreement, agreement.id)
         assert concluded is not None
@@ -277,19 +375,71 @@ async def test_organization_search_history_and_contact(
 
 
 
-async def test_follow_ups_due_and_overdue_then_done(
+async def test_follow_ups_due_and_overdue_then_done_confirmed_and_undone(
     database: Database, ctx: Context, seeded: Seeded
 ) -> None:
     app = CRMApp(database, ctx)
+    title = "スマートシティ構想の意見交換"
+
+    def done_on() -> date | None:
+        with database.reading() as session:
+            meeting = session.get(Meeting, seeded.overdue_meeting)
+            assert meeting is not None
+            return meeting.follow_up_done_on
+
     async with running(app, "7") as pilot:
         table = app.screen.query_one(PagedTable)
         assert [k.value for k in table.rows] == [str(seeded.overdue_meeting),
                                                  str(seeded.due_meeting)]
-        await press(pilot, "c")
+        await press(pilot, "c", until=lambda: isinstance(app.screen, ConfirmDialog))
+        question = str(app.screen.query_one("#question", Label).content)
+        assert title in question and "R5.3.25" in question
+        await press(pilot, "n")
+        assert done_on() is None and table.row_count == 2
+        await press(pilot, "c", "y")
         assert [k.value for k in table.rows] == [str(seeded.due_meeting)]
-    with database.reading() as session:
-        done = session.get(Meeting, seeded.overdue_meeting)
-        assert done is not None and done.follow_up_done_on == ctx.today()
+        assert done_on() == ctx.today()
+        assert app.notices[-1].message == app.t("followup_done", title=title)
+        assert "z" in app.notices[-1].message  # says how to undo
+        await press(pilot, "z")
+        assert done_on() is None
+        assert [k.value for k in table.rows] == [str(seeded.overdue_meeting),
+                                                 str(seeded.due_meeting)]
+        await press(pilot, "z")
+        assert app.notices[-1].message == app.t("nothing_to_reopen")
+
+
+async def test_meeting_form_sets_and_clears_the_done_date(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    def done_on() -> date | None:
+        with database.reading() as session:
+            meeting = session.get(Meeting, seeded.overdue_meeting)
+            assert meeting is not None
+            return meeting.follow_up_done_on
+
+    app = CRMApp(database, ctx)
+    async with running(app, "3") as pilot:
+        table = app.screen.query_one(PagedTable)
+        table.move_cursor(row=table.get_row_index(str(seeded.overdue_meeting)))
+        await press(pilot, "e", until=lambda: isinstance(app.screen, FormScreen))
+        done = app.screen.query_one("#follow_up_done_on", Input)
+        done.focus()
+        await wait_until(pilot, lambda: app.focused is done)
+        await paste(pilot, "R5.2.1")  # before the meeting
+        await press(pilot, "ctrl+s")
+        assert field_error(app, "follow_up_done_on") == app.t("follow_up_before")
+        await pilot.press("ctrl+u")
+        await paste(pilot, "R5.3.31")
+        await press(pilot, "ctrl+s", until=lambda: not isinstance(app.screen, FormScreen))
+        assert done_on() == date(2023, 3, 31)
+        table.move_cursor(row=table.get_row_index(str(seeded.overdue_meeting)))
+        await press(pilot, "e", until=lambda: isinstance(app.screen, FormScreen))
+        done = app.screen.query_one("#follow_up_done_on", Input)
+        await wait_until(pilot, lambda: done.value == "2023-03-31")
+        done.value = ""
+        await press(pilot, "ctrl+s", until=lambda: not isinstance(app.screen, FormScreen))
+    assert done_on() is None
 
 
 async def test_archive_is_confirmed_and_restorable(
@@ -319,6 +469,8 @@ async def test_archive_is_confirmed_and_restorable(
             (int(str(k.value)) for k in audit.rows), reverse=True)
         assert [r[3] for r in rows if r[2] == f"意見交換 {first}"] == ["更新", "更新", "登録"]
         assert "保管日時: — → " in rows[1][4] and " → —" in rows[0][4]
+        archived_at = rows[1][4].split("保管日時: — → ")[1].split(";")[0]
+        assert archived_at == "2023-04-01 12:00"  # the clock's Japan time, not stored UTC
         assert any(r[2].startswith("意見交換の相手先 ") for r in rows)
         await pilot.press("escape")
         await wait_until(pilot, lambda: app.screen.query(PagedTable))
@@ -345,6 +497,36 @@ async def test_read_only_refuses_writes(database: Database, ctx: Context, seeded
         assert len(refusals) == 4
     with database.reading() as session:
         assert session.scalar(select(func.count()).select_from(IssuedReport)) == 0
+
+
+async def test_read_only_user_reads_a_meeting_and_its_history(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    with database.writing() as session:
+        services.update_meeting(
+            session, ctx, seeded.overdue_meeting, held_on=date(2023, 3, 1),
+            title="スマートシティ構想の意見交換", organization_ids=[seeded.university],
+            staff_ids=[seeded.staff], summary="[b]要旨[/b] を共有した", next_action="資料送付",
+            follow_up_on=date(2023, 3, 25))
+        services.record_measurement(session, ctx, kpi_code="open_data_files",
+                                    measured_on=date(2023, 3, 1), value=1500)
+    app = CRMApp(database, ctx, read_only=True)
+    async with running(app, "3") as pilot:
+        table = app.screen.query_one(PagedTable)
+        table.move_cursor(row=table.get_row_index(str(seeded.overdue_meeting)))
+        await press(pilot, "enter", until=lambda: isinstance(app.screen, RecordViewScreen))
+        await wait_until(pilot, lambda: app.screen.query(Field))
+        values = {f.field_name: str(f.query_one(".record-value", Label).content)
+                  for f in app.screen.query(Field)}
+        assert values["summary"] == "[b]要旨[/b] を共有した"  # as written, never markup
+        assert values["organizations"] == "兵庫県立大学"
+        assert values["staff"] == "山田 太郎"
+        assert values["follow_up_on"] == "R5.3.25" and values["follow_up_done_on"] == "—"
+        await press(pilot, "h", until=lambda: isinstance(app.screen, AuditHistoryScreen))
+        await press(pilot, "escape", until=lambda: isinstance(app.screen, RecordViewScreen))
+        await press(pilot, "escape", until=lambda: app.screen.query(PagedTable))
+        await press(pilot, "6", "enter")  # measurements have no view: refused, as before
+        assert app.notices[-1].message == app.t("read_only_refused")
 
 
 async def test_list_pages_filters_and_sorts(
@@ -392,6 +574,95 @@ async def test_english_and_command_palette(
         assert "Duplicates" in [c.title for c in app.get_system_commands(app.screen)]
         await press(pilot, "5")
         assert "Audit history" in [c.title for c in app.get_system_commands(app.screen)]
+
+
+@pytest.mark.parametrize(("lang", "new", "quit_"), [("ja", "新規", "終了"), ("en", "New", "Quit")])
+async def test_help_lists_the_screens_keys_in_its_language(
+    database: Database, ctx: Context, seeded: Seeded, lang: str, new: str, quit_: str
+) -> None:
+    app = CRMApp(database, ctx, lang=lang)
+    async with running(app, "3") as pilot:
+        for key in ("question_mark", "f1"):
+            await press(pilot, key, until=lambda: isinstance(app.screen, HelpDialog))
+            table = app.screen.query_one("#help-keys", DataTable)
+            rows = [tuple(shown(table, k)) for k in table.rows]
+            assert ("n", new) in rows and ("q", quit_) in rows and ("?", app.t("help")) in rows
+            assert ("3", app.t("meetings")) in rows  # the app's keys follow the screen's
+            assert not any(description.startswith("Cursor") for _, description in rows)
+            await press(pilot, "escape", until=lambda: not isinstance(app.screen, HelpDialog))
+
+
+async def test_q_quits_where_nothing_is_edited(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "5", "n") as pilot:
+        kind = app.screen.query_one("#kind")
+        kind.focus()
+        await wait_until(pilot, lambda: app.focused is kind)
+        await press(pilot, "q")  # in a form: nothing
+        assert isinstance(app.screen, FormScreen) and app.return_code is None
+        await press(pilot, "escape", until=lambda: not isinstance(app.screen, FormScreen))
+        await pilot.press("slash", "q")  # typed into the search box
+        assert app.screen.query_one("#fb-text", Input).value == "q"
+        assert app.return_code is None
+        await press(pilot, "escape")
+        keys = footer_keys(app)
+        assert keys["q"] == "終了"
+        await pilot.press("q")
+        await wait_until(pilot, lambda: app.return_code == 0)
+
+
+async def test_palette_footer_and_menus_speak_japanese(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "5", "n") as pilot:
+        keys = footer_keys(app)
+        assert keys["ctrl+p"] == "コマンド"
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"終了", "配色", "キー一覧"} <= titles and "Quit" not in titles
+        kind = app.screen.query_one("#kind")
+        kind.focus()
+        await wait_until(pilot, lambda: app.focused is kind)
+        await pilot.press("enter")  # the kinds' menu
+        await wait_until(pilot, lambda: "選択肢を閉じる" in footer_keys(app).values())
+    english = CRMApp(database, ctx, lang="en")
+    async with running(english):
+        assert "Quit" in {c.title for c in english.get_system_commands(english.screen)}
+
+
+async def test_the_focused_field_is_marked(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "5", "n") as pilot:
+        def marked() -> list[str]:
+            return [f.field_name for f in app.screen.query(Field) if f.has_class("-focused")]
+
+        await wait_until(pilot, lambda: marked() == ["held_on"])
+        await pilot.press("tab", "tab")
+        await wait_until(pilot, lambda: marked() == ["title"])
+        label = app.screen.query_one("#field-title .field-label")
+        other = app.screen.query_one("#field-venue .field-label")
+        assert label.styles.color != other.styles.color
+
+
+async def test_english_units_for_kpis(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    with database.writing() as session:
+        services.record_measurement(session, ctx, kpi_code="open_data_files",
+                                    measured_on=date(2023, 3, 1), value=1500)
+    app = CRMApp(database, ctx, lang="en")
+    async with running(app) as pilot:
+        table = app.screen.query_one("#kpis", DataTable)
+        figures = [str(cell) for key in table.rows for cell in table.get_row(key)[2:4]]
+        assert not [f for f in figures if any(u in f for u in "件回社人セ")]
+        assert "1,500" in str(table.get_row("open_data_files")[2])
+        await press(pilot, "6")
+        values = [shown(app.screen.query_one(PagedTable), index=0)[2]]
+        assert not [v for v in values if any(u in v for u in "件回社人セ")]
 
 
 async def test_dashboard_shows_every_kpi_moves_period_and_builds_the_pdf(

@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -32,6 +33,7 @@ from tui.kit.navigation import (
     OrganizationHistory,
     RecordForm,
     RecordKind,
+    RecordView,
 )
 from tui.kit.screen import translate_bindings
 from tui.screens.agreement_form import AgreementForm
@@ -49,7 +51,10 @@ from tui.screens.meetings import FollowUpListScreen, MeetingListScreen
 from tui.screens.organization_detail import OrganizationDetailScreen
 from tui.screens.organization_form import OrganizationForm
 from tui.screens.organizations import OrganizationListScreen
-from tui.strings import text
+from tui.screens.record_view import RecordViewScreen
+from tui.strings import text, textual_text
+from tui.widgets.dialogs import ConfirmDialog
+from tui.widgets.help import HelpDialog
 
 #: The main screens, by section (in SECTIONS' order: the tabs and the keys 1–7).
 MAIN_SCREENS: dict[str, type[Screen[Any]]] = {
@@ -89,6 +94,8 @@ def screen_for(destination: Destination) -> Screen[Any]:
     match destination:
         case RecordForm(kind, record_id):
             return FORMS[kind](record_id)
+        case RecordView(kind, record_id):
+            return RecordViewScreen(kind, record_id)
         case MeetingWith(organization):
             return MeetingForm(organization=organization)
         case NewContact(organization_id):
@@ -114,7 +121,9 @@ class CRMApp(App[None]):
             Binding(str(number), f"go('{mode}')", mode, show=False)
             for number, mode in enumerate(SECTIONS, start=1)
         ),
-        Binding("ctrl+q", "quit", "Quit", show=False),
+        Binding("ctrl+q", "quit", "quit", show=False, priority=True),
+        Binding("question_mark", "help", "help", key_display="?"),
+        Binding("f1", "help", "help", show=False),
     ]
 
     def __init__(
@@ -168,6 +177,43 @@ class CRMApp(App[None]):
         super().notify(message, title=title, severity=severity, timeout=timeout,
                        markup=markup)
 
+    async def action_quit(self) -> None:
+        """Quit (ctrl+q, the palette); first ask if a form holds unsaved input."""
+        forms = (s for stack in self._screen_stacks.values() for s in stack
+                 if isinstance(s, FormScreen))
+        if not any(form.unsaved() for form in forms):
+            self.exit()
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.exit()
+
+        self.push_screen(
+            ConfirmDialog(self.t("confirm_quit"), self.t("yes"), self.t("no")), answered)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        """Widgets Textual builds inside others (a Select's menu) get their keys' labels in
+        the app's language when they are focused."""
+        if translate_bindings(event.widget, self.lang):
+            self.screen.refresh_bindings()
+
+    def action_help(self) -> None:
+        """Show the keys of the current screen and what they do."""
+        screen = self.screen
+        if isinstance(screen, HelpDialog):
+            return
+        keys: dict[tuple[str, str], None] = {}  # the screen's keys, then the app's
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if binding.description and (binding.show or active.node is self):
+                keys[(self.get_key_display(binding), binding.description)] = None
+        name = (self.t(screen.title_key) if isinstance(screen, FormScreen)
+                else self.t(str(self.current_mode)))
+        self.push_screen(HelpDialog(
+            self.t("help_title", screen=name), (self.t("help_key"), self.t("help_action")),
+            list(keys), self.t("help_close")))
+
     def action_go(self, mode: str) -> None:
         """Show one of the main screens."""
         if self.current_mode != mode:
@@ -178,8 +224,11 @@ class CRMApp(App[None]):
         self.push_screen(screen_for(destination))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Palette commands: every main screen, and every shown binding of this screen."""
-        yield from super().get_system_commands(screen)
+        """Palette commands: Textual's own (in the app's language), every main screen, and
+        every shown binding of this screen."""
+        for command in super().get_system_commands(screen):
+            yield command._replace(title=textual_text(command.title, self.lang),
+                                   help=textual_text(command.help, self.lang))
         for mode in SECTIONS:
             yield SystemCommand(
                 f"{self.t('go_to')}: {self.t(mode)}", self.t("go_to_help"),

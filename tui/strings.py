@@ -28,6 +28,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tab_follow_ups": ("フォロー", "Follow-ups"),
     "go_to": ("移動", "Go to"),
     "go_to_help": ("画面を開く", "Open the screen"),
+    "help": ("ヘルプ", "Help"),
+    "quit": ("終了", "Quit"),
+    "palette": ("コマンド", "palette"),
+    "help_title": ("キー操作: {screen}", "Keys: {screen}"),
+    "help_key": ("キー", "Key"),
+    "help_action": ("操作", "Action"),
+    "help_close": ("閉じる: esc / ? / F1", "Close: esc / ? / F1"),
     # actions
     "new": ("新規", "New"),
     "edit": ("編集", "Edit"),
@@ -43,6 +50,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "refresh": ("再読込", "Refresh"),
     "status_change": ("状況変更", "Change status"),
     "complete": ("完了", "Done"),
+    "undo": ("元に戻す", "Undo"),
     "previous_period": ("前の期間", "Previous period"),
     "next_period": ("次の期間", "Next period"),
     "pdf": ("PDF出力", "PDF report"),
@@ -62,6 +70,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "confirm_archive": ("「{title}」を保管しますか？（後で復元できます）",
                         "Archive “{title}”? (It can be restored later.)"),
     "confirm_restore": ("「{title}」を復元しますか？", "Restore “{title}”?"),
+    "confirm_quit": ("保存していない変更があります。破棄して終了しますか？",
+                     "There are unsaved changes. Discard them and quit?"),
     "confirm_discard": ("保存していない変更があります。破棄しますか？",
                         "There are unsaved changes. Discard them?"),
     "no_selection": ("行が選ばれていません", "No row selected"),
@@ -71,7 +81,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sorted_by": ("並び順: {column} {direction}", "Sorted by {column} {direction}"),
     "ascending": ("▲", "▲"),
     "descending": ("▼", "▼"),
-    "followup_done": ("フォローアップを完了にしました", "Follow-up marked done"),
+    "confirm_complete": ("「{title}」（期日 {due}）のフォローアップを完了にしますか？",
+                         "Mark the follow-up of “{title}” (due {due}) done?"),
+    "followup_done": ("「{title}」のフォローアップを完了にしました（z で元に戻す）",
+                      "Follow-up of “{title}” marked done (z to undo)"),
+    "followup_reopened": ("「{title}」のフォローアップを未完了に戻しました",
+                          "Follow-up of “{title}” is open again"),
+    "nothing_to_reopen": ("元に戻せる完了はありません", "No follow-up marked done to undo"),
     "status_changed": ("状況を変更しました", "Status changed"),
     "pdf_written": ("PDFを書き出しました: {path}", "PDF written: {path}"),
     "confirm_issue": ("{period} の報告書を発行しますか？（発行した数値は記録され、変更できません）",
@@ -105,6 +121,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "summary": ("概要", "Summary"),
     "next_action": ("次の対応", "Next action"),
     "follow_up_on": ("フォローアップ日", "Follow-up"),
+    "done_on": ("対応済み日", "Done on"),
     "name": ("名称", "Name"),
     "kana": ("よみがな", "Kana"),
     "corporate_number": ("法人番号", "Corporate no."),
@@ -177,7 +194,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "bad_date": ("日付を読めません（例: 2023-04-01、R5.4.1）",
                  "Not a date (e.g. 2023-04-01, R5.4.1)"),
     "follow_up_before": ("意見交換の日より前の日付です", "Before the meeting date"),
+    "bad_count": ("0以上の整数を入力してください（例: 35）",
+                  "Enter a whole number, 0 or more (e.g. 35)"),
     "bad_number": ("数値を入力してください", "Enter a number"),
+    "done_without_follow_up": ("フォローアップ日がありません", "There is no follow-up to be done"),
     "need_organization": ("相手先を1つ以上選んでください", "Pick at least one organization"),
     # dashboard
     "period": ("期間", "Period"),
@@ -200,6 +220,45 @@ STRINGS: dict[str, tuple[str, str]] = {
     "contact_phone": ("電話", "Phone"),
     "contact_notes": ("備考", "Notes"),
 }
+
+#: Textual's own English labels (its bindings and palette commands) in Japanese.
+TEXTUAL_JA: dict[str, str] = {
+    "Quit": "終了",
+    "Quit the app and return to the command prompt.": "アプリを終了します",
+    "Quit the application as soon as possible": "アプリを終了します",
+    "Open the command palette": "コマンドパレットを開く",
+    "Dismiss menu": "選択肢を閉じる",
+    "Theme": "配色",
+    "Change the current theme": "画面の配色を変える",
+    "Keys": "キー一覧",
+    "Show help for the focused widget and a summary of available keys":
+        "選択中の項目の説明と使えるキーを表示",
+    "Hide the keys and widget help panel": "キー一覧を閉じる",
+    "Maximize": "最大化",
+    "Maximize the focused widget": "選択中の項目を最大化",
+    "Minimize": "元の大きさ",
+    "Minimize the widget and restore to normal size": "最大化を戻す",
+    "Screenshot": "スクリーンショット",
+    "Save an SVG 'screenshot' of the current screen": "今の画面を SVG で保存",
+}
+
+#: KPI units (the KPI data is Japanese) in English, short enough for the figures' columns
+#: (a plain count, 件, needs none).
+UNITS_EN: dict[str, str] = {
+    "件": "", "回": "x", "社": " cos", "人": " ppl", "セット": " sets", "%": "%",
+}
+
+
+def textual_text(label: str, lang: str) -> str:
+    """One of Textual's own labels in `lang` (itself when not known)."""
+    return TEXTUAL_JA.get(label, label) if lang == "ja" else label
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """A KPI unit as shown after a figure in `lang` ("" for none)."""
+    if unit == "—":
+        return ""
+    return unit if lang == "ja" else UNITS_EN.get(unit, unit)
 
 
 def text(key: str, lang: str, **values: object) -> str:

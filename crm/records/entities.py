@@ -14,7 +14,7 @@ from these specs; tests/test_entities.py checks them against the tables of crm.m
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 from graphlib import TopologicalSorter
@@ -174,10 +174,12 @@ class ListColumn:
 @dataclass(frozen=True)
 class Search:
     """A column a list's free-text search matches, after `key` turns the text into its form
-    there (a text that has no such form is not matched there)."""
+    there (a text that has no such form is not matched there). With `link`, the column is
+    one of the linked records' (a record matches if one of its linked records does)."""
 
     column: Any
     key: Callable[[str], str] | None = None
+    link: Link | None = None
 
 
 @dataclass(frozen=True)
@@ -379,6 +381,16 @@ def _searched(model: type[m.Tracked], *names: str) -> tuple[Search, ...]:
     return tuple(Search(col(getattr(model, name))) for name in names)
 
 
+def _linked_searched(link: Link) -> tuple[Search, ...]:
+    """A free-text search of the names (and kana) of the records linked through `link`."""
+    if link.target_model is m.Organization:
+        return tuple(replace(search, link=link) for search in _ORGANIZATION_SEARCH)
+    target = link.target_model
+    kana = getattr(target, "kana", None)  # staff have kana; tags do not
+    return (Search(col(target.name), link=link),
+            *((Search(col(kana), link=link),) if kana is not None else ()))
+
+
 def _first_name(link: Link, owner: type[m.Tracked]) -> Any:
     """The first (lowest) name linked to an `owner` record: a sort key for a list of names."""
     target = link.target_model
@@ -415,6 +427,13 @@ def _tags(link: Link) -> Field:
 
 # --- the entities ---------------------------------------------------------------------------
 
+#: Text matches an organization's name, normalized name and kana.
+_ORGANIZATION_SEARCH = (
+    Search(col(m.Organization.name)),
+    Search(col(m.Organization.normalized_name), normalize_name),
+    Search(col(m.Organization.kana_sort_key), kana_sort_key),
+)
+
 _ORGANIZATION_FIELDS: tuple[Field, ...] = (
     _text("name", "名称", "Name", 200, required=True, aliases=_NAME),
     Field("kind", Input.CHOICE, "種別", "Kind", column="kind", required=True,
@@ -450,11 +469,7 @@ ORGANIZATIONS = Entity(
         ),
         default_sort="name",
         descending=False,
-        search=(
-            Search(col(m.Organization.name)),
-            Search(col(m.Organization.normalized_name), normalize_name),
-            Search(col(m.Organization.kana_sort_key), kana_sort_key),
-        ),
+        search=_ORGANIZATION_SEARCH,
         kind=col(m.Organization.kind),
         extra_sorts={"id": col(m.Organization.id)},
     ),
@@ -537,7 +552,8 @@ MEETINGS = Entity(
         ),
         default_sort="held_on",
         descending=True,
-        search=_searched(m.Meeting, "title", "summary"),
+        search=(*_searched(m.Meeting, "title", "summary"),
+                *_linked_searched(_MEETING_ORGANIZATIONS), *_linked_searched(_MEETING_STAFF)),
         period=col(m.Meeting.held_on),
     ),
     derived=("follow_up_done_on",),  # set by services.complete_follow_up
@@ -581,7 +597,8 @@ AGREEMENTS = Entity(
         ),
         default_sort="concluded_on",
         descending=True,
-        search=_searched(m.Agreement, "title", "datasets", "notes"),
+        search=(*_searched(m.Agreement, "title", "datasets", "notes"),
+                *_linked_searched(_AGREEMENT_PARTNERS)),
         kind=col(m.Agreement.status),
         period=col(m.Agreement.concluded_on),
     ),
@@ -624,7 +641,8 @@ EVENTS = Entity(
         ),
         default_sort="held_on",
         descending=True,
-        search=_searched(m.OutreachEvent, "title", "venue", "municipality"),
+        search=(*_searched(m.OutreachEvent, "title", "venue", "municipality"),
+                *_linked_searched(_EVENT_STAFF)),
         kind=col(m.OutreachEvent.kind),
         period=col(m.OutreachEvent.held_on),
     ),

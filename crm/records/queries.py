@@ -55,17 +55,27 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _search(text: str, searches: Sequence[entities.Search]) -> ColumnElement[bool]:
-    """Rows where one of the columns contains `text` (in that column's form of it)."""
-    matches = []
+def _search(text: str, searches: Sequence[entities.Search], owner_id: Any
+            ) -> ColumnElement[bool]:
+    """Rows where one of the columns contains `text` (in that column's form of it); a linked
+    record's column matches through an EXISTS over the link table (`owner_id`: the row's id)."""
+    own: list[ColumnElement[bool]] = []
+    linked: dict[Link, list[ColumnElement[bool]]] = {}
     for search in searches:
         try:
             key = search.key(text) if search.key is not None else text
         except ValueError:
             continue
         if key:
-            matches.append(search.column.like(_like(key), escape="\\"))
-    return or_(*matches)
+            match = search.column.like(_like(key), escape="\\")
+            (own if search.link is None else linked.setdefault(search.link, [])).append(match)
+    for link, matches in linked.items():
+        own.append(exists().where(
+            link.owner_column == owner_id,
+            link.target_column == col(link.target_model.id),
+            or_(*matches),
+        ))
+    return or_(*own)
 
 
 def _in_period(column: Any, period: FiscalPeriod | None) -> ColumnElement[bool] | None:
@@ -210,7 +220,7 @@ class _Lister(Generic[RowT]):
                 None if filters.include_archived else col(model.archived_at).is_(None),
                 spec.kind == filters.kind if filters.kind and spec.kind is not None else None,
                 None if spec.period is None else _in_period(spec.period, filters.period),
-                _search(text, spec.search) if text else None,
+                _search(text, spec.search, col(model.id)) if text else None,
                 _linked_to(self.entity, m.Staff, filters.staff_id),
                 _linked_to(self.entity, m.Organization, filters.organization_id),
             ],
@@ -610,6 +620,7 @@ class MeetingDetail:
     summary: str | None
     next_action: str | None
     follow_up_on: date | None
+    follow_up_done_on: date | None
     organizations: tuple[OrganizationRef, ...]
     staff: tuple[str, ...]
 

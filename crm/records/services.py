@@ -402,9 +402,9 @@ def meeting_fields(**values: Unpack[entities.MeetingInput]) -> dict[str, Any]:
 
 
 def complete_follow_up(
-    session: Session, ctx: Context, meeting_id: int, *, done_on: date
+    session: Session, ctx: Context, meeting_id: int, *, done_on: date | None
 ) -> Meeting:
-    """Mark a meeting's follow-up as done on `done_on`."""
+    """Mark a meeting's follow-up as done on `done_on` (None: open again, to undo)."""
     return _update(session, ctx, get(session, Meeting, meeting_id), {"follow_up_done_on": done_on})
 
 

@@ -3,6 +3,7 @@ question before unsaved changes are thrown away."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -225,6 +226,32 @@ class FormScreen(CRMScreen, Generic[Data]):
             errors[name] = self.t("bad_date")
             return None
 
+    def parse_count_field(self, name: str, errors: dict[str, str]) -> int | None:
+        """The whole number (0 or more) typed in `name`, None if left empty; records an
+        error in `errors` for anything else (`1.5`, `1e3`, `-2`) instead of reading it."""
+        raw = self.input_value(name)
+        if not raw:
+            return None
+        if not raw.isdecimal():
+            errors[name] = self.t("bad_count")
+            return None
+        return int(raw)
+
+    def parse_number_field(self, name: str, errors: dict[str, str]) -> float | None:
+        """The finite number typed in `name`, None if left empty; records an error in
+        `errors` for anything else."""
+        raw = self.input_value(name)
+        if not raw:
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            errors[name] = self.t("bad_number")
+            return None
+        return value
+
     def date_value(self, name: str) -> date | None:
         """The date typed in `name` once `validate` passed (None if left empty)."""
         return self.parse_date_field(name, required=False, errors={})
@@ -264,8 +291,12 @@ class FormScreen(CRMScreen, Generic[Data]):
             return
         self.write(self.t("saved"), self.change())
 
+    def unsaved(self) -> bool:
+        """Whether the user changed anything since the form was filled."""
+        return self._initial is not None and self.values() != self._initial
+
     def action_cancel(self) -> None:
-        if self._initial is None or self.values() == self._initial:
+        if not self.unsaved():
             self.dismiss(None)
             return
 

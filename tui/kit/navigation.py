@@ -30,6 +30,19 @@ class RecordForm:
     record_id: int | None = None
 
 
+#: The kinds of record a read-only user can open (RecordView).
+ViewableKind = Literal["meeting", "agreement", "event"]
+VIEWABLE: tuple[ViewableKind, ...] = ("meeting", "agreement", "event")
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """One record shown, not edited (every field and link; `h` its history)."""
+
+    kind: ViewableKind
+    record_id: int
+
+
 @dataclass(frozen=True)
 class MeetingWith:
     """The form of a new meeting with `organization` already picked."""
@@ -64,8 +77,8 @@ class AuditTrail:
     records: tuple[tuple[str, int], ...]
 
 
-Destination = (RecordForm | MeetingWith | NewContact | OrganizationHistory | DuplicatePairs
-               | AuditTrail)
+Destination = (RecordForm | RecordView | MeetingWith | NewContact | OrganizationHistory
+               | DuplicatePairs | AuditTrail)
 
 
 class Host(Protocol):

@@ -18,8 +18,14 @@ from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.records import services
 from crm.records.entities import Entity, ListColumn
 from crm.records.queries import Choice, ListFilter, staff_choices
-from tui.kit.navigation import AuditTrail, RecordForm, RecordKind
-from tui.kit.screen import CRMScreen, nav_tabs
+from tui.kit.navigation import (
+    VIEWABLE,
+    AuditTrail,
+    RecordForm,
+    RecordKind,
+    RecordView,
+)
+from tui.kit.screen import QUIT, CRMScreen, nav_tabs
 from tui.messages import Loaded, WriteDone, WriteFailed
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.filter_bar import FilterBar, Options
@@ -100,6 +106,7 @@ class RecordListScreen(CRMScreen, Generic[Row]):
         Binding("s", "sort", "sort"),
         Binding("r", "reverse", "reverse"),
         Binding("escape", "back", "back"),
+        QUIT,
     ]
 
     section: ClassVar[str]
@@ -328,8 +335,16 @@ class RecordListScreen(CRMScreen, Generic[Row]):
             self.crm.open(RecordForm(self.kind, row.id))
 
     def action_open(self) -> None:
-        """Enter on a row: edit it (lists with a detail screen show that instead)."""
-        self.action_edit()
+        """Enter on a row: edit it, or show it to a read-only user (lists with a detail
+        screen show that instead)."""
+        if not self.crm.read_only:
+            self.action_edit()
+            return
+        row = self.selected_row()
+        if row is not None and self.kind in VIEWABLE:
+            self.crm.open(RecordView(self.kind, row.id))
+        elif row is not None:
+            self.crm.writable()  # says why it cannot be opened
 
     def action_history(self) -> None:
         """Show the audit history of the record under the cursor."""

@@ -10,6 +10,7 @@ from typing import Any, TypeVar, cast
 from sqlmodel import Session
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import Screen
@@ -18,19 +19,28 @@ from textual.widgets import Tab, Tabs
 from crm.errors import CRMError, DataError
 from tui.kit.navigation import SECTIONS, Host
 from tui.messages import WriteDone, WriteFailed
-from tui.strings import STRINGS, text
+from tui.strings import STRINGS, text, textual_text
 
 Result = TypeVar("Result")
 
 
-def translate_bindings(node: DOMNode, lang: str) -> None:
-    """Replace binding descriptions that are STRINGS keys by their label in `lang`."""
+#: `q` on the screens where nothing is edited (the footer says how to quit).
+QUIT = Binding("q", "app.quit", "quit")
+
+
+def _label(description: str, lang: str) -> str:
+    return text(description, lang) if description in STRINGS else textual_text(description, lang)
+
+
+def translate_bindings(node: DOMNode, lang: str) -> bool:
+    """Replace binding descriptions that are STRINGS keys (or Textual's own English labels)
+    by their label in `lang`; True if any changed."""
+    changed = False
     for key, bindings in node._bindings.key_to_bindings.items():
-        node._bindings.key_to_bindings[key] = [
-            replace(b, description=text(b.description, lang))
-            if b.description in STRINGS else b
-            for b in bindings
-        ]
+        translated = [replace(b, description=_label(b.description, lang)) for b in bindings]
+        changed |= translated != bindings
+        node._bindings.key_to_bindings[key] = translated
+    return changed
 
 
 class CRMScreen(Screen[Any]):

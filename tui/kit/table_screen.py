@@ -8,12 +8,14 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tui.kit.screen import CRMScreen
+from tui.kit.screen import QUIT, CRMScreen
 from tui.widgets.plain import PlainTable
 
 
 class TableScreen(CRMScreen):
     """A screen showing one DataTable of rows, laid out under `heading`."""
+
+    BINDINGS = [QUIT]
 
     #: The table's id.
     table_id: ClassVar[str]

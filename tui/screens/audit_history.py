@@ -12,6 +12,8 @@ from textual.binding import Binding
 
 from crm.audit.chain import AuditEntry, history
 from crm.context import JAPAN
+from crm.records import entities
+from crm.vocabulary import Vocabulary
 from tui.kit.table_screen import TableScreen
 from tui.messages import Loaded
 from tui.strings import STRINGS, text
@@ -43,21 +45,36 @@ def field_label(table: str, field: str, lang: str) -> str:
     return field
 
 
-def changes(entry: AuditEntry, *, personal: bool, lang: str) -> str:
-    """The fields an entry changed, 'field: old → new' (inserts and deletes list values)."""
-    old, new = entry.values(personal=personal)
+def _vocabularies(table: str) -> dict[str, Vocabulary]:
+    """The vocabulary of each coded field of the entity stored in `table`."""
+    entity = next((e for e in entities.ENTITIES if e.model.__tablename__ == table), None)
+    fields = entity.fields if entity is not None else ()
+    return {f.name: f.vocabulary for f in fields if f.vocabulary is not None}
 
-    def shown(value: object) -> str:
-        return "—" if value is None else str(value)
+
+def changes(entry: AuditEntry, *, personal: bool, lang: str) -> str:
+    """The fields an entry changed, 'field: old → new' (inserts and deletes list values):
+    codes as their labels, timestamps in Japan time."""
+    old, new = entry.values(personal=personal)
+    vocabularies = _vocabularies(entry.table_name)
+
+    def value(field: str, value: object) -> str:
+        if value is None:
+            return "—"
+        if field in vocabularies:
+            return vocabularies[field].label(str(value), lang)
+        if field.endswith("_at") and isinstance(value, str):
+            return japan_time(value)
+        return str(value)
 
     def label(field: str) -> str:
         return field_label(entry.table_name, field, lang)
 
     if entry.action == "update":
-        parts = [f"{label(k)}: {shown(old.get(k))} → {shown(v)}" for k, v in new.items()
+        parts = [f"{label(k)}: {value(k, old.get(k))} → {value(k, v)}" for k, v in new.items()
                  if k not in UNLISTED and old.get(k) != v]
     else:
-        parts = [f"{label(k)}: {v}" for k, v in (new or old).items()
+        parts = [f"{label(k)}: {value(k, v)}" for k, v in (new or old).items()
                  if k not in UNLISTED and v is not None]
     return "; ".join(parts)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from sqlmodel import Session
 from textual import work
@@ -16,8 +17,10 @@ from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.errors import CRMError
 from crm.formatting import format_number
 from crm.kpi.engine import KpiFigure, compute_for_periods
-from tui.kit.screen import CRMScreen, nav_tabs
+from crm.vocabulary import KPI_STATUS_LABELS
+from tui.kit.screen import QUIT, CRMScreen, nav_tabs
 from tui.messages import Loaded
+from tui.strings import unit_label
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.plain import PlainTable
 
@@ -70,15 +73,15 @@ def progress_bar(rate: float | None, cells: int) -> str:
 
 def column_layout(width: int, lang: str) -> list[tuple[str, int]]:
     """The KPI table's columns (label key, width) for a terminal `width` cells wide."""
+    # As wide as the longest status word, so 未達成 / "Not achieved" are never cut.
+    status = max(cell_len(ja if lang == "ja" else en) for ja, en in KPI_STATUS_LABELS.values())
     if width < NARROW:
-        fixed = [("value", 9), ("target", 9), ("achievement_rate", 11), ("status", 4),
+        fixed = [("value", 9), ("target", 9), ("achievement_rate", 11), ("status", status),
                  ("trend_col", 6)]
-        if lang == "en":
-            fixed[3] = ("status", 8)
         lead: list[tuple[str, int]] = []
     else:
         fixed = [("value", 10), ("target", 10), ("achievement_rate", 16),
-                 ("status", 4 if lang == "ja" else 8), ("trend_col", 6), ("in_period", 8)]
+                 ("status", status), ("trend_col", 6), ("in_period", 8)]
         lead = [("policy", 5)]
     used = sum(w for _, w in lead + fixed) + 2 * (len(lead) + len(fixed) + 1) + 4
     name = max(14, min(44, width - used))
@@ -116,6 +119,7 @@ class DashboardScreen(CRMScreen):
         Binding("f5", "refresh", "refresh"),
         Binding("p", "pdf", "pdf"),
         Binding("i", "issue", "issue_report"),
+        QUIT,
     ]
 
     def __init__(self) -> None:
@@ -268,7 +272,7 @@ class DashboardScreen(CRMScreen):
         with self.app.batch_update():
             for figure in self.figures:
                 kpi = figure.kpi
-                unit = "" if kpi.unit == "—" else kpi.unit
+                unit = unit_label(kpi.unit, lang)
                 values = {
                     "policy": kpi.policy_ref,
                     "name": kpi.name(lang),

@@ -27,7 +27,7 @@ class EventForm(FormScreen[WithStaff[EventDetail]]):
                                         prompt=self.t("kind"), id="kind"), "kind")
         for name in ("title", "venue", "municipality"):
             yield self.input_field(name)
-        yield self.field("attendees", Input(id="attendees", type="integer"), "attendees")
+        yield self.field("attendees", Input(id="attendees"), "attendees")
         yield self.staff_field()
         yield self.field("notes", TextArea(id="notes"), "notes")
 
@@ -51,21 +51,18 @@ class EventForm(FormScreen[WithStaff[EventDetail]]):
         errors: dict[str, str] = {}
         self.parse_date_field("held_on", required=True, errors=errors)
         errors |= self.missing("kind", "title")
-        attendees = self.input_value("attendees")
-        if attendees and not attendees.isdigit():
-            errors["attendees"] = self.t("bad_number")
+        self.parse_count_field("attendees", errors)
         return errors
 
     def change(self) -> Callable[[Session], int | None]:
         ctx, record_id = self.crm.ctx, self.record_id
-        attendees = self.input_value("attendees")
         fields: dict[str, Any] = {
             "held_on": self.date_value("held_on"),
             "kind": str(self.query_one("#kind", Select).value),
             "title": self.input_value("title"),
             "venue": self.input_value("venue"),
             "municipality": self.input_value("municipality"),
-            "attendees": int(attendees) if attendees else None,
+            "attendees": self.parse_count_field("attendees", {}),
             "staff_ids": self.staff_ids(),
             "notes": self.query_one("#notes", TextArea).text,
         }

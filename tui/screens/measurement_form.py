@@ -38,7 +38,7 @@ class MeasurementForm(FormScreen[MeasurementFormData]):
     def fields(self) -> ComposeResult:
         yield self.field("kpi", Select([], prompt=self.t("kpi"), id="kpi_code"), "kpi_code")
         yield self.date_field("measured_on", "measured_on", value=self.crm.ctx.today())
-        yield self.field("value", Input(id="value", type="number"), "value")
+        yield self.field("value", Input(id="value"), "value")
         yield self.input_field("note")
 
     def load(self, session: Session) -> MeasurementFormData:
@@ -62,11 +62,8 @@ class MeasurementForm(FormScreen[MeasurementFormData]):
     def validate(self) -> dict[str, str]:
         errors: dict[str, str] = {}
         self.parse_date_field("measured_on", required=True, errors=errors)
-        errors |= self.missing("kpi_code")
-        try:
-            float(self.input_value("value"))
-        except ValueError:
-            errors["value"] = self.t("bad_number")
+        errors |= self.missing("kpi_code", "value")
+        self.parse_number_field("value", errors)
         return errors
 
     def change(self) -> Callable[[Session], int | None]:
@@ -74,7 +71,7 @@ class MeasurementForm(FormScreen[MeasurementFormData]):
         fields: dict[str, Any] = {
             "kpi_code": str(self.query_one("#kpi_code", Select).value),
             "measured_on": self.date_value("measured_on"),
-            "value": float(self.input_value("value")),
+            "value": self.parse_number_field("value", {}),
             "note": self.input_value("note"),
         }
 

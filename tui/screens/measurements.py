@@ -19,6 +19,7 @@ from crm.records.queries import (
 )
 from tui.kit.record_list import ListQueries, RecordListScreen
 from tui.messages import Loaded
+from tui.strings import unit_label
 from tui.widgets.filter_bar import FilterBar
 from tui.widgets.plain import literal
 
@@ -49,7 +50,7 @@ class MeasurementListScreen(RecordListScreen[MeasurementRow]):
     def cells(self, row: MeasurementRow) -> tuple[Any, ...]:
         lang = self.crm.lang
         name = row.kpi_name_ja if lang == "ja" else row.kpi_name_en
-        unit = "" if row.unit == "—" else row.unit
+        unit = unit_label(row.unit, lang)
         return (format_day(row.measured_on, lang), name,
                 Text(f"{format_number(row.value)}{unit}", justify="right"), row.note or "",
                 row.entered_by)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session
@@ -28,6 +29,8 @@ class MeetingForm(FormScreen[WithStaff[MeetingDetail]]):
     ) -> None:
         super().__init__(record_id)
         self._organization = organization
+        #: The follow-up's done date as read (set apart: it is saved only when changed).
+        self._done_on: date | None = None
 
     def fields(self) -> ComposeResult:
         yield self.date_field("held_on", "held_on", value=self.crm.ctx.today())
@@ -38,6 +41,7 @@ class MeetingForm(FormScreen[WithStaff[MeetingDetail]]):
         yield self.field("summary", TextArea(id="summary"), "summary")
         yield self.input_field("next_action")
         yield self.date_field("follow_up_on", "follow_up_on")
+        yield self.date_field("done_on", "follow_up_done_on")
 
     def load(self, session: Session) -> WithStaff[MeetingDetail]:
         return self.with_staff(session, meeting_detail)
@@ -50,13 +54,15 @@ class MeetingForm(FormScreen[WithStaff[MeetingDetail]]):
             picker.set_picked([self._organization])
         if meeting is None:
             return
+        self._done_on = meeting.follow_up_done_on
         self.query_one("#held_on", Input).value = meeting.held_on.isoformat()
         self.query_one("#title", Input).value = meeting.title
         picker.set_picked([PickedOrganization(o.id, o.name) for o in meeting.organizations])
         self.query_one("#summary", TextArea).text = meeting.summary or ""
         self.query_one("#next_action", Input).value = meeting.next_action or ""
-        if meeting.follow_up_on:
-            self.query_one("#follow_up_on", Input).value = meeting.follow_up_on.isoformat()
+        for name in ("follow_up_on", "follow_up_done_on"):
+            day = getattr(meeting, name)
+            self.query_one(f"#{name}", Input).value = day.isoformat() if day else ""
 
     @on(OrganizationPicker.Changed)
     def _organizations_changed(self) -> None:
@@ -66,11 +72,16 @@ class MeetingForm(FormScreen[WithStaff[MeetingDetail]]):
         errors: dict[str, str] = {}
         held_on = self.parse_date_field("held_on", required=True, errors=errors)
         follow_up = self.parse_date_field("follow_up_on", required=False, errors=errors)
+        done = self.parse_date_field("follow_up_done_on", required=False, errors=errors)
         errors |= self.missing("title")
         if not self.picked():
             errors["organizations"] = self.t("need_organization")
         if held_on and follow_up and follow_up < held_on:
             errors["follow_up_on"] = self.t("follow_up_before")
+        if done and not follow_up and "follow_up_on" not in errors:
+            errors["follow_up_done_on"] = self.t("done_without_follow_up")
+        elif held_on and done and done < held_on:
+            errors["follow_up_done_on"] = self.t("follow_up_before")
         return errors
 
     def change(self) -> Callable[[Session], int | None]:
@@ -84,6 +95,8 @@ class MeetingForm(FormScreen[WithStaff[MeetingDetail]]):
             "next_action": self.input_value("next_action"),
             "follow_up_on": self.date_value("follow_up_on"),
         }
+        done_on = self.date_value("follow_up_done_on")
+        was_done_on = self._done_on
 
         def save(session: Session) -> int | None:
             ids = organization_ids(session, ctx, picked)
@@ -92,6 +105,8 @@ class MeetingForm(FormScreen[WithStaff[MeetingDetail]]):
             else:
                 meeting = services.update_meeting(session, ctx, record_id,
                                                   organization_ids=ids, **fields)
+            if done_on != was_done_on and meeting.id is not None:
+                services.complete_follow_up(session, ctx, meeting.id, done_on=done_on)
             return meeting.id
 
         return save

@@ -21,6 +21,8 @@ from crm.records.queries import (
     meeting_page,
 )
 from tui.kit.record_list import ListQueries, RecordListScreen
+from tui.messages import WriteDone
+from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.filter_bar import FilterBar
 
 
@@ -46,9 +48,17 @@ class MeetingListScreen(RecordListScreen[MeetingRow]):
 
 
 class FollowUpListScreen(MeetingListScreen):
-    """Open follow-ups, soonest first; `c` marks the selected one done today."""
+    """Open follow-ups, soonest first; `c` marks the selected one done today (once asked),
+    `z` opens the last one marked done again."""
 
-    BINDINGS = [Binding("c", "complete", "complete")]
+    BINDINGS = [Binding("c", "complete", "complete"), Binding("z", "undo", "undo")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        #: The meeting whose follow-up is being marked done, until the write is done.
+        self._completing: MeetingRow | None = None
+        #: The meetings marked done here, the last one last: what `z` reopens.
+        self._done: list[MeetingRow] = []
 
     section = "follow_ups"
     order = ("follow_up_on", False)
@@ -83,5 +93,32 @@ class FollowUpListScreen(MeetingListScreen):
         if row is None or not self.crm.writable():
             return
         ctx, record_id = self.crm.ctx, int(row.id)
-        self.write(self.t("followup_done"), lambda s: services.complete_follow_up(
-            s, ctx, record_id, done_on=ctx.today()).id)
+        due = format_day(row.follow_up_on, self.crm.lang) if row.follow_up_on else "—"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._completing = row
+                self.write(self.t("followup_done", title=row.title),
+                           lambda s: services.complete_follow_up(
+                               s, ctx, record_id, done_on=ctx.today()).id)
+
+        self.app.push_screen(ConfirmDialog(
+            self.t("confirm_complete", title=row.title, due=due), self.t("yes"), self.t("no")),
+            answered)
+
+    def action_undo(self) -> None:
+        if not self._done:
+            self.notify(self.t("nothing_to_reopen"), severity="warning")
+            return
+        if not self.crm.writable():
+            return
+        row = self._done.pop()
+        ctx, record_id = self.crm.ctx, int(row.id)
+        self.write(self.t("followup_reopened", title=row.title),
+                   lambda s: services.complete_follow_up(s, ctx, record_id, done_on=None).id)
+
+    def on_write_done(self, message: WriteDone) -> None:
+        if self._completing is not None and message.record_id == self._completing.id:
+            self._done.append(self._completing)
+        self._completing = None
+        super().on_write_done(message)

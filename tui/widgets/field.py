@@ -1,4 +1,5 @@
-"""A labelled form field with room for its error message."""
+"""A labelled form field with room for its error message; `-focused` while its input has
+the focus (the stylesheet shows which field that is)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ class Field(Vertical):
         if self._hint:
             yield Static(self._hint, classes="field-hint")
         yield Static("", classes="field-error", markup=False)
+
+    def on_descendant_focus(self) -> None:
+        self.add_class("-focused")
+
+    def on_descendant_blur(self) -> None:
+        self.remove_class("-focused")
 
     def set_error(self, message: str | None) -> None:
         """Show `message` under the field, or clear the error with None."""

@@ -34,7 +34,8 @@ class NewOrganizationDialog(InputDialog[PickedOrganization]):
             yield from self.buttons()
 
     def on_mount(self) -> None:
-        self.query_one("#new-kind", Select).focus()
+        # The name first: typing, Tab, Tab, Enter then opens the kinds, not Cancel.
+        self.query_one("#new-name", Input).focus()
 
     def accept(self) -> None:
         name = self.query_one("#new-name", Input).value.strip()
