@@ -40,11 +40,15 @@ def matches(snap_compare: SnapCompare, database: Database, ctx: Context, *, lang
 
 
 def test_dashboard_ja(snap_compare: SnapCompare, database: Database, ctx: Context) -> None:
-    assert matches(snap_compare, database, ctx, lang="ja", size=(120, 30))
+    # FY2022 Q4: the last quarter of the shipped plan (none is in force at today's FY2023).
+    assert matches(snap_compare, database, ctx, lang="ja", size=(120, 30),
+                   keys=("left_square_bracket",))
 
 
 def test_dashboard_en(snap_compare: SnapCompare, database: Database, ctx: Context) -> None:
-    assert matches(snap_compare, database, ctx, lang="en", size=(120, 30))
+    # FY2022 Q4: the last quarter of the shipped plan (none is in force at today's FY2023).
+    assert matches(snap_compare, database, ctx, lang="en", size=(120, 30),
+                   keys=("left_square_bracket",))
 
 
 def test_meeting_form_ja_80x24(

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import col
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Label, OptionList, TextArea
+from textual.widgets import DataTable, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets._footer import FooterKey
 
 from cli.main import main
@@ -30,6 +30,7 @@ from crm.models import (
 )
 from crm.records import services
 from db.session import Database
+from tests.test_measurement_plans import add_plan
 from tests.tui_factory import (
     Seeded,
     add_meetings,
@@ -655,8 +656,9 @@ async def test_english_units_for_kpis(
         services.record_measurement(session, ctx, kpi_code="open_data_files",
                                     measured_on=date(2023, 3, 1), value=1500)
     app = CRMApp(database, ctx, lang="en")
-    async with running(app) as pilot:
+    async with running(app, "left_square_bracket") as pilot:  # FY2022 Q4: the shipped plan
         table = app.screen.query_one("#kpis", DataTable)
+        assert table.row_count == 19
         figures = [str(cell) for key in table.rows for cell in table.get_row(key)[2:4]]
         assert not [f for f in figures if any(u in f for u in "件回社人セ")]
         assert "1,500" in str(table.get_row("open_data_files")[2])
@@ -674,11 +676,11 @@ async def test_dashboard_shows_every_kpi_moves_period_and_builds_the_pdf(
     app = CRMApp(database, ctx, report_dir=tmp_path)
     async with running(app) as pilot:
         table = app.screen.query_one("#kpis", DataTable)
-        assert table.row_count == 19
-        row = table.get_row("open_data_files")
-        assert "1,500" in str(row[2])
+        assert table.row_count == 0  # the shipped plan ended with FY2022
+        assert "計画を選んでください" in str(app.screen.query_one("#as-of", Static).render())
         await press(pilot, "left_square_bracket")
         assert app.screen.period.label("ja") == "令和4年度 第4四半期"  # type: ignore[attr-defined]
+        assert table.row_count == 19
         assert "1,500" in str(table.get_row("open_data_files")[2])
         await press(pilot, "p")
         assert not app.screen.query_one("#pdf-progress").display
@@ -696,6 +698,27 @@ async def test_dashboard_shows_every_kpi_moves_period_and_builds_the_pdf(
         (issued,) = session.scalars(select(IssuedReport)).all()
     assert (issued.fiscal_year, issued.quarter, issued.lang) == (2022, 4, "ja")
     assert issued.pdf_sha256 == hashlib.sha256(pdf.read_bytes()).hexdigest()
+
+
+async def test_dashboard_shows_the_chosen_plans_kpis(
+    database: Database, ctx: Context, seeded: Seeded, tmp_path: Path
+) -> None:
+    add_plan(database, tmp_path)
+    app = CRMApp(database, ctx)
+    async with running(app) as pilot:
+        table = app.screen.query_one("#kpis", DataTable)
+        select = app.screen.query_one("#plan", Select)
+        assert [shown(table, index=0)[1]] == ["オープンデータ数（次期）"]  # in force in FY2023
+        select.value = "ict-policy-2018"
+        await wait_until(pilot, lambda: table.row_count == 19)
+        assert "オープンデータ数（次期）" not in [shown(table, index=i)[1] for i in range(19)]
+        select.value = "all"
+        await wait_until(pilot, lambda: table.row_count == 20)
+        assert {"ict-policy-2018/open_data_files", "next-2023/open_data_files"} <= {
+            k.value for k in table.rows}
+        select.value = "next-2023"
+        await wait_until(pilot, lambda: table.row_count == 1)
+        assert [k.value for k in table.rows] == ["open_data_files"]
 
 
 async def test_duplicates_merged_then_undone(

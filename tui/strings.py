@@ -201,6 +201,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "need_organization": ("相手先を1つ以上選んでください", "Pick at least one organization"),
     # dashboard
     "period": ("期間", "Period"),
+    "plan": ("計画", "Plan"),
+    "plans_in_force": ("期間中の計画", "Plans in force"),
+    "every_plan": ("すべての計画", "Every plan"),
+    "no_plan_in_force": ("この期間の計画はありません。計画を選んでください",
+                         "No plan in this period: choose one"),
     "trend": ("推移（四半期末）", "Trend (quarter ends)"),
     "trend_col": ("推移", "Trend"),
     "in_period": ("期間内", "In period"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -16,13 +18,14 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Stat
 from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.errors import CRMError
 from crm.formatting import format_number
-from crm.kpi.engine import KpiFigure, compute_for_periods
+from crm.kpi.engine import ALL_PLANS, KpiFigure, compute_for_periods, select_plans
+from crm.kpi.plans import list_plans
 from crm.vocabulary import KPI_STATUS_LABELS
 from tui.kit.screen import QUIT, CRMScreen, nav_tabs
 from tui.messages import Loaded
 from tui.strings import unit_label
 from tui.widgets.dialogs import ConfirmDialog
-from tui.widgets.plain import PlainTable
+from tui.widgets.plain import PlainTable, literal
 
 #: Quarters shown in the trend column.
 TREND_QUARTERS = 6
@@ -30,6 +33,9 @@ TREND_QUARTERS = 6
 NARROW = 110
 SPARKS = "▁▂▃▄▅▆▇█"
 WHOLE_YEAR = "year"
+#: The plan selector's values besides the plan codes: the plans in force, or every plan.
+IN_FORCE = "in-force"
+EVERY_PLAN = "all"
 
 
 @dataclass(frozen=True)
@@ -49,15 +55,30 @@ def trend_quarters(period: FiscalPeriod) -> list[FiscalPeriod]:
     return quarters
 
 
-def dashboard_figures(session: Session, period: FiscalPeriod) -> tuple[list[KpiFigure], Trend]:
-    """The period's figures and their trend, from one engine call (one scan of the records)."""
+def row_keys(figures: Sequence[KpiFigure]) -> list[str]:
+    """Each figure's row key: its KPI code, prefixed with its plan where two plans share it."""
+    shared = Counter(f.code for f in figures)
+    return [f.code if shared[f.code] == 1 else f"{f.kpi.plan_code}/{f.code}" for f in figures]
+
+
+def dashboard_figures(session: Session, period: FiscalPeriod,
+                      plans: Sequence[str] | None = ALL_PLANS) -> tuple[list[KpiFigure], Trend]:
+    """The period's figures (of `plans` only, if given) and their trend, keyed by row key,
+    from one engine call (one scan of the records)."""
     quarters = trend_quarters(period)
-    by_period = compute_for_periods(session, [period, *quarters])
-    values: dict[str, list[float | None]] = {f.code: [] for f in by_period[period]}
+    by_period = compute_for_periods(session, [period, *quarters], plans)
+    values: dict[str, list[float | None]] = {k: [] for k in row_keys(by_period[period])}
     for quarter in quarters:
-        for figure in by_period[quarter]:
-            values[figure.code].append(figure.value)
+        for key, figure in zip(row_keys(by_period[quarter]), by_period[quarter], strict=True):
+            values[key].append(figure.value)
     return by_period[period], Trend(period, quarters, values)
+
+
+def chosen_figures(session: Session, period: FiscalPeriod,
+                   plan: str) -> tuple[list[KpiFigure], Trend]:
+    """The dashboard's figures for the plan selector's value (IN_FORCE, EVERY_PLAN or a code)."""
+    chosen = select_plans(session, None if plan == IN_FORCE else plan, period.fiscal_year)
+    return dashboard_figures(session, period, chosen)
 
 
 def progress_bar(rate: float | None, cells: int) -> str:
@@ -104,8 +125,8 @@ def sparkline(values: list[float | None]) -> str:
 class DashboardScreen(CRMScreen):
     """All KPIs for the chosen period: value, target, progress, status and trend."""
 
-    class FiguresLoaded(Loaded[tuple[list[KpiFigure], Trend]]):
-        """A period's figures and their trend."""
+    class FiguresLoaded(Loaded[tuple[str, tuple[list[KpiFigure], Trend]]]):
+        """The plan selector's value, and the period's figures and their trend."""
 
     class ReportDone(Loaded[str]):
         """A report was written (and issued, if asked): the notice saying where."""
@@ -125,6 +146,7 @@ class DashboardScreen(CRMScreen):
     def __init__(self) -> None:
         super().__init__()
         self.period = FiscalPeriod.of(self.crm.ctx.today())
+        self.plan = IN_FORCE
         self.figures: list[KpiFigure] = []
         self.trend: Trend | None = None
         self._layout: list[tuple[str, int]] = []
@@ -145,6 +167,16 @@ class DashboardScreen(CRMScreen):
                 + [(FiscalPeriod(2020, q).label(self.crm.lang).split()[-1], str(q))
                    for q in (1, 2, 3, 4)],
                 value=str(self.period.quarter), allow_blank=False, id="quarter", compact=True,
+            )
+            yield Static(self.t("plan"), classes="bar-label")
+            with self.crm.database.reading() as session:
+                plans = list_plans(session)
+            yield Select(
+                [(self.t("plans_in_force"), IN_FORCE)]
+                + [(literal(f"{p.code} {p.name_ja if self.crm.lang == 'ja' else p.name_en}"),
+                    p.code) for p in plans]
+                + [(self.t("every_plan"), EVERY_PLAN)],
+                value=IN_FORCE, allow_blank=False, id="plan", compact=True,
             )
             yield Static("", id="as-of")
             yield ProgressBar(total=None, show_eta=False, id="pdf-progress")
@@ -170,9 +202,10 @@ class DashboardScreen(CRMScreen):
 
     def action_refresh(self) -> None:
         """Read the figures for the chosen period again; their trend follows once shown."""
-        period = self.period
+        period, plan = self.period, self.plan
         self.query_one("#as-of", Static).update(self.t("loading"))
-        self.read(lambda session: dashboard_figures(session, period), self.FiguresLoaded)
+        self.read(lambda session: (plan, chosen_figures(session, period, plan)),
+                  self.FiguresLoaded)
 
     def action_shift_period(self, step: int) -> None:
         """Move to the previous or next quarter (or year)."""
@@ -188,6 +221,11 @@ class DashboardScreen(CRMScreen):
         self.action_refresh()
 
     def on_select_changed(self, event: Select.Changed) -> None:
+        plan = self.query_one("#plan", Select).value
+        if isinstance(plan, str) and plan != self.plan:
+            self.plan = plan
+            self.action_refresh()
+            return
         year = self.query_one("#year", Select).value
         quarter = self.query_one("#quarter", Select).value
         if isinstance(year, int):
@@ -241,8 +279,8 @@ class DashboardScreen(CRMScreen):
         self.notify(message.data, severity="error")
 
     def on_dashboard_screen_figures_loaded(self, message: DashboardScreen.FiguresLoaded) -> None:
-        figures, trend = message.data
-        if trend.period == self.period:
+        plan, (figures, trend) = message.data
+        if trend.period == self.period and plan == self.plan:
             self.figures, self.trend = figures, trend
             self._show_period()
             self._show()
@@ -259,6 +297,7 @@ class DashboardScreen(CRMScreen):
         self.query_one("#as-of", Static).update(
             f"{period.label(lang)}  {period.start.isoformat()} – {period.end.isoformat()}"
             f"   {self.t('trend')}: {quarters[0].label_en()}–{quarters[-1].label_en()}"
+            + (f"   {self.t('no_plan_in_force')}" if not self.figures else "")
         )
 
     def _show(self) -> None:
@@ -270,7 +309,7 @@ class DashboardScreen(CRMScreen):
         keys = [key for key, _ in self._layout]
         cells = (self._layout[keys.index("achievement_rate")][1] if self._layout else 16) - 7
         with self.app.batch_update():
-            for figure in self.figures:
+            for key, figure in zip(row_keys(self.figures), self.figures, strict=True):
                 kpi = figure.kpi
                 unit = unit_label(kpi.unit, lang)
                 values = {
@@ -281,9 +320,9 @@ class DashboardScreen(CRMScreen):
                     "target": Text(f"{format_number(kpi.target)}{unit}", justify="right"),
                     "achievement_rate": progress_bar(figure.achievement_rate, cells),
                     "status": self._status_text(figure),
-                    "trend_col": sparkline(trend.get(kpi.code, [])),
+                    "trend_col": sparkline(trend.get(key, [])),
                     "in_period": Text(format_number(figure.period_count), justify="right"),
                 }
-                table.add_row(*(values[key] for key in keys), key=kpi.code)
+                table.add_row(*(values[k] for k in keys), key=key)
         table.move_cursor(row=row)
 
