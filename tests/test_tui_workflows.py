@@ -29,6 +29,7 @@ from crm.models import (
     OutreachEvent,
 )
 from crm.records import services
+from crm.tags import LINKS, tags_of
 from db.session import Database
 from tests.test_measurement_plans import add_plan
 from tests.tui_factory import (
@@ -316,6 +317,29 @@ async def test_outreach_event_logged_counts(
         event = session.scalars(select(OutreachEvent)).one()
         assert (event.kind, event.attendees, event.venue) == ("lecture", 35, "市立中学校")
     assert kpi_value(database, "lectures_in_city", ctx.today()) == (before or 0) + 1
+
+
+async def test_tags_typed_in_the_form_are_saved_shown_and_filter_the_list(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx)
+    async with running(app, "5", "n") as pilot:
+        await pilot.press("tab", "enter", "down", "enter", "tab")  # kind: 周知広報
+        await paste(pilot, "市民まつり")
+        app.screen.query_one("#tags", Input).value = "DX; 市民 ;DX"
+        await press(pilot, "ctrl+s")
+        with database.reading() as session:
+            event = session.scalars(select(OutreachEvent)).one()
+            assert event.id is not None
+            assert tags_of(session, LINKS["events"], event.id) == ["DX", "市民"]
+        table = app.screen.query_one(PagedTable)
+        await press(pilot, "e", until=lambda: isinstance(app.screen, FormScreen))
+        assert app.screen.query_one("#tags", Input).value == "DX; 市民"
+        await press(pilot, "escape", until=lambda: not isinstance(app.screen, FormScreen))
+        tag = app.screen.query_one("#fb-tag", Input)
+        for typed, rows in (("市民", 1), ("市", 0), ("DX", 1)):
+            tag.value = typed
+            await wait_until(pilot, lambda rows=rows: table.row_count == rows)  # type: ignore[misc]
 
 
 async def test_measurement_entered_sets_the_kpi(

@@ -23,6 +23,7 @@ from crm.calendar import FiscalPeriod
 from crm.context import JAPAN
 from crm.records import entities
 from crm.records.entities import Entity, Link
+from crm.tags import tags_of
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -48,6 +49,7 @@ class ListFilter:
     organization_id: int | None = None
     include_archived: bool = False
     scope: str = "open"
+    tag: str | None = None
 
 
 def _like(text: str) -> str:
@@ -76,6 +78,16 @@ def _search(text: str, searches: Sequence[entities.Search], owner_id: Any
             or_(*matches),
         ))
     return or_(*own)
+
+
+def _tagged(entity: Entity, tag: str | None) -> ColumnElement[bool] | None:
+    """Records of `entity` carrying the tag named `tag` (None or blank, or an entity without
+    tags: no filter)."""
+    if not tag or not tag.strip() or not any(f.name == "tags" for f in entity.fields):
+        return None
+    link = entity.link("tags")
+    return exists().where(link.owner_column == col(entity.model.id),
+                          link.target_column == col(m.Tag.id), col(m.Tag.name) == tag.strip())
 
 
 def _in_period(column: Any, period: FiscalPeriod | None) -> ColumnElement[bool] | None:
@@ -223,6 +235,7 @@ class _Lister(Generic[RowT]):
                 _search(text, spec.search, col(model.id)) if text else None,
                 _linked_to(self.entity, m.Staff, filters.staff_id),
                 _linked_to(self.entity, m.Organization, filters.organization_id),
+                _tagged(self.entity, filters.tag),
             ],
         )
 
@@ -613,6 +626,7 @@ class OrganizationRef:
 @dataclass(frozen=True)
 class MeetingDetail:
     """A meeting's fields and links, for editing."""
+    tags: tuple[str, ...]
 
     id: int
     held_on: date
@@ -654,12 +668,14 @@ def meeting_detail(session: Session, meeting_id: int) -> MeetingDetail | None:
         MeetingDetail, meeting,
         organizations=_refs(session, entities.MEETINGS.link("organizations"), meeting.id),
         staff=_staff(session, entities.MEETINGS.link("staff"), meeting.id),
+        tags=tuple(tags_of(session, entities.MEETINGS.link("tags"), meeting.id)),
     )
 
 
 @dataclass(frozen=True)
 class AgreementDetail:
     """An agreement's fields and partners, for editing."""
+    tags: tuple[str, ...]
 
     id: int
     title: str
@@ -678,12 +694,14 @@ def agreement_detail(session: Session, agreement_id: int) -> AgreementDetail | N
     if a is None or a.id is None:
         return None
     return _row(AgreementDetail, a,
-                partners=_refs(session, entities.AGREEMENTS.link("partners"), a.id))
+                partners=_refs(session, entities.AGREEMENTS.link("partners"), a.id),
+                tags=tuple(tags_of(session, entities.AGREEMENTS.link("tags"), a.id)))
 
 
 @dataclass(frozen=True)
 class EventDetail:
     """An outreach event's fields and staff names, for editing."""
+    tags: tuple[str, ...]
 
     id: int
     held_on: date
@@ -701,4 +719,5 @@ def event_detail(session: Session, event_id: int) -> EventDetail | None:
     e = session.get(m.OutreachEvent, event_id)
     if e is None or e.id is None:
         return None
-    return _row(EventDetail, e, staff=_staff(session, entities.EVENTS.link("staff_ids"), e.id))
+    return _row(EventDetail, e, staff=_staff(session, entities.EVENTS.link("staff_ids"), e.id),
+                tags=tuple(tags_of(session, entities.EVENTS.link("tags"), e.id)))

@@ -21,6 +21,7 @@ from crm.calendar import DateParseError, parse_date
 from crm.context import Context
 from crm.records import services
 from crm.records.queries import Choice, ListFilter, organization_page, staff_choices
+from crm.tags import SEPARATOR
 from crm.vocabulary import ORGANIZATION_KINDS
 from tui.kit.screen import CRMScreen
 from tui.messages import Loaded, WriteDone, WriteFailed
@@ -174,6 +175,18 @@ class FormScreen(CRMScreen, Generic[Data]):
     def input_field(self, name: str, label_key: str | None = None) -> Field:
         """A Field with an Input whose id is `name`, labelled `label_key` (or `name`)."""
         return self.field(label_key or name, Input(id=name), name)
+
+    def tags_field(self) -> Field:
+        """A Field with an Input of tag names separated by ';', as in files."""
+        return self.field("tags", Input(id="tags"), "tags", hint=self.t("tags_hint"))
+
+    def fill_tags(self, tags: Sequence[str]) -> None:
+        """Show a record's tags in the tags field."""
+        self.query_one("#tags", Input).value = f"{SEPARATOR} ".join(tags)
+
+    def tags_value(self) -> list[str]:
+        """The tag names typed (cleaned and checked by the service)."""
+        return self.input_value("tags").split(SEPARATOR)
 
     def date_field(self, label_key: str, name: str, *, value: date | None = None) -> Field:
         """A Field with a DateInput."""

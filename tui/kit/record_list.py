@@ -119,6 +119,8 @@ class RecordListScreen(CRMScreen, Generic[Row]):
     #: A default order other than the listing's, as (sort key, descending).
     order: ClassVar[tuple[str, bool] | None] = None
     uses_staff: ClassVar[bool] = False
+    #: Whether the records carry tags (the filter bar then filters by one).
+    uses_tags: ClassVar[bool] = False
     PAGE_SIZE: ClassVar[int] = 100
 
     @property
@@ -175,12 +177,13 @@ class RecordListScreen(CRMScreen, Generic[Row]):
                 for q in (1, 2, 3, 4)]
 
     def period_filter_bar(self, kinds: Options | None = None, kind_prompt: str = "") -> FilterBar:
-        """Filters by text, fiscal year and quarter, `kinds` if given, and staff if used."""
+        """Filters by text, fiscal year and quarter, `kinds` if given, staff and tag if used."""
         return FilterBar(
             placeholder=self.t("search_placeholder"), years=self.year_options(),
             quarters=self.quarter_options(), year_prompt=self.t("fiscal_year"),
             quarter_prompt=self.t("quarter"), kinds=kinds, kind_prompt=kind_prompt,
             staff_prompt=self.t("staff") if self.uses_staff else None,
+            tag_prompt=self.t("tag_filter") if self.uses_tags else None,
         )
 
     def compose(self) -> ComposeResult:

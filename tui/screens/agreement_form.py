@@ -35,6 +35,7 @@ class AgreementForm(FormScreen[AgreementDetail | None]):
         for name in DATES:
             yield self.date_field(name, name)
         yield self.input_field("datasets")
+        yield self.tags_field()
         yield self.field("notes", TextArea(id="notes"), "notes")
 
     def load(self, session: Session) -> AgreementDetail | None:
@@ -51,6 +52,7 @@ class AgreementForm(FormScreen[AgreementDetail | None]):
             value = getattr(data, name)
             self.query_one(f"#{name}", Input).value = value.isoformat() if value else ""
         self.query_one("#datasets", Input).value = data.datasets or ""
+        self.fill_tags(data.tags)
         self.query_one("#notes", TextArea).text = data.notes or ""
 
     def validate(self) -> dict[str, str]:
@@ -72,6 +74,7 @@ class AgreementForm(FormScreen[AgreementDetail | None]):
             "title": self.input_value("title"),
             "status": str(self.query_one("#status", Select).value),
             "datasets": self.input_value("datasets"),
+            "tags": self.tags_value(),
             "notes": self.query_one("#notes", TextArea).text,
         }
 

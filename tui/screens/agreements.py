@@ -28,6 +28,8 @@ class AgreementListScreen(RecordListScreen[AgreementRow]):
     entity = entities.AGREEMENTS
     queries = ListQueries(agreement_page, count_agreements)
 
+    uses_tags = True
+
     def filter_bar(self) -> FilterBar:
         return self.period_filter_bar(term_options(AGREEMENT_STATUSES, self.crm.lang),
                                       self.t("status"))

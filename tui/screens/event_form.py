@@ -29,6 +29,7 @@ class EventForm(FormScreen[WithStaff[EventDetail]]):
             yield self.input_field(name)
         yield self.field("attendees", Input(id="attendees"), "attendees")
         yield self.staff_field()
+        yield self.tags_field()
         yield self.field("notes", TextArea(id="notes"), "notes")
 
     def load(self, session: Session) -> WithStaff[EventDetail]:
@@ -45,6 +46,7 @@ class EventForm(FormScreen[WithStaff[EventDetail]]):
             self.query_one(f"#{name}", Input).value = getattr(event, name) or ""
         if event.attendees is not None:
             self.query_one("#attendees", Input).value = str(event.attendees)
+        self.fill_tags(event.tags)
         self.query_one("#notes", TextArea).text = event.notes or ""
 
     def validate(self) -> dict[str, str]:
@@ -64,6 +66,7 @@ class EventForm(FormScreen[WithStaff[EventDetail]]):
             "municipality": self.input_value("municipality"),
             "attendees": self.parse_count_field("attendees", {}),
             "staff_ids": self.staff_ids(),
+            "tags": self.tags_value(),
             "notes": self.query_one("#notes", TextArea).text,
         }
 

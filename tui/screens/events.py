@@ -26,6 +26,7 @@ class EventListScreen(RecordListScreen[EventRow]):
     entity = entities.EVENTS
     queries = ListQueries(event_page, count_events)
     uses_staff = True
+    uses_tags = True
 
     def filter_bar(self) -> FilterBar:
         return self.period_filter_bar(term_options(EVENT_KINDS, self.crm.lang), self.t("kind"))

@@ -42,6 +42,7 @@ class MeetingForm(FormScreen[WithStaff[MeetingDetail]]):
         yield self.input_field("next_action")
         yield self.date_field("follow_up_on", "follow_up_on")
         yield self.date_field("done_on", "follow_up_done_on")
+        yield self.tags_field()
 
     def load(self, session: Session) -> WithStaff[MeetingDetail]:
         return self.with_staff(session, meeting_detail)
@@ -58,6 +59,7 @@ class MeetingForm(FormScreen[WithStaff[MeetingDetail]]):
         self.query_one("#held_on", Input).value = meeting.held_on.isoformat()
         self.query_one("#title", Input).value = meeting.title
         picker.set_picked([PickedOrganization(o.id, o.name) for o in meeting.organizations])
+        self.fill_tags(meeting.tags)
         self.query_one("#summary", TextArea).text = meeting.summary or ""
         self.query_one("#next_action", Input).value = meeting.next_action or ""
         for name in ("follow_up_on", "follow_up_done_on"):
@@ -91,6 +93,7 @@ class MeetingForm(FormScreen[WithStaff[MeetingDetail]]):
             "held_on": self.date_value("held_on"),
             "title": self.input_value("title"),
             "staff_ids": self.staff_ids(),
+            "tags": self.tags_value(),
             "summary": self.query_one("#summary", TextArea).text,
             "next_action": self.input_value("next_action"),
             "follow_up_on": self.date_value("follow_up_on"),

@@ -36,6 +36,7 @@ class MeetingListScreen(RecordListScreen[MeetingRow]):
     entity = entities.MEETINGS
     queries = ListQueries(meeting_page, count_meetings)
     uses_staff = True
+    uses_tags = True
 
     def filter_bar(self) -> FilterBar:
         return self.period_filter_bar()

@@ -1,4 +1,4 @@
-"""The filter row above a list: free text, fiscal year and quarter, kind, staff, scope."""
+"""The filter row above a list: free text, fiscal year and quarter, kind, staff, tag, scope."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ class FilterBar(Horizontal):
     FilterBar Input { width: 1fr; min-width: 12; margin-right: 1; }
     FilterBar Select { width: 16; margin-right: 1; }
     FilterBar #fb-kind, FilterBar #fb-scope { width: 22; }
+    FilterBar #fb-tag { width: 16; min-width: 8; }
     """
 
     class Changed(Message):
@@ -47,6 +48,7 @@ class FilterBar(Horizontal):
         kind_prompt: str = "",
         scopes: Options | None = None,
         staff_prompt: str | None = None,
+        tag_prompt: str | None = None,
         year_prompt: str = "",
         quarter_prompt: str = "",
     ) -> None:
@@ -58,6 +60,7 @@ class FilterBar(Horizontal):
         self._kind_prompt = kind_prompt
         self._scopes = scopes
         self._staff_prompt = staff_prompt
+        self._tag_prompt = tag_prompt
         self._year_prompt = year_prompt
         self._quarter_prompt = quarter_prompt
         self._timer: Timer | None = None
@@ -75,6 +78,8 @@ class FilterBar(Horizontal):
             yield Select(self._kinds, prompt=self._kind_prompt, id="fb-kind", compact=True)
         if self._staff_prompt is not None:
             yield Select([], prompt=self._staff_prompt, id="fb-staff", compact=True)
+        if self._tag_prompt is not None:
+            yield Input(placeholder=self._tag_prompt, id="fb-tag", compact=True)
 
     def set_staff(self, options: Options) -> None:
         """Fill the staff choices once they are read."""
@@ -104,6 +109,8 @@ class FilterBar(Horizontal):
             kind=values.get("fb-kind"),
             staff_id=int(staff) if staff else None,
             scope=values.get("fb-scope") or "open",
+            tag=(self.query_one("#fb-tag", Input).value.strip() or None
+                 if self._tag_prompt is not None else None),
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:
