@@ -18,20 +18,26 @@ from cli.main import main
 from crm.audit.chain import history
 from crm.calendar import FiscalPeriod
 from crm.context import Context
+from crm.kpi import plans
 from crm.kpi.engine import compute_at, compute_for_period
+from crm.kpi.plan_file import read_plan
 from crm.models import (
     Agreement,
     IssuedReport,
+    Kpi,
+    KpiMeasurement,
     Meeting,
     MeetingOrganization,
     Organization,
     OrganizationMerge,
     OutreachEvent,
+    Plan,
 )
 from crm.records import services
 from crm.tags import LINKS, tags_of
 from db.session import Database
 from tests.test_measurement_plans import add_plan
+from tests.test_plans import PLAN_FILE
 from tests.tui_factory import (
     Seeded,
     add_meetings,
@@ -47,6 +53,7 @@ from tui.kit.form import FormScreen
 from tui.screens.audit_history import AuditHistoryScreen, changes
 from tui.screens.dashboard import dashboard_figures, trend_quarters
 from tui.screens.duplicates import DuplicatesScreen
+from tui.screens.plans import PlansScreen
 from tui.screens.record_view import RecordViewScreen
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.field import Field
@@ -353,6 +360,23 @@ async def test_measurement_entered_sets_the_kpi(
         await press(pilot, "ctrl+s")
         assert app.screen.query_one(PagedTable).row_count == 1
     assert kpi_value(database, "open_data_files", ctx.today()) == 2100
+
+
+async def test_measurement_names_the_plan_of_a_code_in_two_plans(
+    database: Database, ctx: Context, seeded: Seeded, tmp_path: Path
+) -> None:
+    add_plan(database, tmp_path)
+    app = CRMApp(database, ctx)
+    async with running(app, "6", "n") as pilot:
+        kpi = app.screen.query_one("#kpi_code", Select)
+        kpi.value = "next-2023/open_data_files"  # the choices are read: the app has settled
+        app.screen.query_one("#value", Input).value = "2500"
+        await press(pilot, "ctrl+s", until=lambda: not isinstance(app.screen, FormScreen))
+    with database.reading() as session:
+        (measurement,) = session.scalars(select(KpiMeasurement)).all()
+        kpi_row = session.get(Kpi, measurement.kpi_id)
+        assert kpi_row is not None and measurement.value == 2500
+        assert (session.get(Plan, kpi_row.plan_id) or Plan()).code == "next-2023"
 
 
 async def test_organization_search_history_and_contact(
@@ -743,6 +767,28 @@ async def test_dashboard_shows_the_chosen_plans_kpis(
         select.value = "next-2023"
         await wait_until(pilot, lambda: table.row_count == 1)
         assert [k.value for k in table.rows] == ["open_data_files"]
+
+
+async def test_plans_screen_shows_a_plans_kpis_rules_and_revisions(
+    database: Database, ctx: Context, seeded: Seeded, tmp_path: Path
+) -> None:
+    path = tmp_path / "test-2021.toml"
+    path.write_text(PLAN_FILE, encoding="utf-8")
+    with database.writing() as s:
+        assert plans.import_plan(s, ctx, read_plan(path), path.name)
+    app = CRMApp(database, ctx, lang="en")
+    async with running(app) as pilot:
+        app.screen.query_one("#plan", Select).value = "test-2021"
+        await settle(pilot)
+        await press(pilot, "l", until=lambda: isinstance(app.screen, PlansScreen))
+        table = app.screen.query_one("#plan-kpis", DataTable)
+        await wait_until(pilot, lambda: "meet_all" in [k.value for k in table.rows])
+        row = shown(table, "meet_all")
+        assert row[2] == "Meetings" and "meetings" in row[3].lower()
+        assert row[5] == "2022-04-01: 20 (2027-03-31) 上方修正"
+        app.screen.query_one("#plan-choice", Select).value = "ict-policy-2018"
+        await wait_until(pilot, lambda: table.row_count == 19)
+        await press(pilot, "escape", until=lambda: not isinstance(app.screen, PlansScreen))
 
 
 async def test_duplicates_merged_then_undone(

@@ -31,6 +31,7 @@ from tui.kit.navigation import (
     MeetingWith,
     NewContact,
     OrganizationHistory,
+    PlanList,
     RecordForm,
     RecordKind,
     RecordView,
@@ -51,6 +52,7 @@ from tui.screens.meetings import FollowUpListScreen, MeetingListScreen
 from tui.screens.organization_detail import OrganizationDetailScreen
 from tui.screens.organization_form import OrganizationForm
 from tui.screens.organizations import OrganizationListScreen
+from tui.screens.plans import PlansScreen
 from tui.screens.record_view import RecordViewScreen
 from tui.strings import text, textual_text
 from tui.widgets.dialogs import ConfirmDialog
@@ -106,6 +108,8 @@ def screen_for(destination: Destination) -> Screen[Any]:
             return DuplicatesScreen()
         case AuditTrail(title, records):
             return AuditHistoryScreen(title, records)
+        case PlanList(plan):
+            return PlansScreen(plan)
         case _:
             assert_never(destination)
 

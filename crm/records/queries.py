@@ -602,16 +602,26 @@ def staff_choices(session: Session) -> list[Choice]:
     return [Choice(str(i), name, name) for i, name in session.execute(query)]
 
 
-def measured_kpi_choices(session: Session) -> list[Choice]:
-    """Active measured KPIs in reporting order (the value is the KPI code)."""
+def measured_kpi_choices(session: Session, *, by_plan: bool = False) -> list[Choice]:
+    """Active measured KPIs in reporting order: the value is the KPI code, or with `by_plan`
+    "plan/code" (a code may be in two plans; then the label names the plan too)."""
     query = (
-        select(col(m.Kpi.code), col(m.Kpi.name_ja), col(m.Kpi.name_en), col(m.Kpi.unit))
-        .where(col(m.Kpi.kind) == "measured", col(m.Kpi.archived_at).is_(None))
+        select(col(m.Kpi.code), col(m.Kpi.name_ja), col(m.Kpi.name_en), col(m.Kpi.unit),
+               col(m.Plan.code))
+        .join(m.Plan, col(m.Plan.id) == col(m.Kpi.plan_id))
+        .where(col(m.Kpi.kind) == "measured", col(m.Kpi.archived_at).is_(None),
+               col(m.Plan.archived_at).is_(None))
         .order_by(col(m.Kpi.sort_order), col(m.Kpi.id))
     )
+    rows = session.execute(query).all()
+    if not by_plan:
+        return list({code: Choice(code, f"{ja} ({unit})", f"{en} ({unit})")
+                     for code, ja, en, unit, _ in rows}.values())
+    shared = {code for code, *_ in rows if sum(r[0] == code for r in rows) > 1}
     return [
-        Choice(code, f"{ja} ({unit})", f"{en} ({unit})")
-        for code, ja, en, unit in session.execute(query)
+        Choice(f"{plan}/{code}", f"{ja} ({unit})" + (f" [{plan}]" if code in shared else ""),
+               f"{en} ({unit})" + (f" [{plan}]" if code in shared else ""))
+        for code, ja, en, unit, plan in rows
     ]
 
 

@@ -77,8 +77,15 @@ class AuditTrail:
     records: tuple[tuple[str, int], ...]
 
 
+@dataclass(frozen=True)
+class PlanList:
+    """The plans and their KPIs, showing `plan` (default: the newest plan)."""
+
+    plan: str | None = None
+
+
 Destination = (RecordForm | RecordView | MeetingWith | NewContact | OrganizationHistory
-               | DuplicatePairs | AuditTrail)
+               | DuplicatePairs | AuditTrail | PlanList)
 
 
 class Host(Protocol):

@@ -21,6 +21,7 @@ from crm.formatting import format_number
 from crm.kpi.engine import ALL_PLANS, KpiFigure, compute_for_periods, select_plans
 from crm.kpi.plans import list_plans
 from crm.vocabulary import KPI_STATUS_LABELS
+from tui.kit.navigation import PlanList
 from tui.kit.screen import QUIT, CRMScreen, nav_tabs
 from tui.messages import Loaded
 from tui.strings import unit_label
@@ -140,6 +141,7 @@ class DashboardScreen(CRMScreen):
         Binding("f5", "refresh", "refresh"),
         Binding("p", "pdf", "pdf"),
         Binding("i", "issue", "issue_report"),
+        Binding("l", "plans", "plans"),
         QUIT,
     ]
 
@@ -233,6 +235,10 @@ class DashboardScreen(CRMScreen):
             if FiscalPeriod(year, q) != self.period:
                 self.period = FiscalPeriod(year, q)
                 self.action_refresh()
+
+    def action_plans(self) -> None:
+        """Show the plans and their KPIs, starting with the plan chosen here (if one is)."""
+        self.crm.open(PlanList(None if self.plan in (IN_FORCE, EVERY_PLAN) else self.plan))
 
     def action_pdf(self) -> None:
         """Build the KPI report of the chosen period as a PDF, in a worker."""

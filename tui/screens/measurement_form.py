@@ -11,7 +11,7 @@ from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from crm.models import Kpi, KpiMeasurement
+from crm.models import Kpi, KpiMeasurement, Plan
 from crm.records import services
 from crm.records.queries import Choice, measured_kpi_choices
 from tui.kit.form import FormScreen
@@ -23,6 +23,7 @@ class MeasurementFormData:
     """The measured KPIs, and the measurement being corrected (if any)."""
 
     kpis: Sequence[Choice]
+    #: The corrected measurement's KPI as "plan/code" (the choices' values).
     kpi_code: str | None
     measured_on: str
     value: str
@@ -42,12 +43,13 @@ class MeasurementForm(FormScreen[MeasurementFormData]):
         yield self.input_field("note")
 
     def load(self, session: Session) -> MeasurementFormData:
-        kpis = measured_kpi_choices(session)
+        kpis = measured_kpi_choices(session, by_plan=True)
         if self.record_id is None:
             return MeasurementFormData(kpis, None, "", "", "")
         old = services.get(session, KpiMeasurement, self.record_id)
-        code = services.get(session, Kpi, old.kpi_id).code
-        return MeasurementFormData(kpis, code, old.measured_on.isoformat(),
+        kpi = services.get(session, Kpi, old.kpi_id)
+        plan = services.get(session, Plan, kpi.plan_id).code
+        return MeasurementFormData(kpis, f"{plan}/{kpi.code}", old.measured_on.isoformat(),
                                    f"{old.value:g}", old.note or "")
 
     def fill(self, data: MeasurementFormData) -> None:
@@ -68,8 +70,10 @@ class MeasurementForm(FormScreen[MeasurementFormData]):
 
     def change(self) -> Callable[[Session], int | None]:
         ctx, record_id = self.crm.ctx, self.record_id
+        plan, _, code = str(self.query_one("#kpi_code", Select).value).partition("/")
         fields: dict[str, Any] = {
-            "kpi_code": str(self.query_one("#kpi_code", Select).value),
+            "kpi_code": code,
+            "plan": plan,
             "measured_on": self.date_value("measured_on"),
             "value": self.parse_number_field("value", {}),
             "note": self.input_value("note"),
