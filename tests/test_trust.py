@@ -6,7 +6,6 @@ none may stop the program's later writes.
 
 from __future__ import annotations
 
-import io
 import sqlite3
 import stat
 from datetime import UTC, date, datetime
@@ -15,7 +14,6 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 
-from cli.main import main
 from crm.audit import chain as audit
 from crm.context import Context, current_user, os_login
 from crm.records import services as s
@@ -25,23 +23,9 @@ from db.schema_sql import audit as schema_audit
 from db.schema_sql import trust
 from db.session import Database
 from tests.conftest import BACKEND
+from tests.test_audit import run, shell
 
 pytestmark = pytest.mark.skipif(BACKEND != "sqlite", reason="attacks on the SQLite file")
-
-
-def run(argv: list[str]) -> tuple[int, str]:
-    out = io.StringIO()
-    return main(argv, out=out), out.getvalue()
-
-
-def shell(path: Path, *statements: str) -> None:
-    """Run SQL as another tool would (the sqlite3 shell): a plain connection, autocommit."""
-    connection = sqlite3.connect(path, isolation_level=None)
-    try:
-        for statement in statements:
-            connection.execute(statement)
-    finally:
-        connection.close()
 
 
 def problems(database: Database) -> list[str]:
