@@ -23,6 +23,7 @@ from crm import models as m
 from crm import tags
 from crm.calendar import FiscalPeriod
 from crm.context import Context
+from crm.errors import DataError
 from crm.kpi import engine, plans
 from crm.kpi.plan_file import PlanFileError, plan_to_toml, read_plan
 from crm.kpi.rules import CountRule
@@ -353,6 +354,62 @@ def test_a_revision_takes_effect_on_its_date(two_plans: Database) -> None:
     assert before.to_json()["original_target"] == after.to_json()["original_target"] == 10
     assert before.achievement_rate == pytest.approx(30.0)
     assert after.achievement_rate == pytest.approx(15.0)
+
+
+def _revise(database: Database, ctx: Context, **values: Any) -> None:
+    fields: dict[str, Any] = {"plan": "test-2021", "kpi": "meet_all",
+                              "revised_on": date(2023, 4, 1), "target": 25,
+                              "target_by": date(2027, 3, 31), "reason": "後期改訂"}
+    with database.writing(actor="t") as s:
+        plans.revise_target(s, ctx, **(fields | values))
+
+
+def test_a_target_revised_without_a_file_takes_effect_and_keeps_the_original(
+    two_plans: Database, ctx: Context, plan_file: Path, tmp_path: Path
+) -> None:
+    _revise(two_plans, ctx)
+    before = _figures(two_plans, date(2023, 3, 31))["meet_all"]
+    after = _figures(two_plans, date(2023, 4, 1))["meet_all"]
+    assert (before.target, after.target) == (20, 25)
+    assert after.to_json()["original_target"] == 10
+    with two_plans.reading() as s:
+        revisions = plans.plan_spec(s, "test-2021").kpis[0].revisions
+        assert [(r.revised_on, r.target, r.reason) for r in revisions] == [
+            (date(2022, 4, 1), 20, "上方修正"), (date(2023, 4, 1), 25, "後期改訂")]
+        (logged,) = s.execute(text(
+            "SELECT count(*) FROM audit_log WHERE table_name = 'kpi_target_revision'"
+            " AND action = 'insert' AND row_id IN (SELECT r.id FROM kpi_target_revision r"
+            " JOIN kpi k ON k.id = r.kpi_id WHERE k.code = 'meet_all')")).one()
+    assert logged == 2  # the file's revision and this one, both in the audit trail
+    exported = tmp_path / "exported.toml"
+    with two_plans.reading() as s:
+        exported.write_text(plan_to_toml(plans.plan_spec(s, "test-2021")), encoding="utf-8")
+    with two_plans.writing(actor="t") as s:
+        assert not plans.import_plan(s, ctx, read_plan(exported), exported.name)
+        with pytest.raises(PlanFileError, match="revision of 2023-04-01 is missing"):
+            plans.import_plan(s, ctx, read_plan(plan_file), plan_file.name)
+
+
+@pytest.mark.parametrize(("values", "field"), [
+    ({"reason": "  "}, "reason"),
+    ({"reason": "x" * 501}, "reason"),
+    ({"target": -1}, "target"),
+    ({"target": float("nan")}, "target"),
+    ({"target_by": date(2023, 4, 1)}, "target_by"),
+    ({"revised_on": date(2021, 3, 31), "target_by": date(2022, 3, 31)}, "revised_on"),
+    ({"revised_on": date(2022, 4, 1)}, "revised_on"),   # the day of the existing revision
+    ({"revised_on": date(2022, 1, 1)}, "revised_on"),   # before it: history is appended
+    ({"kpi": "nope"}, "kpi"),
+    ({"plan": "nope"}, "plan"),
+])
+def test_a_bad_revision_is_refused_naming_the_field_and_changes_nothing(
+    two_plans: Database, ctx: Context, values: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(DataError) as refused:
+        _revise(two_plans, ctx, **values)
+    assert refused.value.field == field and "\n" not in refused.value.text("ja")
+    with two_plans.reading() as s:
+        assert s.execute(text("SELECT count(*) FROM kpi_target_revision")).scalar() == 2
 
 
 def test_an_interim_target_makes_the_expected_line_piecewise(two_plans: Database) -> None:

@@ -55,6 +55,7 @@ from tui.screens.dashboard import dashboard_figures, trend_quarters
 from tui.screens.duplicates import DuplicatesScreen
 from tui.screens.plans import PlansScreen
 from tui.screens.record_view import RecordViewScreen
+from tui.screens.target_revision_form import TargetRevisionForm
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.field import Field
 from tui.widgets.help import HelpDialog
@@ -789,6 +790,55 @@ async def test_plans_screen_shows_a_plans_kpis_rules_and_revisions(
         app.screen.query_one("#plan-choice", Select).value = "ict-policy-2018"
         await wait_until(pilot, lambda: table.row_count == 19)
         await press(pilot, "escape", until=lambda: not isinstance(app.screen, PlansScreen))
+
+
+async def test_a_target_is_revised_with_its_reason_from_the_plans_screen(
+    database: Database, ctx: Context, seeded: Seeded, tmp_path: Path
+) -> None:
+    path = tmp_path / "test-2021.toml"
+    path.write_text(PLAN_FILE, encoding="utf-8")
+    with database.writing() as s:
+        assert plans.import_plan(s, ctx, read_plan(path), path.name)
+    app = CRMApp(database, ctx)
+    async with running(app) as pilot:
+        await press(pilot, "l", until=lambda: isinstance(app.screen, PlansScreen))
+        app.screen.query_one("#plan-choice", Select).value = "test-2021"
+        table = app.screen.query_one("#plan-kpis", DataTable)
+        await wait_until(pilot, lambda: "meet_all" in [k.value for k in table.rows])
+        table.move_cursor(row=table.get_row_index("meet_all"))
+        await press(pilot, "r", until=lambda: isinstance(app.screen, TargetRevisionForm))
+        form = app.screen
+        await wait_until(pilot, lambda: form.query_one("#target_by", Input).value)
+        assert "当初目標: 10回（2027-03-31まで）" in str(
+            form.query_one("#revision-kpi", Static).render())
+        form.query_one("#target", Input).value = "25"
+        await press(pilot, "ctrl+s")
+        assert field_error(app, "reason") == "必須です"        # the reason is asked for
+        form.query_one("#reason", Input).value = "後期改訂"
+        form.query_one("#revised_on", Input).value = "R4.1.1"   # before the last revision
+        await press(pilot, "ctrl+s")
+        assert app.screen is form and "2022-04-01" in (field_error(app, "revised_on") or "")
+        form.query_one("#revised_on", Input).value = "R5.4.1"
+        await press(pilot, "ctrl+s", until=lambda: isinstance(app.screen, PlansScreen))
+        await wait_until(pilot, lambda: "後期改訂" in shown(table, "meet_all")[5])
+        assert shown(table, "meet_all")[5] == (
+            "2022-04-01: 20 (2027-03-31) 上方修正; 2023-04-01: 25 (2027-03-31) 後期改訂")
+    with database.reading() as s:
+        figure = {f.code: f for f in compute_at(s, date(2023, 4, 1), ["test-2021"])}["meet_all"]
+    assert (figure.target, figure.to_json()["original_target"]) == (25, 10)
+
+
+async def test_a_read_only_user_cannot_revise_a_target(
+    database: Database, ctx: Context, seeded: Seeded
+) -> None:
+    app = CRMApp(database, ctx, read_only=True)
+    async with running(app) as pilot:
+        await press(pilot, "l", until=lambda: isinstance(app.screen, PlansScreen))
+        table = app.screen.query_one("#plan-kpis", DataTable)
+        await wait_until(pilot, lambda: table.row_count == 19)
+        await press(pilot, "r")
+        assert isinstance(app.screen, PlansScreen)
+        assert app.notices[-1].severity == "error"
 
 
 async def test_duplicates_merged_then_undone(

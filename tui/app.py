@@ -35,6 +35,7 @@ from tui.kit.navigation import (
     RecordForm,
     RecordKind,
     RecordView,
+    TargetRevision,
 )
 from tui.kit.screen import translate_bindings
 from tui.screens.agreement_form import AgreementForm
@@ -54,6 +55,7 @@ from tui.screens.organization_form import OrganizationForm
 from tui.screens.organizations import OrganizationListScreen
 from tui.screens.plans import PlansScreen
 from tui.screens.record_view import RecordViewScreen
+from tui.screens.target_revision_form import TargetRevisionForm
 from tui.strings import text, textual_text
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.help import HelpDialog
@@ -110,6 +112,8 @@ def screen_for(destination: Destination) -> Screen[Any]:
             return AuditHistoryScreen(title, records)
         case PlanList(plan):
             return PlansScreen(plan)
+        case TargetRevision(plan, kpi):
+            return TargetRevisionForm(plan, kpi)
         case _:
             assert_never(destination)
 

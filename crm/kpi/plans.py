@@ -7,15 +7,17 @@ KPI's original target stays on its row, and a changed target must come as a new 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
 from sqlmodel import Session, col
 
 from crm.context import Context
-from crm.errors import NotFoundError
+from crm.errors import DataError, NotFoundError
 from crm.kpi.catalog import SHIPPED_PLAN
 from crm.kpi.plan_file import KpiSpec, PlanFileError, PlanSpec, TargetRevision
 from crm.kpi.rules import CountRule, rule
@@ -287,6 +289,66 @@ def import_plan(session: Session, ctx: Context, spec: PlanSpec, file: str) -> bo
             changed = True
     session.flush()
     return changed
+
+
+#: The longest reason a target revision takes (the column's limit).
+REASON_MAX = 500
+
+
+def _revision_error(field: str, message: str, ja: str) -> DataError:
+    return DataError(message, ja=ja, field=field)
+
+
+def revise_target(session: Session, ctx: Context, *, plan: str, kpi: str, revised_on: date,
+                  target: float, target_by: date, reason: str) -> KpiTargetRevision:
+    """Record a revised target (目標値の改訂) of KPI `kpi` of `plan`, in force from
+    `revised_on`; the original target and earlier revisions stay as they are.
+
+    DataError naming the field when the reason is missing or too long, the target is not a
+    finite number >= 0, `target_by` is not after `revised_on`, or `revised_on` is not after
+    the KPI's baseline date and its latest revision (revisions are appended, never inserted
+    into the past or rewritten)."""
+    plan_row = plan_by_code(session, plan)
+    row = session.scalars(select(Kpi).where(col(Kpi.plan_id) == plan_row.id,
+                                            col(Kpi.code) == kpi.strip(),
+                                            col(Kpi.archived_at).is_(None))).first()
+    if row is None or row.id is None:
+        raise NotFoundError(f"plan {plan_row.code} has no KPI {kpi!r}",
+                            ja=f"計画 {plan_row.code} に KPI {kpi!r} はありません", field="kpi")
+    cleaned = reason.strip()
+    if not cleaned:
+        raise _revision_error("reason", "reason is required: say why the target changed",
+                              "改訂理由は必須です")
+    if len(cleaned) > REASON_MAX:
+        raise _revision_error("reason", f"reason is longer than {REASON_MAX} characters",
+                              f"改訂理由は {REASON_MAX} 文字以内にしてください")
+    if not math.isfinite(target) or target < 0:
+        raise _revision_error("target", f"target must be a number >= 0, not {target:g}",
+                              f"目標値は 0 以上の数値にしてください（{target:g}）")
+    if target_by <= revised_on:
+        raise _revision_error("target_by",
+                              f"target date {target_by} must be after the revision date"
+                              f" {revised_on}",
+                              f"目標年月日 {target_by} は改訂日 {revised_on} より後にしてください")
+    if revised_on <= row.baseline_as_of:
+        raise _revision_error("revised_on",
+                              f"revision date {revised_on} must be after the baseline date"
+                              f" {row.baseline_as_of}",
+                              f"改訂日 {revised_on} は基準日 {row.baseline_as_of} より"
+                              "後にしてください")
+    latest = _revisions(session, [row.id]).get(row.id, [])
+    if latest and revised_on <= latest[-1].revised_on:
+        raise _revision_error("revised_on",
+                              f"revision date {revised_on} must be after the latest revision"
+                              f" ({latest[-1].revised_on}): revisions are added, never"
+                              " inserted before another",
+                              f"改訂日 {revised_on} は最新の改訂（{latest[-1].revised_on}）より"
+                              "後にしてください")
+    revision = KpiTargetRevision(kpi_id=row.id, revised_on=revised_on, target=target,
+                                 target_by=target_by, reason=cleaned, **_stamped(ctx, {}))
+    session.add(revision)
+    session.flush()
+    return revision
 
 
 def seed_shipped_plan(session: Session, ctx: Context) -> bool:

@@ -84,8 +84,16 @@ class PlanList:
     plan: str | None = None
 
 
+@dataclass(frozen=True)
+class TargetRevision:
+    """The form that revises the target of KPI `kpi` of `plan` (with its reason)."""
+
+    plan: str
+    kpi: str
+
+
 Destination = (RecordForm | RecordView | MeetingWith | NewContact | OrganizationHistory
-               | DuplicatePairs | AuditTrail | PlanList)
+               | DuplicatePairs | AuditTrail | PlanList | TargetRevision)
 
 
 class Host(Protocol):

@@ -11,6 +11,7 @@ from crm.formatting import format_number
 from crm.kpi.plan_file import KpiSpec, PlanSpec
 from crm.kpi.plans import list_plans, plan_spec
 from crm.kpi.rules import rule
+from tui.kit.navigation import TargetRevision
 from tui.kit.table_screen import TableScreen
 from tui.messages import Loaded
 from tui.strings import unit_label
@@ -23,7 +24,8 @@ class PlansScreen(TableScreen):
     class PlanLoaded(Loaded[PlanSpec]):
         """A plan as its file would define it."""
 
-    BINDINGS = [Binding("f5", "refresh", "refresh"), Binding("escape", "back", "back")]
+    BINDINGS = [Binding("r", "revise", "revise_target"), Binding("f5", "refresh", "refresh"),
+                Binding("escape", "back", "back")]
     table_id = "plan-kpis"
     table_columns = (("policy", "policy", 6), ("code", "code", 24), ("name", "name", 30),
                      ("rule", "rule", 36), ("target", "target", 12),
@@ -58,6 +60,19 @@ class PlansScreen(TableScreen):
             self.show_status(self.t("no_plans"))
             return
         self.read(lambda session: plan_spec(session, plan), self.PlanLoaded)
+
+    def on_screen_resume(self) -> None:
+        if self.plan is not None:
+            self.action_refresh()
+
+    def action_revise(self) -> None:
+        """Revise the target of the KPI under the cursor (its reason asked in the form)."""
+        table = self.table
+        if self.plan is None or not table.row_count or not self.crm.writable():
+            return
+        kpi = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if kpi is not None:
+            self.crm.open(TargetRevision(self.plan, kpi))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str) and event.value != self.plan:
