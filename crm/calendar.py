@@ -18,6 +18,10 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from crm.supported_years import FIRST_FISCAL_YEAR as FIRST_FISCAL_YEAR
+from crm.supported_years import LAST_FISCAL_YEAR as LAST_FISCAL_YEAR
+from crm.supported_years import is_supported_fiscal_year as is_supported_fiscal_year
+
 __all__ = [
     "ERAS",
     "DateParseError",
@@ -115,15 +119,6 @@ def fiscal_quarter_of(d: date) -> tuple[int, int]:
     """The fiscal year and quarter (1..4) containing ``d``."""
     return fiscal_year_of(d), (d.month - 4) % 12 // 3 + 1
 
-
-#: The fiscal years people may ask about: 平成元年度 (FY1989) to FY2100.
-FIRST_FISCAL_YEAR = 1989
-LAST_FISCAL_YEAR = 2100
-
-
-def is_supported_fiscal_year(fy: int) -> bool:
-    """Whether `fy` is within FIRST_FISCAL_YEAR..LAST_FISCAL_YEAR."""
-    return FIRST_FISCAL_YEAR <= fy <= LAST_FISCAL_YEAR
 
 
 def _check_fiscal_year(fy: int) -> None:

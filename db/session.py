@@ -6,9 +6,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-from platformdirs import user_data_path
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -20,19 +18,7 @@ from crm.kpi.plans import seed_shipped_plan
 from db import engine as engine_settings
 from db.engine import make_engine, sqlite_path, sqlite_url, writing
 from db.migrate import current_revision, head_revision, newer_schema_problem, upgrade
-
-APP_NAME = "kakogawa-crm"
-URL_VARIABLE = "CRM_DATABASE_URL"
-
-
-def default_database_path() -> Path:
-    """Where the database lives when neither --db nor CRM_DATABASE_URL says otherwise."""
-    return user_data_path(APP_NAME, appauthor=False) / "crm.sqlite3"
-
-
-def demo_database_path() -> Path:
-    """Where `crm --demo` keeps its demo database."""
-    return user_data_path(APP_NAME, appauthor=False) / "demo.sqlite3"
+from db.paths import URL_VARIABLE, default_database_path
 
 
 def resolve_url(db_path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> str:
