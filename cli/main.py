@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import json
 import os
 import sys
@@ -201,6 +202,14 @@ def build_parser() -> argparse.ArgumentParser:
     audit_log.add_argument("--format", choices=("table", "json"), default="table")
     audit_log.add_argument("--personal", action="store_true",
                            help="show contacts' personal data (hidden by default)")
+
+    contacts = commands.add_parser("contacts", help="contacts' personal data: erase")
+    contacts_commands = contacts.add_subparsers(dest="contacts_command", metavar="ACTION",
+                                                required=True)
+    erase = contacts_commands.add_parser(
+        "erase", help="erase a contact's personal data, the audit log included")
+    erase.add_argument("id", type=int, metavar="ID", help="the contact's id")
+    erase.add_argument("--reason", help="why (e.g. the person's request of 2024-05-01)")
 
     demo = commands.add_parser("demo", help="create a realistic demo database")
     demo.add_argument("--seed", type=int, default=2018, help="random seed (default 2018)")
@@ -890,7 +899,14 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
     "opendata": cmd_opendata,
     "orgs": cmd_orgs,
     "report": cmd_report,
+    "contacts": lambda args, out: _lazy("cli.cmd_contacts", "cmd_contacts")(args, out),
 }
+
+
+def _lazy(module: str, name: str) -> Callable[[argparse.Namespace, TextIO], int]:
+    handler: Callable[[argparse.Namespace, TextIO], int] = getattr(
+        importlib.import_module(module), name)
+    return handler
 
 
 GLOBAL_FLAGS = ("--read-only", "--demo", "--show-personal")
