@@ -19,12 +19,15 @@ def cmd_contacts(args: argparse.Namespace, out: TextIO) -> int:
     from crm.errors import ReadOnlyError
     from crm.i18n import default_language
     from crm.records.erasure import erase_contact
+    from db.maintenance import purge_freed_space
 
     if args.read_only:
         raise ReadOnlyError("--read-only: this command would change the database; nothing done")
     ctx = _context(args)
-    with _open(args).writing(actor=ctx.user) as session:
+    database = _open(args)
+    with database.writing(actor=ctx.user) as session:
         erasure = erase_contact(session, ctx, args.id, reason=args.reason or "")
+    purge_freed_space(database)
     lang = args.lang or default_language()
     fields = "、".join(_FIELDS["ja"][f] for f in erasure.fields) if lang == "ja" else (
         ", ".join(_FIELDS["en"][f] for f in erasure.fields))

@@ -115,7 +115,7 @@ def test_erasing_a_contact_removes_its_values_everywhere_and_the_chain_holds(
     assert recorded.claimed_by == OFFICER and "reason" in (recorded.new_values or "")
 
     path = sqlite_path(database.url)
-    if path is not None:  # not even in the file's bytes (secure_delete, then a checkpoint)
+    if path is not None:  # not even in the file's bytes (VACUUM, WAL emptied)
         database.dispose()
         stored = b"".join(p.read_bytes() for p in path.parent.glob(f"{path.name}*"))
         for value in values:
@@ -186,3 +186,18 @@ def test_a_value_rewritten_behind_the_guards_is_named(database: Database, ctx: C
         f"audit chain broken at row {audit_id}: personal value new phone no longer matches its"
         " sealed digest (rewritten)"]
     assert any(f"contact {contact}: phone differ" in p for p in check(database).problems)
+
+
+def test_a_value_erased_outside_the_program_is_named(database: Database, ctx: Context) -> None:
+    _person_with_history(database, ctx)
+    with database.engine.begin() as connection:  # allowed by the guards, but not recorded
+        audit_id = connection.execute(text(
+            "SELECT min(audit_id) FROM audit_personal_value WHERE column_name = 'notes'")
+        ).scalar_one()
+        connection.execute(text(
+            "UPDATE audit_personal_value SET value = NULL, salt = NULL WHERE audit_id = :id"
+            " AND column_name = 'notes'"), {"id": audit_id})
+    with database.reading() as session:
+        assert audit.verify(session).problems() == [
+            f"audit chain broken at row {audit_id}: personal value new notes was erased"
+            " without a recorded erasure"]

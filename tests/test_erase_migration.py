@@ -4,9 +4,10 @@ chain and the stored anchor verify, and the person can then be erased."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -17,13 +18,24 @@ from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.models import Contact
 from crm.records import services as s
-from db.engine import make_engine, sqlite_url
+from db.engine import make_engine, sqlite_path, sqlite_url
 from db.maintenance import check
 from db.migrate import upgrade
 from db.session import Database
 from reports.publish import publish_report
 from tests.conftest import BACKEND
 from tests.test_erase import PERSON, places_holding, run
+
+
+def guide_verify() -> Callable[[str], tuple[int, str]]:
+    """The chain verification recipe of docs/auditing.md, as an auditor would run it."""
+    guide = (Path(__file__).parents[1] / "docs" / "auditing.md").read_text(encoding="utf-8")
+    script = guide.split("By hand, with Python's standard library only:")[1]
+    namespace: dict[str, Any] = {}
+    exec(script.split("```python\n")[1].split("```")[0], namespace)  # noqa: S102
+    verify: Callable[[str], tuple[int, str]] = namespace["verify"]
+    return verify
+
 
 CONTENT = "id, table_name, row_id, action, old_values, new_values, changed_at, changed_by"
 
@@ -122,6 +134,11 @@ def test_0008_moves_the_values_out_without_losing_or_resealing_a_row(
         assert places_holding(connection, "stay@example.jp")  # the other contact stays
     assert run(["audit", "verify"], url)[0] == 0
     assert check(database).problems == []
+    path = sqlite_path(url)
+    if path is not None:  # the guide's recipe agrees, restated rows included
+        with database.reading() as session:
+            head = audit.chain_head(session)
+        assert guide_verify()(str(path)) == (head.id, head.hash)
 
     with database.engine.begin() as connection:  # a restated row rewritten afterwards
         if connection.dialect.name == "postgresql":

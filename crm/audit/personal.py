@@ -97,20 +97,25 @@ def values_of(session: Session, audit_ids: Iterable[int]) -> dict[int, list[Pers
 
 
 def value_problems(connection: Connection) -> Iterator[tuple[int, str]]:
-    """(audit row, problem) for each kept value that no longer matches its digest, and each
-    value of a sealed row that has no digest."""
+    """(audit row, problem) for each kept value that no longer matches its digest, each value
+    of a sealed row that has no digest, and each value erased without a recorded erasure."""
     if not has_values(connection):
         return
+    erased = set(connection.execute(text("SELECT contact_id FROM contact_erasure")).scalars())
     rows = connection.execute(text(
-        f"SELECT p.audit_id, p.side, p.column_name, p.value, p.salt, p.digest, a.chain_hash"
-        f" FROM {TABLE} p LEFT JOIN audit_log a ON a.id = p.audit_id ORDER BY p.audit_id, p.id"
+        f"SELECT p.audit_id, p.side, p.column_name, p.value, p.salt, p.digest, a.chain_hash,"
+        f" a.table_name, a.row_id FROM {TABLE} p LEFT JOIN audit_log a ON a.id = p.audit_id"
+        " ORDER BY p.audit_id, p.id"
     )).yield_per(2000)
-    for audit_id, side, column, value, salt, sealed_digest, chain in rows:
+    for audit_id, side, column, value, salt, sealed_digest, chain, table, row_id in rows:
         where = f"personal value {side} {column}"
         if chain is None and sealed_digest is None:
             continue  # recorded, awaiting sealing
         if sealed_digest is None:
             yield audit_id, (f"{where} has no digest, but its row is sealed (written by"
                              " another tool)")
-        elif value is not None and (salt is None or digest(salt, value) != sealed_digest):
+        elif value is None:
+            if table != "contact" or row_id not in erased:
+                yield audit_id, f"{where} was erased without a recorded erasure"
+        elif salt is None or digest(salt, value) != sealed_digest:
             yield audit_id, f"{where} no longer matches its sealed digest (rewritten)"

@@ -4,7 +4,8 @@ The contact's row keeps its id, organization and links (the meetings it attended
 but its name becomes `ERASED_NAME` and its other personal fields empty; every personal value
 the audit log kept for it is destroyed (crm.audit.personal: the digest the chain covers
 stays), and the erasure itself is recorded, without any value, in the audited
-`contact_erasure`.
+`contact_erasure`. The faces then rewrite the file's freed space
+(db.maintenance.purge_freed_space), where the old bytes would otherwise linger.
 """
 
 from __future__ import annotations
@@ -52,9 +53,6 @@ def erase_contact(session: Session, ctx: Context, contact_id: int, *, reason: st
                         ja=f"連絡先 {contact_id} は消去済みです", field="id")
     columns = store.PERSONAL_COLUMNS["contact"]
     fields = tuple(c for c in columns if getattr(contact, c) not in (None, ""))
-    if session.get_bind().dialect.name == "sqlite":
-        # Overwrite the freed space of the rewritten rows instead of leaving old bytes there.
-        session.execute(text("PRAGMA secure_delete = ON"))
     for column in columns:
         setattr(contact, column, ERASED_NAME if column == "name" else None)
     contact.updated_at = ctx.now()

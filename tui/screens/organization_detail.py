@@ -18,6 +18,7 @@ from crm.records.queries import (
     organization_history,
 )
 from crm.vocabulary import AGREEMENT_STATUSES, ORGANIZATION_KINDS
+from db.maintenance import purge_freed_space
 from tui.kit.navigation import AuditTrail, MeetingWith, NewContact, RecordForm
 from tui.kit.table_screen import TableScreen
 from tui.messages import Loaded, WriteDone, WriteFailed
@@ -132,12 +133,14 @@ class OrganizationDetailScreen(TableScreen):
             self.notify(self.t("erase_not_contact"), severity="warning")
             return
         ctx, contact_id, name = self.crm.ctx, row.record_id, row.title
+        database = self.crm.database
 
         def answered(reason: str | None) -> None:
             if reason is not None:
                 self.write(self.t("erased", name=name),
                            lambda session: erase_contact(session, ctx, contact_id,
-                                                         reason=reason).contact_id)
+                                                         reason=reason).contact_id,
+                           then=lambda: purge_freed_space(database))
 
         self.app.push_screen(EraseContactDialog(name, self.crm.lang), answered)
 
