@@ -217,6 +217,14 @@ def build_parser() -> argparse.ArgumentParser:
     audit_log.add_argument("--personal", action="store_true",
                            help="show contacts' personal data (hidden by default)")
 
+    contacts = commands.add_parser("contacts", help="contacts' personal data: erase")
+    contacts_commands = contacts.add_subparsers(dest="contacts_command", metavar="ACTION",
+                                                required=True)
+    erase = contacts_commands.add_parser(
+        "erase", help="erase a contact's personal data, the audit log included")
+    erase.add_argument("id", type=int, metavar="ID", help="the contact's id")
+    erase.add_argument("--reason", help="why (e.g. the person's request of 2024-05-01)")
+
     demo = commands.add_parser("demo", help="create a realistic demo database")
     demo.add_argument("--seed", type=int, default=2018, help="random seed (default 2018)")
     demo.add_argument("--force", action="store_true", help="replace an existing demo database")
@@ -359,6 +367,7 @@ COMMANDS: dict[str, str] = {
     "opendata": "cli.cmd_export:cmd_opendata",
     "orgs": "cli.cmd_orgs:cmd_orgs",
     "report": "cli.cmd_report:cmd_report",
+    "contacts": "cli.cmd_contacts:cmd_contacts",
 }
 HOME = "cli.cmd_home:cmd_home"
 

@@ -518,6 +518,64 @@ class AuditBreak(SQLModel, table=True):
     acknowledged_by: str = Field(max_length=100)
 
 
+class AuditPersonalValue(SQLModel, table=True):
+    """A contact's personal value an audit row refers to, kept out of the hashed content.
+
+    The audit row holds a marker where the value was; the chain covers `digest`,
+    sha256(salt || value) with a random per-value salt set when the row is sealed. Erasing
+    the person (crm.records.erasure) sets `value` and `salt` to NULL and keeps `digest`, so the
+    chain still verifies and the value cannot be recovered from it (docs/auditing.md).
+    """
+
+    __tablename__ = "audit_personal_value"
+    __table_args__ = (
+        CheckConstraint("side IN ('old', 'new')", name="side"),
+        UniqueConstraint("audit_id", "side", "column_name", name="uq_audit_personal_value_cell"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = Field(index=True)
+    side: str = Field(max_length=3)
+    column_name: str = Field(max_length=60)
+    value: str | None = None
+    salt: str | None = Field(default=None, max_length=32)
+    digest: str | None = Field(default=None, max_length=64)
+
+
+class ContactErasure(SQLModel, table=True):
+    """A contact whose personal data was erased (`crm contacts erase`): who, when and why.
+
+    Holds no personal value; audited like every table, so each erasure is sealed into the chain.
+    """
+
+    __tablename__ = "contact_erasure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_id: int = Field(foreign_key="contact.id", index=True)
+    reason: str
+    values_erased: int
+    erased_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    erased_by: str = Field(max_length=100)
+
+
+class AuditRestatement(SQLModel, table=True):
+    """A sealed audit row whose personal values migration 0008 moved out of its content.
+
+    The row keeps its seal (`sealed_hash`, the next row still chains to it); `content_hash` is
+    sha256 of its new canonical text, and `matched` whether its old content still matched its
+    seal when it was restated. Audited, so the restatement is itself a new chain segment.
+    """
+
+    __tablename__ = "audit_restatement"
+
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = Field(index=True, unique=True)
+    sealed_hash: str = Field(max_length=64)
+    content_hash: str = Field(max_length=64)
+    matched: bool
+    restated_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+
+
 class OrganizationMerge(SQLModel, table=True):
     """A duplicate organization merged into the one kept (名寄せ), and whether it was undone.
 

@@ -98,6 +98,21 @@ def backup(database: Database, target: Path) -> Path:
     return target
 
 
+def purge_freed_space(database: Database) -> None:
+    """Rewrite a SQLite file (VACUUM, then empty the WAL) so that no freed page or cell keeps
+    the bytes of values erased from it; on PostgreSQL nothing (docs/auditing.md: VACUUM FULL).
+    """
+    if database.engine.dialect.name != "sqlite":
+        return
+    connection = database.engine.raw_connection()  # autocommit: VACUUM needs no transaction
+    try:
+        connection.driver_connection.execute("VACUUM")  # type: ignore[union-attr]
+        connection.driver_connection.execute(  # type: ignore[union-attr]
+            "PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+
+
 #: PRAGMA application_id of a database `crm demo` built ("KCDM"): what `demo --force` may
 #: replace without a backup.
 DEMO_APPLICATION_ID = 0x4B43444D

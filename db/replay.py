@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, inspect, text
 
+from crm.audit import personal as store
 from crm.audit.chain import is_utf8
 from db.schema_sql.audit import audited_tables
 
@@ -24,11 +25,22 @@ _LATEST = ("SELECT row_id, max(id) AS last_id FROM audit_log WHERE table_name = 
            " GROUP BY row_id")
 
 
-def _row_json(connection: Connection, alias: str, columns: Sequence[str]) -> str:
-    """The row as the audit trigger writes it."""
+def _row_json(connection: Connection, alias: str, columns: Sequence[str],
+              personal: Sequence[str] = ()) -> str:
+    """The row as the audit trigger writes it (personal values as the marker)."""
+    def masked(column: str) -> str:
+        return (f"CASE WHEN {alias}.\"{column}\" IS NULL THEN NULL"
+                f" ELSE '{store.PERSONAL_MARKER}' END")
+
     if connection.dialect.name == "postgresql":
-        return f"to_jsonb({alias})::text"
-    pairs = ", ".join(f"'{c}', {alias}.\"{c}\"" for c in columns)
+        if not personal:
+            return f"to_jsonb({alias})::text"
+        pairs = ", ".join(f"'{c}', {masked(c)}" for c in personal)
+        return f"(to_jsonb({alias}) || jsonb_build_object({pairs}))::text"
+    def value(column: str) -> str:
+        return masked(column) if column in personal else f'{alias}."{column}"'
+
+    pairs = ", ".join(f"'{c}', {value(c)}" for c in columns)
     return f"json_object({pairs})"
 
 
@@ -60,16 +72,36 @@ def _differing(table: str, logged: str | None, current: str | None) -> list[str]
 
 def replay_problems(connection: Connection) -> Iterator[str]:
     """One line per record whose table row differs from its latest audited state."""
+    kept = store.PERSONAL_COLUMNS if store.has_values(connection) else {}
     for table, key, columns in audited_tables(connection):
         if key == "id":
-            yield from _record_problems(connection, table, columns)
+            personal = [c for c in kept.get(table, ()) if c in columns]
+            yield from _record_problems(connection, table, columns, personal)
+            if personal:
+                yield from _personal_problems(connection, table, personal)
         else:
             yield from _link_problems(connection, table, key, columns)
 
 
-def _record_problems(connection: Connection, table: str, columns: Sequence[str]
-                     ) -> Iterator[str]:
-    row = _row_json(connection, "t", columns)
+def _personal_problems(connection: Connection, table: str, personal: Sequence[str]
+                       ) -> Iterator[str]:
+    """Records whose personal values differ from the ones their latest audit row keeps
+    (an erased value is not compared: it is gone)."""
+    column = " ".join(f"WHEN '{c}' THEN t.\"{c}\"" for c in personal)
+    differ = connection.execute(text(
+        f"SELECT t.id, p.column_name FROM \"{table}\" t JOIN ({_LATEST}) l ON l.row_id = t.id"
+        f" JOIN {store.TABLE} p ON p.audit_id = l.last_id AND p.side = 'new'"
+        f" WHERE p.value IS NOT NULL AND p.value IS DISTINCT FROM (CASE p.column_name {column}"
+        " END) ORDER BY t.id, p.column_name"), {"t": table})
+    for row_id, names in itertools.groupby(differ, key=lambda r: r[0]):
+        changed = ", ".join(name for _id, name in names)
+        yield (f"{table} {row_id}: {changed} differ(s) from its last audited state"
+               " (changed without being recorded)")
+
+
+def _record_problems(connection: Connection, table: str, columns: Sequence[str],
+                     personal: Sequence[str] = ()) -> Iterator[str]:
+    row = _row_json(connection, "t", columns, personal)
     differ = connection.execute(text(
         f"SELECT t.id, a.action, {_fetched(connection, 'a.new_values')},"
         f" {_fetched(connection, row)}"

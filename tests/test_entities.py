@@ -24,6 +24,9 @@ from db.session import Database
 #: Tables that hold no records a user enters, with who writes them.
 SYSTEM_TABLES = {
     "audit_break": "breaks of the audit chain an office acknowledged (crm audit acknowledge)",
+    "audit_personal_value": "contacts' personal values the audit log refers to (crm.audit)",
+    "contact_erasure": "written by crm.records.erasure when a contact is erased",
+    "audit_restatement": "written by migration 0008 (db.schema_sql.personal)",
     "kpi": "KPI definitions: seeded from crm.kpi.catalog, changed as data (docs/schema.md)",
     "issued_report": "written when a report is issued (reports.issued)",
     "audit_log": "written by database triggers (docs/auditing.md)",

@@ -25,7 +25,7 @@ from db.engine import make_engine, sqlite_url
 from db.maintenance import check
 from db.migrate import alembic_config, head_revision, upgrade
 from db.schema_sql import audit as schema_audit
-from db.schema_sql import trust
+from db.schema_sql import installed, trust
 from db.session import Database
 from reports.publish import publish_report
 from tests.conftest import BACKEND
@@ -48,11 +48,13 @@ def triggers_off(database: Database) -> Iterator[Connection]:
             yield connection
             connection.execute(text("SET session_replication_role = DEFAULT"))
             return
-        triggers = {
-            statement.split()[2]: statement
+        names = {
+            statement.split()[2]
             for table, key, columns in schema_audit.audited_tables(connection)
             for statement in trust.sqlite_audit_triggers(table, key, columns)
         }
+        triggers = {name: trigger.sql for name, trigger in
+                    installed.sqlite_triggers(connection).items() if name in names}
         for name in triggers:
             connection.exec_driver_sql(f"DROP TRIGGER {name}")
         yield connection

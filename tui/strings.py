@@ -244,6 +244,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "contact_email": ("メール", "E-mail"),
     "contact_phone": ("電話", "Phone"),
     "contact_notes": ("備考", "Notes"),
+    # Erasing a contact's personal data; who made a change (issue 12).
+    "erase_contact": ("個人情報の消去", "Erase personal data"),
+    "erase_question": ("{name} の個人情報（氏名・よみがな・部署・役職・連絡先・備考）を、監査ログも"
+                       "含めて消去します。元には戻せません。",
+                       "Erase the personal data of {name} (name, kana, department, title,"
+                       " contact details, notes), the audit log included? This cannot be"
+                       " undone."),
+    "erase_reason": ("消去の理由", "Reason for the erasure"),
+    "erase_reason_missing": ("理由を入力してください", "Enter the reason"),
+    "erase_not_contact": ("消去する担当者の行を選んでください",
+                          "Choose the row of a contact to erase"),
+    "erased": ("{name} の個人情報を消去しました", "Erased the personal data of {name}"),
+    "audit_who_as": ("{login}（{name} として）", "{login} (as {name})"),
 }
 
 #: Textual's own English labels (its bindings and palette commands) in Japanese.

@@ -9,7 +9,11 @@ next write (`seal`, called by `db.session.Database.writing`):
 
 where `canonical(n)` is the row's content as SQLite's
 `json_array(id, table_name, row_id, action, old_values, new_values, changed_at, changed_by)`
-writes it (compact JSON, UTF-8; `claimed_by` appended when set, from migration 0007).
+writes it (compact JSON, UTF-8; `claimed_by` appended when set, from migration 0007). From
+migration 0008 a contact's personal values are kept beside the chain (crm.audit.personal): the
+row holds a marker, and its canonical text ends with `claimed_by` and the sorted list of
+[side, column, sha256(salt || value)] of the values it refers to, so that erasing a value
+leaves the chain whole.
 `verify` recomputes the chain and names every break; the head (`chain_head`) is printed
 and stored with every issued report, and `verify` checks each such anchor, so that an old
 report anchors the history up to its day.
@@ -20,13 +24,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, inspect, text
 from sqlmodel import Session, SQLModel
 
 import crm.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from crm.audit import personal as store
 from crm.context import os_login, system_clock
 from crm.errors import DataError
 from crm.models import AuditBreak
@@ -34,12 +39,14 @@ from crm.models import AuditBreak
 GENESIS = "0" * 64
 HEX_DIGITS = "0123456789abcdef"
 SEAL_BATCH = 5000
-NOT_AUDITED = frozenset({"audit_log", "audit_actor", "alembic_version"})
+NOT_AUDITED = frozenset({"audit_log", "audit_actor", "alembic_version", store.TABLE})
 # Contacts are personal data: their values are shown only when asked for.
 PERSONAL_COLUMNS: dict[str, frozenset[str]] = {
-    "contact": frozenset({"name", "kana", "department", "title", "email", "phone", "notes"}),
+    table: frozenset(columns) for table, columns in store.PERSONAL_COLUMNS.items()
 }
 HIDDEN = "***"
+#: What a history shows for a personal value that was erased.
+ERASED = "〔消去済〕"
 
 _CONTENT = "id, table_name, row_id, action, old_values, new_values, changed_at, changed_by"
 
@@ -58,23 +65,41 @@ class AuditEntry:
     changed_by: str
     chain_hash: str | None
     claimed_by: str | None = None
+    #: (side, column, digest) of each personal value the row refers to (from 0008).
+    digests: tuple[tuple[str, str, str | None], ...] = ()
+    #: The personal values themselves, where read (`history`): (side, column) -> value.
+    kept: tuple[tuple[str, str, str | None], ...] = ()
 
     def canonical(self) -> str:
         """The text hashed into the chain (what SQLite's json_array gives for the row);
-        `claimed_by` is hashed only when set (rows before 0007 have none)."""
+        `claimed_by` is hashed only when set (rows before 0007 have none), and with the
+        digests of the personal values the row refers to (from 0008)."""
         content = (self.id, self.table_name, self.row_id, self.action, self.old_values,
                    self.new_values, self.changed_at, self.changed_by)
+        if self.digests:
+            return canonical((*content, self.claimed_by,
+                              [list(d) for d in sorted(self.digests)]))
         return canonical(content if self.claimed_by is None else (*content, self.claimed_by))
 
     def values(self, *, personal: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Old and new values as dicts, personal data masked unless `personal`."""
+        """Old and new values as dicts, personal data masked unless `personal` (then the
+        kept value, or ERASED once the person was erased)."""
         hidden = frozenset() if personal else PERSONAL_COLUMNS.get(self.table_name, frozenset())
+        kept = {(side, column): value for side, column, value in self.kept}
 
-        def decode(raw: str | None) -> dict[str, Any]:
+        def decode(raw: str | None, side: str) -> dict[str, Any]:
             values: dict[str, Any] = json.loads(raw) if raw else {}
-            return {k: HIDDEN if k in hidden and v is not None else v for k, v in values.items()}
+            shown: dict[str, Any] = {}
+            for key, value in values.items():
+                if key in hidden and value is not None:
+                    value = HIDDEN
+                elif value == store.PERSONAL_MARKER and (side, key) in kept:
+                    value = kept[(side, key)]
+                    value = ERASED if value is None else value
+                shown[key] = value
+            return shown
 
-        return decode(self.old_values), decode(self.new_values)
+        return decode(self.old_values, "old"), decode(self.new_values, "new")
 
 
 @dataclass(frozen=True)
@@ -153,6 +178,7 @@ def seal(session: Session) -> int:
         # Wait for every other transaction that has written audit rows (a psql session, say)
         # to end, so that no row with a lower id can appear after this seal.
         session.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
+    store.seal_values(session)
     after: int | None = None
     sealed = 0
     while True:
@@ -206,15 +232,34 @@ def _entries(connection: Connection, tail: str = "", params: dict[str, Any] | No
         columns[-1] = "NULL"  # a database before 0007 (`crm db check` reads any)
     if connection.dialect.name == "sqlite":
         columns = [_raw(c) if c in _TEXT_COLUMNS else c for c in columns]
+    columns.append(_digests_column(connection))
     result = connection.execute(
         text(f"SELECT {', '.join(columns)} FROM audit_log {tail or 'ORDER BY id'}"),
         params or {},
     )
     for row in result.yield_per(2000):
-        entry_id, row_id, *texts = (_decoded(v) for v in row)
+        entry_id, row_id, *texts, digests = (_decoded(v) for v in row)
         table_name, action, old_values, new_values, changed_at, changed_by, sealed, claimed = texts
         yield AuditEntry(entry_id, table_name, row_id, action, old_values, new_values,
-                         changed_at, changed_by, sealed, claimed)
+                         changed_at, changed_by, sealed, claimed, _parsed_digests(digests))
+
+
+def _digests_column(connection: Connection) -> str:
+    """Each row's personal values as 'side column digest' items joined by commas (from 0008)."""
+    if not store.has_values(connection):
+        return "NULL"
+    item = "p.side || ' ' || p.column_name || ' ' || coalesce(p.digest, '-')"
+    joined = (f"string_agg({item}, ',')" if connection.dialect.name == "postgresql"
+              else f"group_concat({item}, ',')")
+    return (f"(SELECT {joined} FROM {store.TABLE} p WHERE p.audit_id = audit_log.id)")
+
+
+def _parsed_digests(joined: str | None) -> tuple[tuple[str, str, str | None], ...]:
+    if not joined:
+        return ()
+    items = (item.split(" ") for item in joined.split(","))
+    return tuple(sorted((side, column, None if found == "-" else found)
+                        for side, column, found in items))
 
 
 @dataclass(frozen=True)
@@ -266,6 +311,7 @@ def verify(session: Session, anchors: Sequence[Anchor] = ()) -> ChainReport:
     report stored) must still be the hash at its row.
     """
     expected_at: dict[int, list[Anchor]] = {}
+    restated = restatements(session)
     for anchor in [*stored_anchors(session), *anchors]:
         expected_at.setdefault(anchor.row_id, []).append(anchor)
     previous = recomputed = before_previous = GENESIS
@@ -289,9 +335,18 @@ def verify(session: Session, anchors: Sequence[Anchor] = ()) -> ChainReport:
                                    " out of order by another tool)") for row in pending]
         pending.clear()
         expected = chain_hash(previous, content)
+        restatement = restated.pop(entry.id, None)
+        if restatement is not None:
+            # Restated by migration 0008: its seal stays, its content is the restated one.
+            problem = restatement.problem(entry, content)
+            if problem is None:
+                verified += 1
+            else:
+                breaks.append(ChainBreak(entry.id, problem))
+            expected = entry.chain_hash
         # A row whose stored hash alone was replaced breaks once: the next row still chains
         # to its content.
-        if entry.chain_hash in (expected, chain_hash(recomputed, content)):
+        elif entry.chain_hash in (expected, chain_hash(recomputed, content)):
             verified += 1
         elif last_sealed is not None and entry.chain_hash == chain_hash(before_previous,
                                                                          content):
@@ -308,11 +363,47 @@ def verify(session: Session, anchors: Sequence[Anchor] = ()) -> ChainReport:
     breaks += [ChainBreak(row, f"{anchor.source} anchored this row, but the log has no such"
                                " row (rewritten since)")
                for row, kept in expected_at.items() for anchor in kept]
+    breaks += [ChainBreak(row, "migration 0008 restated this row, but the log has no such"
+                               " sealed row (deleted?)") for row in restated]
+    breaks += [ChainBreak(row, problem)
+               for row, problem in store.value_problems(session.connection())]
     known = acknowledged_lines(session)
     breaks.sort(key=lambda b: b.row_id)
     return ChainReport(verified, last_sealed, previous, len(pending),
                        tuple(b for b in breaks if b.line() not in known),
                        tuple(b for b in breaks if b.line() in known))
+
+
+@dataclass(frozen=True)
+class Restatement:
+    """A sealed row migration 0008 restated (personal values moved out of its content)."""
+
+    sealed_hash: str
+    content_hash: str
+    matched: bool
+
+    def problem(self, entry: AuditEntry, content: str) -> str | None:
+        """What is wrong with the restated row now, or None."""
+        where = f"{entry.table_name} {entry.row_id}, {entry.action}, {entry.changed_at}"
+        if entry.chain_hash != self.sealed_hash:
+            return f"{where}: its seal is not the one migration 0008 kept (rewritten)"
+        if hashlib.sha256(content.encode("utf-8", "surrogateescape")).hexdigest() != (
+                self.content_hash):
+            return f"{where}: its content is not what migration 0008 restated (rewritten)"
+        if not self.matched:
+            return f"{where}: it was already broken when migration 0008 restated it"
+        return None
+
+
+def restatements(session: Session) -> dict[int, Restatement]:
+    """The rows migration 0008 restated, by audit row id (none before 0008)."""
+    connection = session.connection()
+    if not inspect(connection).has_table("audit_restatement"):
+        return {}
+    rows = connection.execute(text(
+        "SELECT audit_id, sealed_hash, content_hash, matched FROM audit_restatement"))
+    return {audit_id: Restatement(sealed, content, bool(matched))
+            for audit_id, sealed, content, matched in rows}
 
 
 def acknowledged_lines(session: Session) -> set[str]:
@@ -399,4 +490,6 @@ def history(
     where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
     newest = list(_entries(session.connection(), f"{where} ORDER BY id DESC LIMIT :limit",
                            params))
-    return newest[::-1]
+    kept = store.values_of(session, (e.id for e in newest if e.digests))
+    return [replace(e, kept=tuple((v.side, v.column, v.value) for v in kept.get(e.id, ())))
+            for e in reversed(newest)]

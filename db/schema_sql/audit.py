@@ -14,8 +14,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
-#: Tables never audited: the log itself, the actor register, and Alembic's bookkeeping.
-NOT_AUDITED = frozenset({"audit_log", "audit_actor", "alembic_version"})
+#: Tables never audited: the log itself, the actor register, Alembic's bookkeeping, and (from
+#: 0008) the personal values the log refers to, which are part of the log.
+NOT_AUDITED = frozenset({"audit_log", "audit_actor", "alembic_version", "audit_personal_value"})
 ACTIONS = ("insert", "update", "delete")
 #: The columns of `audit_log` that sealing (setting `chain_hash`) must leave as they were.
 CONTENT_COLUMNS = (

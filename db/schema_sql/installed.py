@@ -15,7 +15,7 @@ from types import ModuleType
 
 import sqlalchemy as sa
 
-from db.schema_sql import audit, trust
+from db.schema_sql import audit, personal, trust
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,10 @@ def sqlite_triggers(bind: sa.Connection) -> dict[str, Trigger]:
     """Every trigger the program installs on SQLite, for the tables `bind` holds."""
     installed: dict[str, Trigger] = {}
     for table, key, columns in audit.audited_tables(bind):
-        for statement in trust.sqlite_audit_triggers(table, key, columns):
+        kept = personal.PERSONAL_COLUMNS.get(table)
+        statements = (trust.sqlite_audit_triggers(table, key, columns) if kept is None
+                      else personal.sqlite_audit_triggers(table, key, columns, kept))
+        for statement in statements:
             installed[statement.split()[2]] = Trigger(table, statement)
     for name, statement in audit.SQLITE_GUARDS.items():
         installed[name] = Trigger("audit_log", statement)
@@ -48,6 +51,8 @@ def sqlite_triggers(bind: sa.Connection) -> dict[str, Trigger]:
         installed[statement.split()[2]] = Trigger("issued_report", statement)
     for name, (table, statement) in trust.sqlite_guards().items():
         installed[name] = Trigger(table, statement)
+    for name, statement in personal.SQLITE_GUARDS.items():
+        installed[name] = Trigger(personal.TABLE, statement)
     return installed
 
 
@@ -66,6 +71,10 @@ def pg_functions(schema: str) -> dict[str, str]:
         "audit_log_guard": _pg_function("audit_log_guard", trust.PG_GUARD_FUNCTION_0006,
                                         schema),
         "issued_report_frozen": _pg_function("issued_report_frozen", frozen, schema),
+        "audit_record_personal": _pg_function("audit_record_personal",
+                                              personal.PG_RECORD_FUNCTION, schema),
+        f"{personal.TABLE}_guard": _pg_function(f"{personal.TABLE}_guard",
+                                                personal.PG_GUARD_FUNCTION, schema),
     } | {name: _pg_function(name, definition, schema)
          for name, definition in trust.pg_functions().items()}
 
@@ -79,7 +88,7 @@ def pg_triggers(bind: sa.Connection, schema: str) -> dict[str, Trigger]:
     """Every trigger the program installs on PostgreSQL, as pg_get_triggerdef prints it."""
     installed = {
         f"audit_{table}": _pg_trigger(f"audit_{table}", "AFTER INSERT OR DELETE OR UPDATE",
-                                      table, f"audit_record('{key}')", schema)
+                                      table, _pg_record_call(table, key), schema)
         for table, key, _columns in audit.audited_tables(bind)
     }
     for name, when in audit.PG_GUARDS.items():
@@ -90,4 +99,14 @@ def pg_triggers(bind: sa.Connection, schema: str) -> dict[str, Trigger]:
                                       schema)
     for name, (table, when) in trust.pg_guards().items():
         installed[name] = _pg_trigger(name, when, table, f"{name}()", schema)
+    for name, when in personal.PG_GUARDS.items():
+        installed[name] = _pg_trigger(name, when, personal.TABLE, f"{personal.TABLE}_guard()",
+                                      schema)
     return installed
+
+
+def _pg_record_call(table: str, key: str) -> str:
+    kept = personal.PERSONAL_COLUMNS.get(table)
+    if kept is None:
+        return f"audit_record('{key}')"
+    return f"audit_record_personal({', '.join(repr(c) for c in (key, *kept))})"

@@ -72,16 +72,21 @@ class CRMScreen(Screen[Any]):
             data = query(session)
         self.post_message(loaded(data))
 
-    def write(self, notice: str, change: Callable[[Session], int | None]) -> None:
-        """Run `change` in one transaction; posts WriteDone, or WriteFailed with the field."""
+    def write(self, notice: str, change: Callable[[Session], int | None],
+              then: Callable[[], None] | None = None) -> None:
+        """Run `change` in one transaction, then `then` (after the commit); posts WriteDone,
+        or WriteFailed with the field."""
         if self.crm.writable():
-            self._write(notice, change)
+            self._write(notice, change, then)
 
     @work(thread=True, group="write", exclusive=True)
-    def _write(self, notice: str, change: Callable[[Session], int | None]) -> None:
+    def _write(self, notice: str, change: Callable[[Session], int | None],
+               then: Callable[[], None] | None = None) -> None:
         try:
             with self.crm.database.writing(actor=self.crm.ctx.user) as session:
                 record_id = change(session)
+            if then is not None:
+                then()
         except DataError as exc:
             self.post_message(WriteFailed(exc.text(self.crm.lang), exc.field))
         except CRMError as exc:

@@ -79,6 +79,14 @@ def changes(entry: AuditEntry, *, personal: bool, lang: str) -> str:
     return "; ".join(parts)
 
 
+def who(entry: AuditEntry, lang: str) -> str:
+    """Who made a change: the login, and beside it the name the program acted for, as
+    `crm audit log` shows it ("login (as name)")."""
+    if entry.claimed_by is None:
+        return entry.changed_by
+    return text("audit_who_as", lang, login=entry.changed_by, name=entry.claimed_by)
+
+
 def record_history(
     session: Session, records: Sequence[tuple[str, int]], limit: int
 ) -> list[AuditEntry]:
@@ -124,7 +132,7 @@ class AuditHistoryScreen(TableScreen):
         table = self.table
         with self.app.batch_update():
             for entry in self.entries:
-                table.add_row(japan_time(entry.changed_at), entry.changed_by,
+                table.add_row(japan_time(entry.changed_at), who(entry, lang),
                               f"{table_label(entry.table_name, lang)} {entry.row_id}",
                               self.t(f"audit_{entry.action}"),
                               changes(entry, personal=personal, lang=lang),

@@ -10,6 +10,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 
 from crm.formatting import format_day
+from crm.records.erasure import erase_contact
 from crm.records.queries import (
     HistoryRow,
     OrganizationDetail,
@@ -17,9 +18,11 @@ from crm.records.queries import (
     organization_history,
 )
 from crm.vocabulary import AGREEMENT_STATUSES, ORGANIZATION_KINDS
+from db.maintenance import purge_freed_space
 from tui.kit.navigation import AuditTrail, MeetingWith, NewContact, RecordForm
 from tui.kit.table_screen import TableScreen
-from tui.messages import Loaded
+from tui.messages import Loaded, WriteDone, WriteFailed
+from tui.widgets.erase_dialog import EraseContactDialog
 from tui.widgets.organization_picker import PickedOrganization
 
 
@@ -42,6 +45,7 @@ class OrganizationDetailScreen(TableScreen):
         Binding("m", "new_meeting", "form_meeting"),
         Binding("c", "new_contact", "form_contact"),
         Binding("h", "audit_history", "audit_history"),
+        Binding("x", "erase_contact", "erase_contact"),
         Binding("escape", "back", "back"),
     ]
     table_id = "history"
@@ -110,3 +114,39 @@ class OrganizationDetailScreen(TableScreen):
         contacts = [("contact", row.record_id) for row in self.view.history
                     if row.record_type == "contact"]
         self.crm.open(AuditTrail(o.name, (("organization", o.id), *contacts)))
+
+    def _highlighted(self) -> HistoryRow | None:
+        table = self.table
+        if self.view is None or not table.is_valid_row_index(table.cursor_row):
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((row for row in self.view.history
+                     if f"{row.record_type}:{row.record_id}" == key), None)
+
+    def action_erase_contact(self) -> None:
+        """Erase the highlighted contact's personal data, after a confirmation naming the
+        person and asking the reason (refused read-only)."""
+        if not self.crm.writable():
+            return
+        row = self._highlighted()
+        if row is None or row.record_type != "contact":
+            self.notify(self.t("erase_not_contact"), severity="warning")
+            return
+        ctx, contact_id, name = self.crm.ctx, row.record_id, row.title
+        database = self.crm.database
+
+        def answered(reason: str | None) -> None:
+            if reason is not None:
+                self.write(self.t("erased", name=name),
+                           lambda session: erase_contact(session, ctx, contact_id,
+                                                         reason=reason).contact_id,
+                           then=lambda: purge_freed_space(database))
+
+        self.app.push_screen(EraseContactDialog(name, self.crm.lang), answered)
+
+    def on_write_done(self, message: WriteDone) -> None:
+        self.notify(message.notice)
+        self.on_screen_resume()
+
+    def on_write_failed(self, message: WriteFailed) -> None:
+        self.notify(message.message, severity="error")

@@ -1,0 +1,157 @@
+"""Migration 0008 on a database that kept contacts' values in the chain (SQLite and
+PostgreSQL): every row of history stays, the values move out, nothing is re-sealed, the
+chain and the stored anchor verify, and the person can then be erased."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from crm.audit import chain as audit
+from crm.calendar import FiscalPeriod
+from crm.context import Context
+from crm.models import Contact
+from crm.records import services as s
+from db.engine import make_engine, sqlite_path, sqlite_url
+from db.maintenance import check
+from db.migrate import upgrade
+from db.session import Database
+from reports.publish import publish_report
+from tests.conftest import BACKEND
+from tests.test_erase import PERSON, places_holding, run
+
+
+def guide_verify() -> Callable[[str], tuple[int, str]]:
+    """The chain verification recipe of docs/auditing.md, as an auditor would run it."""
+    guide = (Path(__file__).parents[1] / "docs" / "auditing.md").read_text(encoding="utf-8")
+    script = guide.split("By hand, with Python's standard library only:")[1]
+    namespace: dict[str, Any] = {}
+    exec(script.split("```python\n")[1].split("```")[0], namespace)  # noqa: S102
+    verify: Callable[[str], tuple[int, str]] = namespace["verify"]
+    return verify
+
+
+CONTENT = "id, table_name, row_id, action, old_values, new_values, changed_at, changed_by"
+
+
+@pytest.fixture
+def url_at_0007(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database at revision 0007, on the backend tested."""
+    if BACKEND == "sqlite":
+        url = sqlite_url(tmp_path / "at0007.sqlite3")
+    else:
+        admin_url = request.getfixturevalue("postgres_template")
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql("CREATE DATABASE crm_at_0007")
+        url = make_url(admin_url).set(database="crm_at_0007").render_as_string(
+            hide_password=False)
+    engine = make_engine(url)
+    upgrade(engine, "0007")
+    engine.dispose()
+    yield url
+    if BACKEND != "sqlite":
+        with admin.connect() as connection:
+            connection.exec_driver_sql("DROP DATABASE crm_at_0007 WITH (FORCE)")
+        admin.dispose()
+
+
+def _history_at_0007(url: str, ctx: Context, tmp_path: Path) -> int:
+    """Contacts, an edit, a meeting and an issued report (an anchor), written by the program
+    at 0007, plus a contact edit by another tool left unsealed; returns the contact's id."""
+    old = Database(url=url, engine=make_engine(url))
+    with old.writing() as session:
+        org = s.create_organization(session, ctx, name="旧版株式会社", kind="company").id or 0
+        contact = s.add_contact(session, ctx, organization_id=org, **PERSON).id or 0
+        s.add_contact(session, ctx, organization_id=org, name="残る花子", email="stay@example.jp")
+        s.log_meeting(session, ctx, held_on=date(2023, 6, 1), title="意見交換",
+                      organization_ids=[org], contact_ids=[contact])
+    with old.writing() as session:
+        person = s.get(session, Contact, contact)
+        person.title = "課長XQ"
+        session.add(person)
+    publish_report(old, ctx, period=FiscalPeriod(2023, 1), lang="ja", directory=tmp_path,
+                   issue=True)
+    with old.engine.begin() as connection:  # another tool: recorded, not yet sealed
+        connection.execute(text("UPDATE contact SET notes = '別ツールXQ' WHERE id = :id"),
+                           {"id": contact})
+    with old.engine.connect() as connection:
+        assert "audit_log.new_values" in places_holding(connection, PERSON["email"])
+    old.dispose()
+    return contact
+
+
+def test_0008_moves_the_values_out_without_losing_or_resealing_a_row(
+    url_at_0007: str, ctx: Context, tmp_path: Path
+) -> None:
+    url = url_at_0007
+    contact = _history_at_0007(url, ctx, tmp_path)
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        before = connection.exec_driver_sql(
+            f"SELECT {CONTENT}, chain_hash FROM audit_log ORDER BY id").all()
+    engine.dispose()
+    sealed_contact_rows = [r[0] for r in before if r[1] == "contact" and r[-1] is not None]
+    assert len(sealed_contact_rows) == 3 and before[-1][-1] is None
+
+    assert run(["db", "upgrade"], url)[0] == 0
+    database = Database.open(url)
+    with database.engine.connect() as connection:
+        after = connection.exec_driver_sql(
+            f"SELECT {CONTENT}, chain_hash FROM audit_log ORDER BY id").all()
+        restated = connection.execute(text(
+            "SELECT audit_id, sealed_hash, matched FROM audit_restatement ORDER BY audit_id")
+        ).all()
+        for value in PERSON.values():
+            assert set(places_holding(connection, value)) <= {
+                "contact." + k for k in PERSON} | {"audit_personal_value.value"}, value
+    kept = {row[0]: row for row in after}
+    for row in before:  # every row kept, under its id, with its seal
+        assert kept[row[0]][-1] == row[-1] or row[-1] is None
+        if row[1] != "contact":
+            assert kept[row[0]] == row
+        else:
+            assert kept[row[0]][:4] == row[:4] and kept[row[0]][6:8] == row[6:8]
+    assert [(r[0], r[1], r[2]) for r in restated] == [
+        (row, kept[row][-1], True) for row in sealed_contact_rows]
+    assert run(["audit", "verify"], url)[0] == 0  # the stored anchor included
+    assert check(database).problems == []
+    with database.reading() as session:
+        assert audit.verify(session).unsealed == 0  # upgrade's empty write sealed them
+        shown = audit.history(session, table="contact", row_id=contact)
+    assert shown[-1].values(personal=True)[1]["notes"] == "別ツールXQ"
+
+    assert run(["contacts", "erase", str(contact), "--reason", "本人の依頼"], url)[0] == 0
+    with database.engine.connect() as connection:
+        for value in [*PERSON.values(), "課長XQ", "別ツールXQ"]:
+            assert places_holding(connection, value) == [], value
+        assert places_holding(connection, "stay@example.jp")  # the other contact stays
+    assert run(["audit", "verify"], url)[0] == 0
+    assert check(database).problems == []
+    path = sqlite_path(url)
+    if path is not None:  # the guide's recipe agrees, restated rows included
+        with database.reading() as session:
+            head = audit.chain_head(session)
+        assert guide_verify()(str(path)) == (head.id, head.hash)
+
+    with database.engine.begin() as connection:  # a restated row rewritten afterwards
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SET session_replication_role = replica"))
+        else:
+            connection.execute(text("DROP TRIGGER audit_log_no_update"))
+        connection.execute(text(
+            "UPDATE audit_log SET changed_by = 'someone' WHERE id = :id"),
+            {"id": sealed_contact_rows[0]})
+    with database.reading() as session:
+        problems = audit.verify(session).problems()
+    assert problems == [
+        f"audit chain broken at row {sealed_contact_rows[0]}: contact {contact}, insert,"
+        f" {kept[sealed_contact_rows[0]][6]}: its content is not what migration 0008 restated"
+        " (rewritten)"]
+    database.dispose()
