@@ -38,6 +38,7 @@ from crm.i18n import LANGUAGES, default_language, label, language_setting_proble
 from crm.io import opendata
 from crm.io.exporting import ExportOptions, export_csv, export_file, open_for_export
 from crm.io.importing import ENTITIES, import_file
+from crm.kpi import comments as kpi_comments
 from crm.kpi import engine as kpi_engine
 from crm.kpi import plans
 from crm.kpi.plan_file import plan_to_toml, read_plan
@@ -220,6 +221,20 @@ def build_parser() -> argparse.ArgumentParser:
     kpi.add_argument("--plan", metavar="CODE",
                      help="the plan's KPIs (`all`: every plan; default: the plans in force"
                      " at the date)")
+    kpi_commands = kpi.add_subparsers(dest="kpi_command", metavar="ACTION")
+    comment = kpi_commands.add_parser(
+        "comment", help="write a KPI's analysis, issues or next steps for a year or quarter")
+    comment.add_argument("code", metavar="CODE")
+    comment.add_argument("--fiscal-year", type=_fiscal_year_argument, metavar="N", required=True)
+    comment.add_argument("--quarter", type=int, choices=(1, 2, 3, 4),
+                         help="fiscal quarter (default: the whole year)")
+    comment.add_argument("--plan", metavar="CODE",
+                         help="the KPI's plan (needed when two plans share the code)")
+    comment.add_argument("--field", choices=("analysis", "issues", "next"), required=True)
+    comment_text = comment.add_mutually_exclusive_group(required=True)
+    comment_text.add_argument("--text", metavar="TEXT", help="the comment (empty: clear it)")
+    comment_text.add_argument("--file", type=Path, metavar="FILE",
+                              help="read the comment from FILE (UTF-8 or cp932)")
 
     plan = commands.add_parser("plan", help="plans and their KPIs: list, show, import, export")
     plan_commands = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
@@ -543,6 +558,9 @@ def _period(args: argparse.Namespace) -> FiscalPeriod | None:
 
 
 def cmd_kpi(args: argparse.Namespace, out: TextIO) -> int:
+    if args.kpi_command == "comment":
+        from cli.cmd_kpi_comment import cmd_kpi_comment
+        return cmd_kpi_comment(args, out)
     lang = args.lang or default_language()
     period = _period(args)
     as_of = args.as_of or _context(args).today()
@@ -570,10 +588,12 @@ def cmd_kpi(args: argparse.Namespace, out: TextIO) -> int:
             figures = kpi_engine.compute_for_period(session, period, plans)
         else:
             figures = kpi_engine.compute_at(session, as_of, plans)
+        commented = kpi_comments.comments_for(session, period or FiscalPeriod(year))
     if note and args.format != "table":
         print(f"crm: {note}", file=sys.stderr)
     if args.format == "json":
-        json.dump([f.to_json() for f in figures], out, ensure_ascii=False, indent=2)
+        json.dump([f.to_json() | {"comments": commented.get(f.kpi.id, kpi_comments.no_comments())}
+                   for f in figures], out, ensure_ascii=False, indent=2)
         print(file=out)
     elif args.format == "csv":
         _write_csv(out, [f.to_json() for f in figures])
