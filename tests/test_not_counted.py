@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session
 
+from crm import tags
 from crm.calendar import FiscalPeriod
 from crm.context import Context
-from crm import tags
 from crm.kpi import plans
 from crm.kpi.engine import KpiDefinition, active_kpis
 from crm.kpi.not_counted import count_not_counted, not_counted

@@ -554,9 +554,10 @@ def evidence(
     through: date | None = None,
     since: date | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[EvidenceRow]:
     """The records behind a computed KPI (of `plan`, where two plans share the code), dated
-    in [since, through], oldest first."""
+    in [since, through], oldest first (`limit` of them after `offset`, if given)."""
     conditions = ["e.kpi_code = :code"]
     params: dict[str, Any] = {"code": code}
     binds: list[BindParameter[Any]] = []
@@ -578,9 +579,9 @@ def evidence(
         + " ORDER BY e.counted_on, e.record_type, e.record_id"
     )
     if limit is not None:
-        sql += " LIMIT :limit"
-        params["limit"] = limit
-        binds.append(bindparam("limit", type_=Integer))
+        sql += " LIMIT :limit OFFSET :offset"
+        params |= {"limit": limit, "offset": offset}
+        binds += [bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)]
     query = text(sql).bindparams(*binds).columns(counted_on=Date)
     rows = session.execute(query, params).all()
     names = _organization_names(session, rows)
