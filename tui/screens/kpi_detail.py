@@ -64,7 +64,7 @@ class KpiDetailScreen(CRMScreen):
             yield Label("", id="not-counted-title", markup=False)
             yield PlainTable(id="not-counted", cursor_type="row", zebra_stripes=True)
             yield Label(self.t("kpi_comments", period=self.period.label(self.crm.lang)),
-                        markup=False)
+                        markup=False, classes="kpi-comment-label")
             for field in comments.FIELDS:
                 yield Label(comments.field_label(field, self.crm.lang), markup=False)
                 yield TextArea(id=f"comment-{field}", read_only=self.crm.read_only,
@@ -105,7 +105,9 @@ class KpiDetailScreen(CRMScreen):
         ja, en = KPI_STATUS_LABELS[figure.status]
         lines = [
             f"{self.t('value')}: {format_number(figure.value)}{unit}   "
-            f"{self.t('period_count')}: {format_number(figure.period_count)}",
+            f"{self.t('period_count')}: {format_number(figure.period_count)}"
+            + (f"   {self.t('measured_on')}: {format_day(figure.measured_on, lang)}"
+               if figure.measured_on else ""),
             f"{self.t('baseline')}: {format_number(kpi.baseline)}{unit}"
             f" ({format_day(kpi.baseline_as_of, lang)})   {self.t('target')}:"
             f" {format_number(target)}{unit} {format_day(target_by, lang)}{original}",
