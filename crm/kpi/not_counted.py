@@ -102,37 +102,45 @@ _SOURCES: dict[str, tuple[str, str, str, str, tuple[str, str], list[tuple[str, s
 }
 _SOURCES["attendees"] = _SOURCES["events"]
 
-# The organization's first meeting passing the KPI's tag filter before this one (the view's
-# first-time rule: earliest date, then lowest id), for first-time-organization KPIs.
-_EARLIER_MEETING = (
-    "(SELECT MIN(m1.held_on) FROM meeting_organization mo1"
-    " JOIN meeting m1 ON m1.id = mo1.meeting_id"
-    " WHERE mo1.organization_id = mo.organization_id AND m1.archived_at IS NULL"
-    " AND (m1.held_on < r.held_on OR (m1.held_on = r.held_on AND m1.id < r.id))"
-    f"{_tagged('k', 'meeting_tag', 'meeting_id', 'm1')})"
-)
+
+_MEETINGS_OF = "meeting_organization mo1 JOIN meeting m1 ON m1.id = mo1.meeting_id"
+
+
+def _meetings_of(organization: str, kpi: str, before: str | None = None) -> str:
+    """The conditions on `_MEETINGS_OF` keeping the active meetings of `organization` that pass
+    the tag filter of KPI `kpi`, held before meeting `before` (by date, then id) if given."""
+    earlier = ("" if before is None else
+               f" AND (m1.held_on < {before}.held_on"
+               f" OR (m1.held_on = {before}.held_on AND m1.id < {before}.id))")
+    return (f"mo1.organization_id = {organization} AND m1.archived_at IS NULL"
+            f"{earlier}{_tagged(kpi, 'meeting_tag', 'meeting_id', 'm1')}")
+
+
+# The view's first-time rule: a meeting counts an organization only if it is the earliest
+# active meeting with it passing the tag filter; an earlier one means it was already met.
+_ALREADY_MET = (f"WHEN EXISTS (SELECT 1 FROM {_MEETINGS_OF}"
+                f" WHERE {_meetings_of('mo.organization_id', 'k', 'r')}) THEN 'already_met'\n")
+# The date it was first met: looked up for the rows of one page only (a subquery per row).
+_FIRST_MET = ("CASE WHEN p.reason = 'already_met' THEN (SELECT MIN(m1.held_on)"
+              f" FROM kpi k CROSS JOIN {_MEETINGS_OF}"
+              f" WHERE k.id = :kpi_id AND {_meetings_of('p.organization_id', 'k')}) END")
 
 
 def _sql(rule: str) -> str:
-    """The SELECT of a rule's candidate records in the period with their reason (NULL: counts)."""
+    """The SELECT of a rule's records in the period that did not count, with their reason."""
     record_type, table, day, joins, organization, reasons = _SOURCES[rule]
     cases = _COMMON.format(date=day) + "".join(
         f"WHEN NOT ({condition}) THEN '{code}'\n" for code, condition in reasons)
-    since = _EARLIER_MEETING if rule == "companies" else "NULL"
+    if rule == "companies":
+        cases += _ALREADY_MET
     inner = (
         f"SELECT '{record_type}' AS record_type, r.id AS record_id, r.{day} AS counted_on,"
         f" r.title AS title,\n  {organization[0]} AS organization_id,"
-        f" {organization[1]} AS organization,\n"
-        f"  CASE {cases}  END AS reason, {since} AS since\n"
+        f" {organization[1]} AS organization,\n  CASE {cases}  END AS reason\n"
         f"FROM kpi k JOIN {table} r ON r.{day} BETWEEN :start AND :end\n{joins}\n"
         "WHERE k.id = :kpi_id"
     )
-    return (
-        "SELECT record_type, record_id, counted_on, title, organization,"
-        " COALESCE(reason, CASE WHEN since IS NOT NULL THEN 'already_met' END) AS reason,"
-        f" since FROM ({inner}) c\n"
-        "WHERE reason IS NOT NULL OR since IS NOT NULL"
-    )
+    return f"SELECT * FROM ({inner}) c WHERE reason IS NOT NULL"
 
 
 def _params(kpi: KpiDefinition, period: FiscalPeriod) -> dict[str, Any]:
@@ -148,9 +156,12 @@ def not_counted(session: Session, kpi: KpiDefinition, period: FiscalPeriod, *,
     count, oldest first, each with its reason; [] for a measured KPI."""
     if kpi.rule not in _SOURCES:
         return []
+    since = _FIRST_MET if kpi.rule == "companies" else "NULL"
+    # The page is cut first, so that the date first met is looked up for its rows only.
     query = text(
-        _sql(kpi.rule) + " ORDER BY counted_on, record_id, organization"
-        " LIMIT :limit OFFSET :offset"
+        f"SELECT p.*, {since} AS since FROM ({_sql(kpi.rule)}"
+        " ORDER BY counted_on, record_id, organization_id LIMIT :limit OFFSET :offset) p"
+        " ORDER BY p.counted_on, p.record_id, p.organization_id"
     ).bindparams(*_DATES, bindparam("limit", type_=Integer),
                  bindparam("offset", type_=Integer)).columns(counted_on=Date, since=Date)
     rows = session.execute(query, _params(kpi, period) | {"limit": limit, "offset": offset})
