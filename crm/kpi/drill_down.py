@@ -43,7 +43,7 @@ def evidence_page(session: Session, figure: KpiFigure, period: FiscalPeriod,
     if figure.kpi.rule not in COMPUTED_RULES:
         return []
     return evidence(session, figure.code, plan=figure.kpi.plan_code, since=period.start,
-                    through=period.end, limit=PAGE, offset=offset)
+                    through=period.end, limit=PAGE, offset=offset, kpi_id=figure.kpi.id)
 
 
 def count_evidence(session: Session, figure: KpiFigure, period: FiscalPeriod) -> int:
