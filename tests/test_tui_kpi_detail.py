@@ -10,14 +10,17 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Static, TextArea
+from textual.widgets import DataTable, Label, Static, TextArea
 
 from cli.main import main
+from crm.calendar import FiscalPeriod
 from crm.context import Context
+from crm.kpi.not_counted import PAGE
 from crm.records import services
 from db.session import URL_VARIABLE, Database
-from tests.tui_factory import press, running, settle, shown, wait_until
+from tests.tui_factory import add_meetings, press, running, settle, shown, wait_until
 from tui.app import CRMApp
+from tui.kit.navigation import KpiDetail
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.kpi_detail import KpiDetailScreen
 from tui.screens.record_view import RecordViewScreen
@@ -116,3 +119,28 @@ async def test_read_only_refuses_to_save_a_comment(met_twice: Database, ctx: Con
             n.severity == "error" and "読み取り専用" in n.message for n in app.notices))
     with met_twice.reading() as session:
         assert session.execute(text("SELECT count(*) FROM kpi_comment")).scalar() == 0
+
+
+async def test_m_pages_through_the_records_not_counted(
+    met_twice: Database, ctx: Context
+) -> None:
+    with met_twice.reading() as session:
+        company = session.execute(text(
+            "SELECT id FROM organization WHERE name = '播磨精機株式会社'")).scalar_one()
+    # FY2022 Q1, before the meetings of `met_twice`: the first of them counts, not the others.
+    add_meetings(met_twice, company, PAGE + 10)
+    app = CRMApp(met_twice, ctx, lang="en")
+    async with running(app) as pilot:
+        app.open(KpiDetail("ict-policy-2018", CODE, FiscalPeriod(2022, 1)))
+        await wait_until(pilot, lambda: isinstance(app.screen, KpiDetailScreen)
+                         and app.screen.data is not None)
+        screen = app.screen
+        assert isinstance(screen, KpiDetailScreen)
+        skipped = screen.query_one("#not-counted", DataTable)
+        assert skipped.row_count == PAGE
+        assert str(screen.query_one("#not-counted-title", Label).render()).startswith(
+            f"Records in the period not counted: {PAGE} of {PAGE + 9}")
+        skipped.focus()
+        await press(pilot, "m", until=lambda: skipped.row_count == PAGE + 9)
+        assert {shown(skipped, index=i)[4] for i in range(skipped.row_count)} == {
+            "already met on 2022-04-01"}
