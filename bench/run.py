@@ -99,6 +99,26 @@ def ratio(value: float, floor: float) -> str:
     return f"{value / floor:.2f}x" if floor else "—"
 
 
+def drill_down_section(sizes: dict[int, dict[str, Any]]) -> list[str]:
+    """The KPI screen's read, per size (bench.drill_down_bench)."""
+    lines = [
+        "", "## KPI screen (drill-down)", "",
+        "`bench/drill_down_bench.py`, FY2022 Q3: everything the TUI's KPI screen reads when it",
+        "opens (figures, comments, first pages and counts of the evidence and of the records that",
+        "did not count), and the last page of those not counted; after checking that evidence",
+        "plus not counted is every source record of the quarter.", "",
+        "| meetings | KPI | screen | last page | not counted | peak memory |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for size, data in sizes.items():
+        for code, figures in data.items():
+            if isinstance(figures, dict):
+                lines.append(f"| {int(size):,} | {code} | {figures['screen']:.3f} s"
+                             f" | {figures['last_page']:.3f} s | {figures['not_counted']:,}"
+                             f" | {data['peak_mb']:.0f} MB |")
+    return lines
+
+
 def write_report(results: dict[str, Any]) -> str:
     """docs/performance.md from the collected results."""
     lines = [
@@ -148,6 +168,8 @@ def write_report(results: dict[str, Any]) -> str:
             "—" if c is None else f"{c:,.0f}" for c in cells) + " |")
     lines.append("| peak memory (MB) | " + " | ".join(
         f"{results['tui'][s]['peak_mb']:.0f}" for s in sizes) + " |")
+    if results.get("drill_down"):
+        lines += drill_down_section(results["drill_down"])
     if "import" in results:
         data = results["import"]
         lines += [
@@ -184,7 +206,7 @@ def main() -> None:
     args.cache.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {
         "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine(), "kpi": {}, "tui": {},
+        "machine": machine(), "kpi": {}, "tui": {}, "drill_down": {},
     }
     for size in (int(s) for s in args.sizes.split(",")):
         path = args.cache / f"bench-{size}.sqlite3"
@@ -193,6 +215,8 @@ def main() -> None:
         kpi = run("bench.kpi_bench", str(path))
         results["kpi"][size] = json.loads(kpi.output) | {"peak_mb": kpi.peak_mb}
         print(f"{size:,}: kpi {results['kpi'][size]}", file=sys.stderr)
+        drill = run("bench.drill_down_bench", str(path))
+        results["drill_down"][size] = json.loads(drill.output) | {"peak_mb": drill.peak_mb}
     if not args.skip_import:
         results["import"] = json.loads(run("bench.import_bench").output)
     if not args.skip_report:

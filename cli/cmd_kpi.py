@@ -13,13 +13,17 @@ from typing import TextIO
 from cli.database import context, open_database
 from cli.period import period as fiscal_period
 from cli.table import format_table
-from crm.calendar import fiscal_year_of, format_wareki
+from crm.calendar import FiscalPeriod, fiscal_year_of, format_wareki
 from crm.formatting import format_day, format_number, format_rate
 from crm.i18n import default_language, label
+from crm.kpi import comments as kpi_comments
 from crm.kpi import engine as kpi_engine
 
 
 def cmd_kpi(args: argparse.Namespace, out: TextIO) -> int:
+    if args.kpi_command == "comment":
+        from cli.cmd_kpi_comment import cmd_kpi_comment
+        return cmd_kpi_comment(args, out)
     lang = args.lang or default_language()
     period = fiscal_period(args)
     as_of = args.as_of or context(args).today()
@@ -47,10 +51,12 @@ def cmd_kpi(args: argparse.Namespace, out: TextIO) -> int:
             figures = kpi_engine.compute_for_period(session, period, plans)
         else:
             figures = kpi_engine.compute_at(session, as_of, plans)
+        commented = kpi_comments.comments_for(session, period or FiscalPeriod(year))
     if note and args.format != "table":
         print(f"crm: {note}", file=sys.stderr)
     if args.format == "json":
-        json.dump([f.to_json() for f in figures], out, ensure_ascii=False, indent=2)
+        json.dump([f.to_json() | {"comments": commented.get(f.kpi.id, kpi_comments.no_comments())}
+                   for f in figures], out, ensure_ascii=False, indent=2)
         print(file=out)
     elif args.format == "csv":
         _write_csv(out, [f.to_json() for f in figures])

@@ -243,6 +243,20 @@ def build_parser() -> argparse.ArgumentParser:
     kpi.add_argument("--plan", metavar="CODE",
                      help="the plan's KPIs (`all`: every plan; default: the plans in force"
                      " at the date)")
+    kpi_commands = kpi.add_subparsers(dest="kpi_command", metavar="ACTION")
+    comment = kpi_commands.add_parser(
+        "comment", help="write a KPI's analysis, issues or next steps for a year or quarter")
+    comment.add_argument("code", metavar="CODE")
+    comment.add_argument("--fiscal-year", type=_fiscal_year_argument, metavar="N", required=True)
+    comment.add_argument("--quarter", type=int, choices=(1, 2, 3, 4),
+                         help="fiscal quarter (default: the whole year)")
+    comment.add_argument("--plan", metavar="CODE",
+                         help="the KPI's plan (needed when two plans share the code)")
+    comment.add_argument("--field", choices=("analysis", "issues", "next"), required=True)
+    comment_text = comment.add_mutually_exclusive_group(required=True)
+    comment_text.add_argument("--text", metavar="TEXT", help="the comment (empty: clear it)")
+    comment_text.add_argument("--file", type=Path, metavar="FILE",
+                              help="read the comment from FILE (UTF-8 or cp932)")
 
     plan = commands.add_parser("plan", help="plans and their KPIs: list, show, import, export")
     plan_commands = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)

@@ -385,6 +385,33 @@ class KpiMeasurement(Tracked, table=True):
     entered_by: str = Field(max_length=100)
 
 
+class KpiComment(SQLModel, table=True):
+    """A comment on a KPI for a fiscal year (`quarter` NULL) or one of its quarters: 要因分析
+    (analysis), 課題 (issues) or 今後の方向性 (next). One row per KPI, period and field
+    (crm.kpi.comments keeps it so); clearing a comment deletes its row (the audit log keeps it).
+    """
+
+    __tablename__ = "kpi_comment"
+    __table_args__ = (
+        UniqueConstraint("kpi_id", "fiscal_year", "quarter", "field",
+                         name="uq_kpi_comment_kpi_id_fiscal_year_quarter_field"),
+        CheckConstraint("quarter IS NULL OR quarter BETWEEN 1 AND 4", name="quarter"),
+        CheckConstraint("field IN ('analysis', 'issues', 'next')", name="field"),
+        CheckConstraint("length(text) > 0", name="text_not_empty"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kpi_id: int = Field(sa_column_args=[ForeignKey("kpi.id", ondelete="CASCADE")], index=True)
+    fiscal_year: int
+    quarter: int | None = None
+    field: str = Field(max_length=10)
+    text: str
+    created_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    created_by: str = Field(max_length=100)
+    updated_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    updated_by: str = Field(max_length=100)
+
+
 TRACKED_TABLES = (
     Organization,
     Contact,
@@ -404,6 +431,7 @@ __all__ = [
     "AgreementTag",
     "Contact",
     "Kpi",
+    "KpiComment",
     "KpiCountFilter",
     "KpiMeasurement",
     "KpiTargetRevision",

@@ -31,6 +31,7 @@ from crm.reporting.content import ReportContent
 from crm.reporting.data import AgreementLine
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS
 from reports.charts import kpi_chart
+from reports.commentary import commentary, restated_comments
 from reports.labels import t
 from reports.styles import (
     APPENDIX_FONT_SIZE,
@@ -289,13 +290,15 @@ def restatement_section(content: ReportContent, lang: str) -> list[Flowable]:
                     rows.append([_p(f"{name}（{change.code}）"), label(
                         "value_at_end" if field == "value" else "period_count", lang),
                         format_number(change.published[field]), format_number(change.now[field])])
-        flowables.append(_table(
-            [t("col_kpi", lang), t("col_figure", lang), t("col_published", lang),
-             t("col_now", lang)],
-            rows, (96, 30, 26, 26),
-            extra=[("ALIGN", (2, 1), (3, -1), "RIGHT"),
-                   ("BACKGROUND", (0, 1), (-1, -1), RESTATED)],
-        ))
+        if rows:
+            flowables.append(_table(
+                [t("col_kpi", lang), t("col_figure", lang), t("col_published", lang),
+                 t("col_now", lang)],
+                rows, (96, 30, 26, 26),
+                extra=[("ALIGN", (2, 1), (3, -1), "RIGHT"),
+                       ("BACKGROUND", (0, 1), (-1, -1), RESTATED)],
+            ))
+        flowables += restated_comments(r, lang)
         records = [
             [t(rec.change, lang), c.code, _day(date.fromisoformat(rec.counted_on), lang),
              label(rec.record_type, lang),
@@ -455,6 +458,7 @@ def story(content: ReportContent, options: ReportOptions) -> list[Flowable]:
     return [
         *cover(content, options),
         KeepTogether(summary(content, lang)),
+        *commentary(content, lang),
         *restatement_section(content, lang),
         *charts(content, lang),
         *activities(content, lang),

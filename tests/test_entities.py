@@ -37,6 +37,7 @@ SYSTEM_TABLES = {
     "kpi_count_filter": "a computed KPI's rule filters, from its plan file (crm.kpi.plans)",
     "kpi_target_revision": "a KPI's target revisions, from its plan file (crm.kpi.plans)",
     "tag": "tag names: created on first use by the `tags` fields, renamed by crm.tags",
+    "kpi_comment": "comments per KPI and period (crm.kpi.comments, `crm kpi comment`, the TUI)",
 }
 
 #: Columns every tracked record has, set by the services and never entered: its id, who

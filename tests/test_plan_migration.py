@@ -31,7 +31,8 @@ from db.session import URL_VARIABLE, Database
 from tests.conftest import BACKEND
 
 DATA = Path(__file__).parent / "data"
-NEW_KEYS = {"plan", "original_target", "original_target_by", "grade", "judgement"}
+NEW_KEYS = {"plan", "original_target", "original_target_by", "grade", "judgement",
+            "comments"}
 RUNS = {
     "release-0005-kpi-2019-06-30.json": ["--as-of", "2019-06-30"],
     "release-0005-kpi-2021-12-31.json": ["--as-of", "2021-12-31"],

@@ -288,6 +288,8 @@ FILL = {
                            " '2020-04-01', 12, '2024-03-31', '旧改訂')",
     "kpi_measurement": f"INSERT INTO kpi_measurement ({TRACKED}, kpi_id, measured_on, value,"
                        f" entered_by) VALUES (1, {FILL_STAMP}, 1, '2022-08-01', 5.5, 'old')",
+    "kpi_comment": f"INSERT INTO kpi_comment ({TRACKED}, kpi_id, fiscal_year, quarter, field,"
+                   f" text) VALUES (1, {FILL_STAMP}, 1, 2022, 3, 'analysis', '旧コメント')",
     "issued_report": "INSERT INTO issued_report (id, fiscal_year, quarter, lang, generated_at,"
                      " issued_at, issued_by, fingerprint, pdf_sha256, figures_json) VALUES"
                      " (1, 2022, 1, 'ja', '2023-07-01 00:00:00', '2023-07-01 00:00:00', 'old',"

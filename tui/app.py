@@ -28,6 +28,7 @@ from tui.kit.navigation import (
     Destination,
     DuplicatePairs,
     Host,
+    KpiDetail,
     MeetingWith,
     NewContact,
     OrganizationHistory,
@@ -46,6 +47,7 @@ from tui.screens.dashboard import DashboardScreen
 from tui.screens.duplicates import DuplicatesScreen
 from tui.screens.event_form import EventForm
 from tui.screens.events import EventListScreen
+from tui.screens.kpi_detail import KpiDetailScreen
 from tui.screens.measurement_form import MeasurementForm
 from tui.screens.measurements import MeasurementListScreen
 from tui.screens.meeting_form import MeetingForm
@@ -114,6 +116,8 @@ def screen_for(destination: Destination) -> Screen[Any]:
             return PlansScreen(plan)
         case TargetRevision(plan, kpi):
             return TargetRevisionForm(plan, kpi)
+        case KpiDetail(plan, code, period):
+            return KpiDetailScreen(plan, code, period)
         case _:
             assert_never(destination)
 

@@ -257,6 +257,19 @@ STRINGS: dict[str, tuple[str, str]] = {
                           "Choose the row of a contact to erase"),
     "erased": ("{name} の個人情報を消去しました", "Erased the personal data of {name}"),
     "audit_who_as": ("{login}（{name} として）", "{login} (as {name})"),
+    # the KPI screen (Enter on a dashboard row; kpi-comments)
+    "kpi_comments": ("{period} のコメント（Ctrl+S で保存）",
+                     "Comments for {period} (ctrl+s saves)"),
+    "original_target": ("当初目標", "original target"),
+    "grade": ("評価", "Grade"),
+    "why_not_counted": ("数えない理由", "Why not counted"),
+    "evidence_rows": ("根拠となった記録 {shown}/{total} 件（m: 続き）",
+                      "Records counted: {shown} of {total} (m: more)"),
+    "not_counted_rows": ("期間内で数えなかった記録 {shown}/{total} 件（m: 続き）",
+                         "Records in the period not counted: {shown} of {total} (m: more)"),
+    "more_rows": ("続き", "more"),
+    "comments_saved": ("{period} のコメントを保存しました", "Comments for {period} saved"),
+    "open_kpi": ("KPI を開く", "open KPI"),
 }
 
 #: Textual's own English labels (its bindings and palette commands) in Japanese.

@@ -554,15 +554,21 @@ def evidence(
     through: date | None = None,
     since: date | None = None,
     limit: int | None = None,
+    offset: int = 0,
+    kpi_id: int | None = None,
 ) -> list[EvidenceRow]:
     """The records behind a computed KPI (of `plan`, where two plans share the code), dated
-    in [since, through], oldest first."""
+    in [since, through], oldest first (`limit` of them after `offset`, if given). `kpi_id`,
+    the KPI's id if known, lets SQLite read only that KPI's branch of the view."""
     conditions = ["e.kpi_code = :code"]
     params: dict[str, Any] = {"code": code}
     binds: list[BindParameter[Any]] = []
     if plan is not None:
         conditions.append("e.plan_code = :plan")
         params["plan"] = plan
+    if kpi_id is not None:
+        conditions.append("e.kpi_id = :kpi_id")
+        params["kpi_id"] = kpi_id
     if through is not None:
         conditions.append("e.counted_on <= :through")
         params["through"] = through
@@ -578,9 +584,9 @@ def evidence(
         + " ORDER BY e.counted_on, e.record_type, e.record_id"
     )
     if limit is not None:
-        sql += " LIMIT :limit"
-        params["limit"] = limit
-        binds.append(bindparam("limit", type_=Integer))
+        sql += " LIMIT :limit OFFSET :offset"
+        params |= {"limit": limit, "offset": offset}
+        binds += [bindparam("limit", type_=Integer), bindparam("offset", type_=Integer)]
     query = text(sql).bindparams(*binds).columns(counted_on=Date)
     rows = session.execute(query, params).all()
     names = _organization_names(session, rows)

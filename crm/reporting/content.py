@@ -8,13 +8,14 @@ restatements of issued reports, the audit chain's head and the data fingerprint.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session
 
 from crm.audit.chain import ChainHead, chain_head
 from crm.calendar import FiscalPeriod, quarters_between
+from crm.kpi.comments import Comments
 from crm.kpi.engine import (
     EvidenceRow,
     KpiDefinition,
@@ -29,6 +30,7 @@ from crm.reporting.data import AgreementLine, EventLine, FirstContact, MeetingLi
 from crm.reporting.fingerprint import data_fingerprint
 from crm.reporting.issued import (
     Restatement,
+    comments_by_code,
     evidence_through,
     published_figures,
     restatements,
@@ -59,11 +61,13 @@ class ReportContent:
     register: tuple[AgreementLine, ...]
     restatements: tuple[Restatement, ...]
     plan_names: tuple[tuple[str, str], ...] = ()
+    #: Each KPI's comments for exactly this period (a quarter's, or the year's), by code.
+    comments: Mapping[str, Comments] = field(default_factory=dict)
 
     @property
     def published(self) -> dict[str, dict[str, Any]]:
         """What issuing this report freezes: per KPI code, its figures and evidence keys."""
-        return published_figures(self.figures, self.evidence)
+        return published_figures(self.figures, self.evidence, self.comments)
 
     @property
     def restated_figures(self) -> int:
@@ -120,4 +124,5 @@ def gather_report(session: Session, period: FiscalPeriod,
         restatements=tuple(restatements(session, period)),
         plan_names=tuple((p.name_ja, p.name_en) for p in list_plans(session)
                          if p.code in {f.kpi.plan_code for f in figures}),
+        comments=comments_by_code(session, period, figures),
     )

@@ -22,6 +22,7 @@ from crm.audit.chain import ChainHead
 from crm.calendar import FiscalPeriod
 from crm.context import JAPAN, Context, system_clock
 from crm.errors import DataError
+from crm.kpi.comments import FIELDS, Comments, comments_for
 from crm.kpi.engine import EvidenceRow, KpiFigure, compute_for_period, evidence
 from crm.models import IssuedReport
 from crm.reporting.data import record_titles
@@ -57,14 +58,28 @@ class FigureChange:
 
 
 @dataclass(frozen=True)
+class CommentChange:
+    """A comment of an issued report (要因分析, 課題, 今後の方向性) edited since: as printed and
+    now (None: none)."""
+
+    code: str
+    name_ja: str
+    name_en: str
+    field: str
+    published: str | None
+    now: str | None
+
+
+@dataclass(frozen=True)
 class Restatement:
-    """An issued report and the figures of it that have changed."""
+    """An issued report and the figures and comments of it that have changed."""
 
     issued_id: int
     period: FiscalPeriod
     issued_at: datetime
     issued_by: str
     changes: tuple[FigureChange, ...]
+    comment_changes: tuple[CommentChange, ...] = ()
 
 
 def stored_utc(moment: datetime) -> datetime:
@@ -92,9 +107,11 @@ def evidence_through(session: Session, figures: Sequence[KpiFigure],
 
 
 def published_figures(
-    figures: Sequence[KpiFigure], rows: Mapping[str, Sequence[EvidenceRow]]
+    figures: Sequence[KpiFigure], rows: Mapping[str, Sequence[EvidenceRow]],
+    comments: Mapping[str, Comments] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """The record of what a report printed: per KPI code, its figures and evidence keys."""
+    """The record of what a report printed: per KPI code, its figures, evidence keys and
+    comments (the fields that have one)."""
     published: dict[str, dict[str, Any]] = {}
     for f in figures:
         entry: dict[str, Any] = {field: _rounded(getattr(f, field)) for field in CHECKED_FIELDS}
@@ -107,8 +124,18 @@ def published_figures(
             entry["evidence"] = [
                 [r.record_type, r.record_id, r.counted_on.isoformat()] for r in rows[f.code]
             ]
+        printed = {k: v for k, v in (comments or {}).get(f.code, {}).items() if v}
+        if printed:
+            entry["comments"] = printed
         published[f.code] = entry
     return published
+
+
+def comments_by_code(session: Session, period: FiscalPeriod,
+                     figures: Sequence[KpiFigure]) -> dict[str, Comments]:
+    """The comments for exactly `period` of the KPIs of `figures`, by KPI code."""
+    found = comments_for(session, period, [f.kpi.id for f in figures])
+    return {f.code: found[f.kpi.id] for f in figures if f.kpi.id in found}
 
 
 def issue(
@@ -181,18 +208,39 @@ def restatements(session: Session, period: FiscalPeriod) -> list[Restatement]:
     found = []
     for issued_period in sorted(latest):
         record = latest[issued_period]
-        changes = _changes(session, issued_period, json.loads(record.figures_json))
-        if changes:
+        published = json.loads(record.figures_json)
+        figures = compute_for_period(session, issued_period)
+        changes = _changes(session, issued_period, published, figures)
+        edited = _comment_changes(session, issued_period, published, figures)
+        if changes or edited:
             assert record.id is not None
             found.append(Restatement(record.id, issued_period, stored_utc(record.issued_at),
-                                     record.issued_by, tuple(changes)))
+                                     record.issued_by, tuple(changes), tuple(edited)))
     return found
 
 
+def _comment_changes(
+    session: Session, period: FiscalPeriod, published: dict[str, dict[str, Any]],
+    figures: Sequence[KpiFigure],
+) -> list[CommentChange]:
+    """The comments of the KPIs an issued report printed that read otherwise now."""
+    now = comments_by_code(session, period, figures)
+    edited = []
+    for f in figures:
+        if f.code not in published:
+            continue
+        before = published[f.code].get("comments", {})
+        after = now.get(f.code, {})
+        edited += [CommentChange(f.code, f.kpi.name_ja, f.kpi.name_en, field,
+                                 before.get(field), after.get(field))
+                   for field in FIELDS if before.get(field) != after.get(field)]
+    return edited
+
+
 def _changes(
-    session: Session, period: FiscalPeriod, published: dict[str, dict[str, Any]]
+    session: Session, period: FiscalPeriod, published: dict[str, dict[str, Any]],
+    figures: Sequence[KpiFigure],
 ) -> list[FigureChange]:
-    figures = compute_for_period(session, period)
     now = published_figures(figures, evidence_through(session, figures, period.end))
     changes = []
     for f in figures:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Protocol
 
+from crm.calendar import FiscalPeriod
 from crm.context import Context
 from db.session import Database
 from tui.widgets.organization_picker import PickedOrganization
@@ -92,8 +93,18 @@ class TargetRevision:
     kpi: str
 
 
+@dataclass(frozen=True)
+class KpiDetail:
+    """One KPI of `plan` for a fiscal period: figures, evidence, why records did not count,
+    and its comments."""
+
+    plan: str
+    code: str
+    period: FiscalPeriod
+
+
 Destination = (RecordForm | RecordView | MeetingWith | NewContact | OrganizationHistory
-               | DuplicatePairs | AuditTrail | PlanList | TargetRevision)
+               | DuplicatePairs | AuditTrail | PlanList | TargetRevision | KpiDetail)
 
 
 class Host(Protocol):

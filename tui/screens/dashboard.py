@@ -21,7 +21,7 @@ from crm.formatting import format_number
 from crm.kpi.engine import ALL_PLANS, KpiFigure, compute_for_periods, select_plans
 from crm.kpi.plans import list_plans
 from crm.vocabulary import KPI_STATUS_LABELS
-from tui.kit.navigation import PlanList
+from tui.kit.navigation import KpiDetail, PlanList
 from tui.kit.screen import QUIT, CRMScreen, nav_tabs
 from tui.messages import Loaded
 from tui.strings import unit_label
@@ -235,6 +235,12 @@ class DashboardScreen(CRMScreen):
             if FiscalPeriod(year, q) != self.period:
                 self.period = FiscalPeriod(year, q)
                 self.action_refresh()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a KPI opens it for the period shown."""
+        if event.cursor_row < len(self.figures):
+            kpi = self.figures[event.cursor_row].kpi
+            self.crm.open(KpiDetail(kpi.plan_code, kpi.code, self.period))
 
     def action_plans(self) -> None:
         """Show the plans and their KPIs, starting with the plan chosen here (if one is)."""
