@@ -14,15 +14,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from crm.audit import chain as audit
-from crm.calendar import FiscalPeriod
 from crm.context import Context
-from crm.models import Contact
-from crm.records import services as s
 from db.engine import make_engine, sqlite_path, sqlite_url
 from db.maintenance import check
 from db.migrate import upgrade
 from db.session import Database
-from reports.publish import publish_report
 from tests.conftest import BACKEND
 from tests.test_erase import PERSON, places_holding, run
 
@@ -63,28 +59,52 @@ def url_at_0007(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
 
 
 def _history_at_0007(url: str, ctx: Context, tmp_path: Path) -> int:
-    """Contacts, an edit, a meeting and an issued report (an anchor), written by the program
-    at 0007, plus a contact edit by another tool left unsealed; returns the contact's id."""
+    """Contacts, an edit, a meeting and an issued report (an anchor), written at 0007 and
+    sealed by the program, plus a contact edit by another tool left unsealed; returns the
+    contact's id. Plain SQL: today's models and services know tables and columns that later
+    migrations add, so they cannot write a database at 0007."""
     old = Database(url=url, engine=make_engine(url))
+    stamp = {"at": ctx.now(), "by": ctx.user}
+    tracked = "created_at, created_by, updated_at, updated_by"
     with old.writing() as session:
-        org = s.create_organization(session, ctx, name="旧版株式会社", kind="company").id or 0
-        contact = s.add_contact(session, ctx, organization_id=org, **PERSON).id or 0
-        s.add_contact(session, ctx, organization_id=org, name="残る花子", email="stay@example.jp")
-        s.log_meeting(session, ctx, held_on=date(2023, 6, 1), title="意見交換",
-                      organization_ids=[org], contact_ids=[contact])
+        org = session.execute(text(
+            f"INSERT INTO organization ({tracked}, name, normalized_name, kind)"
+            " VALUES (:at, :by, :at, :by, '旧版株式会社', '旧版株式会社', 'company')"
+            " RETURNING id"), stamp).scalar_one()
+        contact = session.execute(text(
+            f"INSERT INTO contact ({tracked}, organization_id, {', '.join(PERSON)})"
+            f" VALUES (:at, :by, :at, :by, :org, {', '.join(':' + k for k in PERSON)})"
+            " RETURNING id"), stamp | {"org": org} | PERSON).scalar_one()
+        session.execute(text(
+            f"INSERT INTO contact ({tracked}, organization_id, name, email)"
+            " VALUES (:at, :by, :at, :by, :org, '残る花子', 'stay@example.jp')"),
+            stamp | {"org": org})
+        meeting = session.execute(text(
+            f"INSERT INTO meeting ({tracked}, held_on, title)"
+            " VALUES (:at, :by, :at, :by, :held_on, '意見交換') RETURNING id"),
+            stamp | {"held_on": date(2023, 6, 1)}).scalar_one()
+        session.execute(text("INSERT INTO meeting_organization VALUES (:m, :o)"),
+                        {"m": meeting, "o": org})
+        session.execute(text("INSERT INTO meeting_contact VALUES (:m, :c)"),
+                        {"m": meeting, "c": contact})
     with old.writing() as session:
-        person = s.get(session, Contact, contact)
-        person.title = "課長XQ"
-        session.add(person)
-    publish_report(old, ctx, period=FiscalPeriod(2023, 1), lang="ja", directory=tmp_path,
-                   issue=True)
+        session.execute(text("UPDATE contact SET title = '課長XQ' WHERE id = :id"),
+                        {"id": contact})
+    with old.writing() as session:  # issued with the chain head it printed (the anchor)
+        head = audit.chain_head(session)
+        session.execute(text(
+            "INSERT INTO issued_report (fiscal_year, quarter, lang, generated_at, issued_at,"
+            " issued_by, fingerprint, pdf_sha256, figures_json, audit_head_id,"
+            " audit_head_hash) VALUES (2023, 1, 'ja', :at, :at, :by, :digest, :digest, '{}',"
+            " :head_id, :head_hash)"),
+            stamp | {"digest": "0" * 64, "head_id": head.id, "head_hash": head.hash})
     with old.engine.begin() as connection:  # another tool: recorded, not yet sealed
         connection.execute(text("UPDATE contact SET notes = '別ツールXQ' WHERE id = :id"),
                            {"id": contact})
     with old.engine.connect() as connection:
         assert "audit_log.new_values" in places_holding(connection, PERSON["email"])
     old.dispose()
-    return contact
+    return int(contact)
 
 
 def test_0008_moves_the_values_out_without_losing_or_resealing_a_row(
