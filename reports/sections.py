@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import groupby
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -14,7 +13,6 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
-    KeepTogether,
     PageBreak,
     Paragraph,
     Spacer,
@@ -24,9 +22,8 @@ from reportlab.platypus import (
 
 from crm.calendar import FiscalPeriod, format_wareki
 from crm.context import JAPAN
-from crm.formatting import UNKNOWN, format_day, format_number, format_rate
+from crm.formatting import UNKNOWN, format_day, format_number
 from crm.i18n import label
-from crm.kpi.engine import KpiFigure
 from crm.reporting.content import ReportContent
 from crm.reporting.data import AgreementLine
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS
@@ -42,10 +39,10 @@ from reports.styles import (
     GROUP_FILL,
     INK,
     RESTATED,
-    STATUS_FILL,
     STYLES,
     TABLE_FONT_SIZE,
 )
+from reports.summary import summary, yearly
 
 
 @dataclass(frozen=True)
@@ -211,61 +208,6 @@ def cover(content: ReportContent, options: ReportOptions) -> list[Flowable]:
 
 
 # --- KPI summary ----------------------------------------------------------------------------
-
-
-def _with_unit(value: float, unit: str, lang: str) -> str:
-    """A number with its unit; units are Japanese words, so English shows only %."""
-    if unit in ("", "—") or (lang == "en" and unit != "%"):
-        return format_number(value)
-    return f"{format_number(value)} {unit}"
-
-
-def summary_row(figure: KpiFigure, lang: str) -> list[Any]:
-    """One KPI's cells: ref, name and code, baseline, target, count, value, rates, status."""
-    k = figure.kpi
-    name = Paragraph(
-        f"{escape(k.name(lang))}<br/><font size=6 color='#5c5c5c'>{escape(k.code)}</font>",
-        STYLES["cell"],
-    )
-    return [
-        k.policy_ref,
-        name,
-        f"{_with_unit(k.baseline, k.unit, lang)}\n{_day(k.baseline_as_of, lang)}",
-        f"{_with_unit(k.target, k.unit, lang)}\n{_day(k.target_by, lang)}",
-        format_number(figure.period_count),
-        format_number(figure.value),
-        format_rate(figure.achievement_rate),
-        format_rate(figure.progress_rate),
-        figure.status_label(lang),
-    ]
-
-
-def summary(content: ReportContent, lang: str) -> list[Flowable]:
-    """All KPIs grouped by 基本方針, with status colours; numbers right-aligned."""
-    header = [
-        t("col_ref", lang), t("col_kpi", lang), label("baseline", lang), label("target", lang),
-        label("period_count", lang), label("value_at_end", lang),
-        label("achievement_rate", lang), label("progress_rate", lang), label("status", lang),
-    ]
-    rows: list[list[Any]] = []
-    extra: list[tuple[Any, ...]] = [
-        ("ALIGN", (2, 1), (7, -1), "RIGHT"),
-        ("ALIGN", (8, 0), (8, -1), "CENTER"),
-        ("ALIGN", (0, 0), (-1, 0), "CENTER"),
-    ]
-    by_policy = sorted(content.figures, key=lambda f: f.kpi.basic_policy)
-    for policy, group in groupby(by_policy, key=lambda f: f.kpi.basic_policy):
-        row = len(rows) + 1
-        rows.append([t("basic_policy", lang, n=policy)] + [""] * 8)
-        extra += [("SPAN", (0, row), (-1, row)), ("BACKGROUND", (0, row), (-1, row), GROUP_FILL),
-                  ("ALIGN", (0, row), (-1, row), "LEFT")]
-        for figure in group:
-            row = len(rows) + 1
-            rows.append(summary_row(figure, lang))
-            extra.append(("BACKGROUND", (8, row), (8, row), STATUS_FILL[figure.status]))
-    table = _table(header, rows, (11, 52, 21, 21, 14, 17, 13, 13, 12), extra=extra)
-    return [_p(t("summary", lang), "h1"), table, Spacer(1, 2 * mm),
-            _p(t("summary_note", lang), "note")]
 
 
 # --- restatements ---------------------------------------------------------------------------
@@ -454,8 +396,9 @@ def story(content: ReportContent, options: ReportOptions) -> list[Flowable]:
     lang = options.lang
     return [
         *cover(content, options),
-        KeepTogether(summary(content, lang)),
+        *summary(content, lang),
         *restatement_section(content, lang),
+        *yearly(content, lang),
         *charts(content, lang),
         *activities(content, lang),
         *register(content, lang),

@@ -12,7 +12,7 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -80,6 +80,9 @@ STYLES: dict[str, ParagraphStyle] = {
     "body": _style("body", 9),
     "note": _style("note", 7.5, textColor=MUTED),
     "cell": _style("cell", 7.5, leading=10),
+    "number": _style("number", 7.2, leading=9.4, alignment=TA_RIGHT),
+    "small": _style("small", 6.8, leading=8.5),
+    "head": _style("head", 6.8, leading=8.5, alignment=TA_CENTER),
     "cover_key": _style("cover_key", 9, textColor=MUTED, alignment=TA_LEFT),
     "cover_value": _style("cover_value", 9.5),
     "fingerprint": _style("fingerprint", 8.5, leading=11, wordWrap=None),
@@ -90,7 +93,7 @@ APPENDIX_FONT_SIZE = 6.8
 #: Rows per table in long lists: short tables lay out several times faster than one long one.
 CHUNK_ROWS = 200
 
-BASE_TABLE = [
+BASE_TABLE: list[tuple[Any, ...]] = [
     ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
     ("FONTSIZE", (0, 0), (-1, -1), TABLE_FONT_SIZE),
     ("LEADING", (0, 0), (-1, -1), TABLE_FONT_SIZE * 1.3),
