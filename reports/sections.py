@@ -257,13 +257,13 @@ def restatement_section(content: ReportContent, lang: str) -> list[Flowable]:
 
 
 def charts(content: ReportContent, lang: str) -> list[Flowable]:
-    """One chart per computed KPI, two to a row."""
+    """One chart per KPI (a milestone's date is in the summary instead), two to a row."""
     width = FRAME_WIDTH / 2 - 2 * mm
     drawings = [
         kpi_chart(f.kpi, content.series[f.code], content.period, lang, width=width,
                   height=62 * mm)
         for f in content.figures
-        if f.code in content.series
+        if f.code in content.series and f.kpi.rule != "milestone"
     ]
     rows = [drawings[i:i + 2] + [""] * (2 - len(drawings[i:i + 2]))
             for i in range(0, len(drawings), 2)]
