@@ -298,6 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--no-approval-block", action="store_true",
                         help="leave out the approval block (決裁欄) on the cover")
     report.add_argument("--office", metavar="NAME", help="issuing office printed on the report")
+    report.add_argument("--approvers", metavar="ROLES",
+                        help="approval roles on the cover, e.g. 部長,課長,係長,担当"
+                             " (default: the saved roles, else 課長,係長,担当)")
+    report.add_argument("--save-approvers", action="store_true",
+                        help="keep --approvers as the default for later reports (CLI and TUI)")
     report.add_argument("--plan", metavar="CODE",
                         help="the plan reported on (default: the plans in force in the year)")
     report.add_argument("--issue", action="store_true",
@@ -850,11 +855,14 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     period = _period(args)
     if period is None:
         raise UsageError("report needs --fiscal-year N (or use `crm report history`)")
+    from cli.cmd_approvers import approvers_option
+
+    approvers = approvers_option(args, out)
     ctx = _context(args)
     published = publish_report(
         _open(args), ctx, period=period, lang=lang, output=args.output,
         generated_at=args.generated_at, approval_block=not args.no_approval_block,
-        office=args.office, issue=args.issue, plan=args.plan,
+        office=args.office, issue=args.issue, plan=args.plan, approvers=approvers,
     )
     result = published.report
     print(f"wrote {published.path} (fingerprint {result.fingerprint})", file=out)

@@ -47,12 +47,15 @@ from reports.summary import summary, yearly
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """How a report is printed: language, generation time, issuing office, approval block."""
+    """How a report is printed: language, generation time, issuing office, approval block
+    and its roles (None: the language's default roles), and whether names of people show."""
 
     lang: str
     generated_at: datetime
     office: str
     approval_block: bool
+    approvers: tuple[str, ...] | None = None
+    personal: bool = True
 
 
 def report_title(period: FiscalPeriod, lang: str) -> str:
@@ -130,9 +133,9 @@ def _list_section(
 # --- cover ----------------------------------------------------------------------------------
 
 
-def approval_block(lang: str) -> Table:
-    """決裁欄: a box for the seal of each of 課長, 係長 and 担当."""
-    roles = t("approval_roles", lang).split("|")
+def approval_block(lang: str, approvers: Sequence[str] | None = None) -> Table:
+    """決裁欄: a box for the seal of each role (default 課長, 係長, 担当)."""
+    roles = list(approvers) if approvers else t("approval_roles", lang).split("|")
     table = Table(
         [[t("approval", lang), *roles], ["", *([""] * len(roles))]],
         colWidths=[(10 if lang == "ja" else 16) * mm] + [19 * mm] * len(roles),
@@ -160,9 +163,12 @@ def _generated_text(moment: datetime, lang: str) -> str:
     return iso
 
 
-def _period_text(period: FiscalPeriod) -> str:
-    wareki = f"{format_wareki(period.start)} 〜 {format_wareki(period.end)}"
-    return f"{wareki}（{period.start.isoformat()} – {period.end.isoformat()}）"
+def _period_text(period: FiscalPeriod, lang: str) -> str:
+    """The period's days: 和暦 with ISO dates in Japanese, Western dates only in English."""
+    western = f"{period.start.isoformat()} – {period.end.isoformat()}"
+    if lang != "ja":
+        return western
+    return f"{format_wareki(period.start)} 〜 {format_wareki(period.end)}（{western}）"
 
 
 def cover(content: ReportContent, options: ReportOptions) -> list[Flowable]:
@@ -170,7 +176,7 @@ def cover(content: ReportContent, options: ReportOptions) -> list[Flowable]:
     lang = options.lang
     flowables: list[Flowable] = []
     if options.approval_block:
-        flowables.append(approval_block(lang))
+        flowables.append(approval_block(lang, options.approvers))
     flowables += [
         Spacer(1, 30 * mm if options.approval_block else 55 * mm),
         _p(report_title(content.period, lang), "title"),
@@ -179,8 +185,9 @@ def cover(content: ReportContent, options: ReportOptions) -> list[Flowable]:
         Spacer(1, 12 * mm),
     ]
     rows = [
-        (t("period", lang), _p(f"{content.period.label(lang)}　{_period_text(content.period)}",
-                               "cover_value")),
+        (t("period", lang), _p(
+            f"{content.period.label(lang)}　{_period_text(content.period, lang)}",
+            "cover_value")),
         (t("issuer", lang), _p(options.office, "cover_value")),
         (t("generated", lang), _p(_generated_text(options.generated_at, lang), "cover_value")),
         (t("fingerprint", lang), [_p(content.fingerprint, "fingerprint"),
