@@ -301,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--approvers", metavar="ROLES",
                         help="approval roles on the cover, e.g. 部長,課長,係長,担当"
                              " (default: the saved roles, else 課長,係長,担当)")
+    report.add_argument("--no-personal", action="store_true",
+                        help="leave names of people (staff, contacts) out: the version for"
+                             " disclosure")
     report.add_argument("--save-approvers", action="store_true",
                         help="keep --approvers as the default for later reports (CLI and TUI)")
     report.add_argument("--plan", metavar="CODE",
@@ -863,6 +866,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         _open(args), ctx, period=period, lang=lang, output=args.output,
         generated_at=args.generated_at, approval_block=not args.no_approval_block,
         office=args.office, issue=args.issue, plan=args.plan, approvers=approvers,
+        personal=not args.no_personal,
     )
     result = published.report
     print(f"wrote {published.path} (fingerprint {result.fingerprint})", file=out)

@@ -81,12 +81,14 @@ def build_report(
     office: str | None = None,
     plan: str | None = None,
     approvers: Sequence[str] | None = None,
+    personal: bool = True,
 ) -> ReportResult:
     """Build the KPI report for `period` in `lang` ('ja' or 'en') as of `generated_at`.
 
     `generated_at` must be timezone-aware; `office` defaults to the city's ICT-policy office;
     `plan` names the plan reported on (default or 'all': every plan); `approvers` the roles
-    of the approval block (default 課長, 係長, 担当).
+    of the approval block (default 課長, 係長, 担当); without `personal` no names of people
+    are printed (staff who met, who issued a restated report).
     """
     if lang not in LANGUAGES:
         raise DataError(f"language must be ja or en, not {lang!r}",
@@ -96,9 +98,12 @@ def build_report(
                         ja="作成日時にはタイムゾーンが必要です", field="generated_at")
     plans = None if plan in (None, "all") else select_plans(session, plan, period.fiscal_year)
     content = gather_report(session, period, plans)
+    if not personal:
+        content = content.without_personal()
     options = ReportOptions(lang=lang, generated_at=generated_at,
                             office=office or t("office", lang), approval_block=approval_block,
-                            approvers=tuple(approvers) if approvers else None)
+                            approvers=tuple(approvers) if approvers else None,
+                            personal=personal)
     return ReportResult(pdf=render(content, options), content=content, lang=lang,
                         generated_at=generated_at)
 
@@ -125,7 +130,7 @@ def publish_report(
     database: Database, ctx: Context, *, period: FiscalPeriod, lang: str,
     generated_at: datetime | None = None, approval_block: bool = True, office: str | None = None,
     output: Path | None = None, directory: Path | None = None, issue: bool = False,
-    plan: str | None = None, approvers: Sequence[str] | None = None,
+    plan: str | None = None, approvers: Sequence[str] | None = None, personal: bool = True,
 ) -> Publication:
     """Build the report of `period`, write it, and with `issue` record it as issued by ctx.user.
 
@@ -140,6 +145,7 @@ def publish_report(
         result = build_report(
             session, period=period, lang=lang, generated_at=generated_at or ctx.now(),
             approval_block=approval_block, office=office, plan=plan, approvers=roles,
+            personal=personal,
         )
         record = issue_report(session, ctx, result) if issue else None
         try:

@@ -207,6 +207,8 @@ def cover(content: ReportContent, options: ReportOptions) -> list[Flowable]:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
     ]))
     flowables.append(table)
+    if not options.personal:
+        flowables += [Spacer(1, 6 * mm), _p(t("no_personal_notice", lang), "body")]
     changed = content.restated_figures
     if changed:
         flowables += [Spacer(1, 8 * mm), _p(t("restated_notice", lang, n=changed), "h2")]
@@ -227,9 +229,9 @@ def restatement_section(content: ReportContent, lang: str) -> list[Flowable]:
     flowables: list[Flowable] = [_p(t("restatements", lang), "h1")]
     for r in content.restatements:
         issued_at = _generated_text(r.issued_at, lang)
-        flowables.append(_p(t("restatement_intro", lang, id=r.issued_id,
-                              period=r.period.label(lang), issued_at=issued_at,
-                              issued_by=r.issued_by), "body"))
+        intro = "restatement_intro" if r.issued_by else "restatement_intro_unnamed"
+        flowables.append(_p(t(intro, lang, id=r.issued_id, period=r.period.label(lang),
+                              issued_at=issued_at, issued_by=r.issued_by), "body"))
         rows = []
         for change in r.changes:
             name = change.name_ja if lang == "ja" else change.name_en
@@ -292,13 +294,13 @@ def activities(content: ReportContent, lang: str) -> list[Flowable]:
     """Meetings, first-time companies, agreements, events and open follow-ups."""
     d = content.period.end
     flowables: list[Flowable] = [PageBreak(), _p(t("activities", lang), "h1")]
+    staff = [t("col_staff", lang)] if content.personal else []
     flowables += _list_section(
         t("meetings", lang),
-        [label("date", lang), label("organizations", lang), t("col_topic", lang),
-         t("col_staff", lang)],
-        [[_day(m.held_on, lang), _p(m.organizations), _p(m.title), _p(m.staff)]
-         for m in content.meetings],
-        (18, 55, 70, 35), lang,
+        [label("date", lang), label("organizations", lang), t("col_topic", lang), *staff],
+        [[_day(m.held_on, lang), _p(m.organizations), _p(m.title),
+          *([_p(m.staff)] if content.personal else [])] for m in content.meetings],
+        (18, 55, 70, 35) if content.personal else (18, 65, 95), lang,
     )
     flowables += _list_section(
         t("first_companies", lang),

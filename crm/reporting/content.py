@@ -8,7 +8,7 @@ restatements of issued reports, the audit chain's head and the data fingerprint.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlmodel import Session
@@ -64,6 +64,17 @@ class ReportContent:
     plan_names: tuple[tuple[str, str], ...] = ()
     year_before: Mapping[str, KpiFigure] = field(default_factory=dict)
     years: Mapping[str, tuple[YearEnd, ...]] = field(default_factory=dict)
+    personal: bool = True
+
+    def without_personal(self) -> ReportContent:
+        """This content without names of people (staff who met, who issued a report): the
+        version fit for disclosure under the information-disclosure ordinance."""
+        return replace(
+            self, personal=False,
+            meetings=tuple(replace(m, staff="") for m in self.meetings),
+            follow_ups=tuple(replace(m, staff="") for m in self.follow_ups),
+            restatements=tuple(replace(r, issued_by="") for r in self.restatements),
+        )
 
     @property
     def published(self) -> dict[str, dict[str, Any]]:
