@@ -19,6 +19,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from crm.calendar import FiscalPeriod, era_year, fiscal_year_range
 from crm.kpi.engine import KpiDefinition, SeriesPoint, expected_value
 from crm.kpi.rules import COMPUTED_RULES
+from reports.glyphs import draw_runs
 from reports.styles import (
     ACCENT,
     BAR_FILL,
@@ -128,8 +129,9 @@ def kpi_chart(
         return BOTTOM + plot_h * count / c_max
 
     title = kpi.name(lang)
-    drawing.add(String(LEFT - 22, height - 11, title, fontName=FONT_NAME, fontSize=8,
-                       fillColor=INK))
+    draw_runs(lambda font, x, piece: drawing.add(String(x, height - 11, piece, fontName=font,
+                                                         fontSize=8, fillColor=INK)),
+              LEFT - 22, title, 8)
     for i, q in enumerate(quarters):
         if period.start <= q.start and q.end <= period.end:
             drawing.add(_box(LEFT + i * slot, BOTTOM, slot, plot_h, PERIOD_FILL))

@@ -30,6 +30,7 @@ from crm.reporting.approvers import saved_approvers
 from crm.reporting.content import ReportContent, gather_report
 from db.maintenance import refuse_output_over_database
 from db.session import Database
+from reports.glyphs import check_content
 from reports.kpi_report import render
 from reports.labels import t
 from reports.sections import ReportOptions
@@ -100,6 +101,7 @@ def build_report(
     content = gather_report(session, period, plans)
     if not personal:
         content = content.without_personal()
+    check_content(content, {"office": office or "", "approvers": ",".join(approvers or ())})
     options = ReportOptions(lang=lang, generated_at=generated_at,
                             office=office or t("office", lang), approval_block=approval_block,
                             approvers=tuple(approvers) if approvers else None,

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -28,6 +27,7 @@ from crm.reporting.content import ReportContent
 from crm.reporting.data import AgreementLine
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS
 from reports.charts import kpi_chart
+from reports.glyphs import markup, needs_fallback
 from reports.labels import t
 from reports.styles import (
     APPENDIX_FONT_SIZE,
@@ -68,7 +68,12 @@ def report_title(period: FiscalPeriod, lang: str) -> str:
 
 def _p(text: str, style: str = "cell") -> Paragraph:
     """A paragraph of plain (escaped) text."""
-    return Paragraph(escape(text), STYLES[style])
+    return Paragraph(markup(text), STYLES[style])
+
+
+def _plain(text: str) -> Paragraph | str:
+    """A one-line cell as plain text, or a paragraph where a fallback-font run needs one."""
+    return Paragraph(markup(text), STYLES["small"]) if needs_fallback(text) else text
 
 
 def _day(d: date | None, lang: str) -> str:
@@ -96,7 +101,7 @@ WRAP_LIMIT = 500
 
 def _cell(text: str, width: float, wrap: bool) -> Paragraph | str:
     """A wrapping paragraph, or one line of plain text cut to `width` points."""
-    return _p(text) if wrap else fit(text, width, TABLE_FONT_SIZE)
+    return _p(text) if wrap else _plain(fit(text, width, TABLE_FONT_SIZE))
 
 
 def _table(
@@ -137,7 +142,7 @@ def approval_block(lang: str, approvers: Sequence[str] | None = None) -> Table:
     """決裁欄: a box for the seal of each role (default 課長, 係長, 担当)."""
     roles = list(approvers) if approvers else t("approval_roles", lang).split("|")
     table = Table(
-        [[t("approval", lang), *roles], ["", *([""] * len(roles))]],
+        [[t("approval", lang), *map(_plain, roles)], ["", *([""] * len(roles))]],
         colWidths=[(10 if lang == "ja" else 16) * mm] + [19 * mm] * len(roles),
         rowHeights=[5.5 * mm, 19 * mm],
         hAlign="RIGHT",
@@ -385,7 +390,7 @@ def appendix(content: ReportContent, lang: str) -> list[Flowable]:
         flowables += [CondPageBreak(25 * mm), _p(heading, "h2")]
         cells = [
             [str(n), _day(r.counted_on, lang), label(r.record_type, lang), str(r.record_id),
-             fit(r.title, title_width), fit(r.organizations, org_width),
+             _plain(fit(r.title, title_width)), _plain(fit(r.organizations, org_width)),
              "●" if r.counted_on >= content.period.start else ""]
             for n, r in enumerate(rows, start=1)
         ]

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from datetime import date
 from itertools import groupby
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer, Table, TableStyle
@@ -21,6 +20,7 @@ from crm.kpi.engine import KpiDefinition, KpiFigure
 from crm.reporting.content import ReportContent
 from crm.reporting.yearly import YearEnd
 from crm.vocabulary import KPI_STATUS_LABELS
+from reports.glyphs import markup
 from reports.labels import TEXT, t
 from reports.styles import BASE_TABLE, GROUP_FILL, STATUS_FILL, STYLES
 
@@ -29,7 +29,7 @@ _WIDTHS = (8, 27, 10, 18, 19, 13, 18, 17, 13, 13, 9, 13)
 
 
 def _p(text: str, style: str = "cell") -> Paragraph:
-    return Paragraph(escape(text), STYLES[style])
+    return Paragraph(markup(text), STYLES[style])
 
 
 def unit_label(unit: str, lang: str) -> str:
@@ -117,7 +117,7 @@ def _period_cell(figure: KpiFigure) -> str:
 
 def _lines(*lines: str) -> Paragraph:
     """Right-aligned lines that wrap within the cell."""
-    return Paragraph("<br/>".join(escape(line) for line in lines if line), STYLES["number"])
+    return Paragraph("<br/>".join(markup(line) for line in lines if line), STYLES["number"])
 
 
 def _target_cell(k: KpiDefinition, target: float, target_by: date, lang: str) -> Paragraph:
@@ -141,7 +141,7 @@ def summary_row(figure: KpiFigure, before: KpiFigure | None, lang: str) -> list[
     period-end value, a year earlier, rates, grade, status."""
     k = figure.kpi
     name = Paragraph(
-        f"{escape(k.name(lang))}<br/><font size=6 color='#5c5c5c'>{escape(k.code)}</font>",
+        f"{markup(k.name(lang))}<br/><font size=6 color='#5c5c5c'>{markup(k.code)}</font>",
         STYLES["cell"],
     )
     target, target_by = (figure.target, figure.target_by) if figure.target_by else (
@@ -271,8 +271,8 @@ def yearly(content: ReportContent, lang: str) -> list[Flowable]:
             k, ends = figure.kpi, content.years.get(figure.code, ())
             first = len(rows) + 1
             values = [_year_value(k, end, content.period.fiscal_year, lang) for end in ends]
-            rows.append([Paragraph(f"{escape(k.name(lang))}<br/><font size=6 color='#5c5c5c'>"
-                                   f"{escape(k.code)}</font>", STYLES["cell"]),
+            rows.append([Paragraph(f"{markup(k.name(lang))}<br/><font size=6 color='#5c5c5c'>"
+                                   f"{markup(k.code)}</font>", STYLES["cell"]),
                          t("row_actual", lang), *values])
             rows.append(["", t("row_target_line", lang),
                          *(_target_line(k, e, lang) for e in ends)])
