@@ -23,20 +23,25 @@ from reports.styles import FALLBACK_FONT_NAME, FONT_NAME, register_fonts
 
 
 @cache
-def _charmap(name: str) -> frozenset[int]:
+def _charmap(name: str) -> frozenset[str]:
+    """The characters the font `name` has (with line breaks and tabs for the main font)."""
     register_fonts()
     font = pdfmetrics.getFont(name)
     assert isinstance(font, TTFont)
-    return frozenset(font.face.charToGlyph)
+    extra = "\n\r\t" if name == FONT_NAME else ""
+    return frozenset(chr(point) for point in font.face.charToGlyph) | frozenset(extra)
+
+
+def _main_only(text: str) -> bool:
+    """Whether the main font has every character of `text` (a set test, at C speed)."""
+    return text.isascii() or set(text) <= _charmap(FONT_NAME)
 
 
 def _font_for(char: str) -> str | None:
-    """The font that prints `char`: the main one if it has it, else the fallback, else None.
-    Line breaks and tabs count as the main font's."""
-    point = ord(char)
-    if point in _charmap(FONT_NAME) or char in "\n\r\t":
+    """The font that prints `char`: the main one if it has it, else the fallback, else None."""
+    if char in _charmap(FONT_NAME):
         return FONT_NAME
-    if point in _charmap(FALLBACK_FONT_NAME):
+    if char in _charmap(FALLBACK_FONT_NAME):
         return FALLBACK_FONT_NAME
     return None
 
@@ -50,7 +55,7 @@ def runs(text: str) -> list[tuple[str, str]]:
 
 def markup(text: str) -> str:
     """`text` escaped for a Paragraph, with the fallback font's runs in <font> tags."""
-    if all(_font_for(c) == FONT_NAME for c in text):
+    if _main_only(text):
         return escape(text)
     return "".join(escape(piece) if font == FONT_NAME else
                    f'<font name="{font}">{escape(piece)}</font>' for font, piece in runs(text))
@@ -70,7 +75,7 @@ def draw_runs(draw: Callable[[str, float, str], None], x: float, text: str, size
 
 def needs_fallback(text: str) -> bool:
     """Whether `text` has a character only the fallback font prints."""
-    return any(_font_for(c) != FONT_NAME for c in text)
+    return not _main_only(text)
 
 
 def _texts(content: ReportContent, extra: dict[str, str]) -> Iterator[tuple[str, str, str]]:
@@ -109,6 +114,8 @@ def _texts(content: ReportContent, extra: dict[str, str]) -> Iterator[tuple[str,
 def check_content(content: ReportContent, extra: dict[str, str]) -> None:
     """DataError naming the first record, field and character that neither font prints."""
     for record, field, text in _texts(content, extra):
+        if _main_only(text):
+            continue
         for char in text:
             if _font_for(char) is None:
                 raise DataError(
