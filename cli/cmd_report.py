@@ -39,11 +39,15 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     period = fiscal_period(args)
     if period is None:
         raise UsageError("report needs --fiscal-year N (or use `crm report history`)")
+    from cli.cmd_approvers import approvers_option
+
+    approvers = approvers_option(args, out)
     ctx = context(args)
     published = publish_report(
         open_database(args), ctx, period=period, lang=lang, output=args.output,
         generated_at=args.generated_at, approval_block=not args.no_approval_block,
-        office=args.office, issue=args.issue, plan=args.plan,
+        office=args.office, issue=args.issue, plan=args.plan, approvers=approvers,
+        personal=not args.no_personal,
     )
     result = published.report
     print(f"wrote {published.path} (fingerprint {result.fingerprint})", file=out)

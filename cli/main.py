@@ -335,6 +335,14 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--no-approval-block", action="store_true",
                         help="leave out the approval block (決裁欄) on the cover")
     report.add_argument("--office", metavar="NAME", help="issuing office printed on the report")
+    report.add_argument("--approvers", metavar="ROLES",
+                        help="approval roles on the cover, e.g. 部長,課長,係長,担当"
+                             " (default: the saved roles, else 課長,係長,担当)")
+    report.add_argument("--no-personal", action="store_true",
+                        help="leave names of people (staff, contacts) out: the version for"
+                             " disclosure")
+    report.add_argument("--save-approvers", action="store_true",
+                        help="keep --approvers as the default for later reports (CLI and TUI)")
     report.add_argument("--plan", metavar="CODE",
                         help="the plan reported on (default: the plans in force in the year)")
     report.add_argument("--issue", action="store_true",

@@ -21,7 +21,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "target": ("目標値", "Target"),
     "target_by": ("目標時期", "Target by"),
     "value": ("現在値", "Value"),
-    "value_at_end": ("期末累計", "Value at end"),
+    "value_at_end": ("期末値", "End value"),
     "period_count": ("期間内", "In period"),
     "achievement_rate": ("達成率", "Achieved"),
     "progress_rate": ("進捗率", "Progress"),

@@ -18,6 +18,7 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from crm.context import JAPAN
 from crm.reporting.content import ReportContent
+from reports.glyphs import draw_runs
 from reports.labels import t
 from reports.sections import ReportOptions, report_title, story
 from reports.styles import (
@@ -94,7 +95,12 @@ def _header(title: str, office: str) -> Callable[[Canvas, BaseDocTemplate], None
         canvas.setFont(FONT_NAME, HEADER_FONT_SIZE)
         canvas.setFillColor(MUTED)
         canvas.drawString(MARGIN_X, y, title)
-        canvas.drawRightString(width - MARGIN_X, y, office)
+
+        def piece(font: str, x: float, text: str) -> None:
+            canvas.setFont(font, HEADER_FONT_SIZE)
+            canvas.drawString(x, y, text)
+
+        draw_runs(piece, width - MARGIN_X, office, HEADER_FONT_SIZE, anchor="end")
         canvas.setStrokeColor(RULE)
         canvas.setLineWidth(0.4)
         canvas.line(MARGIN_X, y - 2 * mm, width - MARGIN_X, y - 2 * mm)
@@ -123,7 +129,8 @@ def render(content: ReportContent, options: ReportOptions) -> bytes:
                   fingerprint=content.fingerprint),
         creator=CREATOR,
         producer=CREATOR,
-        keywords=["KPI", content.period.label_en(), content.fingerprint],
+        keywords=["KPI", content.period.label_en(), content.fingerprint,
+                  *([] if options.personal else ["no-personal"])],
         lang="ja-JP" if lang == "ja" else "en",
         invariant=1,
         initialFontName=FONT_NAME,

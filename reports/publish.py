@@ -10,6 +10,7 @@ be written, the report is not recorded as issued.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,9 +26,11 @@ from crm.i18n import LANGUAGES
 from crm.kpi.engine import select_plans
 from crm.models import IssuedReport
 from crm.reporting import issued
+from crm.reporting.approvers import saved_approvers
 from crm.reporting.content import ReportContent, gather_report
 from db.maintenance import refuse_output_over_database
 from db.session import Database
+from reports.glyphs import check_content
 from reports.kpi_report import render
 from reports.labels import t
 from reports.sections import ReportOptions
@@ -78,11 +81,15 @@ def build_report(
     approval_block: bool = True,
     office: str | None = None,
     plan: str | None = None,
+    approvers: Sequence[str] | None = None,
+    personal: bool = True,
 ) -> ReportResult:
     """Build the KPI report for `period` in `lang` ('ja' or 'en') as of `generated_at`.
 
     `generated_at` must be timezone-aware; `office` defaults to the city's ICT-policy office;
-    `plan` names the plan reported on (default or 'all': every plan).
+    `plan` names the plan reported on (default or 'all': every plan); `approvers` the roles
+    of the approval block (default 課長, 係長, 担当); without `personal` no names of people
+    are printed (staff who met, who issued a restated report).
     """
     if lang not in LANGUAGES:
         raise DataError(f"language must be ja or en, not {lang!r}",
@@ -92,8 +99,13 @@ def build_report(
                         ja="作成日時にはタイムゾーンが必要です", field="generated_at")
     plans = None if plan in (None, "all") else select_plans(session, plan, period.fiscal_year)
     content = gather_report(session, period, plans)
+    if not personal:
+        content = content.without_personal()
+    check_content(content, {"office": office or "", "approvers": ",".join(approvers or ())})
     options = ReportOptions(lang=lang, generated_at=generated_at,
-                            office=office or t("office", lang), approval_block=approval_block)
+                            office=office or t("office", lang), approval_block=approval_block,
+                            approvers=tuple(approvers) if approvers else None,
+                            personal=personal)
     return ReportResult(pdf=render(content, options), content=content, lang=lang,
                         generated_at=generated_at)
 
@@ -120,19 +132,22 @@ def publish_report(
     database: Database, ctx: Context, *, period: FiscalPeriod, lang: str,
     generated_at: datetime | None = None, approval_block: bool = True, office: str | None = None,
     output: Path | None = None, directory: Path | None = None, issue: bool = False,
-    plan: str | None = None,
+    plan: str | None = None, approvers: Sequence[str] | None = None, personal: bool = True,
 ) -> Publication:
     """Build the report of `period`, write it, and with `issue` record it as issued by ctx.user.
 
     The PDF goes to `output`, else to its default file name in `directory` (default: here);
-    `generated_at` defaults to now. Raises DataError if the file cannot be written.
+    `generated_at` defaults to now; `approvers` to the saved default roles (see
+    crm.reporting.approvers). Raises DataError if the file cannot be written.
     """
     path = output or (directory or Path()) / default_filename(period)
+    roles = approvers or saved_approvers()
     refuse_output_over_database(path, database.url)
     with (database.writing(actor=ctx.user) if issue else database.reading()) as session:
         result = build_report(
             session, period=period, lang=lang, generated_at=generated_at or ctx.now(),
-            approval_block=approval_block, office=office, plan=plan,
+            approval_block=approval_block, office=office, plan=plan, approvers=roles,
+            personal=personal,
         )
         record = issue_report(session, ctx, result) if issue else None
         try:

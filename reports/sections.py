@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import groupby
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
-    KeepTogether,
     PageBreak,
     Paragraph,
     Spacer,
@@ -24,14 +21,14 @@ from reportlab.platypus import (
 
 from crm.calendar import FiscalPeriod, format_wareki
 from crm.context import JAPAN
-from crm.formatting import UNKNOWN, format_day, format_number, format_rate
+from crm.formatting import UNKNOWN, format_day, format_number
 from crm.i18n import label
-from crm.kpi.engine import KpiFigure
 from crm.reporting.content import ReportContent
 from crm.reporting.data import AgreementLine
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS
 from reports.charts import kpi_chart
 from reports.commentary import commentary, restated_comments
+from reports.glyphs import markup, needs_fallback
 from reports.labels import t
 from reports.styles import (
     APPENDIX_FONT_SIZE,
@@ -43,20 +40,23 @@ from reports.styles import (
     GROUP_FILL,
     INK,
     RESTATED,
-    STATUS_FILL,
     STYLES,
     TABLE_FONT_SIZE,
 )
+from reports.summary import summary, yearly
 
 
 @dataclass(frozen=True)
 class ReportOptions:
-    """How a report is printed: language, generation time, issuing office, approval block."""
+    """How a report is printed: language, generation time, issuing office, approval block
+    and its roles (None: the language's default roles), and whether names of people show."""
 
     lang: str
     generated_at: datetime
     office: str
     approval_block: bool
+    approvers: tuple[str, ...] | None = None
+    personal: bool = True
 
 
 def report_title(period: FiscalPeriod, lang: str) -> str:
@@ -69,7 +69,12 @@ def report_title(period: FiscalPeriod, lang: str) -> str:
 
 def _p(text: str, style: str = "cell") -> Paragraph:
     """A paragraph of plain (escaped) text."""
-    return Paragraph(escape(text), STYLES[style])
+    return Paragraph(markup(text), STYLES[style])
+
+
+def _plain(text: str) -> Paragraph | str:
+    """A one-line cell as plain text, or a paragraph where a fallback-font run needs one."""
+    return Paragraph(markup(text), STYLES["small"]) if needs_fallback(text) else text
 
 
 def _day(d: date | None, lang: str) -> str:
@@ -97,7 +102,7 @@ WRAP_LIMIT = 500
 
 def _cell(text: str, width: float, wrap: bool) -> Paragraph | str:
     """A wrapping paragraph, or one line of plain text cut to `width` points."""
-    return _p(text) if wrap else fit(text, width, TABLE_FONT_SIZE)
+    return _p(text) if wrap else _plain(fit(text, width, TABLE_FONT_SIZE))
 
 
 def _table(
@@ -134,11 +139,11 @@ def _list_section(
 # --- cover ----------------------------------------------------------------------------------
 
 
-def approval_block(lang: str) -> Table:
-    """決裁欄: a box for the seal of each of 課長, 係長 and 担当."""
-    roles = t("approval_roles", lang).split("|")
+def approval_block(lang: str, approvers: Sequence[str] | None = None) -> Table:
+    """決裁欄: a box for the seal of each role (default 課長, 係長, 担当)."""
+    roles = list(approvers) if approvers else t("approval_roles", lang).split("|")
     table = Table(
-        [[t("approval", lang), *roles], ["", *([""] * len(roles))]],
+        [[t("approval", lang), *map(_plain, roles)], ["", *([""] * len(roles))]],
         colWidths=[(10 if lang == "ja" else 16) * mm] + [19 * mm] * len(roles),
         rowHeights=[5.5 * mm, 19 * mm],
         hAlign="RIGHT",
@@ -164,9 +169,12 @@ def _generated_text(moment: datetime, lang: str) -> str:
     return iso
 
 
-def _period_text(period: FiscalPeriod) -> str:
-    wareki = f"{format_wareki(period.start)} 〜 {format_wareki(period.end)}"
-    return f"{wareki}（{period.start.isoformat()} – {period.end.isoformat()}）"
+def _period_text(period: FiscalPeriod, lang: str) -> str:
+    """The period's days: 和暦 with ISO dates in Japanese, Western dates only in English."""
+    western = f"{period.start.isoformat()} – {period.end.isoformat()}"
+    if lang != "ja":
+        return western
+    return f"{format_wareki(period.start)} 〜 {format_wareki(period.end)}（{western}）"
 
 
 def cover(content: ReportContent, options: ReportOptions) -> list[Flowable]:
@@ -174,7 +182,7 @@ def cover(content: ReportContent, options: ReportOptions) -> list[Flowable]:
     lang = options.lang
     flowables: list[Flowable] = []
     if options.approval_block:
-        flowables.append(approval_block(lang))
+        flowables.append(approval_block(lang, options.approvers))
     flowables += [
         Spacer(1, 30 * mm if options.approval_block else 55 * mm),
         _p(report_title(content.period, lang), "title"),
@@ -183,8 +191,9 @@ def cover(content: ReportContent, options: ReportOptions) -> list[Flowable]:
         Spacer(1, 12 * mm),
     ]
     rows = [
-        (t("period", lang), _p(f"{content.period.label(lang)}　{_period_text(content.period)}",
-                               "cover_value")),
+        (t("period", lang), _p(
+            f"{content.period.label(lang)}　{_period_text(content.period, lang)}",
+            "cover_value")),
         (t("issuer", lang), _p(options.office, "cover_value")),
         (t("generated", lang), _p(_generated_text(options.generated_at, lang), "cover_value")),
         (t("fingerprint", lang), [_p(content.fingerprint, "fingerprint"),
@@ -204,6 +213,8 @@ def cover(content: ReportContent, options: ReportOptions) -> list[Flowable]:
         ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
     ]))
     flowables.append(table)
+    if not options.personal:
+        flowables += [Spacer(1, 6 * mm), _p(t("no_personal_notice", lang), "body")]
     changed = content.restated_figures
     if changed:
         flowables += [Spacer(1, 8 * mm), _p(t("restated_notice", lang, n=changed), "h2")]
@@ -212,61 +223,6 @@ def cover(content: ReportContent, options: ReportOptions) -> list[Flowable]:
 
 
 # --- KPI summary ----------------------------------------------------------------------------
-
-
-def _with_unit(value: float, unit: str, lang: str) -> str:
-    """A number with its unit; units are Japanese words, so English shows only %."""
-    if unit in ("", "—") or (lang == "en" and unit != "%"):
-        return format_number(value)
-    return f"{format_number(value)} {unit}"
-
-
-def summary_row(figure: KpiFigure, lang: str) -> list[Any]:
-    """One KPI's cells: ref, name and code, baseline, target, count, value, rates, status."""
-    k = figure.kpi
-    name = Paragraph(
-        f"{escape(k.name(lang))}<br/><font size=6 color='#5c5c5c'>{escape(k.code)}</font>",
-        STYLES["cell"],
-    )
-    return [
-        k.policy_ref,
-        name,
-        f"{_with_unit(k.baseline, k.unit, lang)}\n{_day(k.baseline_as_of, lang)}",
-        f"{_with_unit(k.target, k.unit, lang)}\n{_day(k.target_by, lang)}",
-        format_number(figure.period_count),
-        format_number(figure.value),
-        format_rate(figure.achievement_rate),
-        format_rate(figure.progress_rate),
-        figure.status_label(lang),
-    ]
-
-
-def summary(content: ReportContent, lang: str) -> list[Flowable]:
-    """All KPIs grouped by 基本方針, with status colours; numbers right-aligned."""
-    header = [
-        t("col_ref", lang), t("col_kpi", lang), label("baseline", lang), label("target", lang),
-        label("period_count", lang), label("value_at_end", lang),
-        label("achievement_rate", lang), label("progress_rate", lang), label("status", lang),
-    ]
-    rows: list[list[Any]] = []
-    extra: list[tuple[Any, ...]] = [
-        ("ALIGN", (2, 1), (7, -1), "RIGHT"),
-        ("ALIGN", (8, 0), (8, -1), "CENTER"),
-        ("ALIGN", (0, 0), (-1, 0), "CENTER"),
-    ]
-    by_policy = sorted(content.figures, key=lambda f: f.kpi.basic_policy)
-    for policy, group in groupby(by_policy, key=lambda f: f.kpi.basic_policy):
-        row = len(rows) + 1
-        rows.append([t("basic_policy", lang, n=policy)] + [""] * 8)
-        extra += [("SPAN", (0, row), (-1, row)), ("BACKGROUND", (0, row), (-1, row), GROUP_FILL),
-                  ("ALIGN", (0, row), (-1, row), "LEFT")]
-        for figure in group:
-            row = len(rows) + 1
-            rows.append(summary_row(figure, lang))
-            extra.append(("BACKGROUND", (8, row), (8, row), STATUS_FILL[figure.status]))
-    table = _table(header, rows, (11, 52, 21, 21, 14, 17, 13, 13, 12), extra=extra)
-    return [_p(t("summary", lang), "h1"), table, Spacer(1, 2 * mm),
-            _p(t("summary_note", lang), "note")]
 
 
 # --- restatements ---------------------------------------------------------------------------
@@ -279,9 +235,9 @@ def restatement_section(content: ReportContent, lang: str) -> list[Flowable]:
     flowables: list[Flowable] = [_p(t("restatements", lang), "h1")]
     for r in content.restatements:
         issued_at = _generated_text(r.issued_at, lang)
-        flowables.append(_p(t("restatement_intro", lang, id=r.issued_id,
-                              period=r.period.label(lang), issued_at=issued_at,
-                              issued_by=r.issued_by), "body"))
+        intro = "restatement_intro" if r.issued_by else "restatement_intro_unnamed"
+        flowables.append(_p(t(intro, lang, id=r.issued_id, period=r.period.label(lang),
+                              issued_at=issued_at, issued_by=r.issued_by), "body"))
         rows = []
         for change in r.changes:
             name = change.name_ja if lang == "ja" else change.name_en
@@ -318,13 +274,13 @@ def restatement_section(content: ReportContent, lang: str) -> list[Flowable]:
 
 
 def charts(content: ReportContent, lang: str) -> list[Flowable]:
-    """One chart per computed KPI, two to a row."""
+    """One chart per KPI (a milestone's date is in the summary instead), two to a row."""
     width = FRAME_WIDTH / 2 - 2 * mm
     drawings = [
         kpi_chart(f.kpi, content.series[f.code], content.period, lang, width=width,
                   height=62 * mm)
         for f in content.figures
-        if f.code in content.series
+        if f.code in content.series and f.kpi.rule != "milestone"
     ]
     rows = [drawings[i:i + 2] + [""] * (2 - len(drawings[i:i + 2]))
             for i in range(0, len(drawings), 2)]
@@ -346,13 +302,13 @@ def activities(content: ReportContent, lang: str) -> list[Flowable]:
     """Meetings, first-time companies, agreements, events and open follow-ups."""
     d = content.period.end
     flowables: list[Flowable] = [PageBreak(), _p(t("activities", lang), "h1")]
+    staff = [t("col_staff", lang)] if content.personal else []
     flowables += _list_section(
         t("meetings", lang),
-        [label("date", lang), label("organizations", lang), t("col_topic", lang),
-         t("col_staff", lang)],
-        [[_day(m.held_on, lang), _p(m.organizations), _p(m.title), _p(m.staff)]
-         for m in content.meetings],
-        (18, 55, 70, 35), lang,
+        [label("date", lang), label("organizations", lang), t("col_topic", lang), *staff],
+        [[_day(m.held_on, lang), _p(m.organizations), _p(m.title),
+          *([_p(m.staff)] if content.personal else [])] for m in content.meetings],
+        (18, 55, 70, 35) if content.personal else (18, 65, 95), lang,
     )
     flowables += _list_section(
         t("first_companies", lang),
@@ -437,7 +393,7 @@ def appendix(content: ReportContent, lang: str) -> list[Flowable]:
         flowables += [CondPageBreak(25 * mm), _p(heading, "h2")]
         cells = [
             [str(n), _day(r.counted_on, lang), label(r.record_type, lang), str(r.record_id),
-             fit(r.title, title_width), fit(r.organizations, org_width),
+             _plain(fit(r.title, title_width)), _plain(fit(r.organizations, org_width)),
              "●" if r.counted_on >= content.period.start else ""]
             for n, r in enumerate(rows, start=1)
         ]
@@ -457,9 +413,10 @@ def story(content: ReportContent, options: ReportOptions) -> list[Flowable]:
     lang = options.lang
     return [
         *cover(content, options),
-        KeepTogether(summary(content, lang)),
+        *summary(content, lang),
         *commentary(content, lang),
         *restatement_section(content, lang),
+        *yearly(content, lang),
         *charts(content, lang),
         *activities(content, lang),
         *register(content, lang),

@@ -12,16 +12,20 @@ from importlib.resources.abc import Traversable
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_LEFT
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_NAME = "IPAexGothic"
 FONT_FILE = "ipaexg.ttf"
 LICENSE_FILE = "IPA_Font_License_Agreement_v1.0.txt"
+#: For the characters IPAexGothic lacks (𠮷…): a cut of Hanazono Mincho A (reports.glyphs).
+FALLBACK_FONT_NAME = "HanazonoFallback"
+FALLBACK_FONT_FILE = "fallback-hanamina.ttf"
+FALLBACK_LICENSE_FILE = "Hanazono_Font_License.txt"
 
 PAGE_SIZE = A4
 MARGIN_X = 16 * mm
@@ -50,16 +54,34 @@ STATUS_FILL = {
 }
 
 
-def font_resource() -> Traversable:
-    """The shipped font file, found through the installed `reports` package."""
-    return files("reports") / "fonts" / FONT_FILE
+def font_resource(name: str = FONT_FILE) -> Traversable:
+    """A shipped font file, found through the installed `reports` package."""
+    return files("reports") / "fonts" / name
+
+
+_reportlab_to_unicode = ttfonts.makeToUnicodeCMap
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """ReportLab's ToUnicode CMap, with characters beyond U+FFFF written as UTF-16 (a
+    surrogate pair), as PDF requires: ReportLab writes <20BB7>, and viewers drop 𠮷 from the
+    text layer. Characters up to U+FFFF come out exactly as before."""
+    text = _reportlab_to_unicode(fontname, subset)
+    for point in subset:
+        if point > 0xFFFF:
+            pair = chr(point).encode("utf-16-be").hex().upper()
+            text = text.replace(f"> <{point:04X}>\n", f"> <{pair}>\n")
+    return text
 
 
 def register_fonts() -> str:
-    """Register the embedded Japanese font once (it is read into memory); returns its name."""
-    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        with as_file(font_resource()) as path:
-            pdfmetrics.registerFont(TTFont(FONT_NAME, str(path)))
+    """Register the embedded Japanese font and its fallback once (they are read into
+    memory); returns the main font's name."""
+    ttfonts.makeToUnicodeCMap = _to_unicode_cmap
+    for name, file in ((FONT_NAME, FONT_FILE), (FALLBACK_FONT_NAME, FALLBACK_FONT_FILE)):
+        if name not in pdfmetrics.getRegisteredFontNames():
+            with as_file(font_resource(file)) as path:
+                pdfmetrics.registerFont(TTFont(name, str(path)))
     return FONT_NAME
 
 
@@ -80,6 +102,9 @@ STYLES: dict[str, ParagraphStyle] = {
     "body": _style("body", 9),
     "note": _style("note", 7.5, textColor=MUTED),
     "cell": _style("cell", 7.5, leading=10),
+    "number": _style("number", 7.2, leading=9.4, alignment=TA_RIGHT),
+    "small": _style("small", 6.8, leading=8.5),
+    "head": _style("head", 6.8, leading=8.5, alignment=TA_CENTER),
     "cover_key": _style("cover_key", 9, textColor=MUTED, alignment=TA_LEFT),
     "cover_value": _style("cover_value", 9.5),
     "fingerprint": _style("fingerprint", 8.5, leading=11, wordWrap=None),
@@ -90,7 +115,7 @@ APPENDIX_FONT_SIZE = 6.8
 #: Rows per table in long lists: short tables lay out several times faster than one long one.
 CHUNK_ROWS = 200
 
-BASE_TABLE = [
+BASE_TABLE: list[tuple[Any, ...]] = [
     ("FONTNAME", (0, 0), (-1, -1), FONT_NAME),
     ("FONTSIZE", (0, 0), (-1, -1), TABLE_FONT_SIZE),
     ("LEADING", (0, 0), (-1, -1), TABLE_FONT_SIZE * 1.3),

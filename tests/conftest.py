@@ -106,3 +106,16 @@ def database(database_url: str) -> Iterator[Database]:
     database = Database.open(database_url)
     yield database
     database.dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_config_directory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """User settings (the saved report approvers) in a directory of the test run's own, never
+    the developer's."""
+    saved = os.environ.get("XDG_CONFIG_HOME")
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+    yield
+    if saved is None:
+        del os.environ["XDG_CONFIG_HOME"]
+    else:
+        os.environ["XDG_CONFIG_HOME"] = saved

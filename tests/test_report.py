@@ -144,7 +144,7 @@ def test_every_summary_figure_matches_the_kpi_engine(filled: Database, lang: str
 def test_summary_shows_known_values_with_separators(filled: Database) -> None:
     text = _squash("".join(page_texts(build(filled).pdf)))
     # open_data_files: 2,150 at the end of Q3, 250 more than at the start; target 2,000 met.
-    assert "2502,150107.5%111.1%達成" in text
+    assert "+2502,150R4.12.31測定645+1,505107.5%111.1%A達成" in text
     assert _squash("令和4年10月1日 〜 令和4年12月31日（2022-10-01 – 2022-12-31）") in text
 
 

@@ -22,4 +22,5 @@ def test_both_languages_fill_in_the_same_values(key: str) -> None:
 
 def test_continued_lines_join_without_a_break() -> None:
     assert "\n" not in "".join(ja + en for ja, en in TEXT.values())
-    assert t("fingerprint_note", "en").endswith("this report used (recipe 1 in docs/reports.md).")
+    assert t("fingerprint_note", "en").endswith(
+        "this report used (recipe 1; the issuing office can show how to recompute it).")

@@ -8,7 +8,7 @@ restatements of issued reports, the audit chain's head and the data fingerprint.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlmodel import Session
@@ -21,10 +21,10 @@ from crm.kpi.engine import (
     KpiDefinition,
     KpiFigure,
     SeriesPoint,
-    compute_for_period,
+    compute_for_periods,
     computed_series,
 )
-from crm.kpi.plans import list_plans
+from crm.kpi.plans import PlanSummary, list_plans
 from crm.reporting import data
 from crm.reporting.data import AgreementLine, EventLine, FirstContact, MeetingLine
 from crm.reporting.fingerprint import data_fingerprint
@@ -35,6 +35,7 @@ from crm.reporting.issued import (
     published_figures,
     restatements,
 )
+from crm.reporting.yearly import YearEnd, measured_series, year_ends
 from crm.vocabulary import COMPUTED_RULES
 
 
@@ -42,9 +43,11 @@ from crm.vocabulary import COMPUTED_RULES
 class ReportContent:
     """What one report of `period` shows, as read from the database.
 
-    `series` holds each computed KPI's values, one point per quarter of its `chart_quarters`;
-    `evidence` each computed KPI's evidence records dated by the period's end; `plan_names`
-    the (Japanese, English) names of the plans whose KPIs it reports.
+    `series` holds each KPI's values, one point per quarter of its `chart_quarters` (a
+    measured KPI's points count nothing); `evidence` each computed KPI's evidence records
+    dated by the period's end; `plan_names` the (Japanese, English) names of the plans whose
+    KPIs it reports; `year_before` each KPI's figure for the same period a year earlier;
+    `years` each KPI's value at every fiscal year end of its plan (年度別実績).
     """
 
     period: FiscalPeriod
@@ -63,6 +66,19 @@ class ReportContent:
     plan_names: tuple[tuple[str, str], ...] = ()
     #: Each KPI's comments for exactly this period (a quarter's, or the year's), by code.
     comments: Mapping[str, Comments] = field(default_factory=dict)
+    year_before: Mapping[str, KpiFigure] = field(default_factory=dict)
+    years: Mapping[str, tuple[YearEnd, ...]] = field(default_factory=dict)
+    personal: bool = True
+
+    def without_personal(self) -> ReportContent:
+        """This content without names of people (staff who met, who issued a report): the
+        version fit for disclosure under the information-disclosure ordinance."""
+        return replace(
+            self, personal=False,
+            meetings=tuple(replace(m, staff="") for m in self.meetings),
+            follow_ups=tuple(replace(m, staff="") for m in self.follow_ups),
+            restatements=tuple(replace(r, issued_by="") for r in self.restatements),
+        )
 
     @property
     def published(self) -> dict[str, dict[str, Any]]:
@@ -104,15 +120,24 @@ def gather_report(session: Session, period: FiscalPeriod,
                   plans: Sequence[str] | None = None) -> ReportContent:
     """Read everything the report of `period` shows, for the KPIs of `plans` (default: every
     plan)."""
-    figures = compute_for_period(session, period, plans)
+    plan_list = list_plans(session)
+    spans = {p.code: p for p in plan_list}
+    earlier = FiscalPeriod(period.fiscal_year - 1, period.quarter)
+    closed_years = [FiscalPeriod(y) for y in _closed_years(plan_list, period)]
+    computed = compute_for_periods(session, [period, earlier, *closed_years], plans)
+    figures = computed[period]
     start, end = period.start, period.end
+    series = _series(session, [f for f in figures if f.kpi.rule in COMPUTED_RULES], period,
+                     plans)
+    series |= measured_series(
+        session, {f.code: (f.kpi, chart_quarters(f.kpi, period)) for f in figures
+                  if f.kpi.rule not in COMPUTED_RULES}, period)
     return ReportContent(
         period=period,
         fingerprint=data_fingerprint(session.connection(), period),
         audit_head=chain_head(session),
         figures=tuple(figures),
-        series=_series(session, [f for f in figures if f.kpi.rule in COMPUTED_RULES], period,
-                       plans),
+        series=series,
         evidence={code: tuple(rows)
                   for code, rows in evidence_through(session, figures, end).items()},
         meetings=tuple(data.meetings_held(session, start, end)),
@@ -122,7 +147,15 @@ def gather_report(session: Session, period: FiscalPeriod,
         follow_ups=tuple(data.open_follow_ups(session, end)),
         register=tuple(data.agreements_in_force(session, end)),
         restatements=tuple(restatements(session, period)),
-        plan_names=tuple((p.name_ja, p.name_en) for p in list_plans(session)
+        plan_names=tuple((p.name_ja, p.name_en) for p in plan_list
                          if p.code in {f.kpi.plan_code for f in figures}),
         comments=comments_by_code(session, period, figures),
+        year_before={f.code: f for f in computed[earlier]},
+        years={f.code: year_ends(f, spans[f.kpi.plan_code], computed) for f in figures},
     )
+
+
+def _closed_years(plans: Sequence[PlanSummary], period: FiscalPeriod) -> list[int]:
+    """The fiscal years of any plan that ended before `period`'s year."""
+    years = {y for p in plans for y in range(p.first_fiscal_year, p.last_fiscal_year + 1)}
+    return sorted(y for y in years if y < period.fiscal_year)
