@@ -34,6 +34,8 @@ SYSTEM_TABLES = {
     "kpi_count_filter": "a computed KPI's rule filters, from its plan file (crm.kpi.plans)",
     "kpi_target_revision": "a KPI's target revisions, from its plan file (crm.kpi.plans)",
     "tag": "tag names: created on first use by the `tags` fields, renamed by crm.tags",
+    "agreement_status_change": "agreements' status history, written with every status"
+                               " change (crm.records.agreement_history)",
 }
 
 #: Columns every tracked record has, set by the services and never entered: its id, who

@@ -222,6 +222,13 @@ def test_fingerprint_recomputed_from_raw_sql(filled: Database, database_path: Pa
                   " JOIN kpi k ON k.id = m.kpi_id WHERE m.archived_at IS NULL"
                   " AND k.archived_at IS NULL AND m.measured_on <= ?"
                   " ORDER BY k.code, m.measured_on, m.id", (end,)),
+            ("A", "SELECT a.id, c.status, c.concluded_on, c.starts_on, c.ends_on"
+                  " FROM agreement a JOIN agreement_status_change c ON c.agreement_id = a.id"
+                  " WHERE a.archived_at IS NULL AND c.id = (SELECT MAX(h.id)"
+                  " FROM agreement_status_change h WHERE h.agreement_id = a.id"
+                  " AND h.effective_on <= ?) AND c.status IN ('concluded', 'ended')"
+                  " AND c.concluded_on <= ? AND (c.ends_on IS NULL OR c.ends_on >= ?)"
+                  " ORDER BY a.id", (end, end, end)),
         ]:
             for row in raw.execute(sql, params):
                 cells = [repr(v) if isinstance(v, float) else str(v) for v in row]

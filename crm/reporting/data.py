@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, bindparam, text
+from sqlalchemy import Date, TextClause, bindparam, text
 from sqlmodel import Session
 
 from crm.records.entities import AGREEMENTS, MEETINGS, Link
 from crm.records.queries import linked_names
+from crm.reporting.fingerprint import REGISTER_FROM
 
 
 @dataclass(frozen=True)
@@ -131,14 +132,12 @@ def first_time_companies(session: Session, start: date, end: date) -> list[First
     return [FirstContact(int(r[0]), r[1], r[2], int(r[3])) for r in rows]
 
 
-def _agreement_lines(session: Session, where: str, params: dict[str, Any]) -> list[AgreementLine]:
-    query = text(
-        "SELECT id, title, status, concluded_on, starts_on, ends_on FROM agreement"
-        f" WHERE archived_at IS NULL AND {where}"
-        " ORDER BY COALESCE(concluded_on, starts_on, ends_on), id"
-    ).bindparams(*(bindparam(k, type_=Date) for k in params))
+def _agreement_lines(session: Session, query: TextClause,
+                     params: dict[str, Any]) -> list[AgreementLine]:
+    """Agreements from `query` (id, title, status, concluded_on, starts_on, ends_on)."""
     rows = session.execute(
-        query.columns(concluded_on=Date, starts_on=Date, ends_on=Date), params
+        query.bindparams(*(bindparam(k, type_=Date) for k in params))
+        .columns(concluded_on=Date, starts_on=Date, ends_on=Date), params
     ).all()
     partners = _names(session, AGREEMENTS.link("partners"), [int(r.id) for r in rows])
     return [
@@ -154,20 +153,29 @@ def agreements_changed(session: Session, start: date, end: date) -> list[Agreeme
     """Agreements concluded, started or ended (by their dates) in [start, end]."""
     return _agreement_lines(
         session,
-        "((concluded_on >= :start AND concluded_on <= :end)"
-        " OR (starts_on >= :start AND starts_on <= :end)"
-        " OR (ends_on >= :start AND ends_on <= :end))",
+        text(
+            "SELECT id, title, status, concluded_on, starts_on, ends_on FROM agreement"
+            " WHERE archived_at IS NULL"
+            " AND ((concluded_on >= :start AND concluded_on <= :end)"
+            " OR (starts_on >= :start AND starts_on <= :end)"
+            " OR (ends_on >= :start AND ends_on <= :end))"
+            " ORDER BY COALESCE(concluded_on, starts_on, ends_on), id"
+        ),
         {"start": start, "end": end},
     )
 
 
 def agreements_in_force(session: Session, on: date) -> list[AgreementLine]:
-    """Agreements concluded by `on` whose term has not ended before `on` (not cancelled)."""
+    """The register on `on`: agreements in force that day by their status history, each with
+    the status and dates it had then (crm.records.agreement_history)."""
     return _agreement_lines(
         session,
-        "status IN ('concluded', 'ended') AND concluded_on <= :on"
-        " AND (ends_on IS NULL OR ends_on >= :on)",
-        {"on": on},
+        text(
+            "SELECT a.id, a.title, c.status, c.concluded_on, c.starts_on, c.ends_on"
+            + REGISTER_FROM
+            + " ORDER BY COALESCE(c.concluded_on, c.starts_on, c.ends_on), a.id"
+        ),
+        {"end": on},
     )
 
 
