@@ -302,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the plan reported on (default: the plans in force in the year)")
     report.add_argument("--issue", action="store_true",
                         help="record the report as issued: its figures and hashes are frozen")
+    report.add_argument("--detail", action="store_true",
+                        help="add every meeting, event and lecture of the period (appendix 2)")
     return parser
 
 
@@ -854,7 +856,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     published = publish_report(
         _open(args), ctx, period=period, lang=lang, output=args.output,
         generated_at=args.generated_at, approval_block=not args.no_approval_block,
-        office=args.office, issue=args.issue, plan=args.plan,
+        office=args.office, issue=args.issue, plan=args.plan, detail=args.detail,
     )
     result = published.report
     print(f"wrote {published.path} (fingerprint {result.fingerprint})", file=out)

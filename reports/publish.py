@@ -78,11 +78,13 @@ def build_report(
     approval_block: bool = True,
     office: str | None = None,
     plan: str | None = None,
+    detail: bool = False,
 ) -> ReportResult:
     """Build the KPI report for `period` in `lang` ('ja' or 'en') as of `generated_at`.
 
     `generated_at` must be timezone-aware; `office` defaults to the city's ICT-policy office;
-    `plan` names the plan reported on (default or 'all': every plan).
+    `plan` names the plan reported on (default or 'all': every plan); `detail` adds every
+    meeting, event and lecture of the period.
     """
     if lang not in LANGUAGES:
         raise DataError(f"language must be ja or en, not {lang!r}",
@@ -91,7 +93,7 @@ def build_report(
         raise DataError("the generation time needs a time zone",
                         ja="作成日時にはタイムゾーンが必要です", field="generated_at")
     plans = None if plan in (None, "all") else select_plans(session, plan, period.fiscal_year)
-    content = gather_report(session, period, plans)
+    content = gather_report(session, period, plans, detail=detail)
     options = ReportOptions(lang=lang, generated_at=generated_at,
                             office=office or t("office", lang), approval_block=approval_block)
     return ReportResult(pdf=render(content, options), content=content, lang=lang,
@@ -120,7 +122,7 @@ def publish_report(
     database: Database, ctx: Context, *, period: FiscalPeriod, lang: str,
     generated_at: datetime | None = None, approval_block: bool = True, office: str | None = None,
     output: Path | None = None, directory: Path | None = None, issue: bool = False,
-    plan: str | None = None,
+    plan: str | None = None, detail: bool = False,
 ) -> Publication:
     """Build the report of `period`, write it, and with `issue` record it as issued by ctx.user.
 
@@ -132,7 +134,7 @@ def publish_report(
     with (database.writing(actor=ctx.user) if issue else database.reading()) as session:
         result = build_report(
             session, period=period, lang=lang, generated_at=generated_at or ctx.now(),
-            approval_block=approval_block, office=office, plan=plan,
+            approval_block=approval_block, office=office, plan=plan, detail=detail,
         )
         record = issue_report(session, ctx, result) if issue else None
         try:
