@@ -130,7 +130,7 @@ class LineList:
     empty: str
 
 
-class _Block(Flowable):
+class PageBlock(Flowable):
     """Part of a list on one page: caption lines, the header, rows, or a note."""
 
     def __init__(self, *, title: str | None = None, caption: Sequence[str] = (),
@@ -243,7 +243,7 @@ class Pager:
     def start(self, title: str, note: str) -> Iterator[Flowable]:
         """A new page opened by a section title and its note."""
         yield PageBreak()
-        block = _Block(title=title, note=wrap(note, FRAME_WIDTH, NOTE_SIZE))
+        block = PageBlock(title=title, note=wrap(note, FRAME_WIDTH, NOTE_SIZE))
         self.room = FRAME_HEIGHT - 1.0 - block.height
         yield block
 
@@ -261,7 +261,7 @@ class Pager:
             if not pending:
                 if caption != items.caption:
                     return
-                block = _Block(caption=lines, note=[items.empty])
+                block = PageBlock(caption=lines, note=[items.empty])
                 if block.height > self.room:
                     yield from self._new_page()
                 self.room -= block.height
@@ -273,7 +273,7 @@ class Pager:
             if take < min(2, len(pending)):
                 yield from self._new_page()
                 continue
-            block = _Block(caption=lines, columns=items.columns, header=items.header,
+            block = PageBlock(caption=lines, columns=items.columns, header=items.header,
                            rows=[pending.popleft() for _ in range(take)])
             self.room -= block.height
             yield block

@@ -330,8 +330,15 @@ def charts(content: ReportContent, lang: str) -> list[Flowable]:
 _MONTH_FIELDS = ("meetings", "agreements", "in_city", "out_of_city", "lectures")
 
 
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                "Dec")
+
+
 def _month(month: date, lang: str) -> str:
-    return f"{month.year}年{month.month}月" if lang == "ja" else f"{month:%b %Y}"
+    """'2022年10月' or 'Oct 2022' (never the locale's month names)."""
+    if lang == "ja":
+        return f"{month.year}年{month.month}月"
+    return f"{_MONTH_NAMES[month.month - 1]} {month.year}"
 
 
 def _counts_section(heading: str, header: Sequence[str], rows: Sequence[list[Any]],
