@@ -13,7 +13,16 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
+from reportlab import rl_config
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFBase85Encode,
+    PDFName,
+    PDFPage,
+    PDFStream,
+    PDFZCompress,
+)
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
@@ -48,10 +57,40 @@ class _PdfTimestamp:
         self.dhh, self.dmm = 9, 0
 
 
-class _TimeStamped(Protocol):
-    """ReportLab's PDF document, as far as its creation date goes."""
+class _Pages(Protocol):
+    pages: list[PDFPage]
+
+
+class _Document(Protocol):
+    """ReportLab's PDF document, as far as its creation date and its pages go."""
 
     _timeStamp: _PdfTimestamp
+    Pages: _Pages
+
+
+class _Filter(Protocol):
+    pdfname: str
+
+    def encode(self, text: Any) -> Any: ...
+
+
+def _encode_now(page: PDFPage) -> None:
+    """Encode a finished page's content stream now, as ReportLab would when saving (the same
+    filters, so the same bytes), rather than keep every page's text until the end."""
+    if page.stream is None:
+        return
+    content: str | bytes = page.stream
+    filters: list[_Filter] = ([PDFBase85Encode, PDFZCompress] if rl_config.useA85
+                              else [PDFZCompress])
+    stream = PDFStream()
+    if page.compression:
+        for encoder in reversed(filters):
+            content = encoder.encode(content)
+        stream.dictionary["Filter"] = PDFArray([PDFName(f.pdfname) for f in filters])
+    stream.content = content
+    setattr(stream, "__Comment__", "page stream")  # noqa: B010 (as ReportLab labels it)
+    page.Contents = stream
+    page.stream = None
 
 
 #: The PDF form holding the page count, drawn on every page and written once all are laid out.
@@ -67,7 +106,7 @@ def _canvas_class(generated_at: datetime, footer_left: str, lang: str) -> type[C
 
     class ReportCanvas(Canvas):
         # Canvas members this class uses that ReportLab's type stubs leave out.
-        _doc: _TimeStamped
+        _doc: _Document
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -87,6 +126,7 @@ def _canvas_class(generated_at: datetime, footer_left: str, lang: str) -> type[C
             self.doForm(_PAGE_COUNT_FORM)
             self.restoreState()
             super().showPage()
+            _encode_now(self._doc.Pages.pages[-1])
 
         def save(self) -> None:
             total = self.getPageNumber() - 1
