@@ -191,6 +191,7 @@ def main() -> None:
                         help="measure this database (generated first with --meetings if absent)")
     parser.add_argument("--fiscal-year", type=int, default=2022)
     parser.add_argument("--scale-only", action="store_true", help="skip the small scenarios")
+    parser.add_argument("--skip-scale", action="store_true", help="only the small scenarios")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--detail", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -205,6 +206,8 @@ def main() -> None:
             scenario(Path(folder), "large", FiscalPeriod(2022), 2, organizations=300,
                      meetings=600, events=9_763, agreements=60, start=date(2022, 4, 1),
                      end=date(2023, 3, 31))
+        if args.skip_scale:
+            return
         path = args.database or Path(folder) / "scale.sqlite3"
         at_scale(path, None if args.database and path.exists() else args.meetings,
                  args.fiscal_year)
