@@ -100,15 +100,22 @@ def generate(path: Path, *, meetings: int, seed: int = 1) -> dict[str, int]:
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 batch,
             )
+        agreement_rows = [
+            (i, *AUDIT, f"データ連携協定 #{i}", *(
+                ("concluded", _day(rng)) if i % 4 else ("negotiating", None)
+            ))
+            for i in range(1, agreements + 1)
+        ]
         connection.executemany(
             f"INSERT INTO agreement (id, {tracked}, title, status, concluded_on)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (i, *AUDIT, f"データ連携協定 #{i}", *(
-                    ("concluded", _day(rng)) if i % 4 else ("negotiating", None)
-                ))
-                for i in range(1, agreements + 1)
-            ],
+            agreement_rows,
+        )
+        connection.executemany(  # the status history the services would have written
+            "INSERT INTO agreement_status_change (agreement_id, status, effective_on,"
+            " concluded_on, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?)",
+            [(row[0], status, concluded_on or STAMP[:10], concluded_on, STAMP, "bench")
+             for row in agreement_rows for status, concluded_on in [row[-2:]]],
         )
         connection.executemany(
             "INSERT INTO agreement_partner (agreement_id, organization_id) VALUES (?, ?)",

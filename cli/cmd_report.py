@@ -47,7 +47,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         open_database(args), ctx, period=period, lang=lang, output=args.output,
         generated_at=args.generated_at, approval_block=not args.no_approval_block,
         office=args.office, issue=args.issue, plan=args.plan, approvers=approvers,
-        personal=not args.no_personal,
+        personal=not args.no_personal, detail=args.detail,
     )
     result = published.report
     print(f"wrote {published.path} (fingerprint {result.fingerprint})", file=out)

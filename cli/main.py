@@ -347,6 +347,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="the plan reported on (default: the plans in force in the year)")
     report.add_argument("--issue", action="store_true",
                         help="record the report as issued: its figures and hashes are frozen")
+    report.add_argument("--detail", action="store_true",
+                        help="add every meeting, event and lecture of the period (appendix 2)")
     return parser
 
 

@@ -201,6 +201,31 @@ class AgreementPartner(SQLModel, table=True):
     organization_id: int = Field(foreign_key="organization.id", primary_key=True, index=True)
 
 
+class AgreementStatusChange(SQLModel, table=True):
+    """An agreement's status from a date on (協定の状態の履歴), with its dates then; append-only.
+
+    Written by the services and the importer whenever an agreement's status or its
+    conclusion, start or end date changes (crm.records.agreement_history). The state of an
+    agreement on a day is the row recorded last among those effective by that day.
+    """
+
+    __tablename__ = "agreement_status_change"
+    __table_args__ = (
+        CheckConstraint(f"status IN {sql_in(AGREEMENT_STATUSES.codes)}", name="status"),
+        Index("ix_agreement_status_change_agreement_effective", "agreement_id", "effective_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    agreement_id: int = Field(foreign_key="agreement.id")
+    status: str = Field(max_length=20)
+    effective_on: date
+    concluded_on: date | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    recorded_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
+    recorded_by: str = Field(max_length=100)
+
+
 class OutreachEvent(Tracked, table=True):
     """A promotion at an event in or out of the city (周知広報), or a lecture (出前講座)."""
 
@@ -428,6 +453,7 @@ TRACKED_TABLES = (
 __all__ = [
     "Agreement",
     "AgreementPartner",
+    "AgreementStatusChange",
     "AgreementTag",
     "Contact",
     "Kpi",

@@ -9,7 +9,7 @@ and the character, so nothing vanishes silently.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from itertools import groupby
 from xml.sax.saxutils import escape
@@ -19,6 +19,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from crm.errors import DataError
 from crm.reporting.content import ReportContent
+from crm.reporting.data import EventLine, MeetingLine
 from reports.styles import FALLBACK_FONT_NAME, FONT_NAME, register_fonts
 
 
@@ -37,7 +38,7 @@ def _main_only(text: str) -> bool:
     return text.isascii() or set(text) <= _charmap(FONT_NAME)
 
 
-def _font_for(char: str) -> str | None:
+def font_for(char: str) -> str | None:
     """The font that prints `char`: the main one if it has it, else the fallback, else None."""
     if char in _charmap(FONT_NAME):
         return FONT_NAME
@@ -50,7 +51,7 @@ def runs(text: str) -> list[tuple[str, str]]:
     """`text` as (font name, piece) runs; a character neither font has stays in the main
     font's run (callers check the content first with `check_content`)."""
     return [(font, "".join(chars)) for font, chars in
-            groupby(text, key=lambda c: _font_for(c) or FONT_NAME)]
+            groupby(text, key=lambda c: font_for(c) or FONT_NAME)]
 
 
 def markup(text: str) -> str:
@@ -87,17 +88,25 @@ def _texts(content: ReportContent, extra: dict[str, str]) -> Iterator[tuple[str,
     for f in content.figures:
         yield f"kpi {f.code}", "name", f"{f.kpi.name_ja} {f.kpi.name_en}"
         yield f"kpi {f.code}", "unit", f"{f.kpi.unit} {f.kpi.target_label or ''}"
-    for m in (*content.meetings, *content.follow_ups):
+    for code, comments in content.comments.items():
+        for field, comment in comments.items():
+            yield f"kpi {code}", f"comment {field}", comment or ""
+    meetings: list[Iterable[MeetingLine]] = [content.follow_ups]
+    events: list[Iterable[EventLine]] = []
+    if content.detail is not None:  # read page by page, as the layout will
+        meetings.append(m for page in content.detail.meetings() for m in page)
+        events.append(e for page in content.detail.events() for e in page)
+    for m in (m for lines in meetings for m in lines):
         yield f"meeting {m.id}", "title", m.title
         yield f"meeting {m.id}", "organizations", m.organizations
         yield f"meeting {m.id}", "staff", m.staff
         yield f"meeting {m.id}", "next_action", m.next_action or ""
-    for c in content.first_companies:
+    for c in content.first_organizations:
         yield f"organization {c.organization_id}", "name", c.name
     for a in (*content.agreements_changed, *content.register):
         yield f"agreement {a.id}", "title", a.title
         yield f"agreement {a.id}", "partners", a.partners
-    for e in content.events:
+    for e in (e for lines in events for e in lines):
         yield f"outreach_event {e.id}", "title", e.title
         yield f"outreach_event {e.id}", "venue", f"{e.venue or ''} {e.municipality or ''}"
     for rows in content.evidence.values():
@@ -117,7 +126,7 @@ def check_content(content: ReportContent, extra: dict[str, str]) -> None:
         if _main_only(text):
             continue
         for char in text:
-            if _font_for(char) is None:
+            if font_for(char) is None:
                 raise DataError(
                     f"{record} {field}: the character {char} (U+{ord(char):04X}) is in neither"
                     " of the report's fonts; replace it with a standard form to print it",

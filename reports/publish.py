@@ -83,13 +83,15 @@ def build_report(
     plan: str | None = None,
     approvers: Sequence[str] | None = None,
     personal: bool = True,
+    detail: bool = False,
 ) -> ReportResult:
     """Build the KPI report for `period` in `lang` ('ja' or 'en') as of `generated_at`.
 
     `generated_at` must be timezone-aware; `office` defaults to the city's ICT-policy office;
     `plan` names the plan reported on (default or 'all': every plan); `approvers` the roles
     of the approval block (default 課長, 係長, 担当); without `personal` no names of people
-    are printed (staff who met, who issued a restated report).
+    are printed (staff who met, who issued a restated report); `detail` adds every meeting,
+    event and lecture of the period.
     """
     if lang not in LANGUAGES:
         raise DataError(f"language must be ja or en, not {lang!r}",
@@ -98,7 +100,7 @@ def build_report(
         raise DataError("the generation time needs a time zone",
                         ja="作成日時にはタイムゾーンが必要です", field="generated_at")
     plans = None if plan in (None, "all") else select_plans(session, plan, period.fiscal_year)
-    content = gather_report(session, period, plans)
+    content = gather_report(session, period, plans, detail=detail)
     if not personal:
         content = content.without_personal()
     check_content(content, {"office": office or "", "approvers": ",".join(approvers or ())})
@@ -133,6 +135,7 @@ def publish_report(
     generated_at: datetime | None = None, approval_block: bool = True, office: str | None = None,
     output: Path | None = None, directory: Path | None = None, issue: bool = False,
     plan: str | None = None, approvers: Sequence[str] | None = None, personal: bool = True,
+    detail: bool = False,
 ) -> Publication:
     """Build the report of `period`, write it, and with `issue` record it as issued by ctx.user.
 
@@ -147,7 +150,7 @@ def publish_report(
         result = build_report(
             session, period=period, lang=lang, generated_at=generated_at or ctx.now(),
             approval_block=approval_block, office=office, plan=plan, approvers=roles,
-            personal=personal,
+            personal=personal, detail=detail,
         )
         record = issue_report(session, ctx, result) if issue else None
         try:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -23,16 +22,16 @@ from crm.calendar import FiscalPeriod, format_wareki
 from crm.context import JAPAN
 from crm.formatting import UNKNOWN, format_day, format_number
 from crm.i18n import label
+from crm.kpi.engine import KpiFigure
 from crm.reporting.content import ReportContent
 from crm.reporting.data import AgreementLine
-from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS
+from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS, ORGANIZATION_KINDS
 from reports.charts import kpi_chart
 from reports.commentary import commentary, restated_comments
 from reports.glyphs import markup, needs_fallback
 from reports.labels import t
+from reports.lines import PADDING, Column, LineList, Pager, fit
 from reports.styles import (
-    APPENDIX_FONT_SIZE,
-    APPENDIX_TABLE,
     BASE_TABLE,
     CHUNK_ROWS,
     FONT_NAME,
@@ -85,15 +84,6 @@ def _term(start: date | None, end: date | None, lang: str) -> str:
     if start is None and end is None:
         return UNKNOWN
     return f"{_day(start, lang)} – {_day(end, lang)}"
-
-
-def fit(text: str, width: float, size: float = APPENDIX_FONT_SIZE) -> str:
-    """`text` cut with … to fit on one line of `width` points."""
-    if stringWidth(text, FONT_NAME, size) <= width:
-        return text
-    while text and stringWidth(text + "…", FONT_NAME, size) > width:
-        text = text[:-1]
-    return text + "…"
 
 
 #: Lists longer than this get one-line cells (cut with …): wrapped cells lay out ~3x slower.
@@ -297,39 +287,67 @@ def charts(content: ReportContent, lang: str) -> list[Flowable]:
 
 # --- activities -----------------------------------------------------------------------------
 
+_MONTH_FIELDS = ("meetings", "agreements", "in_city", "out_of_city", "lectures")
+
+
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                "Dec")
+
+
+def _month(month: date, lang: str) -> str:
+    """'2022年10月' or 'Oct 2022' (never the locale's month names)."""
+    if lang == "ja":
+        return f"{month.year}年{month.month}月"
+    return f"{_MONTH_NAMES[month.month - 1]} {month.year}"
+
+
+def _counts_section(heading: str, header: Sequence[str], rows: Sequence[list[Any]],
+                    widths_mm: Sequence[float], note: str) -> list[Flowable]:
+    """A heading, a table of counts (numbers right-aligned, the last row a total), a note."""
+    table = _table(header, rows, widths_mm, extra=[
+        ("ALIGN", (1, 1), (-1, -1), "RIGHT"), ("ALIGN", (0, 0), (-1, 0), "CENTER"),
+        ("BACKGROUND", (0, -1), (-1, -1), GROUP_FILL),
+    ])
+    return [CondPageBreak(40 * mm), _p(heading, "h2"), table, Spacer(1, 1 * mm),
+            _p(note, "note")]
+
 
 def activities(content: ReportContent, lang: str) -> list[Flowable]:
-    """Meetings, first-time companies, agreements, events and open follow-ups."""
+    """The period's activity counted by month and by organization kind, the organizations
+    met for the first time, agreements concluded, started or ended, and open follow-ups."""
     d = content.period.end
     flowables: list[Flowable] = [PageBreak(), _p(t("activities", lang), "h1")]
-    staff = [t("col_staff", lang)] if content.personal else []
-    flowables += _list_section(
-        t("meetings", lang),
-        [label("date", lang), label("organizations", lang), t("col_topic", lang), *staff],
-        [[_day(m.held_on, lang), _p(m.organizations), _p(m.title),
-          *([_p(m.staff)] if content.personal else [])] for m in content.meetings],
-        (18, 55, 70, 35) if content.personal else (18, 65, 95), lang,
+    months = [[_month(m.month, lang), *(format_number(getattr(m, f)) for f in _MONTH_FIELDS)]
+              for m in content.months]
+    months.append([t("total", lang), *(
+        format_number(sum(getattr(m, f) for m in content.months)) for f in _MONTH_FIELDS)])
+    flowables += _counts_section(
+        t("activity_by_month", lang),
+        [t("col_month", lang), *(t(f"col_{f}", lang) for f in _MONTH_FIELDS)],
+        months, (38, 28, 28, 28, 28, 28), t("activity_by_month_note", lang),
     )
+    kinds = [[ORGANIZATION_KINDS.label(k.kind, lang), format_number(k.meetings),
+              format_number(k.organizations)] for k in content.by_kind]
+    kinds.append([t("total_meetings", lang),
+                  format_number(sum(m.meetings for m in content.months)), ""])
+    flowables += _counts_section(
+        t("activity_by_kind", lang),
+        [t("col_org_kind", lang), t("col_meetings", lang), t("col_organizations_met", lang)],
+        kinds, (70, 54, 54), t("activity_by_kind_note", lang),
+    )
+    wrap = len(content.first_organizations) <= WRAP_LIMIT
     flowables += _list_section(
-        t("first_companies", lang),
-        [label("date", lang), t("col_company", lang), t("col_first_meeting", lang)],
-        [[_day(c.first_on, lang), _p(c.name), str(c.meeting_id)] for c in content.first_companies],
-        (22, 126, 30), lang, extra=[("ALIGN", (2, 1), (2, -1), "RIGHT")],
+        t("first_organizations", lang),
+        [label("date", lang), t("col_organization", lang), t("col_org_kind", lang),
+         t("col_first_meeting", lang)],
+        [[_day(c.first_on, lang), _cell(c.name, 100 * mm - 6, wrap),
+          ORGANIZATION_KINDS.label(c.kind, lang), str(c.meeting_id)]
+         for c in content.first_organizations],
+        (22, 100, 32, 24), lang, extra=[("ALIGN", (3, 1), (3, -1), "RIGHT")],
     )
     flowables += _list_section(
         t("agreements_changed", lang), *_agreement_table(content.agreements_changed, lang), lang,
         extra=[("ALIGN", (0, 1), (0, -1), "RIGHT")],
-    )
-    wrap = len(content.events) <= WRAP_LIMIT
-    flowables += _list_section(
-        t("events", lang),
-        [label("date", lang), t("col_kind", lang), t("col_topic", lang), t("col_venue", lang),
-         t("col_attendees", lang)],
-        [[_day(e.held_on, lang), EVENT_KINDS.label(e.kind, lang),
-          _cell(e.title, 70 * mm - 6, wrap),
-          _cell(" / ".join(v for v in (e.venue, e.municipality) if v), 50 * mm - 6, wrap),
-          format_number(e.attendees)] for e in content.events],
-        (18, 24, 70, 50, 16), lang, extra=[("ALIGN", (4, 1), (4, -1), "RIGHT")],
     )
     follow_rows = []
     for m in content.follow_ups:
@@ -368,58 +386,121 @@ def register(content: ReportContent, lang: str) -> list[Flowable]:
     )
 
 
-# --- appendix -------------------------------------------------------------------------------
+# --- appendix and detail lists ------------------------------------------------------------
 
-_APPENDIX_WIDTHS = (11, 17, 22, 12, 62, 44, 10)
+#: Evidence records per line of the appendix, and each record's columns (mm): number, date,
+#: record type, id, ● (in the period), title.
+_PER_LINE = 2
+_EVIDENCE_MM = (9.0, 15.0, 13.0, 11.0, 4.0)
 
 
-def appendix(content: ReportContent, lang: str) -> list[Flowable]:
-    """Every evidence record behind each computed KPI's value, with its id and date."""
-    flowables: list[Flowable] = [PageBreak(), _p(t("appendix", lang), "h1"),
-                                 _p(t("appendix_intro", lang), "note")]
-    title_width = _APPENDIX_WIDTHS[4] * mm - 6
-    org_width = _APPENDIX_WIDTHS[5] * mm - 6
+def _evidence_columns() -> tuple[Column, ...]:
+    share = FRAME_WIDTH / _PER_LINE
+    title = share - sum(_EVIDENCE_MM) * mm
+    one = (Column(_EVIDENCE_MM[0] * mm, "right"), Column(_EVIDENCE_MM[1] * mm),
+           Column(_EVIDENCE_MM[2] * mm), Column(_EVIDENCE_MM[3] * mm, "right"),
+           Column(_EVIDENCE_MM[4] * mm, "center"), Column(title))
+    return one * _PER_LINE
+
+
+def _by_line(cells: Iterable[list[str]], width: int) -> Iterator[list[str]]:
+    """Records' cells `_PER_LINE` to a line (the last line padded with empty cells)."""
+    line: list[str] = []
+    for record in cells:
+        line += record
+        if len(line) == width:
+            yield line
+            line = []
+    if line:
+        yield line + [""] * (width - len(line))
+
+
+def _evidence_list(content: ReportContent, figure: KpiFigure, lang: str) -> LineList:
+    rows = content.evidence[figure.code]
+    start = content.period.start
+    in_period = sum(1 for r in rows if r.counted_on >= start)
+    columns = _evidence_columns()
+    title_width = columns[5].width - 2 * PADDING
+    cells = (
+        [str(n), _day(r.counted_on, lang), label(r.record_type, lang), str(r.record_id),
+         "●" if r.counted_on >= start else "", fit(r.title, title_width)]
+        for n, r in enumerate(rows, start=1)
+    )
     header = [t("col_no", lang), label("date", lang), label("record_type", lang),
-              label("record_id", lang), label("title", lang), label("organizations", lang),
-              t("col_in_period", lang)]
+              label("record_id", lang), "●", label("title", lang)]
+    return LineList(
+        caption=t("appendix_kpi", lang, name=figure.kpi.name(lang), code=figure.code,
+                  baseline=format_number(figure.kpi.baseline), count=format_number(len(rows)),
+                  value=format_number(figure.value), in_period=format_number(in_period)),
+        columns=columns, header=tuple(header * _PER_LINE),
+        rows=_by_line(cells, len(columns)), continued=t("continued", lang),
+        empty=t("none", lang),
+    )
+
+
+def appendix(content: ReportContent, lang: str) -> Iterator[Flowable]:
+    """Every evidence record behind each computed KPI's value, with its id and date, several
+    to a line; each KPI's caption opens every page its records continue on."""
+    pager = Pager()
+    yield from pager.start(t("appendix", lang), t("appendix_intro", lang))
     for figure in content.figures:
-        if figure.code not in content.evidence:
-            continue
-        rows = content.evidence[figure.code]
-        in_period = sum(1 for r in rows if r.counted_on >= content.period.start)
-        heading = t("appendix_kpi", lang, name=figure.kpi.name(lang), code=figure.code,
-                    baseline=format_number(figure.kpi.baseline), count=format_number(len(rows)),
-                    value=format_number(figure.value), in_period=format_number(in_period))
-        flowables += [CondPageBreak(25 * mm), _p(heading, "h2")]
-        cells = [
-            [str(n), _day(r.counted_on, lang), label(r.record_type, lang), str(r.record_id),
-             _plain(fit(r.title, title_width)), _plain(fit(r.organizations, org_width)),
-             "●" if r.counted_on >= content.period.start else ""]
-            for n, r in enumerate(rows, start=1)
-        ]
-        if not cells:
-            flowables.append(_p(t("none", lang), "body"))
-        for start in range(0, len(cells), CHUNK_ROWS):
-            flowables.append(_table(header, cells[start:start + CHUNK_ROWS], _APPENDIX_WIDTHS,
-                                    APPENDIX_TABLE,
-                                    extra=[("ALIGN", (0, 1), (0, -1), "RIGHT"),
-                                           ("ALIGN", (3, 1), (3, -1), "RIGHT"),
-                                           ("ALIGN", (6, 0), (6, -1), "CENTER")]))
-    return flowables
+        if figure.code in content.evidence:
+            yield from pager.lay_out(_evidence_list(content, figure, lang))
 
 
-def story(content: ReportContent, options: ReportOptions) -> list[Flowable]:
-    """The whole report in order."""
+def _fitted(columns: Sequence[Column], cells: Sequence[str]) -> list[str]:
+    return [fit(cell, column.width - 2 * PADDING) for column, cell in zip(columns, cells,
+                                                                         strict=True)]
+
+
+def _columns(widths_mm: Sequence[float], right: Sequence[int] = ()) -> tuple[Column, ...]:
+    return tuple(Column(w * mm, "right" if n in right else "left")
+                 for n, w in enumerate(widths_mm))
+
+
+def detail(content: ReportContent, lang: str) -> Iterator[Flowable]:
+    """With `--detail`: every meeting and every outreach event or lecture of the period, one
+    to a line."""
+    if content.detail is None:
+        return
+    lists = content.detail
+    pager = Pager()
+    yield from pager.start(t("detail", lang), t("detail_intro", lang))
+    personal = content.personal
+    meetings = _columns((18, 55, 70, 35) if personal else (18, 65, 95))
+    staff = (t("col_staff", lang),) if personal else ()
+    yield from pager.lay_out(LineList(
+        caption=t("meetings", lang), columns=meetings,
+        header=(label("date", lang), label("organizations", lang), t("col_topic", lang),
+                *staff),
+        rows=(_fitted(meetings, [_day(m.held_on, lang), m.organizations, m.title,
+                                 *([m.staff] if personal else [])])
+              for page in lists.meetings() for m in page),
+        continued=t("continued", lang), empty=t("none", lang),
+    ))
+    events = _columns((18, 24, 70, 50, 16), right=(4,))
+    yield from pager.lay_out(LineList(
+        caption=t("events", lang), columns=events,
+        header=(label("date", lang), t("col_kind", lang), t("col_topic", lang),
+                t("col_venue", lang), t("col_attendees", lang)),
+        rows=(_fitted(events, [_day(e.held_on, lang), EVENT_KINDS.label(e.kind, lang), e.title,
+                               " / ".join(v for v in (e.venue, e.municipality) if v),
+                               format_number(e.attendees)])
+              for page in lists.events() for e in page),
+        continued=t("continued", lang), empty=t("none", lang),
+    ))
+
+
+def story(content: ReportContent, options: ReportOptions) -> Iterator[Flowable]:
+    """The whole report in order, made as it is laid out."""
     lang = options.lang
-    return [
-        *cover(content, options),
-        *summary(content, lang),
-        *commentary(content, lang),
-        *restatement_section(content, lang),
-        *yearly(content, lang),
-        *charts(content, lang),
-        *activities(content, lang),
-        *register(content, lang),
-        *appendix(content, lang),
-    ]
-
+    yield from cover(content, options)
+    yield from summary(content, lang)
+    yield from commentary(content, lang)
+    yield from restatement_section(content, lang)
+    yield from yearly(content, lang)
+    yield from charts(content, lang)
+    yield from activities(content, lang)
+    yield from register(content, lang)
+    yield from appendix(content, lang)
+    yield from detail(content, lang)

@@ -38,6 +38,8 @@ SYSTEM_TABLES = {
     "kpi_target_revision": "a KPI's target revisions, from its plan file (crm.kpi.plans)",
     "tag": "tag names: created on first use by the `tags` fields, renamed by crm.tags",
     "kpi_comment": "comments per KPI and period (crm.kpi.comments, `crm kpi comment`, the TUI)",
+    "agreement_status_change": "agreements' status history, written with every status"
+                               " change (crm.records.agreement_history)",
 }
 
 #: Columns every tracked record has, set by the services and never entered: its id, who

@@ -40,6 +40,7 @@ from crm.context import Context
 from crm.errors import DataError, NotFoundError
 from crm.normalize import normalize_name
 from crm.records import entities, services
+from crm.records.agreement_history import record_changes
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS, ORGANIZATION_KINDS, Vocabulary
 
 __all__ = [
@@ -925,10 +926,13 @@ class _Run:
         if not batch:
             return
         try:
+            written = [record_id for record_id, _ in self.matched]
             if self.new:
-                self._insert(importer, self.new)
+                written += self._insert(importer, self.new)
             if self.matched:
                 self._update(importer, self.matched)
+            if importer.model is m.Agreement:
+                record_changes(self.connection, self.ctx, written)
         except IntegrityError as exc:
             first, last = batch[0].row, batch[-1].row
             raise ImportFileError(
@@ -940,7 +944,8 @@ class _Run:
             ) from exc
         self.new, self.matched = [], []
 
-    def _insert(self, importer: _Importer, batch: list[_Prepared]) -> None:
+    def _insert(self, importer: _Importer, batch: list[_Prepared]) -> list[int]:
+        """Insert `batch`; the new records' ids, in its order."""
         table = importer.table
         statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         ids = self.connection.execute(
@@ -955,6 +960,7 @@ class _Run:
             if rows:
                 self.connection.execute(insert(link.table), rows)
         self.added += len(batch)
+        return list(ids)
 
     def _update(self, importer: _Importer, batch: list[tuple[int, _Prepared]]) -> None:
         table = importer.table

@@ -31,6 +31,7 @@ from crm.models import (
 )
 from crm.normalize import kana_sort_key, normalize_name
 from crm.records import entities
+from crm.records.agreement_history import record_changes
 from crm.records.entities import Input
 from crm.vocabulary import AGREEMENT_STATUSES, CONCLUDED_STATUSES, OPEN_STATUSES
 
@@ -438,15 +439,23 @@ def create_agreement(
     session: Session, ctx: Context, **values: Unpack[entities.AgreementInput]
 ) -> Agreement:
     """Record a data-linkage agreement (データ連携協定) with at least one partner."""
-    return _create(session, ctx, Agreement, agreement_fields(**values), values)
+    return _with_history(session, ctx,
+                         _create(session, ctx, Agreement, agreement_fields(**values), values))
 
 
 def update_agreement(
     session: Session, ctx: Context, agreement_id: int, **values: Unpack[entities.AgreementInput]
 ) -> Agreement:
     """Replace an agreement's fields and partners (and its tags, if given)."""
-    return _update(session, ctx, get(session, Agreement, agreement_id),
-                   agreement_fields(**values), values)
+    return _with_history(session, ctx, _update(session, ctx, get(session, Agreement, agreement_id),
+                                               agreement_fields(**values), values))
+
+
+def _with_history(session: Session, ctx: Context, agreement: Agreement) -> Agreement:
+    """`agreement`, once its status history records its current status and dates."""
+    assert agreement.id is not None
+    record_changes(session.connection(), ctx, [agreement.id])
+    return agreement
 
 
 def agreement_fields(**values: Unpack[entities.AgreementInput]) -> dict[str, Any]:
@@ -474,7 +483,7 @@ def set_agreement_status(
         ends_on = on
     _check_agreement_dates(code, concluded_on, agreement.starts_on, ends_on)
     changes = {"status": code, "concluded_on": concluded_on, "ends_on": ends_on}
-    return _update(session, ctx, agreement, changes)
+    return _with_history(session, ctx, _update(session, ctx, agreement, changes))
 
 
 # --- outreach events ------------------------------------------------------------------------

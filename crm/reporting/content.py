@@ -1,13 +1,15 @@
 """Everything one KPI report shows, read in one pass into one immutable object.
 
 The report's layout (reports/) takes a `ReportContent` and reads nothing else: the figures and
-their series and evidence, the period's activities, the register of agreements, the
-restatements of issued reports, the audit chain's head and the data fingerprint.
+their series and evidence, the period's activities counted, the register of agreements, the
+restatements of issued reports, the audit chain's head and the data fingerprint. The full
+record lists of `--detail` are the one part read while the PDF is laid out, page by page
+(`DetailLists`), so that a report of any size builds in bounded memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,7 +28,14 @@ from crm.kpi.engine import (
 )
 from crm.kpi.plans import PlanSummary, list_plans
 from crm.reporting import data
-from crm.reporting.data import AgreementLine, EventLine, FirstContact, MeetingLine
+from crm.reporting.data import (
+    AgreementLine,
+    EventLine,
+    FirstContact,
+    KindActivity,
+    MeetingLine,
+    MonthActivity,
+)
 from crm.reporting.fingerprint import data_fingerprint
 from crm.reporting.issued import (
     Restatement,
@@ -37,6 +46,15 @@ from crm.reporting.issued import (
 )
 from crm.reporting.yearly import YearEnd, measured_series, year_ends
 from crm.vocabulary import COMPUTED_RULES
+
+
+@dataclass(frozen=True)
+class DetailLists:
+    """Every meeting and every outreach event or lecture of the period, each call reading
+    them afresh page by page (in the unit of work that gathered the report)."""
+
+    meetings: Callable[[], Iterator[list[MeetingLine]]]
+    events: Callable[[], Iterator[list[EventLine]]]
 
 
 @dataclass(frozen=True)
@@ -56,10 +74,10 @@ class ReportContent:
     figures: tuple[KpiFigure, ...]
     series: Mapping[str, tuple[SeriesPoint, ...]]
     evidence: Mapping[str, tuple[EvidenceRow, ...]]
-    meetings: tuple[MeetingLine, ...]
-    first_companies: tuple[FirstContact, ...]
+    months: tuple[MonthActivity, ...]
+    by_kind: tuple[KindActivity, ...]
+    first_organizations: tuple[FirstContact, ...]
     agreements_changed: tuple[AgreementLine, ...]
-    events: tuple[EventLine, ...]
     follow_ups: tuple[MeetingLine, ...]
     register: tuple[AgreementLine, ...]
     restatements: tuple[Restatement, ...]
@@ -69,13 +87,18 @@ class ReportContent:
     year_before: Mapping[str, KpiFigure] = field(default_factory=dict)
     years: Mapping[str, tuple[YearEnd, ...]] = field(default_factory=dict)
     personal: bool = True
+    detail: DetailLists | None = None
 
     def without_personal(self) -> ReportContent:
         """This content without names of people (staff who met, who issued a report): the
         version fit for disclosure under the information-disclosure ordinance."""
+        detail = self.detail
+        if detail is not None:
+            pages = detail.meetings
+            detail = replace(detail, meetings=lambda: (
+                [replace(m, staff="") for m in page] for page in pages()))
         return replace(
-            self, personal=False,
-            meetings=tuple(replace(m, staff="") for m in self.meetings),
+            self, personal=False, detail=detail,
             follow_ups=tuple(replace(m, staff="") for m in self.follow_ups),
             restatements=tuple(replace(r, issued_by="") for r in self.restatements),
         )
@@ -117,9 +140,9 @@ def _series(
 
 
 def gather_report(session: Session, period: FiscalPeriod,
-                  plans: Sequence[str] | None = None) -> ReportContent:
+                  plans: Sequence[str] | None = None, *, detail: bool = False) -> ReportContent:
     """Read everything the report of `period` shows, for the KPIs of `plans` (default: every
-    plan)."""
+    plan); with `detail`, the full record lists too (read later, page by page, in `session`)."""
     plan_list = list_plans(session)
     spans = {p.code: p for p in plan_list}
     earlier = FiscalPeriod(period.fiscal_year - 1, period.quarter)
@@ -140,10 +163,10 @@ def gather_report(session: Session, period: FiscalPeriod,
         series=series,
         evidence={code: tuple(rows)
                   for code, rows in evidence_through(session, figures, end).items()},
-        meetings=tuple(data.meetings_held(session, start, end)),
-        first_companies=tuple(data.first_time_companies(session, start, end)),
+        months=tuple(data.activity_by_month(session, start, end)),
+        by_kind=tuple(data.activity_by_organization_kind(session, start, end)),
+        first_organizations=tuple(data.first_time_organizations(session, start, end)),
         agreements_changed=tuple(data.agreements_changed(session, start, end)),
-        events=tuple(data.events_held(session, start, end)),
         follow_ups=tuple(data.open_follow_ups(session, end)),
         register=tuple(data.agreements_in_force(session, end)),
         restatements=tuple(restatements(session, period)),
@@ -152,6 +175,10 @@ def gather_report(session: Session, period: FiscalPeriod,
         comments=comments_by_code(session, period, figures),
         year_before={f.code: f for f in computed[earlier]},
         years={f.code: year_ends(f, spans[f.kpi.plan_code], computed) for f in figures},
+        detail=DetailLists(
+            meetings=lambda: data.meeting_pages(session, start, end),
+            events=lambda: data.event_pages(session, start, end),
+        ) if detail else None,
     )
 
 

@@ -29,9 +29,15 @@ text hashed is the concatenation of these lines, each ending in "\\n":
    FROM kpi k JOIN plan p ON p.id = k.plan_id WHERE k.archived_at IS NULL AND (k.formula <>
    'ratio' OR k.direction <> 'higher') ORDER BY p.code, k.code``.
 
+8. one line per agreement in the register at the period's end (in force on END by its status
+   history, migration 0010), ``A|agreement_id|status|concluded_on|starts_on|ends_on`` from
+   REGISTER_SQL below (a missing date is written ``None``).
+
 Lines 5–7 came with plans (migration 0006); a database of the one shipped plan without
-revisions has none, so its fingerprints are those printed before. Rows of two plans sharing a
-KPI code sort by all their cells.
+revisions has none, so its fingerprints are those printed before. Lines 8 came with the
+status history (migration 0010): a period with agreements in force gets another fingerprint
+than before, as the register is now part of what it covers. Rows of two plans sharing a KPI
+code sort by all their cells.
 
 Numbers are written with Python's ``repr(float(x))`` (``645.0``), integers with ``str``, dates
 as 'YYYY-MM-DD'. The fingerprint is the lowercase hex digest. Text sorts by code point (SQLite's
@@ -75,6 +81,19 @@ JUDGED_SQL = (
     " WHERE k.archived_at IS NULL AND (k.formula <> 'ratio' OR k.direction <> 'higher')"
     " ORDER BY p.code, k.code"
 )
+#: The agreements in force on :end by their status history: the state recorded last among
+#: those effective by :end, concluded (or ended later) by then and not past its term.
+REGISTER_FROM = (
+    " FROM agreement a JOIN agreement_status_change c ON c.agreement_id = a.id"
+    " WHERE a.archived_at IS NULL AND c.id = (SELECT MAX(h.id) FROM agreement_status_change h"
+    " WHERE h.agreement_id = a.id AND h.effective_on <= :end)"
+    " AND c.status IN ('concluded', 'ended') AND c.concluded_on <= :end"
+    " AND (c.ends_on IS NULL OR c.ends_on >= :end)"
+)
+REGISTER_SQL = (
+    "SELECT a.id, c.status, c.concluded_on, c.starts_on, c.ends_on" + REGISTER_FROM
+    + " ORDER BY a.id"
+)
 MEASUREMENT_SQL = (
     "SELECT k.code, m.id, m.measured_on, m.value FROM kpi_measurement m"
     " JOIN kpi k ON k.id = m.kpi_id WHERE m.archived_at IS NULL AND k.archived_at IS NULL"
@@ -115,6 +134,9 @@ def canonical_lines(connection: Connection, period: FiscalPeriod) -> Iterator[st
         lambda c: (c[0], c[1], c[2], int(c[3])),
     )
     yield from _lines("F", connection.execute(text(JUDGED_SQL)), lambda c: c)
+    yield from _lines(
+        "A", connection.execute(text(REGISTER_SQL).bindparams(end)), lambda c: int(c[0])
+    )
 
 
 def data_fingerprint(connection: Connection, period: FiscalPeriod) -> str:

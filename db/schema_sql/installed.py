@@ -4,7 +4,7 @@
 trigger with the right name and another body, a disabled one, a missing one and one the
 program never installs are all named. This module says what the newest migration leaves
 in place; the SQL itself comes from the migrations' modules (db/schema_sql/audit.py for
-0003–0005, the migrations for what only they define).
+0003–0005, the migrations for what only they define, e.g. 0010's append-only history).
 """
 
 from __future__ import annotations
@@ -53,6 +53,9 @@ def sqlite_triggers(bind: sa.Connection) -> dict[str, Trigger]:
         installed[name] = Trigger(table, statement)
     for name, statement in personal.SQLITE_GUARDS.items():
         installed[name] = Trigger(personal.TABLE, statement)
+    history = _migration("0010_agreement_status_history")
+    for name, statement in history.SQLITE_GUARDS.items():
+        installed[name] = Trigger(history.TABLE, statement)
     return installed
 
 
@@ -66,6 +69,7 @@ def pg_functions(schema: str) -> dict[str, str]:
     """Every trigger function the program installs on PostgreSQL, as pg_get_functiondef
     prints it (whitespace aside)."""
     frozen = _migration("0005_audit_log_postgresql").PG_FROZEN_FUNCTION
+    history = _migration("0010_agreement_status_history")
     return {
         "audit_record": _pg_function("audit_record", trust.PG_RECORD_FUNCTION_0006, schema),
         "audit_log_guard": _pg_function("audit_log_guard", trust.PG_GUARD_FUNCTION_0006,
@@ -75,6 +79,8 @@ def pg_functions(schema: str) -> dict[str, str]:
                                               personal.PG_RECORD_FUNCTION, schema),
         f"{personal.TABLE}_guard": _pg_function(f"{personal.TABLE}_guard",
                                                 personal.PG_GUARD_FUNCTION, schema),
+        history.PG_FUNCTION_NAME: _pg_function(history.PG_FUNCTION_NAME, history.PG_FUNCTION,
+                                               schema),
     } | {name: _pg_function(name, definition, schema)
          for name, definition in trust.pg_functions().items()}
 
@@ -102,6 +108,10 @@ def pg_triggers(bind: sa.Connection, schema: str) -> dict[str, Trigger]:
     for name, when in personal.PG_GUARDS.items():
         installed[name] = _pg_trigger(name, when, personal.TABLE, f"{personal.TABLE}_guard()",
                                       schema)
+    history = _migration("0010_agreement_status_history")
+    for name, when in history.PG_GUARDS.items():
+        installed[name] = _pg_trigger(name, when, history.TABLE,
+                                      f"{history.PG_FUNCTION_NAME}()", schema)
     return installed
 
 
