@@ -73,7 +73,7 @@ def test_a_character_no_font_has_stops_the_build_naming_record_and_field(
         monkeypatch.setenv(URL_VARIABLE, database_url)
     out = tmp_path / "r.pdf"
     code = main([*args, "--lang", "en", "report", "--fiscal-year", "2022", "--quarter", "3",
-                 "-o", str(out)], out=io.StringIO())
+                 "--detail", "-o", str(out)], out=io.StringIO())  # the meeting is listed
     err = capsys.readouterr().err.strip()
     assert code == 1 and not out.exists()
     assert err.splitlines() == [err] and "Traceback" not in err
