@@ -112,8 +112,8 @@ def screen_for(destination: Destination) -> Screen[Any]:
             return AuditHistoryScreen(title, records)
         case PlanList(plan):
             return PlansScreen(plan)
-        case KpiDetail(plan, code, period):
-            return KpiDetailScreen(plan, code, period)
+        case KpiDetail(plan, code, period, figure):
+            return KpiDetailScreen(plan, code, period, figure)
         case _:
             assert_never(destination)
 
