@@ -59,7 +59,7 @@ class KpiDetailScreen(CRMScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="kpi-detail"):
-            yield Static("", id="kpi-title", markup=False)
+            yield Static(self.t("loading"), id="kpi-title", markup=False)
             yield Static("", id="kpi-definition", markup=False)
             yield Static("", id="kpi-figures", markup=False)
             yield Label("", id="evidence-title", markup=False)
