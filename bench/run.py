@@ -104,9 +104,10 @@ def drill_down_section(sizes: dict[int, dict[str, Any]]) -> list[str]:
     lines = [
         "", "## KPI screen (drill-down)", "",
         "`bench/drill_down_bench.py`, FY2022 Q3: everything the TUI's KPI screen reads when it",
-        "opens (figures, comments, first pages and counts of the evidence and of the records that",
-        "did not count), and the last page of those not counted; after checking that evidence",
-        "plus not counted is every source record of the quarter.", "",
+        "opens from the dashboard (which hands it the KPI's figure): comments, first pages and",
+        "counts of the evidence and of the records that did not count; and the last page of",
+        "those not counted; after checking that evidence plus not counted is every source",
+        "record of the quarter.", "",
         "| meetings | KPI | screen | last page | not counted | peak memory |",
         "|---:|---|---:|---:|---:|---:|",
     ]

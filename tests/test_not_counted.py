@@ -15,7 +15,8 @@ from crm import tags
 from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.kpi import plans
-from crm.kpi.engine import KpiDefinition, active_kpis
+from crm.kpi.drill_down import count_evidence
+from crm.kpi.engine import KpiDefinition, active_kpis, compute_for_period
 from crm.kpi.not_counted import count_not_counted, not_counted
 from crm.kpi.plan_file import read_plan
 from crm.kpi.rules import COMPUTED_RULES
@@ -61,6 +62,7 @@ def test_every_source_record_is_evidence_or_has_a_reason(
         tags.set_tags(session, tags.LINKS["meetings"], 3, ["スマートシティ"])
     with database.reading() as session:
         kpis = [k for k in active_kpis(session) if k.rule in COMPUTED_RULES]
+        figures = {f.kpi.id: f for f in compute_for_period(session, period)}
         assert {k.rule for k in kpis} >= {"meetings", "companies", "agreements", "events"}
         for kpi in kpis:
             source = {tuple(r) for r in session.execute(
@@ -76,6 +78,7 @@ def test_every_source_record_is_evidence_or_has_a_reason(
             assert not counted_keys & listed, kpi.code
             assert counted_keys | listed == source, kpi.code
             assert count_not_counted(session, kpi, period) == len(rows)
+            assert count_evidence(session, figures[kpi.id], period) == len(counted_keys)
 
 
 def test_a_company_met_before_and_met_again_was_already_met(

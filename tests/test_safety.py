@@ -288,6 +288,9 @@ FILL = {
                            " '2020-04-01', 12, '2024-03-31', '旧改訂')",
     "kpi_measurement": f"INSERT INTO kpi_measurement ({TRACKED}, kpi_id, measured_on, value,"
                        f" entered_by) VALUES (1, {FILL_STAMP}, 1, '2022-08-01', 5.5, 'old')",
+    "audit_break": "INSERT INTO audit_break (id, row_id, problem, reason, acknowledged_at,"
+                   " acknowledged_by) VALUES (1, 1, 'missing', '旧調査', '2023-09-01 00:00:00',"
+                   " 'old')",
     "kpi_comment": f"INSERT INTO kpi_comment ({TRACKED}, kpi_id, fiscal_year, quarter, field,"
                    f" text) VALUES (1, {FILL_STAMP}, 1, 2022, 3, 'analysis', '旧コメント')",
     "issued_report": "INSERT INTO issued_report (id, fiscal_year, quarter, lang, generated_at,"
@@ -373,7 +376,8 @@ def test_a_database_from_every_earlier_revision_keeps_every_row_when_upgraded(
         report = audit.verify(session)
         recorded = session.execute(text(
             "SELECT table_name, count(*) FROM audit_log WHERE changed_by NOT IN :signers"
-            " AND coalesce(claimed_by, '') NOT IN :signers GROUP BY table_name").bindparams(bindparam("signers", expanding=True)),
+            " AND coalesce(claimed_by, '') NOT IN :signers GROUP BY table_name"
+        ).bindparams(bindparam("signers", expanding=True)),
             {"signers": list(MIGRATION_SIGNERS)}).all()
     database.dispose()
     assert report.ok and report.unsealed == 0

@@ -116,8 +116,8 @@ def screen_for(destination: Destination) -> Screen[Any]:
             return PlansScreen(plan)
         case TargetRevision(plan, kpi):
             return TargetRevisionForm(plan, kpi)
-        case KpiDetail(plan, code, period):
-            return KpiDetailScreen(plan, code, period)
+        case KpiDetail(plan, code, period, figure):
+            return KpiDetailScreen(plan, code, period, figure)
         case _:
             assert_never(destination)
 

@@ -47,7 +47,13 @@ def evidence_page(session: Session, figure: KpiFigure, period: FiscalPeriod,
 
 
 def count_evidence(session: Session, figure: KpiFigure, period: FiscalPeriod) -> int:
-    """How many evidence records of a computed KPI are dated in `period`."""
+    """How many evidence records of a computed KPI are dated in `period`: the figure's count in
+    the period where every record weighs 1 (all rules but attendees), else counted."""
+    if figure.kpi.rule not in COMPUTED_RULES:
+        return 0
+    if (figure.kpi.rule != "attendees" and figure.period == period
+            and figure.period_count is not None):
+        return int(figure.period_count)
     query = text("SELECT count(*) FROM kpi_evidence WHERE kpi_id = :kpi_id"
                  " AND counted_on BETWEEN :start AND :end").bindparams(
         bindparam("start", type_=Date), bindparam("end", type_=Date))
@@ -55,10 +61,13 @@ def count_evidence(session: Session, figure: KpiFigure, period: FiscalPeriod) ->
                                        "end": period.end}).scalar_one())
 
 
-def drill_down(session: Session, plan: str, code: str, period: FiscalPeriod) -> KpiDrillDown:
-    """The KPI `code` of `plan` for `period`; NotFoundError if it is not an active KPI."""
-    figure = next((f for f in compute_for_period(session, period, [plan]) if f.code == code),
-                  None)
+def drill_down(session: Session, plan: str, code: str, period: FiscalPeriod,
+               figure: KpiFigure | None = None) -> KpiDrillDown:
+    """The KPI `code` of `plan` for `period` (its `figure` for the period, if already computed);
+    NotFoundError if it is not an active KPI."""
+    if figure is None:
+        figure = next((f for f in compute_for_period(session, period, [plan])
+                       if f.code == code), None)
     if figure is None:
         raise NotFoundError(f"no active KPI {code!r} in plan {plan!r}",
                             ja=f"計画 {plan!r} に KPI {code!r} がありません", field="kpi")

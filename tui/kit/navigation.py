@@ -12,6 +12,7 @@ from typing import Literal, Protocol
 
 from crm.calendar import FiscalPeriod
 from crm.context import Context
+from crm.kpi.engine import KpiFigure
 from db.session import Database
 from tui.widgets.organization_picker import PickedOrganization
 
@@ -95,12 +96,13 @@ class TargetRevision:
 
 @dataclass(frozen=True)
 class KpiDetail:
-    """One KPI of `plan` for a fiscal period: figures, evidence, why records did not count,
-    and its comments."""
+    """One KPI of `plan` for a fiscal period: figures (`figure`, if the opener has them),
+    evidence, why records did not count, and its comments."""
 
     plan: str
     code: str
     period: FiscalPeriod
+    figure: KpiFigure | None = None
 
 
 Destination = (RecordForm | RecordView | MeetingWith | NewContact | OrganizationHistory

@@ -239,8 +239,8 @@ class DashboardScreen(CRMScreen):
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on a KPI opens it for the period shown."""
         if event.cursor_row < len(self.figures):
-            kpi = self.figures[event.cursor_row].kpi
-            self.crm.open(KpiDetail(kpi.plan_code, kpi.code, self.period))
+            figure = self.figures[event.cursor_row]
+            self.crm.open(KpiDetail(figure.kpi.plan_code, figure.code, self.period, figure))
 
     def action_plans(self) -> None:
         """Show the plans and their KPIs, starting with the plan chosen here (if one is)."""

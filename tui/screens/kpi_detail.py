@@ -14,7 +14,7 @@ from crm.calendar import FiscalPeriod
 from crm.formatting import format_day, format_number, format_rate
 from crm.kpi import comments
 from crm.kpi.drill_down import KpiDrillDown, drill_down, evidence_page
-from crm.kpi.engine import EvidenceRow
+from crm.kpi.engine import EvidenceRow, KpiFigure
 from crm.kpi.not_counted import NotCounted, not_counted
 from crm.vocabulary import KPI_STATUS_LABELS
 from tui.kit.navigation import RecordView, ViewableKind
@@ -46,9 +46,12 @@ class KpiDetailScreen(CRMScreen):
         Binding("escape", "back", "back"),
     ]
 
-    def __init__(self, plan: str, code: str, period: FiscalPeriod) -> None:
+    def __init__(self, plan: str, code: str, period: FiscalPeriod,
+                 figure: KpiFigure | None = None) -> None:
         super().__init__()
         self.plan, self.code, self.period = plan, code, period
+        #: The dashboard's figure for the period (saves the engine a second run), if given.
+        self.figure = figure
         self.data: KpiDrillDown | None = None
         self.evidence: list[EvidenceRow] = []
         self.skipped: list[NotCounted] = []
@@ -56,7 +59,7 @@ class KpiDetailScreen(CRMScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="kpi-detail"):
-            yield Static("", id="kpi-title", markup=False)
+            yield Static(self.t("loading"), id="kpi-title", markup=False)
             yield Static("", id="kpi-definition", markup=False)
             yield Static("", id="kpi-figures", markup=False)
             yield Label("", id="evidence-title", markup=False)
@@ -83,8 +86,8 @@ class KpiDetailScreen(CRMScreen):
 
     def action_refresh(self) -> None:
         """Read the KPI and its records again."""
-        plan, code, period = self.plan, self.code, self.period
-        self.read(lambda session: drill_down(session, plan, code, period),
+        plan, code, period, figure = self.plan, self.code, self.period, self.figure
+        self.read(lambda session: drill_down(session, plan, code, period, figure),
                   self.DrillDownLoaded)
 
     def on_kpi_detail_screen_drill_down_loaded(self, message: KpiDetailScreen.DrillDownLoaded
