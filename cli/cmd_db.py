@@ -49,7 +49,7 @@ def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
     revision = current_revision(database.engine)
     newer = newer_schema_problem(revision, database.describe())
     if newer is not None:
-        raise DatabaseError(newer)
+        raise DatabaseError(newer, ja=newer_schema_problem(revision, database.describe(), "ja"))
     path = sqlite_path(database.url)
     ctx = context(args)
     if path is not None and revision not in (None, head_revision()):

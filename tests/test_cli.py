@@ -53,6 +53,7 @@ def test_help_states_the_default_database(capsys: pytest.CaptureFixture[str]) ->
     assert "crm.sqlite3" in help_text and URL_VARIABLE in help_text
 
 
+@pytest.mark.usefixtures("english")
 def test_init_creates_and_refuses_to_overwrite(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -64,6 +65,7 @@ def test_init_creates_and_refuses_to_overwrite(
     assert err.count("\n") == 1 and "already exists" in err
 
 
+@pytest.mark.usefixtures("english")
 def test_a_missing_database_is_one_clear_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

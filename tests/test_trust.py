@@ -141,6 +141,7 @@ def test_edits_that_bypass_the_triggers_are_named_by_the_replay_check(
     ["report", "--fiscal-year", "2022", "-o"],
     ["db", "backup"],
 ])
+@pytest.mark.usefixtures("english")
 def test_no_command_writes_over_the_database_or_its_journal(
     database_path: Path, command: list[str], suffix: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -153,6 +154,7 @@ def test_no_command_writes_over_the_database_or_its_journal(
         "already exists: choose a new file name" in err and command[0] == "db")
 
 
+@pytest.mark.usefixtures("english")
 def test_no_command_writes_over_a_backup(
     database_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
