@@ -21,11 +21,15 @@ def _progress(lang: str) -> Callable[[int], None]:
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    """Import a file; with --dry-run (allowed under --read-only) only say what it would do."""
     if args.create_missing != (args.kind is not None):
         raise refusal(UsageError, "missing_with_kind")
-    refuse_if_read_only(args)
+    if not args.dry_run:
+        refuse_if_read_only(args)
     database = open_database(args)
-    with database.writing(actor=context(args).user) as session:
+    actor = context(args).user
+    with database.rehearsing(actor=actor) if args.dry_run else database.writing(
+            actor=actor) as session:
         result = import_file(
             session, context(args), args.entity, args.file, sheet=args.sheet,
             dry_run=args.dry_run, create_missing=args.kind, progress=_progress(args.lang),

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -16,7 +16,7 @@ from crm.context import Context, current_user
 from crm.errors import CRMError, ReadOnlyError
 from crm.kpi.plans import seed_shipped_plan
 from db import engine as engine_settings
-from db.engine import make_engine, sqlite_path, sqlite_url, writing
+from db.engine import make_engine, memory_copy, sqlite_path, sqlite_url, writing
 from db.migrate import current_revision, head_revision, newer_schema_problem, upgrade
 from db.paths import URL_VARIABLE, default_database_path
 
@@ -125,6 +125,29 @@ class Database:
                 yield session
                 session.flush()
                 audit.seal(session)
+
+    @contextmanager
+    def rehearsing(self, *, actor: str | None = None) -> Iterator[Session]:
+        """A session for a dry run: whatever it does is rolled back, nothing is committed.
+
+        It works under --read-only too: a read-only SQLite file is rehearsed on an in-memory
+        copy (SQLite refuses any write to it, even one rolled back), and on PostgreSQL the
+        one transaction, never committed, is made read-write.
+        """
+        copy = memory_copy(self.engine) if self.read_only and sqlite_path(self.url) else None
+        try:
+            with Session(copy or self.engine) as session:
+                transaction = session.begin()
+                try:
+                    if self.read_only and copy is None:
+                        session.execute(text("SET TRANSACTION READ WRITE"))
+                    audit.set_actor(session, actor or current_user())
+                    yield session
+                finally:
+                    transaction.rollback()
+        finally:
+            if copy is not None:
+                copy.dispose()
 
     def dispose(self) -> None:
         self.engine.dispose()
