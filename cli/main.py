@@ -516,9 +516,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     with _argparse_speaking(_language):
         args = build_parser().parse_args(arguments)
     if language_setting_problem() is not None and args.lang is None:
-        raw = os.environ.get("CRM_LANG", "")
-        print(f"crm: {say('language_setting', _language, value=repr(raw[:20]))}",
-              file=sys.stderr)
+        # The language is what is unknown: say it in both, on one line.
+        value = repr(os.environ.get("CRM_LANG", "")[:20])
+        print(f"crm: {say('language_setting', 'ja', value=value)} /"
+              f" {say('language_setting', 'en', value=value)}", file=sys.stderr)
         return EXIT_USAGE
     args.lang = args.lang or _language
     stream = out if out is not None else sys.stdout
