@@ -53,8 +53,6 @@ def _echo(text: str) -> str:
 
 def _refuse(key: str, **values: object) -> argparse.ArgumentTypeError:
     """An argument type's complaint, in this run's language (cli.messages)."""
-    from cli.messages import say
-
     return argparse.ArgumentTypeError(say(key, _language, **values))
 
 
@@ -214,8 +212,6 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        from cli.messages import say
-
         self.exit(EXIT_USAGE, say("usage_error", _language, prog=self.prog,
                                   message=" ".join(message.split())) + "\n")
 

@@ -14,7 +14,6 @@ from sqlmodel import Session
 from crm.audit import chain as audit
 from crm.context import Context, current_user
 from crm.errors import CRMError, ReadOnlyError
-from crm.kpi.plans import seed_shipped_plan
 from db import engine as engine_settings
 from db.engine import make_engine, memory_copy, sqlite_path, sqlite_url, writing
 from db.migrate import current_revision, head_revision, newer_schema_problem, upgrade
@@ -155,6 +154,8 @@ class Database:
 
 def create_database(url: str, ctx: Context) -> Database:
     """Create a new database at the newest schema, with the shipped plan and its KPIs."""
+    from crm.kpi.plans import seed_shipped_plan  # only here: commands that read never need it
+
     path = sqlite_path(url)
     if path is not None and path.exists() and path.stat().st_size > 0:
         raise DatabaseError(f"{path} already exists: use `crm db upgrade` to update it",
