@@ -13,6 +13,7 @@ import argparse
 import errno
 import importlib
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -147,8 +148,42 @@ def _localized(text: str) -> str:
     return _with_paths(text)
 
 
+#: A word of ASCII (with the spaces after it), a run of spaces, or any other one character:
+#: the pieces a line of Japanese may break between.
+_PIECES = re.compile(r"[!-~]+ *| +|.")
+#: Characters that never start a line (行頭禁則).
+_NO_LINE_START = frozenset("、。，．）」』】・：；？！ー")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` terminal columns (Japanese counts two a character)."""
+    from cli.table import display_width
+
+    lines: list[str] = []
+    line = ""
+    for piece in _PIECES.findall(" ".join(text.split())):
+        if (line and display_width(line + piece.rstrip()) > width
+                and piece[0] not in _NO_LINE_START):
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
 class _HelpFormatter(argparse.HelpFormatter):
-    """argparse's help in this run's language, with the database paths filled in."""
+    """argparse's help in this run's language, with the database paths filled in; Japanese
+    is wrapped by terminal columns (argparse counts characters)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        if _language != "ja":
+            return super()._split_lines(text, width)
+        return _wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if _language != "ja":
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in _wrap(text, width))
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         text = action.help

@@ -128,3 +128,16 @@ def test_results_and_dry_runs_speak_the_language(
     assert imported in capsys.readouterr().out
     assert main([*db, "export", "meetings", "-o", str(tmp_path / "m.csv")]) == 0
     assert exported in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [[], ["kpi"], ["import"], ["audit", "verify"], ["report"]])
+def test_japanese_help_fits_an_80_column_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    from cli.table import display_width
+
+    monkeypatch.setenv("CRM_LANG", "ja")
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setenv("XDG_DATA_HOME", "/srv/data")  # a path of a known length
+    lines = shown(capsys, *command, "--help").splitlines()
+    assert max(display_width(line) for line in lines) <= 80
