@@ -328,6 +328,3 @@ def test_a_reader_closing_the_pipe_is_one_line(database_path: Path, command: lis
     assert writer.returncode == 1
     assert "broken pipe" in one_line(writer.stderr)
 
-
-def test_the_table_holds_the_testers_kinds_of_mistake() -> None:
-    assert len(CASES) + len(DATABASES) + 4 + 1 + 4 >= 116
