@@ -16,6 +16,7 @@ from db.session import Database, DatabaseError, create_database
 
 
 def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
+    """`crm init`: a new database at the newest schema with the shipped plan."""
     refuse_if_read_only(args)
     database = create_database(url(args), context(args))
     print(say("created", args.lang, database=database.describe()), file=out)
@@ -23,6 +24,7 @@ def cmd_init(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
+    """`crm db upgrade|backup|check`; upgrade refuses a newer schema before any backup."""
     if args.db_command == "backup":
         database = open_any_revision(args)
         target = backup(database, args.file)

@@ -55,6 +55,7 @@ def build_demo(url: str, *, seed: int, force: bool, today: date,
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    """`crm demo`: build the demo database (at --db, else the default demo path)."""
     refuse_if_read_only(args)
     where = resolve_url(args.db if args.db is not None else demo_database_path())
     database = build_demo(where, seed=args.seed, force=args.force,

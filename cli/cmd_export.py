@@ -16,6 +16,7 @@ from db.maintenance import refuse_output_over_database
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    """`crm export ENTITY`: records as CSV on stdout, or CSV/.xlsx with -o."""
     start, end = checked_date_range(args)
     options = ExportOptions(start=start, end=end, include_personal=args.include_personal)
     database = open_database(args)
@@ -34,6 +35,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_opendata(args: argparse.Namespace, out: TextIO) -> int:
+    """`crm opendata DATASET`: the open-data CSV on stdout or to -o."""
     start, end = checked_date_range(args)
     database = open_database(args)
     if args.output is not None:

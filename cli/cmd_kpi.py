@@ -20,6 +20,7 @@ from crm.kpi import engine as kpi_engine
 
 
 def cmd_kpi(args: argparse.Namespace, out: TextIO) -> int:
+    """`crm kpi`: the KPIs at a date or for a period, or the evidence behind one."""
     lang = args.lang or default_language()
     period = fiscal_period(args)
     as_of = args.as_of or context(args).today()
