@@ -38,6 +38,8 @@ TARGETS = {
     "tui": "TUI start within 1.5x of a bare Textual app; a filter keystroke under 100 ms at 1M",
     "import": "import within 3x of executemany",
     "pdf": "a quarterly PDF under 1 s",
+    "cli": "`crm --help` within 4x of `python -c pass`; `crm kpi` within 2x of"
+           " `python -c \"import sqlalchemy\"`",
 }
 
 
@@ -192,6 +194,11 @@ def write_report(results: dict[str, Any]) -> str:
         lines += ["", "## Quarterly PDF", "", "`bench/report_bench.py`:", "", "```",
                   results["report"]["output"].strip(), "```",
                   f"Peak memory: {results['report']['peak_mb']:.0f} MB."]
+    if "cli" in results:
+        lines += ["", "## Command-line start-up", "",
+                  "`bench/cli_bench.py`: fresh processes, interleaved round by round (a busy"
+                  " machine slows each alike), median wall time; `crm kpi` on a demo database.",
+                  "", results["cli"].strip()]
     lines += ["", "## Notes", "", *results.get("notes", []), ""]
     return "\n".join(lines)
 
@@ -203,6 +210,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=Path("/tmp/crm-bench"))
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-report", action="store_true")
+    parser.add_argument("--skip-cli", action="store_true")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {
@@ -223,6 +231,8 @@ def main() -> None:
     if not args.skip_report:
         report = run("bench.report_bench")
         results["report"] = {"output": report.output, "peak_mb": report.peak_mb}
+    if not args.skip_cli:
+        results["cli"] = run("bench.cli_bench").output
     notes = ROOT / "bench" / "notes.md"
     if notes.exists():
         results["notes"] = notes.read_text(encoding="utf-8").splitlines()

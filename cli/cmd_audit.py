@@ -10,6 +10,7 @@ from typing import TextIO
 
 from cli.database import context, open_database, refuse_if_read_only
 from cli.errors import EXIT_DATA_ERROR, UsageError
+from cli.messages import refusal, say
 from cli.table import format_table
 from crm.audit import chain as audit
 
@@ -18,19 +19,19 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     """`audit verify`: recompute the chain, check the anchors; `audit head`: the head to keep;
     `audit log`: a table's or record's changes."""
     if args.audit_command == "log" and args.row_id is not None and args.table is None:
-        raise UsageError("--id needs --table")
+        raise refusal(UsageError, "id_needs_table")
     if args.audit_command == "log" and args.table is not None:
         tables = audit.audited_tables()
         if args.table not in tables:
-            raise UsageError(f"--table {args.table[:40]!r} is not an audited table; one of:"
-                             f" {', '.join(tables)}")
+            raise refusal(UsageError, "not_audited", table=repr(args.table[:40]),
+                          tables=", ".join(tables))
     if args.audit_command == "acknowledge":
         refuse_if_read_only(args)
         ctx = context(args)
         with open_database(args).writing(actor=ctx.user) as session:
             lines = audit.acknowledge(session, ctx.user, args.row, args.reason)
         for line in lines:
-            print(f"acknowledged: {line}", file=out)
+            print(say("acknowledged", args.lang, line=line), file=out)
         return 0
     with open_database(args).reading() as session:
         if args.audit_command == "head":
@@ -48,14 +49,13 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
             for problem in report.problems():
                 print(f"crm: {problem}", file=sys.stderr)
             return EXIT_DATA_ERROR
-        print(f"audit chain: {report.verified} row(s) verified; head: row {report.head_id},"
-              f" {report.head_hash}", file=out)
+        print(say("chain_verified", args.lang, verified=report.verified, head_id=report.head_id,
+                  head_hash=report.head_hash), file=out)
         if report.acknowledged:
-            print(f"{len(report.acknowledged)} acknowledged break(s): crm audit log --table"
-                  " audit_break", file=out)
+            print(say("acknowledged_breaks", args.lang, count=len(report.acknowledged)),
+                  file=out)
         if report.unsealed:
-            print(f"{report.unsealed} row(s) recorded by another tool await sealing"
-                  " (sealed at the program's next write)", file=out)
+            print(say("await_sealing", args.lang, count=report.unsealed), file=out)
         return 0
     _print_audit_log(entries, out, personal=args.personal, as_json=args.format == "json")
     return 0

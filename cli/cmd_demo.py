@@ -9,6 +9,7 @@ from typing import TextIO
 
 from cli.database import context, refuse_if_read_only
 from cli.errors import UsageError
+from cli.messages import refusal, say
 from crm.context import Context, fixed_clock
 from db.engine import make_engine, sqlite_path
 from db.maintenance import BackupError, backup, backup_path_before, is_demo, mark_as_demo
@@ -17,7 +18,7 @@ from db.session import Database, create_database, resolve_url
 
 
 def build_demo(url: str, *, seed: int, force: bool, today: date,
-               out: TextIO | None = None) -> Database:
+               out: TextIO | None = None, lang: str = "ja") -> Database:
     """Create the demo database at `url`, its records up to `today`, marked as one
     (db.maintenance.mark_as_demo).
 
@@ -29,18 +30,18 @@ def build_demo(url: str, *, seed: int, force: bool, today: date,
     path = sqlite_path(url)
     if path is not None and path.exists():
         if not force:
-            raise UsageError(f"{path} already exists: add --force to replace it")
+            raise refusal(UsageError, "demo_exists", path=path)
         if not is_demo(path):
             existing = Database(url=url, engine=make_engine(url))
             try:
                 copy = backup(existing, backup_path_before(path, "demo", datetime.now(UTC)))
             except BackupError as exc:
-                raise BackupError(f"{path} is not a demo database and could not be backed"
-                                  f" up, so it is left as it is ({exc})") from exc
+                raise refusal(BackupError, "not_a_demo", path=path,
+                              reason=exc.message) from exc
             finally:
                 existing.dispose()
             if out is not None:
-                print(f"{path} is not a demo database: backed up to {copy}", file=out)
+                print(say("demo_backed_up", lang, path=path, copy=copy), file=out)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
     ctx = Context(user="demo", clock=fixed_clock(demo_clock(today)))
@@ -54,9 +55,11 @@ def build_demo(url: str, *, seed: int, force: bool, today: date,
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    """`crm demo`: build the demo database (at --db, else the default demo path)."""
     refuse_if_read_only(args)
     where = resolve_url(args.db if args.db is not None else demo_database_path())
     database = build_demo(where, seed=args.seed, force=args.force,
-                          today=context(args).today(), out=out)
-    print(f"demo database (seed {args.seed}) created at {database.describe()}", file=out)
+                          today=context(args).today(), out=out, lang=args.lang)
+    print(say("demo_created", args.lang, seed=args.seed, database=database.describe()),
+          file=out)
     return 0

@@ -7,6 +7,7 @@ import sys
 from typing import TextIO
 
 from cli.database import open_database
+from cli.messages import say
 from cli.period import checked_date_range
 from crm.files import write_private
 from crm.io import opendata
@@ -15,6 +16,7 @@ from db.maintenance import refuse_output_over_database
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    """`crm export ENTITY`: records as CSV on stdout, or CSV/.xlsx with -o."""
     start, end = checked_date_range(args)
     options = ExportOptions(start=start, end=end, include_personal=args.include_personal)
     database = open_database(args)
@@ -27,11 +29,13 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             export_csv(session, args.entity, out, options)
             return 0
         count = export_file(session, args.entity, args.output, options)
-    print(f"exported {count} {args.entity} to {args.output}", file=sys.stderr)
+    print(say("exported", args.lang, count=count, entity=args.entity, path=args.output),
+          file=sys.stderr)
     return 0
 
 
 def cmd_opendata(args: argparse.Namespace, out: TextIO) -> int:
+    """`crm opendata DATASET`: the open-data CSV on stdout or to -o."""
     start, end = checked_date_range(args)
     database = open_database(args)
     if args.output is not None:
@@ -43,6 +47,6 @@ def cmd_opendata(args: argparse.Namespace, out: TextIO) -> int:
         with open_for_export(args.output) as handle:
             count = opendata.export_opendata(session, args.dataset, handle, start=start,
                                              end=end)
-    print(f"exported {count} rows of open data ({args.dataset}) to {args.output}",
-          file=sys.stderr)
+    print(say("exported_open_data", args.lang, count=count, dataset=args.dataset,
+              path=args.output), file=sys.stderr)
     return 0

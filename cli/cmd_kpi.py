@@ -21,6 +21,7 @@ from crm.kpi import engine as kpi_engine
 
 
 def cmd_kpi(args: argparse.Namespace, out: TextIO) -> int:
+    """`crm kpi`: the KPIs at a date or for a period, or the evidence behind one."""
     if args.kpi_command == "comment":
         from cli.cmd_kpi_comment import cmd_kpi_comment
         return cmd_kpi_comment(args, out)

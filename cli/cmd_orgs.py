@@ -7,6 +7,7 @@ import json
 from typing import TextIO
 
 from cli.database import context, open_database, refuse_if_read_only
+from cli.messages import say
 from cli.table import format_table
 from crm.i18n import default_language
 from crm.records import dedup
@@ -33,10 +34,10 @@ def cmd_orgs(args: argparse.Namespace, out: TextIO) -> int:
         if args.orgs_command == "merge":
             record = dedup.merge_organizations(session, ctx, keep_id=args.keep,
                                                duplicate_id=args.duplicate)
-            print(f"merged organization {args.duplicate} into {args.keep} (merge #{record.id};"
-                  f" undo with `crm orgs unmerge {record.id}`)", file=out)
+            print(say("merged", lang, duplicate=args.duplicate, keep=args.keep, merge=record.id),
+                  file=out)
         else:
             record = dedup.unmerge_organizations(session, ctx, args.merge_id)
-            print(f"undid merge #{record.id}: organization {record.merged_id} restored",
+            print(say("unmerged", lang, merge=record.id, organization=record.merged_id),
                   file=out)
     return 0

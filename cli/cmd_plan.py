@@ -7,6 +7,7 @@ import json
 from typing import TextIO
 
 from cli.database import context, open_database, refuse_if_read_only
+from cli.messages import say
 from cli.table import format_table
 from crm.i18n import default_language, label
 from crm.kpi import plans
@@ -22,8 +23,8 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
         spec = read_plan(args.file)
         with open_database(args).writing(actor=context(args).user) as session:
             changed = plans.import_plan(session, context(args), spec, args.file.name)
-        state = "defined or updated" if changed else "unchanged (already as in the file)"
-        print(f"plan {spec.code}: {state}", file=out)
+        print(say("plan_changed" if changed else "plan_unchanged", lang, code=spec.code),
+              file=out)
         return 0
     with open_database(args).reading() as session:
         if args.plan_command == "list":
@@ -47,7 +48,7 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
             out.write(text)
         else:
             args.output.write_text(text, encoding="utf-8")
-            print(f"wrote {args.output}", file=out)
+            print(say("wrote", lang, path=args.output), file=out)
     else:
         print(plan_text(spec, lang), file=out)
     return 0

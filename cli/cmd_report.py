@@ -7,6 +7,7 @@ from typing import TextIO
 
 from cli.database import context, open_database
 from cli.errors import UsageError
+from cli.messages import refusal, say
 from cli.period import period as fiscal_period
 from cli.table import format_table
 from crm.calendar import FiscalPeriod
@@ -23,7 +24,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     lang = args.report_lang or args.lang or default_language()
     if args.action == "history":
         if args.fiscal_year is not None or args.issue or args.output is not None:
-            raise UsageError("`crm report history` takes no period, --issue or --output")
+            raise refusal(UsageError, "history_takes_nothing")
         with open_database(args).reading() as session:
             records = history(session)
         headers = t("history_columns", lang).split("|")
@@ -38,7 +39,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         return 0
     period = fiscal_period(args)
     if period is None:
-        raise UsageError("report needs --fiscal-year N (or use `crm report history`)")
+        raise refusal(UsageError, "report_needs_year")
     from cli.cmd_approvers import approvers_option
 
     approvers = approvers_option(args, out)
@@ -50,10 +51,12 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
         personal=not args.no_personal, detail=args.detail,
     )
     result = published.report
-    print(f"wrote {published.path} (fingerprint {result.fingerprint})", file=out)
+    print(say("report_written", args.lang, path=published.path,
+              fingerprint=result.fingerprint), file=out)
     changed = result.content.restated_figures
     if changed:
-        print(f"restates {changed} figure(s) of issued reports", file=out)
+        print(say("report_restates", args.lang, count=changed), file=out)
     if published.issued_id is not None:
-        print(f"issued as report #{published.issued_id} (PDF SHA-256 {result.sha256})", file=out)
+        print(say("report_issued", args.lang, id=published.issued_id, sha256=result.sha256),
+              file=out)
     return 0

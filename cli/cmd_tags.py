@@ -7,6 +7,7 @@ import json
 from typing import TextIO
 
 from cli.database import context, open_database, refuse_if_read_only
+from cli.messages import say
 from cli.table import format_table
 from crm import tags
 from crm.i18n import default_language, label
@@ -19,7 +20,8 @@ def cmd_tags(args: argparse.Namespace, out: TextIO) -> int:
         refuse_if_read_only(args)
         with open_database(args).writing(actor=context(args).user) as session:
             tags.rename_tag(session, args.old, args.new)
-        print(f"renamed tag {args.old.strip()!r} to {args.new.strip()!r}", file=out)
+        print(say("tag_renamed", lang, old=repr(args.old.strip()), new=repr(args.new.strip())),
+              file=out)
         return 0
     with open_database(args).reading() as session:
         uses = tags.list_tags(session)

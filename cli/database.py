@@ -6,6 +6,7 @@ import argparse
 import sys
 from datetime import UTC, datetime, time
 
+from cli.messages import refusal, say
 from crm.context import JAPAN, Context, fixed_clock, system_clock
 from crm.errors import ReadOnlyError
 from db.engine import sqlite_path
@@ -28,8 +29,8 @@ def url(args: argparse.Namespace) -> str:
         if not path.exists():
             from cli.cmd_demo import build_demo
 
-            print(f"crm: building the demo database at {path} (first use, a few seconds)…",
-                  file=sys.stderr, flush=True)
+            print(f"crm: {say('building_demo', args.lang, path=path)}", file=sys.stderr,
+                  flush=True)
             build_demo(resolve_url(path), seed=2018, force=False,
                        today=context(args).today()).dispose()
         return resolve_url(path, read_only=args.read_only)
@@ -44,7 +45,7 @@ def open_database(args: argparse.Namespace) -> Database:
 def refuse_if_read_only(args: argparse.Namespace) -> None:
     """Refuse a command that writes when --read-only was given."""
     if args.read_only:
-        raise ReadOnlyError("--read-only: this command would change the database; nothing done")
+        raise refusal(ReadOnlyError, "read_only")
 
 
 def open_any_revision(args: argparse.Namespace) -> Database:
@@ -52,5 +53,5 @@ def open_any_revision(args: argparse.Namespace) -> Database:
     where = url(args)
     path = sqlite_path(where)
     if path is not None and not path.exists():
-        raise DatabaseError(f"no database at {path}")
+        raise refusal(DatabaseError, "no_database", path=path)
     return Database.open(where, read_only=args.read_only, must_exist=False)

@@ -10,16 +10,20 @@ Exit codes: 0 success, 1 a data error (one line on stderr), 2 a usage error.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 from cli.errors import EXIT_DATA_ERROR, EXIT_USAGE, UsageError
-from crm.errors import CRMError, DataError
+from cli.messages import say
+from crm.errors import CRMError
 from crm.i18n import LANGUAGES, default_language, language_setting_problem
 from crm.supported_years import FIRST_FISCAL_YEAR, LAST_FISCAL_YEAR, is_supported_fiscal_year
 
@@ -39,10 +43,18 @@ _ECHO = 40
 
 _YEARS = f"{FIRST_FISCAL_YEAR}–{LAST_FISCAL_YEAR}"
 
+#: The language of this run's help and usage errors, set by main() before parsing.
+_language = "ja"
+
 
 def _echo(text: str) -> str:
     """`text` quoted for a message, cut to a readable length."""
     return repr(text if len(text) <= _ECHO else text[:_ECHO] + "…")
+
+
+def _refuse(key: str, **values: object) -> argparse.ArgumentTypeError:
+    """An argument type's complaint, in this run's language (cli.messages)."""
+    return argparse.ArgumentTypeError(say(key, _language, **values))
 
 
 def _date_argument(text: str) -> date:
@@ -51,36 +63,37 @@ def _date_argument(text: str) -> date:
     try:
         day = parse_date(text)
     except DateParseError as exc:
-        raise argparse.ArgumentTypeError(str(exc)[:200]) from exc
+        raise _refuse("not_a_date", value=_echo(text)) from exc
     if not is_supported_fiscal_year(fiscal_year_of(day)):
-        raise argparse.ArgumentTypeError(
-            f"{_echo(text)} is outside fiscal years {_YEARS}"
-            f" ({FIRST_FISCAL_YEAR}-04-01 to {LAST_FISCAL_YEAR + 1}-03-31)"
-        )
+        raise _refuse("date_outside", value=_echo(text), years=_YEARS,
+                      first=f"{FIRST_FISCAL_YEAR}-04-01", last=f"{LAST_FISCAL_YEAR + 1}-03-31")
     return day
 
 
 def _number_argument(
     convert: Callable[[str], N], noun: str, allowed: Callable[[N], bool], outside: str
 ) -> Callable[[str], N]:
-    """An argparse type: `convert` the text, then refuse values for which `allowed` is false."""
+    """An argparse type: `convert` the text, then refuse values for which `allowed` is false.
+
+    `noun` and `outside` are keys of cli.messages (the complaint in each language).
+    """
 
     def parse(text: str) -> N:
         try:
             value = convert(text)
         except ValueError as exc:
-            raise argparse.ArgumentTypeError(f"{_echo(text)} is not {noun}") from exc
+            raise _refuse(noun, value=_echo(text)) from exc
         if not allowed(value):
-            raise argparse.ArgumentTypeError(f"{_echo(text)} is {outside}")
+            raise _refuse(outside, value=_echo(text), years=_YEARS)
         return value
 
     return parse
 
 
 _fiscal_year_argument = _number_argument(
-    int, "a year like 2022", is_supported_fiscal_year, f"outside fiscal years {_YEARS}")
-_score_argument = _number_argument(float, "a number", lambda v: 0 <= v <= 1, "outside 0–1")
-_positive_int = _number_argument(int, "a whole number", lambda v: v >= 1, "less than 1")
+    int, "not_a_year", is_supported_fiscal_year, "year_outside")
+_score_argument = _number_argument(float, "not_a_number", lambda v: 0 <= v <= 1, "not_0_to_1")
+_positive_int = _number_argument(int, "not_a_whole_number", lambda v: v >= 1, "less_than_1")
 
 
 def _anchor_argument(text: str) -> Anchor:
@@ -89,7 +102,7 @@ def _anchor_argument(text: str) -> Anchor:
     try:
         return parse_anchor(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)[:200]) from exc
+        raise _refuse("not_an_anchor", value=_echo(text)) from exc
 
 
 class _Version(argparse.Action):
@@ -126,16 +139,104 @@ def _with_paths(text: str) -> str:
             .replace(_DEMO_PATH, str(demo_database_path())))
 
 
+def _localized(text: str) -> str:
+    """A help text in this run's language, the database paths filled in."""
+    if _language == "ja":
+        from cli.help_ja import HELP_JA
+
+        text = HELP_JA.get(text, text)
+    return _with_paths(text)
+
+
+#: A word of ASCII (with the spaces after it), a run of spaces, or any other one character:
+#: the pieces a line of Japanese may break between.
+_PIECES = re.compile(r"[!-~]+ *| +|.")
+#: Characters that never start a line (行頭禁則).
+_NO_LINE_START = frozenset("、。，．）」』】・：；？！ー")
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` terminal columns (Japanese counts two a character)."""
+    from cli.table import display_width
+
+    lines: list[str] = []
+    line = ""
+    for piece in _PIECES.findall(" ".join(text.split())):
+        if (line and display_width(line + piece.rstrip()) > width
+                and piece[0] not in _NO_LINE_START):
+            lines.append(line.rstrip())
+            line = piece.lstrip()
+        else:
+            line += piece
+    return [*lines, line.rstrip()] if line.strip() else lines
+
+
 class _HelpFormatter(argparse.HelpFormatter):
-    """argparse's help with the database paths filled in."""
+    """argparse's help in this run's language, with the database paths filled in; Japanese
+    is wrapped by terminal columns (argparse counts characters)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        if _language != "ja":
+            return super()._split_lines(text, width)
+        return _wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if _language != "ja":
+            return super()._fill_text(text, width, indent)
+        return "\n".join(indent + line for line in _wrap(text, width))
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         text = action.help
-        return None if text is None else _with_paths(text).replace("%", "%%").replace(
-            "%%(", "%(")
+        if text is None:
+            return None
+        # argparse then expands %(default)s and the like: keep those, escape any other %.
+        return _localized(text).replace("%", "%%").replace("%%(", "%(")
 
     def _format_text(self, text: str) -> str:
-        return super()._format_text(_with_paths(text))
+        return super()._format_text(_localized(text))
+
+
+@contextmanager
+def _argparse_speaking(lang: str) -> Iterator[None]:
+    """argparse's own strings (usage:, headings, errors) in `lang` while parsing.
+
+    argparse looks its strings up through the module's `_` and `ngettext` (gettext) at the
+    moment it needs them; they are swapped for the Japanese table only inside this block.
+    """
+    if lang != "ja":
+        yield
+        return
+    from cli.help_ja import ARGPARSE_JA
+
+    def gettext(message: str) -> str:
+        return ARGPARSE_JA.get(message, message)
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return gettext(singular if n == 1 else plural)
+
+    saved = argparse.__dict__["_"], argparse.__dict__["ngettext"]
+    setattr(argparse, "_", gettext)  # noqa: B010  (not a declared attribute of the module)
+    setattr(argparse, "ngettext", ngettext)  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(argparse, "_", saved[0])  # noqa: B010
+        setattr(argparse, "ngettext", saved[1])  # noqa: B010
+
+
+def _language_of(argv: Sequence[str]) -> str:
+    """The language `argv` asks for with --lang, else $CRM_LANG's (ja unless it says en)."""
+    for index, item in enumerate(argv):
+        if item == "--":
+            break
+        value = None
+        if item.startswith("--lang="):
+            value = item.partition("=")[2]
+        elif item == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        if value in LANGUAGES:
+            return value
+    return default_language()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -146,7 +247,8 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: {message} (see `{self.prog} --help`)\n")
+        self.exit(EXIT_USAGE, say("usage_error", _language, prog=self.prog,
+                                  message=" ".join(message.split())) + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -370,9 +472,7 @@ def _timestamp_argument(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO timestamp (use 2023-01-10T09:30+09:00)"
-        ) from exc
+        raise _refuse("not_a_timestamp", value=_echo(text)) from exc
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=JAPAN)
 
 
@@ -431,9 +531,24 @@ def hoist_global_options(argv: Sequence[str]) -> list[str]:
     return front + rest
 
 
-def _os_error_text(exc: OSError) -> str:
+#: Japanese of the C library's reasons for the file errors a user can cause.
+_OS_REASONS_JA = {
+    errno.ENOENT: "ファイルまたはディレクトリがありません",
+    errno.EACCES: "権限がありません",
+    errno.EPERM: "許可されていない操作です",
+    errno.EROFS: "読み取り専用のファイルシステムです",
+    errno.EISDIR: "ディレクトリです",
+    errno.ENOTDIR: "ディレクトリではありません",
+    errno.ENOSPC: "空き容量がありません",
+    errno.EEXIST: "既にあります",
+}
+
+
+def _os_error_text(exc: OSError, lang: str) -> str:
     """One line for a file the command could not read or write."""
     reason = exc.strerror or type(exc).__name__
+    if lang == "ja" and exc.errno in _OS_REASONS_JA:
+        reason = _OS_REASONS_JA[exc.errno]
     if exc.filename is None:
         return reason
     return f"{exc.filename}: {reason}"
@@ -447,56 +562,58 @@ def _stdout_closed() -> None:
 
 
 
-def _database_error_text(exc: Exception) -> str | None:
+def _database_error_text(exc: Exception, lang: str) -> str | None:
     """One line for a database error, or None when `exc` is not one (SQLAlchemy is looked up
     only if a command loaded it)."""
     errors = sys.modules.get("sqlalchemy.exc")
     if errors is None or not isinstance(exc, errors.SQLAlchemyError):
         return None
     reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-    return f"database error: {reason}"
+    return say("database_error", lang, reason=reason)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run `crm` with `argv`; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(hoist_global_options(sys.argv[1:] if argv is None else argv))
-    problem = language_setting_problem()
-    if problem is not None and args.lang is None:
-        print(f"crm: {problem}", file=sys.stderr)
+    global _language
+    arguments = hoist_global_options(sys.argv[1:] if argv is None else argv)
+    _language = _language_of(arguments)
+    with _argparse_speaking(_language):
+        args = build_parser().parse_args(arguments)
+    if language_setting_problem() is not None and args.lang is None:
+        # The language is what is unknown: say it in both, on one line.
+        value = repr(os.environ.get("CRM_LANG", "")[:20])
+        print(f"crm: {say('language_setting', 'ja', value=value)} /"
+              f" {say('language_setting', 'en', value=value)}", file=sys.stderr)
         return EXIT_USAGE
+    args.lang = args.lang or _language
     stream = out if out is not None else sys.stdout
     try:
         status = handler_of(args.command)(args, stream)
         stream.flush()
         return status
     except UsageError as exc:
-        print(f"crm: {exc}", file=sys.stderr)
+        print(f"crm: {exc.text(args.lang)}", file=sys.stderr)
         return EXIT_USAGE
-    except DataError as exc:
-        print(f"crm: {exc.text(args.lang or default_language())}", file=sys.stderr)
-        return EXIT_DATA_ERROR
     except CRMError as exc:
-        print(f"crm: {exc}", file=sys.stderr)
+        print(f"crm: {exc.text(args.lang)}", file=sys.stderr)
         return EXIT_DATA_ERROR
     except BrokenPipeError:
         if out is None:
             _stdout_closed()
-        print("crm: the output was closed before the end (broken pipe)", file=sys.stderr)
+        print(f"crm: {say('broken_pipe', args.lang)}", file=sys.stderr)
         return EXIT_DATA_ERROR
     except ModuleNotFoundError as exc:
         if (exc.name or "").partition(".")[0] in _OWN_PACKAGES:
             raise
-        print(f"crm: the database driver {exc.name!r} is not installed; this program works"
-              " with sqlite:// and postgresql+psycopg:// URLs", file=sys.stderr)
+        print(f"crm: {say('no_driver', args.lang, name=repr(exc.name))}", file=sys.stderr)
         return EXIT_DATA_ERROR
     except OSError as exc:
-        print(f"crm: {_os_error_text(exc)}", file=sys.stderr)
+        print(f"crm: {_os_error_text(exc, args.lang)}", file=sys.stderr)
         return EXIT_DATA_ERROR
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        text = _database_error_text(exc)
+        text = _database_error_text(exc, args.lang)
         if text is None:
             raise
         print(f"crm: {text}", file=sys.stderr)

@@ -7,21 +7,25 @@ from __future__ import annotations
 
 
 class CRMError(Exception):
-    """Base of the errors the program reports to a user without a traceback."""
+    """Base of the errors the program reports to a user without a traceback: a message in
+    English and (where given) Japanese."""
+
+    def __init__(self, message: str, *, ja: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.ja = ja or message
+
+    def text(self, lang: str) -> str:
+        """The message in `lang` ('ja' or 'en')."""
+        return self.ja if lang == "ja" else self.message
 
 
 class DataError(CRMError):
     """Bad or conflicting data: a message in English and Japanese, and the field it concerns."""
 
     def __init__(self, message: str, *, ja: str | None = None, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.ja = ja or message
+        super().__init__(message, ja=ja)
         self.field = field
-
-    def text(self, lang: str) -> str:
-        """The message in `lang` ('ja' or 'en')."""
-        return self.ja if lang == "ja" else self.message
 
 
 class NotFoundError(DataError):

@@ -113,7 +113,8 @@ def rename_tag(session: Session, old: str, new: str) -> None:
     are not merged: rename the records' tags by file instead)."""
     tag = session.scalars(select(Tag).where(col(Tag.name) == old.strip())).first()
     if tag is None:
-        raise NotFoundError(f"no tag {old!r}", ja=f"タグ {old!r} はありません", field="tag")
+        shown = repr(old if len(old) <= 40 else old[:40] + "…")
+        raise NotFoundError(f"no tag {shown}", ja=f"タグ {shown} はありません", field="tag")
     (name,) = clean_tags([new]) or [""]
     if not name:
         raise DataError("a tag needs a name", ja="タグ名が空です", field="tag")

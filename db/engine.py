@@ -7,21 +7,34 @@ new database file is created readable by its owner only (it holds personal data)
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
 
 BUSY_TIMEOUT_MS = 5000
 
 
 def sqlite_url(path: str | os.PathLike[str], *, read_only: bool = False) -> str:
-    """The SQLAlchemy URL of a SQLite file, read-only through SQLite's `mode=ro` if asked."""
+    """The SQLAlchemy URL of a SQLite file, read-only through SQLite's `mode=ro` if asked.
+
+    On read-only storage (a directory this process cannot write: a backup on a read-only
+    mount or a locked-down folder) SQLite could not create the -shm file a WAL database needs,
+    so the file is opened as `immutable=1`: nothing can change it there, and no lock is taken.
+    """
     resolved = Path(path).expanduser().resolve()
     if read_only:
-        return f"sqlite:///file:{resolved}?mode=ro&uri=true"
+        immutable = "&immutable=1" if on_read_only_storage(resolved) else ""
+        return f"sqlite:///file:{resolved}?mode=ro{immutable}&uri=true"
     return f"sqlite:///{resolved}"
+
+
+def on_read_only_storage(path: Path) -> bool:
+    """Whether the directory holding `path` cannot be written by this process."""
+    return path.parent.is_dir() and not os.access(path.parent, os.W_OK)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -56,6 +69,21 @@ def make_engine(url: str, *, read_only: bool = False, echo: bool = False) -> Eng
     engine = create_engine(url, echo=echo)
     _sqlite_pragmas(engine, read_only=read_only)
     return engine
+
+
+def memory_copy(engine: Engine) -> Engine:
+    """An engine over an in-memory copy of the SQLite database behind `engine` (read, even
+    from a read-only file, with SQLite's backup API); what is done to it is never saved."""
+    memory = sqlite3.connect(":memory:", check_same_thread=False)
+    source = engine.raw_connection()
+    try:
+        assert isinstance(source.driver_connection, sqlite3.Connection)
+        source.driver_connection.backup(memory)
+    finally:
+        source.close()
+    copy = create_engine("sqlite://", creator=lambda: memory, poolclass=StaticPool)
+    _sqlite_pragmas(copy, read_only=False)
+    return copy
 
 
 def _create_private_file(path: Path) -> None:

@@ -47,7 +47,9 @@ def refuse_output_over_database(target: Path, database_url: str | None) -> None:
             protected = Path(f"{path}{suffix}")
             if _same_file(target, protected):
                 raise OutputError(f"{target} is the database{' ' + suffix if suffix else ''}"
-                                  " file: choose another output file; nothing written")
+                                  " file: choose another output file; nothing written",
+                                  ja=f"{target} はデータベースの{suffix + ' ' if suffix else ''}"
+                                  "ファイルです。別の出力先を選んでください。何も書いていません")
     try:
         with target.open("rb") as existing:
             is_database = existing.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
@@ -55,7 +57,9 @@ def refuse_output_over_database(target: Path, database_url: str | None) -> None:
         return
     if is_database:
         raise OutputError(f"{target} is a SQLite database (a backup?): choose another output"
-                          " file; nothing written")
+                          " file; nothing written",
+                          ja=f"{target} は SQLite のデータベース（バックアップ？）です。別の出力先"
+                          "を選んでください。何も書いていません")
 
 
 def backup(database: Database, target: Path) -> Path:
@@ -65,13 +69,17 @@ def backup(database: Database, target: Path) -> Path:
     its owner only, checked with quick_check, and moved into place only once complete.
     """
     if sqlite_path(database.url) is None:
-        raise BackupError(f"{database.describe()}: only a SQLite file can be backed up here")
+        raise BackupError(f"{database.describe()}: only a SQLite file can be backed up here",
+                          ja=f"{database.describe()}: ここでバックアップできるのは SQLite の"
+                          "ファイルだけです")
     target = target.expanduser().resolve()
     if target.exists():
-        raise BackupError(f"{target} already exists: choose a new file name")
+        raise BackupError(f"{target} already exists: choose a new file name",
+                          ja=f"{target} は既にあります。新しいファイル名を選んでください")
     refuse_output_over_database(target, database.url)
     if not target.parent.is_dir():
-        raise BackupError(f"{target.parent} is not a directory")
+        raise BackupError(f"{target.parent} is not a directory",
+                          ja=f"{target.parent} はディレクトリではありません")
     partial = target.with_name(f".{target.name}.partial")
     partial.unlink(missing_ok=True)
     os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
@@ -92,7 +100,8 @@ def backup(database: Database, target: Path) -> Path:
             source.close()
         os.replace(partial, target)
     except (sqlite3.Error, OSError) as exc:
-        raise BackupError(f"backup to {target} failed: {exc}") from exc
+        raise BackupError(f"backup to {target} failed: {exc}",
+                          ja=f"{target} へのバックアップに失敗しました: {exc}") from exc
     finally:
         partial.unlink(missing_ok=True)
     return target

@@ -53,10 +53,15 @@ def is_known_revision(revision: str) -> bool:
     return revision in known_revisions()
 
 
-def newer_schema_problem(revision: str | None, where: str) -> str | None:
-    """One line when `revision` comes from a newer version of the program, else None."""
+def newer_schema_problem(revision: str | None, where: str, lang: str = "en") -> str | None:
+    """One line in `lang` when `revision` comes from a newer version of the program, else
+    None."""
     if revision is None or is_known_revision(revision):
         return None
+    if lang == "ja":
+        return (f"{where} のスキーマ {revision} はこのプログラムが知るものより新しい版です（この"
+                f"プログラムの最新は {head_revision()}）。新しいプログラムを使ってください。"
+                "何も変更していません")
     return (f"{where} is at schema {revision}, newer than this program knows (its newest is"
             f" {head_revision()}): use the newer program; nothing was changed")
 

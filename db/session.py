@@ -7,16 +7,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from crm.audit import chain as audit
 from crm.context import Context, current_user
 from crm.errors import CRMError, ReadOnlyError
-from crm.kpi.plans import seed_shipped_plan
 from db import engine as engine_settings
-from db.engine import make_engine, sqlite_path, sqlite_url, writing
+from db.engine import make_engine, memory_copy, sqlite_path, sqlite_url, writing
 from db.migrate import current_revision, head_revision, newer_schema_problem, upgrade
 from db.paths import URL_VARIABLE, default_database_path
 
@@ -53,7 +52,9 @@ class Database:
         path = sqlite_path(url)
         if must_exist and path is not None and not path.exists():
             raise DatabaseError(
-                f"no database at {path}: create one with `crm init` (or try `crm demo`)"
+                f"no database at {path}: create one with `crm init` (or try `crm demo`)",
+                ja=f"{path} にデータベースがありません。`crm init` で作成してください（`crm demo`"
+                " でデモ用も作れます）",
             )
         database = cls(url=url, engine=make_engine(url, read_only=read_only), read_only=read_only)
         if must_exist:
@@ -64,14 +65,18 @@ class Database:
         """Refuse a database that is not at the newest migration."""
         revision = current_revision(self.engine)
         if revision is None:
-            raise DatabaseError(f"{self.describe()} is not a CRM database: run `crm init`")
+            raise DatabaseError(f"{self.describe()} is not a CRM database: run `crm init`",
+                                ja=f"{self.describe()} は CRM のデータベースではありません。"
+                                "`crm init` を実行してください")
         newer = newer_schema_problem(revision, self.describe())
         if newer is not None:
-            raise DatabaseError(newer)
+            raise DatabaseError(newer, ja=newer_schema_problem(revision, self.describe(), "ja"))
         if revision != head_revision():
             raise DatabaseError(
                 f"{self.describe()} is at schema {revision}, this program needs"
-                f" {head_revision()}: run `crm db upgrade`"
+                f" {head_revision()}: run `crm db upgrade`",
+                ja=f"{self.describe()} のスキーマは {revision} で、このプログラムには"
+                f" {head_revision()} が必要です。`crm db upgrade` を実行してください",
             )
 
     def describe(self) -> str:
@@ -98,7 +103,8 @@ class Database:
         sealed into the audit chain as it commits (crm.audit.chain).
         """
         if self.read_only:
-            raise ReadOnlyError("the database is open read-only: nothing can be changed")
+            raise ReadOnlyError("the database is open read-only: nothing can be changed",
+                                ja="データベースは読み取り専用で開いています。変更はできません")
         with Session(writing(self.engine), expire_on_commit=False) as session:
             with session.begin():
                 try:
@@ -110,11 +116,37 @@ class Database:
                     raise DatabaseBusyError(
                         f"{self.describe()} is busy: another program kept it locked for more"
                         f" than {engine_settings.BUSY_TIMEOUT_MS / 1000:g} s; nothing was"
-                        " changed, try again"
+                        " changed, try again",
+                        ja=f"{self.describe()} は使用中です。別のプログラムが"
+                        f" {engine_settings.BUSY_TIMEOUT_MS / 1000:g} 秒を超えてロックして"
+                        "いました。何も変更していません。もう一度試してください",
                     ) from exc
                 yield session
                 session.flush()
                 audit.seal(session)
+
+    @contextmanager
+    def rehearsing(self, *, actor: str | None = None) -> Iterator[Session]:
+        """A session for a dry run: whatever it does is rolled back, nothing is committed.
+
+        It works under --read-only too: a read-only SQLite file is rehearsed on an in-memory
+        copy (SQLite refuses any write to it, even one rolled back), and on PostgreSQL the
+        one transaction, never committed, is made read-write.
+        """
+        copy = memory_copy(self.engine) if self.read_only and sqlite_path(self.url) else None
+        try:
+            with Session(copy or self.engine) as session:
+                transaction = session.begin()
+                try:
+                    if self.read_only and copy is None:
+                        session.execute(text("SET TRANSACTION READ WRITE"))
+                    audit.set_actor(session, actor or current_user())
+                    yield session
+                finally:
+                    transaction.rollback()
+        finally:
+            if copy is not None:
+                copy.dispose()
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -122,12 +154,17 @@ class Database:
 
 def create_database(url: str, ctx: Context) -> Database:
     """Create a new database at the newest schema, with the shipped plan and its KPIs."""
+    from crm.kpi.plans import seed_shipped_plan  # only here: commands that read never need it
+
     path = sqlite_path(url)
     if path is not None and path.exists() and path.stat().st_size > 0:
-        raise DatabaseError(f"{path} already exists: use `crm db upgrade` to update it")
+        raise DatabaseError(f"{path} already exists: use `crm db upgrade` to update it",
+                            ja=f"{path} は既にあります。更新するには `crm db upgrade` を使って"
+                            "ください")
     database = Database(url=url, engine=make_engine(url))
     if current_revision(database.engine) is not None:
-        raise DatabaseError(f"{database.describe()} already holds a CRM database")
+        raise DatabaseError(f"{database.describe()} already holds a CRM database",
+                            ja=f"{database.describe()} には既に CRM のデータベースがあります")
     database.upgrade()
     with database.writing(actor=ctx.user) as session:
         seed_shipped_plan(session, ctx)

@@ -42,6 +42,12 @@ def _fixed_context() -> Context:
 
 
 @pytest.fixture
+def english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI in English (CRM_LANG=en) for tests that read its English lines."""
+    monkeypatch.setenv("CRM_LANG", "en")
+
+
+@pytest.fixture
 def ctx() -> Context:
     """The acting user and a clock stopped at 2023-04-01 12:00 in Japan."""
     return _fixed_context()

@@ -147,6 +147,7 @@ def test_sealing_is_one_way_in_order_and_cannot_touch_content(database_path: Pat
         connection.close()
 
 
+@pytest.mark.usefixtures("english")
 def test_verify_names_the_first_tampered_row(
     database: Database, database_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -242,6 +243,7 @@ def test_the_canonical_text_is_what_sqlite_json_array_writes(values: list[object
     assert audit.canonical(values) == expected
 
 
+@pytest.mark.usefixtures("english")
 def test_audit_log_shows_a_record_with_its_links_and_hides_personal_data(
     database: Database, database_path: Path, ctx: Context, capsys: pytest.CaptureFixture[str]
 ) -> None:

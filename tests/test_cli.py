@@ -53,6 +53,7 @@ def test_help_states_the_default_database(capsys: pytest.CaptureFixture[str]) ->
     assert "crm.sqlite3" in help_text and URL_VARIABLE in help_text
 
 
+@pytest.mark.usefixtures("english")
 def test_init_creates_and_refuses_to_overwrite(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -64,6 +65,7 @@ def test_init_creates_and_refuses_to_overwrite(
     assert err.count("\n") == 1 and "already exists" in err
 
 
+@pytest.mark.usefixtures("english")
 def test_a_missing_database_is_one_clear_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -132,11 +134,15 @@ def test_kpi_errors(
     assert message in err and err.count("\n") == 1
 
 
-def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(("lang", "message"), [
+    ("en", "'R4.13.1' is not a date"), ("ja", "'R4.13.1' は日付として読めません")])
+def test_usage_errors_exit_2(
+    capsys: pytest.CaptureFixture[str], lang: str, message: str
+) -> None:
     with pytest.raises(SystemExit) as exited:
-        main(["kpi", "--as-of", "R4.13.1"])
+        main(["--lang", lang, "kpi", "--as-of", "R4.13.1"])
     assert exited.value.code == 2
-    assert "'R4.13.1' is not a date" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
 
 
 def test_import_then_export_through_the_cli(
@@ -147,7 +153,7 @@ def test_import_then_export_through_the_cli(
         "日付,件名,相手先,担当\nR5.1.10,データ連携の相談,(株)播磨データ,山田\n", encoding="cp932"
     )
     assert run([*cli_db, "import", "meetings", str(source)]) == (
-        0, f"imported 1 meetings from {source}\n"
+        0, f"{source} から meetings 1 件を取り込みました\n"
     )
     target = tmp_path / "out.csv"
     assert run([*cli_db, "export", "meetings", "-o", str(target)])[0] == 0
@@ -214,4 +220,7 @@ def test_global_options_work_after_the_command(
     with pytest.raises(SystemExit) as exited:
         main(["kpi", "--db"])
     assert exited.value.code == 2
+    assert "認識できない引数: --db" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--lang", "en", "kpi", "--db"])
     assert "unrecognized arguments: --db" in capsys.readouterr().err

@@ -309,6 +309,7 @@ def test_undo_is_refused_once_the_kept_organization_was_merged_away(
         unmerge_organizations(session, ctx, 999)
 
 
+@pytest.mark.usefixtures("english")
 def test_the_orgs_commands(
     world: tuple[Database, dict[str, int]], capsys: pytest.CaptureFixture[str]
 ) -> None:

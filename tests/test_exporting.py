@@ -294,6 +294,7 @@ def run_cli(database: Database, *argv: str) -> int:
 
 
 @pytest.mark.skipif(BACKEND != "sqlite", reason="the CLI is tested on SQLite")
+@pytest.mark.usefixtures("english")
 def test_the_export_command(
     filled: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -706,8 +706,8 @@ def test_a_dry_run_counts_everything_and_changes_nothing(
     assert counts(seeded) == before
     assert (result.added, result.updated, result.unchanged, result.refused) == (1, 1, 1, 2)
     assert result.dry_run and len(result.errors) == 2
-    assert "row 5, column 'date'" in result.errors[0]
-    assert "row 6, column 'organizations'" in result.errors[1]
+    assert "row 5, column 'date'" in str(result.errors[0])
+    assert "row 6, column 'organizations'" in str(result.errors[1])
     assert result.summary().startswith("dry run, nothing changed: meetings from")
 
 
@@ -794,6 +794,7 @@ def test_contacts_refusals(seeded: Database, tmp_path: Path, text: str, reason: 
 
 
 @pytest.mark.skipif(BACKEND != "sqlite", reason="the CLI is tested on SQLite")
+@pytest.mark.usefixtures("english")
 def test_the_import_command(
     seeded: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

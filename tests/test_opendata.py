@@ -99,6 +99,7 @@ def test_an_unknown_dataset(filled: Database) -> None:
     assert set(DATASETS) == {"events", "agreements"}
 
 
+@pytest.mark.usefixtures("english")
 def test_the_opendata_command(
     filled: Database, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -582,7 +582,7 @@ def test_the_plan_commands(
     assert "集計: 出前講座の開催回数（タグ: 防災 のいずれか）" in out
     assert "集計: 協定の締結件数（終了）" in out
     _, out = cli("plan", "import", str(plan_file))
-    assert out == "plan test-2021: unchanged (already as in the file)\n"
+    assert out == "計画 test-2021: 変更なし（ファイルのとおりです）\n"
     target = tmp_path / "out.toml"
     assert cli("plan", "export", "test-2021", "-o", str(target))[0] == 0
     with two_plans.reading() as s:
@@ -668,6 +668,7 @@ def test_the_documented_fingerprint_covers_revisions_weights_and_judging(
     assert "F|test-2021|waste|progress|lower\n" in lines
 
 
+@pytest.mark.usefixtures("english")
 def test_crm_tags_rename_renames_the_tag_in_the_rules(
     two_plans: Database, cli: Callable[..., tuple[int, str]]
 ) -> None:

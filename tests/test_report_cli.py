@@ -30,6 +30,7 @@ def run(*argv: str) -> tuple[int, str]:
     return code, out.getvalue()
 
 
+@pytest.mark.usefixtures("english")
 def test_writes_the_default_file_reproducibly(
     db_path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -55,6 +56,7 @@ def test_year_report_in_english_without_approval_block(db_path: str, tmp_path: P
     assert "Approval" not in cover and "2023-04-05 10:00 JST" in cover
 
 
+@pytest.mark.usefixtures("english")
 def test_issue_then_history(db_path: str, tmp_path: Path) -> None:
     code, out = run("--db", db_path, "report", "--fiscal-year", "2022", "--quarter", "3",
                     "--generated-at", STAMP, "--issue", "-o", str(tmp_path / "q3.pdf"))

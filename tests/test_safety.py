@@ -197,6 +197,7 @@ def test_two_processes_writing_at_once_lose_nothing(
           " 0 lost")
 
 
+@pytest.mark.usefixtures("english")
 def test_a_writer_that_cannot_get_the_lock_in_time_says_so_in_one_line(
     database_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -221,6 +222,7 @@ def test_a_writer_that_cannot_get_the_lock_in_time_says_so_in_one_line(
 # --- backups and upgrades -------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("english")
 def test_a_backup_is_a_private_consistent_copy_of_a_database_in_use(
     database: Database, database_path: Path, tmp_path: Path, ctx: Context,
     capsys: pytest.CaptureFixture[str],
@@ -413,6 +415,7 @@ def test_a_database_from_every_earlier_revision_keeps_every_row_when_upgraded(
         ["report", "--fiscal-year", "2022", "--issue", "-o", "{pdf}"],
     ],
 )
+@pytest.mark.usefixtures("english")
 def test_read_only_refuses_every_write_in_one_line(
     command: list[str], database_path: Path, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],

@@ -202,6 +202,7 @@ def test_tags_list_counts_each_kind_of_record(tagged: Database) -> None:
     ])
 
 
+@pytest.mark.usefixtures("english")
 def test_tags_rename_and_its_refusals(
     tagged: Database, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -141,6 +141,7 @@ def test_edits_that_bypass_the_triggers_are_named_by_the_replay_check(
     ["report", "--fiscal-year", "2022", "-o"],
     ["db", "backup"],
 ])
+@pytest.mark.usefixtures("english")
 def test_no_command_writes_over_the_database_or_its_journal(
     database_path: Path, command: list[str], suffix: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -153,6 +154,7 @@ def test_no_command_writes_over_the_database_or_its_journal(
         "already exists: choose a new file name" in err and command[0] == "db")
 
 
+@pytest.mark.usefixtures("english")
 def test_no_command_writes_over_a_backup(
     database_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -165,6 +167,7 @@ def test_no_command_writes_over_a_backup(
     assert copy.read_bytes() == before
 
 
+@pytest.mark.usefixtures("english")
 def test_demo_force_backs_up_a_database_that_is_not_a_demo_one(
     database: Database, database_path: Path, ctx: Context, tmp_path: Path
 ) -> None:
@@ -185,6 +188,7 @@ def test_demo_force_backs_up_a_database_that_is_not_a_demo_one(
     assert len(list(tmp_path.glob("*.bak"))) == 1
 
 
+@pytest.mark.usefixtures("english")
 def test_demo_force_leaves_a_file_it_cannot_back_up(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -196,6 +200,7 @@ def test_demo_force_leaves_a_file_it_cannot_back_up(
     assert other.read_text(encoding="utf-8") == "大切なメモ\n" * 100
 
 
+@pytest.mark.usefixtures("english")
 def test_today_cannot_issue_an_unfinished_period_nor_back_date_an_issue(
     database_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -247,6 +252,7 @@ def test_check_on_an_older_revision_asks_for_the_upgrade_in_one_line(
                                  f" needs {head_revision()}: run `crm db upgrade`\n")
 
 
+@pytest.mark.usefixtures("english")
 def test_an_office_acknowledges_a_break_as_a_new_segment_without_re_sealing(
     database: Database, database_path: Path, ctx: Context, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -231,6 +231,7 @@ def test_a_rechained_history_fails_at_every_anchor(
     assert code == 1 and err.count("\n") == 2 and f"anchor {kept} anchored hash" in err
 
 
+@pytest.mark.usefixtures("english")
 def test_an_anchor_must_be_id_colon_hash(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as stopped:
         main(["audit", "verify", "--anchor", "12:" + "g" * 64], out=io.StringIO())

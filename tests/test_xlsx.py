@@ -213,6 +213,21 @@ def test_export_is_typed_and_formula_safe(database: Database, ctx: Context,
     assert events["A2"].number_format == "yyyy-mm-dd"
 
 
+def test_control_characters_are_replaced_in_xlsx_and_kept_in_csv(
+    database: Database, ctx: Context, tmp_path: Path
+) -> None:
+    title = "相談\x01\x07制御\tタブ\n改行"
+    with database.writing() as session:
+        services.log_event(session, ctx, held_on=date(2022, 11, 3), kind="in_city",
+                           title=title, attendees=1)
+    with database.reading() as session:
+        export_file(session, "events", tmp_path / "e.xlsx")
+        export_file(session, "events", tmp_path / "e.csv")
+    events = load_workbook(tmp_path / "e.xlsx")["events"]
+    assert events["C2"].value == "相談\ufffd\ufffd制御\tタブ\n改行"
+    assert title in (tmp_path / "e.csv").read_text(encoding="utf-8-sig")
+
+
 def test_every_entity_round_trips_through_xlsx(
     database: Database, tmp_path: Path
 ) -> None:

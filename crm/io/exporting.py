@@ -307,9 +307,14 @@ def export_xlsx(
     session: Session, entity: str, path: Path, options: ExportOptions | None = None
 ) -> int:
     """Write `entity` to a new .xlsx file at `path` (one sheet named after it); returns the
-    number of records. Same rows and options as `export_csv`."""
+    number of records. Same rows and options as `export_csv`.
+
+    A worksheet cannot hold control characters (other than tab and line breaks): each one a
+    value carries is written as U+FFFD; the CSV export keeps them as they are.
+    """
     from openpyxl import Workbook  # loaded by the exports that need it only
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     options = options or ExportOptions()
     _check(entity, options)
@@ -330,7 +335,7 @@ def export_xlsx(
                     value = cell
                 elif isinstance(value, str):
                     # A text cell, never a formula; the quote prefix is Excel's own guard.
-                    cell = WriteOnlyCell(sheet, value=value)
+                    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
                     cell.data_type = "s"
                     cell.quotePrefix = value.startswith(FORMULA_TRIGGERS)
                     value = cell

@@ -209,22 +209,32 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     refused: int = 0
-    errors: tuple[str, ...] = ()
+    errors: tuple[ImportFileError, ...] = ()
     created_organizations: int = 0
     dry_run: bool = False
 
-    def summary(self) -> str:
-        """One line: what was (or would be) added, updated, left unchanged and refused."""
+    def summary(self, lang: str = "en") -> str:
+        """One line in `lang`: what was (or would be) added, updated, left unchanged and
+        refused."""
+        ja = lang == "ja"
         if self.dry_run:
-            text = (f"dry run, nothing changed: {self.entity} from {self.path} would add"
+            text = (f"試行のみで、何も変更していません: {self.path} の {self.entity} は追加"
+                    f" {self.added} 件、更新 {self.updated} 件、変更なし {self.unchanged} 件、"
+                    f"拒否 {self.refused} 件になります" if ja else
+                    f"dry run, nothing changed: {self.entity} from {self.path} would add"
                     f" {self.added}, update {self.updated}, leave {self.unchanged} unchanged"
                     f" and refuse {self.refused}")
+        elif ja:
+            text = f"{self.path} から {self.entity} {self.added} 件を取り込みました"
+            if self.updated or self.unchanged:
+                text += f"（更新 {self.updated} 件、変更なし {self.unchanged} 件）"
         else:
             text = f"imported {self.added} {self.entity} from {self.path}"
             if self.updated or self.unchanged:
                 text += f" ({self.updated} updated, {self.unchanged} unchanged)"
         if self.created_organizations:
-            text += f"; {self.created_organizations} new organizations"
+            text += (f"、新しい団体 {self.created_organizations} 件" if ja else
+                     f"; {self.created_organizations} new organizations")
         return text
 
 
@@ -762,7 +772,7 @@ class _Run:
         self.matched: list[tuple[int, _Prepared]] = []
         self.read = self.added = self.updated = self.unchanged = self.refused = 0
         self.created_organizations = 0
-        self.errors: list[str] = []
+        self.errors: list[ImportFileError] = []
         self._organization_keys: dict[str, int] | None = None
         self._organizations_by_name: dict[str, int] = {}
         self._staff: dict[str, tuple[int, bool]] | None = None
@@ -918,7 +928,7 @@ class _Run:
             raise error
         self.refused += 1
         if len(self.errors) < MAX_LISTED_ERRORS:
-            self.errors.append(str(error))
+            self.errors.append(error)
 
     def flush(self, importer: _Importer) -> None:
         """Write the pending batch: inserts for new rows, updates for changed ones."""
