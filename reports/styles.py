@@ -112,6 +112,7 @@ STYLES: dict[str, ParagraphStyle] = {
 }
 
 TABLE_FONT_SIZE = 7.5
+#: The appendix and the detail lists (reports/lines.py).
 APPENDIX_FONT_SIZE = 6.8
 #: Rows per table in long lists: short tables lay out several times faster than one long one.
 CHUNK_ROWS = 200
@@ -128,14 +129,6 @@ BASE_TABLE: list[tuple[Any, ...]] = [
     ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ("LEFTPADDING", (0, 0), (-1, -1), 3),
     ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-]
-
-APPENDIX_TABLE = [
-    *BASE_TABLE,
-    ("FONTSIZE", (0, 0), (-1, -1), APPENDIX_FONT_SIZE),
-    ("LEADING", (0, 0), (-1, -1), APPENDIX_FONT_SIZE * 1.25),
-    ("TOPPADDING", (0, 0), (-1, -1), 1),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
 ]
 
 HEADER_FONT_SIZE = 7.5

@@ -56,6 +56,18 @@ def test_year_report_in_english_without_approval_block(db_path: str, tmp_path: P
     assert "Approval" not in cover and "2023-04-05 10:00 JST" in cover
 
 
+def test_detail_adds_the_record_lists_reproducibly(db_path: str, tmp_path: Path) -> None:
+    paths = [tmp_path / f"{name}.pdf" for name in ("plain", "detail", "again")]
+    for path, extra in zip(paths, ([], ["--detail"], ["--detail"]), strict=True):
+        code, out = run("--db", db_path, "report", "--fiscal-year", "2022", "--quarter", "3",
+                        "--generated-at", STAMP, "-o", str(path), *extra)
+        assert code == 0, out
+    plain, detail = ("".join(page.extract_text() for page in PdfReader(path).pages)
+                     for path in paths[:2])
+    assert "付録 2 活動記録一覧" in detail and "付録 2 活動記録一覧" not in plain
+    assert paths[2].read_bytes() == paths[1].read_bytes()
+
+
 @pytest.mark.usefixtures("english")
 def test_issue_then_history(db_path: str, tmp_path: Path) -> None:
     code, out = run("--db", db_path, "report", "--fiscal-year", "2022", "--quarter", "3",

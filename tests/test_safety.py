@@ -315,7 +315,6 @@ FILL = {
 #: Columns a later migration retired, with their content moved: 0006 turned `kpi.rule_param`
 #: into rows of `kpi_count_filter` (tests/test_plan_migration.py checks the figures stay).
 RETIRED = {"kpi": {"rule_param"}}
-#: Who signs the audit rows of the migrations that rewrite rows (0006: kpi, its plan).
 #: Who migrations that write records sign as: the actor (0006), or the claimed name beside
 #: the login once logins are recorded (0010).
 MIGRATION_SIGNERS = ("migration 0006", "migration 0010")
