@@ -295,14 +295,18 @@ FILL = {
     "organization_merge": "INSERT INTO organization_merge (id, kept_id, merged_id, merged_at,"
                           " merged_by, moved_json) VALUES (1, 1, 2, '2023-08-01 00:00:00',"
                           " 'old', '{}')",
+    "audit_break": "INSERT INTO audit_break (id, row_id, problem, reason, acknowledged_at,"
+                   " acknowledged_by) VALUES (1, 1, 'audit chain broken at row 1: old', '旧',"
+                   " '2023-09-01 00:00:00', 'old')",
 }
 
 
 #: Columns a later migration retired, with their content moved: 0006 turned `kpi.rule_param`
 #: into rows of `kpi_count_filter` (tests/test_plan_migration.py checks the figures stay).
 RETIRED = {"kpi": {"rule_param"}}
-#: Who signs the audit rows of the migrations that rewrite rows (0006: kpi, its plan).
-MIGRATION_SIGNERS = ("migration 0006",)
+#: Who signs the audit rows of the migrations that rewrite rows (0006: kpi, its plan; 0008:
+#: the restatement of contacts' audit rows).
+MIGRATION_SIGNERS = ("migration 0006", "migration 0008")
 
 
 def _snapshot(path: Path) -> dict[str, list[dict[str, object]]]:
