@@ -169,7 +169,7 @@ def test_downgrading_0008_puts_the_values_back_byte_for_byte(
             f"SELECT {CONTENT}, chain_hash FROM audit_log ORDER BY id").all()
     upgrade(engine)
     with engine.connect() as connection:
-        assert places_holding(connection, PERSON["email"]) == [
+        assert sorted(places_holding(connection, PERSON["email"])) == [
             "audit_personal_value.value", "contact.email"]
     config = alembic_config()
     with engine.begin() as connection:
@@ -187,6 +187,6 @@ def test_downgrading_0008_puts_the_values_back_byte_for_byte(
     with old.writing() as session:  # 0007's triggers are back: values recorded in clear
         s.add_contact(session, ctx, organization_id=1, name="戻し 次郎")
     with old.engine.connect() as connection:
-        assert places_holding(connection, "戻し 次郎") == ["audit_log.new_values",
-                                                        "contact.name"]
+        assert sorted(places_holding(connection, "戻し 次郎")) == [
+            "audit_log.new_values", "contact.name"]
     old.dispose()
