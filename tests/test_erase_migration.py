@@ -10,14 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from alembic import command
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from crm.audit import chain as audit
 from crm.context import Context
 from db.engine import make_engine, sqlite_path, sqlite_url
 from db.maintenance import check
-from db.migrate import upgrade
+from db.migrate import alembic_config, upgrade
 from db.session import Database
 from tests.conftest import BACKEND
 from tests.test_erase import PERSON, places_holding, run
@@ -175,3 +176,37 @@ def test_0008_moves_the_values_out_without_losing_or_resealing_a_row(
         f" {kept[sealed_contact_rows[0]][6]}: its content is not what migration 0008 restated"
         " (rewritten)"]
     database.dispose()
+
+
+def test_downgrading_0008_puts_the_values_back_byte_for_byte(
+    url_at_0007: str, ctx: Context, tmp_path: Path
+) -> None:
+    url = url_at_0007
+    _history_at_0007(url, ctx, tmp_path)
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        before = connection.exec_driver_sql(
+            f"SELECT {CONTENT}, chain_hash FROM audit_log ORDER BY id").all()
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert sorted(places_holding(connection, PERSON["email"])) == [
+            "audit_personal_value.value", "contact.email"]
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0007")
+    with engine.connect() as connection:
+        after = connection.exec_driver_sql(
+            f"SELECT {CONTENT}, chain_hash FROM audit_log ORDER BY id").all()
+        assert "audit_personal_value" not in inspect(connection).get_table_names()
+    engine.dispose()
+    assert after[:len(before)] == before  # the restatement's own rows follow, unsealed
+    old = Database(url=url, engine=make_engine(url))
+    with old.reading() as session:
+        assert audit.verify(session).ok
+    with old.writing() as session:  # 0007's triggers are back: values recorded in clear
+        s.add_contact(session, ctx, organization_id=1, name="戻し 次郎")
+    with old.engine.connect() as connection:
+        assert sorted(places_holding(connection, "戻し 次郎")) == [
+            "audit_log.new_values", "contact.name"]
+    old.dispose()

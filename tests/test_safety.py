@@ -309,15 +309,18 @@ FILL = {
     "organization_merge": "INSERT INTO organization_merge (id, kept_id, merged_id, merged_at,"
                           " merged_by, moved_json) VALUES (1, 1, 2, '2023-08-01 00:00:00',"
                           " 'old', '{}')",
+    "audit_break": "INSERT INTO audit_break (id, row_id, problem, reason, acknowledged_at,"
+                   " acknowledged_by) VALUES (1, 1, 'audit chain broken at row 1: old', '旧',"
+                   " '2023-09-01 00:00:00', 'old')",
 }
 
 
 #: Columns a later migration retired, with their content moved: 0006 turned `kpi.rule_param`
 #: into rows of `kpi_count_filter` (tests/test_plan_migration.py checks the figures stay).
 RETIRED = {"kpi": {"rule_param"}}
-#: Who migrations that write records sign as: the actor (0006), or the claimed name beside
-#: the login once logins are recorded (0010).
-MIGRATION_SIGNERS = ("migration 0006", "migration 0010")
+#: Who migrations that write records sign as: the actor (0006; 0008, restating contacts'
+#: audit rows), or the claimed name beside the login once logins are recorded (0010).
+MIGRATION_SIGNERS = ("migration 0006", "migration 0008", "migration 0010")
 
 
 #: The audit log's side tables (0008): written by its triggers and by sealing, checked by

@@ -46,7 +46,7 @@ PERSONAL_COLUMNS: dict[str, frozenset[str]] = {
 }
 HIDDEN = "***"
 #: What a history shows for a personal value that was erased.
-ERASED = "〔消去済〕"
+ERASED = store.ERASED_NAME
 
 _CONTENT = "id, table_name, row_id, action, old_values, new_values, changed_at, changed_by"
 

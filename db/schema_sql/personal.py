@@ -221,6 +221,17 @@ def _dumps(values: dict[str, Any], dialect: str) -> str:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
 
 
+_BATCH = 5000
+_UPDATE = "UPDATE audit_log SET old_values = :old, new_values = :new WHERE id = :id"
+_KEEP = (f"INSERT INTO {TABLE} (audit_id, side, column_name, value, salt, digest)"
+         " VALUES (:audit_id, :side, :column_name, :value, :salt, :digest)")
+_RESTATE = ("INSERT INTO audit_restatement (audit_id, sealed_hash, content_hash, matched,"
+            " restated_at) VALUES (:id, :sealed, :content, :matched, :at)")
+_PREVIOUS = ("SELECT a.id, (SELECT p.chain_hash FROM audit_log p WHERE p.id < a.id AND"
+             " p.chain_hash IS NOT NULL ORDER BY p.id DESC LIMIT 1) FROM audit_log a"
+             " WHERE a.table_name = :t AND a.chain_hash IS NOT NULL")
+
+
 def restate(bind: sa.Connection) -> int:
     """Move the personal values out of every existing audit row of a table with personal
     columns; returns how many rows were restated.
@@ -233,51 +244,56 @@ def restate(bind: sa.Connection) -> int:
     restated = 0
     now = datetime.now(UTC)
     for table, personal in PERSONAL_COLUMNS.items():
+        previous_of: dict[int, str | None] = dict(
+            bind.execute(sa.text(_PREVIOUS), {"t": table}).all())
         entries = list(chain._entries(bind, "WHERE table_name = :t ORDER BY id", {"t": table}))
-        for entry in entries:
-            kept: list[dict[str, Any]] = []
-            texts: dict[str, str | None] = {}
-            for side, raw in (("old", entry.old_values), ("new", entry.new_values)):
-                values = json.loads(raw) if raw else None
-                if values is None:
-                    texts[side] = raw
+        for start in range(0, len(entries), _BATCH):
+            updates, kept, restatements = [], [], []
+            for entry in entries[start:start + _BATCH]:
+                texts, cells = _moved_out(entry, personal, dialect)
+                if not cells:
                     continue
-                for column in personal:
-                    if values.get(column) is not None:
-                        value = str(values[column])
-                        values[column] = MARKER
-                        kept.append({"audit_id": entry.id, "side": side, "column_name": column,
-                                     "value": value, "salt": None, "digest": None})
-                texts[side] = _dumps(values, dialect)
-            if not kept:
-                continue
-            if entry.chain_hash is not None:
-                for cell in kept:
+                updates.append({"id": entry.id, **texts})
+                kept += cells
+                if entry.chain_hash is None:
+                    continue  # sealed later, with its values, like any new row
+                for cell in cells:
                     cell["salt"] = store.new_salt()
                     cell["digest"] = store.digest(cell["salt"], cell["value"])
-            bind.execute(sa.text(
-                "UPDATE audit_log SET old_values = :old, new_values = :new WHERE id = :id"),
-                {"old": texts["old"], "new": texts["new"], "id": entry.id})
-            bind.execute(sa.text(
-                f"INSERT INTO {TABLE} (audit_id, side, column_name, value, salt, digest)"
-                " VALUES (:audit_id, :side, :column_name, :value, :salt, :digest)"), kept)
-            if entry.chain_hash is None:
-                continue
-            previous = bind.execute(sa.text(
-                "SELECT chain_hash FROM audit_log WHERE id < :id AND chain_hash IS NOT NULL"
-                " ORDER BY id DESC LIMIT 1"), {"id": entry.id}).scalar() or chain.GENESIS
-            digests = tuple(sorted((c["side"], c["column_name"], c["digest"]) for c in kept))
-            content = replace(entry, old_values=texts["old"], new_values=texts["new"],
-                              digests=digests).canonical()
-            bind.execute(sa.text(
-                "INSERT INTO audit_restatement (audit_id, sealed_hash, content_hash, matched,"
-                " restated_at) VALUES (:id, :sealed, :content, :matched, :at)"), {
-                "id": entry.id, "sealed": entry.chain_hash,
-                "content": hashlib.sha256(content.encode("utf-8", "surrogateescape")).hexdigest(),
-                "matched": chain.chain_hash(previous, entry.canonical()) == entry.chain_hash,
-                "at": now})
-            restated += 1
+                digests = tuple(sorted((c["side"], c["column_name"], c["digest"])
+                                       for c in cells))
+                content = replace(entry, old_values=texts["old"], new_values=texts["new"],
+                                  digests=digests).canonical().encode("utf-8", "surrogateescape")
+                previous = previous_of.get(entry.id) or chain.GENESIS
+                restatements.append({
+                    "id": entry.id, "sealed": entry.chain_hash, "at": now,
+                    "content": hashlib.sha256(content).hexdigest(),
+                    "matched": chain.chain_hash(previous, entry.canonical()) == entry.chain_hash})
+            for statement, rows in ((_UPDATE, updates), (_KEEP, kept),
+                                    (_RESTATE, restatements)):
+                if rows:
+                    bind.execute(sa.text(statement), rows)
+            restated += len(restatements)
     return restated
+
+
+def _moved_out(entry: chain.AuditEntry, personal: Sequence[str], dialect: str
+               ) -> tuple[dict[str, str | None], list[dict[str, Any]]]:
+    """The row's JSON texts with the marker in place of each personal value, and the values."""
+    texts: dict[str, str | None] = {}
+    cells: list[dict[str, Any]] = []
+    for side, raw in (("old", entry.old_values), ("new", entry.new_values)):
+        values = json.loads(raw) if raw else None
+        if values is None:
+            texts[side] = raw
+            continue
+        for column in personal:
+            if values.get(column) is not None:
+                cells.append({"audit_id": entry.id, "side": side, "column_name": column,
+                              "value": str(values[column]), "salt": None, "digest": None})
+                values[column] = MARKER
+        texts[side] = _dumps(values, dialect)
+    return texts, cells
 
 
 def put_back(bind: sa.Connection) -> None:
