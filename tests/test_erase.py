@@ -127,7 +127,7 @@ def test_erasing_a_contact_removes_its_values_everywhere_and_the_chain_holds(
     (["contacts", "erase", "{contact}", "--reason", "  "], "crm: 消去には理由が必要です\n"),
     (["contacts", "erase", "999", "--reason", "依頼"], "crm: contact id 999 は存在しません\n"),
     (["--read-only", "contacts", "erase", "{contact}", "--reason", "依頼"],
-     "crm: --read-only: this command would change the database; nothing done\n"),
+     'crm: --read-only: このコマンドはデータベースを変更するため、何もしませんでした\n'),
 ])
 def test_an_erasure_mistake_is_one_line_and_changes_nothing(
     database: Database, ctx: Context, capsys: pytest.CaptureFixture[str], argv: list[str],

@@ -205,7 +205,10 @@ def test_downgrading_0008_puts_the_values_back_byte_for_byte(
     with old.reading() as session:
         assert audit.verify(session).ok
     with old.writing() as session:  # 0007's triggers are back: values recorded in clear
-        s.add_contact(session, ctx, organization_id=1, name="戻し 次郎")
+        session.execute(text(
+            "INSERT INTO contact (created_at, created_by, updated_at, updated_by,"
+            " organization_id, name) VALUES (:at, :by, :at, :by, 1, '戻し 次郎')"),
+            {"at": ctx.now(), "by": ctx.user})
     with old.engine.connect() as connection:
         assert sorted(places_holding(connection, "戻し 次郎")) == [
             "audit_log.new_values", "contact.name"]
