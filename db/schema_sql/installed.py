@@ -15,7 +15,7 @@ from types import ModuleType
 
 import sqlalchemy as sa
 
-from db.schema_sql import audit, trust
+from db.schema_sql import audit, search, trust
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ def sqlite_triggers(bind: sa.Connection) -> dict[str, Trigger]:
         installed[statement.split()[2]] = Trigger("issued_report", statement)
     for name, (table, statement) in trust.sqlite_guards().items():
         installed[name] = Trigger(table, statement)
+    for name, (table, statement) in search.sqlite_installed().items():
+        installed[name] = Trigger(table, statement)
     return installed
 
 
@@ -67,7 +69,7 @@ def pg_functions(schema: str) -> dict[str, str]:
                                         schema),
         "issued_report_frozen": _pg_function("issued_report_frozen", frozen, schema),
     } | {name: _pg_function(name, definition, schema)
-         for name, definition in trust.pg_functions().items()}
+         for name, definition in (trust.pg_functions() | search.pg_functions()).items()}
 
 
 def _pg_trigger(name: str, when: str, table: str, call: str, schema: str) -> Trigger:
@@ -88,6 +90,6 @@ def pg_triggers(bind: sa.Connection, schema: str) -> dict[str, Trigger]:
     for name, when in frozen.items():
         installed[name] = _pg_trigger(name, when, "issued_report", "issued_report_frozen()",
                                       schema)
-    for name, (table, when) in trust.pg_guards().items():
+    for name, (table, when) in (trust.pg_guards() | search.pg_triggers()).items():
         installed[name] = _pg_trigger(name, when, table, f"{name}()", schema)
     return installed
