@@ -183,7 +183,7 @@ def pg_functions() -> dict[str, str]:
     """name -> CREATE FUNCTION of every trigger function keeping the documents."""
     functions = {}
     for indexed in INDEXED:
-        for suffix, _table, event, ids in _sources(indexed):
+        for suffix, _table, _event, ids in _sources(indexed):
             name = f"{indexed.index}_{suffix}"
             functions[name] = (
                 f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
