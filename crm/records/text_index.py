@@ -29,6 +29,7 @@ class Narrowed(ColumnElement[bool]):
     """`record_id` is one of the records of `index` whose document may contain a key."""
 
     inherit_cache = False
+    _is_implicitly_boolean = True
     type = Boolean()
 
     def __init__(self, index: str, record_id: ColumnElement[Any], keys: tuple[str, ...]):
