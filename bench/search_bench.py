@@ -16,6 +16,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -70,9 +71,9 @@ def measure(database: Database, repeat: int) -> dict[str, dict[str, float]]:
             if indexed != plain:
                 raise AssertionError(f"{query}: the index finds other rows than LIKE")
             figures[f"{query} ({label})"] = {
-                "page": _best(repeat, lambda: meeting_page(session, filters=filters)),
-                "count": _best(repeat, lambda: count_meetings(session, filters=filters)),
-                "page (LIKE)": _best(repeat, lambda: _PLAIN.page(session, filters=filters)),
+                "page": _best(repeat, partial(meeting_page, session, filters=filters)),
+                "count": _best(repeat, partial(count_meetings, session, filters=filters)),
+                "page (LIKE)": _best(repeat, partial(_PLAIN.page, session, filters=filters)),
                 "rows": float(count_meetings(session, filters=filters)),
             }
     return figures
