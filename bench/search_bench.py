@@ -16,8 +16,8 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from functools import partial
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
