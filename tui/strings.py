@@ -177,10 +177,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "table_outreach_event_staff": ("周知広報・講座の職員", "Event staff"),
     "archived_at": ("保管日時", "Archived at"),
     "archived_by": ("保管者", "Archived by"),
-    "organization_id": ("団体ID", "Organization id"),
+    "organization_id": ("団体", "Organization"),
     "meeting_id": ("意見交換ID", "Meeting id"),
-    "contact_id": ("担当者ID", "Contact id"),
-    "staff_id": ("職員ID", "Staff id"),
+    "contact_id": ("担当者", "Contact"),
+    "staff_id": ("職員", "Staff"),
     "agreement_id": ("協定ID", "Agreement id"),
     "outreach_event_id": ("広報・講座ID", "Event id"),
     "follow_up_done_on": ("フォローアップ完了日", "Follow-up done"),
@@ -235,6 +235,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "contact_email": ("メール", "E-mail"),
     "contact_phone": ("電話", "Phone"),
     "contact_notes": ("備考", "Notes"),
+    # tui-day2: history values whole
+    "whole_value": ("全文", "Whole value"),
+    "close": ("閉じる", "Close"),
+    "plan_id": ("計画", "Plan"),
+    "kpi_id": ("KPI", "KPI"),
+    "entered_by": ("入力者", "Entered by"),
 }
 
 #: Textual's own English labels (its bindings and palette commands) in Japanese.

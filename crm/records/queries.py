@@ -737,3 +737,27 @@ def event_detail(session: Session, event_id: int) -> EventDetail | None:
         return None
     return _row(EventDetail, e, staff=_staff(session, entities.EVENTS.link("staff_ids"), e.id),
                 tags=tuple(tags_of(session, entities.EVENTS.link("tags"), e.id)))
+
+
+# --- names of linked ids (the audit history) ------------------------------------------------
+
+#: A column holding the id of another record -> that record's model.
+NAMED_IDS: dict[str, type[m.Organization | m.Staff | m.Contact | m.Plan | m.Kpi]] = {
+    "organization_id": m.Organization, "staff_id": m.Staff, "contact_id": m.Contact,
+    "plan_id": m.Plan, "kpi_id": m.Kpi,
+}
+
+
+def names_of(session: Session, column: str, ids: Iterable[int], lang: str) -> dict[int, str]:
+    """The names (plans and KPIs: in `lang`) of the records `ids` of the column `column`
+    points to (one of NAMED_IDS); ids of records that no longer exist are left out."""
+    model = NAMED_IDS[column]
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    if model is m.Plan or model is m.Kpi:
+        name = col(model.name_ja if lang == "ja" else model.name_en)
+    else:
+        name = col(model.name)  # type: ignore[union-attr]
+    rows = session.execute(select(col(model.id), name).where(col(model.id).in_(wanted)))
+    return {row[0]: row[1] for row in rows}
