@@ -490,9 +490,11 @@ def _printable(text: str) -> str:
 
 
 def build_demo(url: str, *, seed: int, force: bool, today: date,
-               out: TextIO | None = None) -> Database:
+               out: TextIO | None = None,
+               progress: Callable[[str], None] | None = None) -> Database:
     """Create the demo database at `url`, its records up to `today`, marked as one
-    (db.maintenance.mark_as_demo).
+    (db.maintenance.mark_as_demo); `progress` hears each step (crm.demo.DEMO_STEPS, then
+    "saving").
 
     With `force` it replaces an existing SQLite file: a demo one as it is, any other only
     once a backup of it is taken (and reported on `out`).
@@ -519,7 +521,9 @@ def build_demo(url: str, *, seed: int, force: bool, today: date,
     ctx = Context(user="demo", clock=fixed_clock(demo_clock(today)))
     database = create_database(url, ctx)
     with database.writing(actor=ctx.user) as session:
-        generate_demo(session, ctx, seed=seed, today=today)
+        generate_demo(session, ctx, seed=seed, today=today, progress=progress)
+        if progress is not None:
+            progress("saving")
     if path is not None:
         mark_as_demo(database)
     return database
@@ -870,8 +874,16 @@ def cmd_home(args: argparse.Namespace, out: TextIO) -> int:
     """No command: open the terminal UI (on the demo database with --demo)."""
     from tui.app import CRMApp
 
-    database = _open(args)
     lang = args.lang or default_language()
+    path = demo_database_path()
+    if args.demo and args.db is None and not path.exists():
+        from tui.splash import build_with_splash
+
+        today = _context(args).today()
+        build_with_splash(lambda progress: build_demo(
+            resolve_url(path), seed=2018, force=False, today=today, progress=progress,
+        ).dispose(), lang)
+    database = _open(args)
     CRMApp(database, _context(args), lang=lang, read_only=args.read_only,
            personal=args.show_personal).run()
     return 0

@@ -241,6 +241,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan_id": ("計画", "Plan"),
     "kpi_id": ("KPI", "KPI"),
     "entered_by": ("入力者", "Entered by"),
+    # tui-day2: the splash while the demo database is built
+    "splash_building": ("デモ用のデータベースを作成しています（初回のみ）",
+                        "Building the demo database (first launch only)"),
+    "splash_starting": ("準備中…", "Starting…"),
+    "splash_organizations": ("団体・職員・担当者…", "Organizations, staff and contacts…"),
+    "splash_meetings": ("意見交換…", "Meetings…"),
+    "splash_agreements": ("データ連携協定…", "Agreements…"),
+    "splash_events": ("周知広報・出前講座…", "Events and lectures…"),
+    "splash_measurements": ("KPI測定値…", "KPI measurements…"),
+    "splash_plans": ("計画…", "Plans…"),
+    "splash_recent": ("最近の記録…", "Recent records…"),
+    "splash_saving": ("保存して監査証跡を封印しています…", "Saving and sealing the audit trail…"),
 }
 
 #: Textual's own English labels (its bindings and palette commands) in Japanese.
