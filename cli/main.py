@@ -872,8 +872,11 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_home(args: argparse.Namespace, out: TextIO) -> int:
     """No command: open the terminal UI (on the demo database with --demo)."""
+    from db.session import keymap_path
     from tui.app import CRMApp
+    from tui.keymap import known_actions, load_keymap
 
+    keymap = load_keymap(keymap_path(), known_actions())
     lang = args.lang or default_language()
     path = demo_database_path()
     if args.demo and args.db is None and not path.exists():
@@ -885,7 +888,7 @@ def cmd_home(args: argparse.Namespace, out: TextIO) -> int:
         ).dispose(), lang)
     database = _open(args)
     CRMApp(database, _context(args), lang=lang, read_only=args.read_only,
-           personal=args.show_personal).run()
+           personal=args.show_personal, keymap=keymap).run()
     return 0
 
 

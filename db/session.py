@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_data_path
+from platformdirs import user_config_path, user_data_path
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
@@ -33,6 +33,13 @@ def default_database_path() -> Path:
 def demo_database_path() -> Path:
     """Where `crm --demo` keeps its demo database."""
     return user_data_path(APP_NAME, appauthor=False) / "demo.sqlite3"
+
+
+def keymap_path() -> Path:
+    """The TUI's key map file (tui.keymap): $CRM_KEYMAP, else keys.toml in the user config
+    directory."""
+    return Path(os.environ.get("CRM_KEYMAP") or
+                user_config_path(APP_NAME, appauthor=False) / "keys.toml")
 
 
 def resolve_url(db_path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> str:
