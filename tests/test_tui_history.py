@@ -25,7 +25,7 @@ def _meeting_with_links(database: Database, ctx: Context) -> tuple[Seeded, int]:
         meeting = services.log_meeting(
             s, ctx, held_on=date(2023, 3, 31), title="要旨の長い意見交換",
             organization_ids=[seeded.university], staff_ids=[seeded.staff],
-            contact_ids=[contact.id or 0], summary=LONG_SUMMARY)
+            contact_ids=[contact.id or 0], summary=LONG_SUMMARY, tags=["防災"])
         services.record_measurement(s, ctx, kpi_code="open_data_files",
                                     measured_on=date(2023, 3, 1), value=1500)
     return seeded, meeting.id or 0
@@ -42,6 +42,7 @@ def test_linked_ids_are_names_and_contacts_only_with_personal_data(
             links = {e.table_name: text for e, text in zip(entries, shown, strict=True)}
             assert "兵庫県立大学" in links["meeting_organization"]
             assert "山田 太郎" in links["meeting_staff"]
+            assert "タグ: 防災" in links["meeting_tag"]
             assert ("鈴木 花" in links["meeting_contact"]) is personal
         entries, names = read_history(session, [("kpi_measurement", 1)], 5, personal=False,
                                       lang="en")

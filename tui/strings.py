@@ -241,6 +241,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "plan_id": ("計画", "Plan"),
     "kpi_id": ("KPI", "KPI"),
     "entered_by": ("入力者", "Entered by"),
+    "tag_id": ("タグ", "Tag"),
+    "table_meeting_tag": ("意見交換のタグ", "Meeting tags"),
+    "table_agreement_tag": ("協定のタグ", "Agreement tags"),
+    "table_outreach_event_tag": ("周知広報・講座のタグ", "Event tags"),
     # tui-day2: the splash while the demo database is built
     "splash_building": ("デモ用のデータベースを作成しています（初回のみ）",
                         "Building the demo database (first launch only)"),

@@ -742,9 +742,9 @@ def event_detail(session: Session, event_id: int) -> EventDetail | None:
 # --- names of linked ids (the audit history) ------------------------------------------------
 
 #: A column holding the id of another record -> that record's model.
-NAMED_IDS: dict[str, type[m.Organization | m.Staff | m.Contact | m.Plan | m.Kpi]] = {
+NAMED_IDS: dict[str, type[m.Organization | m.Staff | m.Contact | m.Plan | m.Kpi | m.Tag]] = {
     "organization_id": m.Organization, "staff_id": m.Staff, "contact_id": m.Contact,
-    "plan_id": m.Plan, "kpi_id": m.Kpi,
+    "plan_id": m.Plan, "kpi_id": m.Kpi, "tag_id": m.Tag,
 }
 
 
