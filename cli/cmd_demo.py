@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TextIO
@@ -18,9 +19,11 @@ from db.session import Database, create_database, resolve_url
 
 
 def build_demo(url: str, *, seed: int, force: bool, today: date,
-               out: TextIO | None = None, lang: str = "ja") -> Database:
+               out: TextIO | None = None, lang: str = "ja",
+               progress: Callable[[str], None] | None = None) -> Database:
     """Create the demo database at `url`, its records up to `today`, marked as one
-    (db.maintenance.mark_as_demo).
+    (db.maintenance.mark_as_demo); `progress` hears each step (crm.demo.DEMO_STEPS, then
+    "saving").
 
     With `force` it replaces an existing SQLite file: a demo one as it is, any other only
     once a backup of it is taken (and reported on `out`).
@@ -47,7 +50,9 @@ def build_demo(url: str, *, seed: int, force: bool, today: date,
     ctx = Context(user="demo", clock=fixed_clock(demo_clock(today)))
     database = create_database(url, ctx)
     with database.writing(actor=ctx.user) as session:
-        generate_demo(session, ctx, seed=seed, today=today)
+        generate_demo(session, ctx, seed=seed, today=today, progress=progress)
+        if progress is not None:
+            progress("saving")
     if path is not None:
         mark_as_demo(database)
     return database

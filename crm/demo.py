@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import random
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
@@ -762,14 +762,22 @@ class _Org:
 # --- the generator --------------------------------------------------------------------------
 
 
-def generate_demo(session: Session, ctx: Context, *, today: date, seed: int = 2018
-                  ) -> DemoSummary:
+#: The steps of `generate_demo`, in order, as its `progress` callback names them.
+DEMO_STEPS = ("organizations", "meetings", "agreements", "events", "measurements", "plans",
+              "recent")
+
+
+def generate_demo(session: Session, ctx: Context, *, today: date, seed: int = 2018,
+                  progress: Callable[[str], None] | None = None) -> DemoSummary:
     """Fill an empty database (the shipped plan seeded) with the demo data for `seed`, up to
-    `today`, and the example smart-city plan; flushes, no commit."""
+    `today`, and the example smart-city plan; flushes, no commit. `progress` is called with
+    each of DEMO_STEPS as it begins."""
     if session.scalar(select(func.count()).select_from(Organization)):
         raise DataError("demo data needs an empty database",
                         ja="デモデータは空のデータベースにのみ作成できます")
+    step = progress or (lambda _name: None)
     rng = random.Random(seed)
+    step("organizations")
     companies, others = _organizations(session, ctx, rng)
     staff = _staff(session, ctx)
     contacts = _contacts(session, ctx, rng, companies, others)
@@ -780,14 +788,20 @@ def generate_demo(session: Session, ctx: Context, *, today: date, seed: int = 20
         *session.scalars(select(Contact)),
     ]
     try:
+        step("meetings")
         meetings, archived_meetings, meeting_links = _meetings(
             session, ctx, rng, companies, others, staff, contacts
         )
+        step("agreements")
         agreements, partners = _agreements(session, ctx, rng, companies, others)
+        step("events")
         events, archived_events = _events(session, ctx, rng, staff)
+        step("measurements")
         measurements = _measurements(session, ctx, rng)
+        step("plans")
         plans.import_plan(session, ctx, parse_plan(tomllib.loads(SMARTCITY_PLAN),
                                                    "smartcity-2021.toml"), "smartcity-2021.toml")
+        step("recent")
         recent = _recent(session, ctx, seed, today, companies, others, staff, contacts)
     finally:
         session.info.pop("demo_pinned", None)

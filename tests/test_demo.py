@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,15 @@ from sqlmodel import Session
 from crm import models as m
 from crm.calendar import fiscal_year_of
 from crm.context import Context, fixed_clock
-from crm.demo import FIRST_DAY, LAST_DAY, TAGGED_AFTER, DemoSummary, demo_clock, generate_demo
+from crm.demo import (
+    DEMO_STEPS,
+    FIRST_DAY,
+    LAST_DAY,
+    TAGGED_AFTER,
+    DemoSummary,
+    demo_clock,
+    generate_demo,
+)
 from crm.errors import DataError
 from crm.kpi import engine as kpi_engine
 from crm.normalize import normalize_name, validate_corporate_number
@@ -33,12 +41,17 @@ AS_OF = date(2023, 3, 31)
 SHIPPED = ["ict-policy-2018"]
 
 
-def build(path: Path, seed: int, today: date = TODAY) -> tuple[Database, DemoSummary]:
+#: The steps the module's demo build reported, in order (the splash shows them).
+PROGRESS: list[str] = []
+
+
+def build(path: Path, seed: int, today: date = TODAY,
+          progress: Callable[[str], None] | None = None) -> tuple[Database, DemoSummary]:
     """A new demo database at `path`, built on `today`, and its summary."""
     ctx = Context(user="demo", clock=fixed_clock(demo_clock(today)))
     database = create_database(sqlite_url(path), ctx)
     with database.writing() as session:
-        summary = generate_demo(session, ctx, seed=seed, today=today)
+        summary = generate_demo(session, ctx, seed=seed, today=today, progress=progress)
     return database, summary
 
 
@@ -70,7 +83,8 @@ def dump(database: Database) -> dict[str, list[tuple[Any, ...]]]:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, DemoSummary]]:
-    database, summary = build(tmp_path_factory.mktemp("demo") / "demo.sqlite3", 2018)
+    database, summary = build(tmp_path_factory.mktemp("demo") / "demo.sqlite3", 2018,
+                              progress=PROGRESS.append)
     yield database, summary
     database.dispose()
 
@@ -86,6 +100,10 @@ def count(session: Session, model: Any, *where: Any) -> int:
 
 
 # --- sizes and spread -----------------------------------------------------------------------
+
+
+def test_the_build_reports_every_step_in_order(demo: tuple[Database, DemoSummary]) -> None:
+    assert PROGRESS == list(DEMO_STEPS)
 
 
 def test_summary_matches_the_database_and_the_spec(

@@ -23,6 +23,7 @@ from crm.records import services
 from crm.reporting.issued import history, restatements
 from db.engine import make_engine, sqlite_url
 from db.migrate import alembic_config, upgrade
+from db.schema_sql import search
 from db.session import Database
 from reports.publish import build_report, issue_report, publish_report
 from tests.test_report import GENERATED, Q3, build, fill, page_texts
@@ -156,7 +157,8 @@ def test_migration_matches_the_models(tmp_path: Path) -> None:
     engine = make_engine(sqlite_url(tmp_path / "drift.sqlite3"))
     upgrade(engine)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                          "include_object": search.include_object})
         assert compare_metadata(context, SQLModel.metadata) == []
     config = alembic_config()
     with engine.begin() as connection:

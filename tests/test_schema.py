@@ -18,6 +18,7 @@ from crm.context import Context
 from crm.kpi import rules
 from db.engine import sqlite_url
 from db.migrate import current_revision, head_revision, upgrade
+from db.schema_sql import search
 from db.session import Database, create_database
 
 SCHEMA_SQL = Path(__file__).parent.parent / "db" / "schema_sql"
@@ -29,7 +30,8 @@ SQLITE_0005 = Path(__file__).parent / "schema_history" / "sqlite_0005.txt"
 def test_migrations_and_models_do_not_drift(database: Database) -> None:
     with database.engine.connect() as connection:
         diff = compare_metadata(
-            MigrationContext.configure(connection, opts={"compare_type": True}),
+            MigrationContext.configure(connection, opts={"compare_type": True,
+                                          "include_object": search.include_object}),
             SQLModel.metadata,
         )
     assert diff == []

@@ -147,6 +147,7 @@ class CRMApp(App[None]):
         read_only: bool = False,
         personal: bool = False,
         report_dir: Path | None = None,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         self.database = database
         self.report_dir = report_dir or Path.cwd()
@@ -159,6 +160,8 @@ class CRMApp(App[None]):
         self.notices: deque[Notice] = deque(maxlen=NOTICES_KEPT)
         super().__init__()
         translate_bindings(self, lang)
+        # Keys rebound by the office's key map file (tui.keymap), by binding id.
+        self.set_keymap(keymap or {})
         self.title = self.t("app_title")
         if self.read_only:
             self.title += f" [{self.t('read_only')}]"

@@ -187,7 +187,8 @@ class ListSpec:
     """What a list of the entity shows and how it is sorted, searched and filtered.
 
     `kind` is the column `ListFilter.kind` filters on; `period` the date `ListFilter.period`
-    filters on; `extra_sorts` sort keys that are not shown as a column.
+    filters on; `extra_sorts` sort keys that are not shown as a column; `text_index` the
+    search table (migration 0011) that narrows a free-text search before its exact check.
     """
 
     columns: tuple[ListColumn, ...]
@@ -197,6 +198,7 @@ class ListSpec:
     kind: Any = None
     period: Any = None
     extra_sorts: dict[str, Any] = field(default_factory=dict)
+    text_index: str | None = None
 
     @property
     def sorts(self) -> dict[str, Any]:
@@ -554,6 +556,7 @@ MEETINGS = Entity(
         descending=True,
         search=(*_searched(m.Meeting, "title", "summary"),
                 *_linked_searched(_MEETING_ORGANIZATIONS), *_linked_searched(_MEETING_STAFF)),
+        text_index="search_meeting",
         period=col(m.Meeting.held_on),
     ),
     derived=("follow_up_done_on",),  # set by services.complete_follow_up
@@ -599,6 +602,7 @@ AGREEMENTS = Entity(
         descending=True,
         search=(*_searched(m.Agreement, "title", "datasets", "notes"),
                 *_linked_searched(_AGREEMENT_PARTNERS)),
+        text_index="search_agreement",
         kind=col(m.Agreement.status),
         period=col(m.Agreement.concluded_on),
     ),
@@ -643,6 +647,7 @@ EVENTS = Entity(
         descending=True,
         search=(*_searched(m.OutreachEvent, "title", "venue", "municipality"),
                 *_linked_searched(_EVENT_STAFF)),
+        text_index="search_outreach_event",
         kind=col(m.OutreachEvent.kind),
         period=col(m.OutreachEvent.held_on),
     ),

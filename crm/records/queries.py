@@ -5,7 +5,8 @@ offset/limit, and returns plain frozen rows detached from the session. What a li
 searches and sorts by comes from its entity's spec (crm.records.entities); the names linked to
 the records on a page are fetched in one extra query for the page's ids (`linked_names`).
 Sorting by the date columns uses their indexes (`ix_meeting_held_on_id`, …); sorting by
-another column or filtering on free text (LIKE '%…%') scans the table.
+another column scans the table. Free text (LIKE '%…%') is narrowed by the trigram index
+where the entity has one (crm.records.text_index), else it scans the table.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlmodel import Session, col
 from crm import models as m
 from crm.calendar import FiscalPeriod
 from crm.context import JAPAN
-from crm.records import entities
+from crm.records import entities, text_index
 from crm.records.entities import Entity, Link
 from crm.tags import tags_of
 
@@ -57,18 +58,21 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _search(text: str, searches: Sequence[entities.Search], owner_id: Any
-            ) -> ColumnElement[bool]:
+def _search(text: str, searches: Sequence[entities.Search], owner_id: Any,
+            index: str | None = None) -> ColumnElement[bool]:
     """Rows where one of the columns contains `text` (in that column's form of it); a linked
-    record's column matches through an EXISTS over the link table (`owner_id`: the row's id)."""
+    record's column matches through an EXISTS over the link table (`owner_id`: the row's id).
+    With a text `index`, only the rows it narrows the search to are checked."""
     own: list[ColumnElement[bool]] = []
     linked: dict[Link, list[ColumnElement[bool]]] = {}
+    keys: dict[str, None] = {}
     for search in searches:
         try:
             key = search.key(text) if search.key is not None else text
         except ValueError:
             continue
         if key:
+            keys[key] = None
             match = search.column.like(_like(key), escape="\\")
             (own if search.link is None else linked.setdefault(search.link, [])).append(match)
     for link, matches in linked.items():
@@ -77,7 +81,9 @@ def _search(text: str, searches: Sequence[entities.Search], owner_id: Any
             link.target_column == col(link.target_model.id),
             or_(*matches),
         ))
-    return or_(*own)
+    if index is None or not keys:
+        return or_(*own)
+    return and_(text_index.narrowed(index, owner_id, tuple(keys)), or_(*own))
 
 
 def _tagged(entity: Entity, tag: str | None) -> ColumnElement[bool] | None:
@@ -232,7 +238,7 @@ class _Lister(Generic[RowT]):
                 None if filters.include_archived else col(model.archived_at).is_(None),
                 spec.kind == filters.kind if filters.kind and spec.kind is not None else None,
                 None if spec.period is None else _in_period(spec.period, filters.period),
-                _search(text, spec.search, col(model.id)) if text else None,
+                _search(text, spec.search, col(model.id), spec.text_index) if text else None,
                 _linked_to(self.entity, m.Staff, filters.staff_id),
                 _linked_to(self.entity, m.Organization, filters.organization_id),
                 _tagged(self.entity, filters.tag),
@@ -731,3 +737,27 @@ def event_detail(session: Session, event_id: int) -> EventDetail | None:
         return None
     return _row(EventDetail, e, staff=_staff(session, entities.EVENTS.link("staff_ids"), e.id),
                 tags=tuple(tags_of(session, entities.EVENTS.link("tags"), e.id)))
+
+
+# --- names of linked ids (the audit history) ------------------------------------------------
+
+#: A column holding the id of another record -> that record's model.
+NAMED_IDS: dict[str, type[m.Organization | m.Staff | m.Contact | m.Plan | m.Kpi | m.Tag]] = {
+    "organization_id": m.Organization, "staff_id": m.Staff, "contact_id": m.Contact,
+    "plan_id": m.Plan, "kpi_id": m.Kpi, "tag_id": m.Tag,
+}
+
+
+def names_of(session: Session, column: str, ids: Iterable[int], lang: str) -> dict[int, str]:
+    """The names (plans and KPIs: in `lang`) of the records `ids` of the column `column`
+    points to (one of NAMED_IDS); ids of records that no longer exist are left out."""
+    model = NAMED_IDS[column]
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    if model is m.Plan or model is m.Kpi:
+        name = col(model.name_ja if lang == "ja" else model.name_en)
+    else:
+        name = col(model.name)  # type: ignore[union-attr]
+    rows = session.execute(select(col(model.id), name).where(col(model.id).in_(wanted)))
+    return {row[0]: row[1] for row in rows}

@@ -6,6 +6,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import crm.models  # noqa: F401  (registers every table on SQLModel.metadata)
+from db.schema_sql.search import include_object
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -17,6 +18,7 @@ def run_migrations() -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_object=include_object,
         render_as_batch=True,
         # New migrations name sqlmodel's AutoString as imported by script.py.mako: mypy
         # --strict cannot see `sqlmodel.sql.sqltypes` through a bare `import sqlmodel`.

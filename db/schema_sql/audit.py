@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+from db.schema_sql.search import is_search_table
+
 #: Tables never audited: the log itself, the actor register, Alembic's bookkeeping, and (from
 #: 0008) the personal values the log refers to, which are part of the log.
 NOT_AUDITED = frozenset({"audit_log", "audit_actor", "alembic_version", "audit_personal_value"})
@@ -38,7 +40,7 @@ def audited_tables(bind: sa.Connection) -> list[tuple[str, str, list[str]]]:
     inspector = sa.inspect(bind)
     tables = []
     for table in sorted(inspector.get_table_names()):
-        if table in NOT_AUDITED:
+        if table in NOT_AUDITED or is_search_table(table):
             continue
         columns = [c["name"] for c in inspector.get_columns(table)]
         key = "id" if "id" in columns else inspector.get_pk_constraint(table)[

@@ -15,7 +15,7 @@ from types import ModuleType
 
 import sqlalchemy as sa
 
-from db.schema_sql import audit, personal, trust
+from db.schema_sql import audit, personal, search, trust
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ def sqlite_triggers(bind: sa.Connection) -> dict[str, Trigger]:
     history = _migration("0010_agreement_status_history")
     for name, statement in history.SQLITE_GUARDS.items():
         installed[name] = Trigger(history.TABLE, statement)
+    for name, (table, statement) in search.sqlite_installed().items():
+        installed[name] = Trigger(table, statement)
     return installed
 
 
@@ -82,7 +84,7 @@ def pg_functions(schema: str) -> dict[str, str]:
         history.PG_FUNCTION_NAME: _pg_function(history.PG_FUNCTION_NAME, history.PG_FUNCTION,
                                                schema),
     } | {name: _pg_function(name, definition, schema)
-         for name, definition in trust.pg_functions().items()}
+         for name, definition in (trust.pg_functions() | search.pg_functions()).items()}
 
 
 def _pg_trigger(name: str, when: str, table: str, call: str, schema: str) -> Trigger:
@@ -103,7 +105,7 @@ def pg_triggers(bind: sa.Connection, schema: str) -> dict[str, Trigger]:
     for name, when in frozen.items():
         installed[name] = _pg_trigger(name, when, "issued_report", "issued_report_frozen()",
                                       schema)
-    for name, (table, when) in trust.pg_guards().items():
+    for name, (table, when) in (trust.pg_guards() | search.pg_triggers()).items():
         installed[name] = _pg_trigger(name, when, table, f"{name}()", schema)
     for name, when in personal.PG_GUARDS.items():
         installed[name] = _pg_trigger(name, when, personal.TABLE, f"{personal.TABLE}_guard()",

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Select, SelectionList, Static, TextArea
+from textual.widgets import Header, Input, Select, SelectionList, Static, TextArea
 
 from crm.calendar import DateParseError, parse_date
 from crm.context import Context
@@ -27,6 +27,7 @@ from tui.kit.screen import CRMScreen
 from tui.messages import Loaded, WriteDone, WriteFailed
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.field import Field
+from tui.widgets.footer import PriorityFooter
 from tui.widgets.new_organization import NewOrganizationDialog
 from tui.widgets.organization_picker import Match, OrganizationPicker, PickedOrganization
 from tui.widgets.plain import literal
@@ -104,7 +105,7 @@ class FormScreen(CRMScreen, Generic[Data]):
         with VerticalScroll(id="form"):
             yield from self.fields()
         yield Static("", id="form-error", markup=False)
-        yield Footer()
+        yield PriorityFooter()
 
     def on_mount(self) -> None:
         self.read(self.load, FormScreen.DataLoaded)

@@ -12,12 +12,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.records import services
 from crm.records.entities import Entity, ListColumn
 from crm.records.queries import Choice, ListFilter, staff_choices
+from tui.kit.column_layout import fit_columns
 from tui.kit.navigation import (
     VIEWABLE,
     AuditTrail,
@@ -29,6 +30,7 @@ from tui.kit.screen import QUIT, CRMScreen, nav_tabs
 from tui.messages import Loaded, WriteDone, WriteFailed
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.filter_bar import FilterBar, Options
+from tui.widgets.footer import PriorityFooter
 from tui.widgets.paged_table import PagedTable
 
 #: How many fiscal years back the year filter offers.
@@ -192,19 +194,19 @@ class RecordListScreen(CRMScreen, Generic[Row]):
         yield self.filter_bar()
         yield PagedTable(id="records")
         yield Static("", id="list-status")
-        yield Footer()
+        yield PriorityFooter()
 
     def column_widths(self, width: int) -> list[int]:
-        """Column widths for a screen `width` cells wide: flex columns share what is left."""
-        fixed = sum(c.width for c in self.columns) + 2 * len(self.columns) + 4
-        flexible = [c for c in self.columns if c.flex]
-        extra = max(0, width - fixed) // max(1, len(flexible))
-        return [c.width + (extra if c.flex else 0) for c in self.columns]
+        """Column widths for a screen `width` cells wide, sized to the loaded rows."""
+        headers = [column.label(self.crm.lang) for column in self.columns]
+        return fit_columns(self.columns, headers,
+                           (self.cells(row) for row in self.rows.values()), width)
 
-    def on_resize(self) -> None:
+    def _lay_out(self) -> bool:
+        """Size the columns to the screen and the rows; whether the table was rebuilt."""
         widths = self.column_widths(self.size.width)
         if widths == self._widths:
-            return
+            return False
         self._widths = widths
         table = self.query_one(PagedTable)
         row = table.cursor_row
@@ -213,6 +215,10 @@ class RecordListScreen(CRMScreen, Generic[Row]):
             table.add_column(column.label(self.crm.lang), width=width, key=column.key)
         self._add_rows(list(self.rows.values()))
         table.move_cursor(row=row)
+        return True
+
+    def on_resize(self) -> None:
+        self._lay_out()
 
     def on_mount(self) -> None:
         table = self.query_one(PagedTable)
@@ -255,7 +261,9 @@ class RecordListScreen(CRMScreen, Generic[Row]):
             return
         fresh = [row for row in message.rows if str(row.id) not in self.rows]
         self.rows.update((str(row.id), row) for row in fresh)
-        self._add_rows(fresh)
+        # The first page sizes the columns; later pages keep them (no jumps while scrolling).
+        if message.offset != 0 or not self._lay_out():
+            self._add_rows(fresh)
         self.has_more = message.has_more
         self.fetching = False
         self._show_status()

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Tab, Tabs
 
 from crm.errors import CRMError, DataError
+from tui.keymap import binding_id
 from tui.kit.navigation import SECTIONS, Host
 from tui.messages import WriteDone, WriteFailed
 from tui.strings import STRINGS, text, textual_text
@@ -34,10 +35,12 @@ def _label(description: str, lang: str) -> str:
 
 def translate_bindings(node: DOMNode, lang: str) -> bool:
     """Replace binding descriptions that are STRINGS keys (or Textual's own English labels)
-    by their label in `lang`; True if any changed."""
+    by their label in `lang`, and give each binding its action's id (tui.keymap: a key map
+    file rebinds it by that id); True if any changed."""
     changed = False
     for key, bindings in node._bindings.key_to_bindings.items():
-        translated = [replace(b, description=_label(b.description, lang)) for b in bindings]
+        translated = [replace(b, description=_label(b.description, lang),
+                              id=b.id or binding_id(b.action)) for b in bindings]
         changed |= translated != bindings
         node._bindings.key_to_bindings[key] = translated
     return changed

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tui.kit.screen import QUIT, CRMScreen
+from tui.widgets.footer import PriorityFooter
 from tui.widgets.plain import PlainTable
 
 
@@ -38,7 +39,7 @@ class TableScreen(CRMScreen):
         yield PlainTable(id=self.table_id, cursor_type="row", zebra_stripes=True)
         if self.status_line:
             yield Static(self.t("loading"), id="list-status")
-        yield Footer()
+        yield PriorityFooter()
 
     @property
     def table(self) -> DataTable[object]:

@@ -13,10 +13,12 @@ from textual.binding import Binding
 from crm.audit.chain import AuditEntry, history
 from crm.context import JAPAN
 from crm.records import entities
+from crm.records.queries import NAMED_IDS, names_of
 from crm.vocabulary import Vocabulary
 from tui.kit.table_screen import TableScreen
 from tui.messages import Loaded
 from tui.strings import STRINGS, text
+from tui.widgets.dialogs import TextDialog
 
 #: Fields not listed: the when and who columns show the stamps; the others are derived.
 UNLISTED = frozenset({"id", "created_at", "created_by", "updated_at", "updated_by",
@@ -52,15 +54,23 @@ def _vocabularies(table: str) -> dict[str, Vocabulary]:
     return {f.name: f.vocabulary for f in fields if f.vocabulary is not None}
 
 
-def changes(entry: AuditEntry, *, personal: bool, lang: str) -> str:
-    """The fields an entry changed, 'field: old → new' (inserts and deletes list values):
-    codes as their labels, timestamps in Japan time."""
+#: Linked ids resolved to names: column -> id -> name.
+Names = dict[str, dict[int, str]]
+
+
+def change_list(entry: AuditEntry, *, personal: bool, lang: str,
+                names: Names | None = None) -> list[str]:
+    """The fields an entry changed, each 'field: old → new' (inserts and deletes list
+    values): codes as their labels, linked ids as names, timestamps in Japan time."""
     old, new = entry.values(personal=personal)
     vocabularies = _vocabularies(entry.table_name)
+    names = names or {}
 
     def value(field: str, value: object) -> str:
         if value is None:
             return "—"
+        if isinstance(value, int) and value in names.get(field, {}):
+            return names[field][value]
         if field in vocabularies:
             return vocabularies[field].label(str(value), lang)
         if field.endswith("_at") and isinstance(value, str):
@@ -76,7 +86,13 @@ def changes(entry: AuditEntry, *, personal: bool, lang: str) -> str:
     else:
         parts = [f"{label(k)}: {value(k, v)}" for k, v in (new or old).items()
                  if k not in UNLISTED and v is not None]
-    return "; ".join(parts)
+    return parts
+
+
+def changes(entry: AuditEntry, *, personal: bool, lang: str, names: Names | None = None
+            ) -> str:
+    """The fields an entry changed on one line, '; '-separated (see `change_list`)."""
+    return "; ".join(change_list(entry, personal=personal, lang=lang, names=names))
 
 
 def who(entry: AuditEntry, lang: str) -> str:
@@ -96,13 +112,34 @@ def record_history(
     return sorted(entries, key=lambda e: e.id, reverse=True)[:limit]
 
 
+def linked_names(session: Session, entries: Sequence[AuditEntry], *, personal: bool,
+                 lang: str) -> Names:
+    """The names of the records the entries' id columns point to (contacts only with
+    `personal`: a contact's name is personal data)."""
+    wanted: dict[str, set[int]] = {}
+    for entry in entries:
+        for values in entry.values(personal=personal):
+            for column, value in (values or {}).items():
+                if column in NAMED_IDS and isinstance(value, int) and (
+                        personal or column != "contact_id"):
+                    wanted.setdefault(column, set()).add(value)
+    return {column: names_of(session, column, ids, lang) for column, ids in wanted.items()}
+
+
+def read_history(session: Session, records: Sequence[tuple[str, int]], limit: int, *,
+                 personal: bool, lang: str) -> tuple[list[AuditEntry], Names]:
+    """`record_history` and the names its linked ids stand for."""
+    entries = record_history(session, records, limit)
+    return entries, linked_names(session, entries, personal=personal, lang=lang)
+
+
 class AuditHistoryScreen(TableScreen):
     """The latest LIMIT audit entries of one record (and any records shown with it)."""
 
-    class EntriesLoaded(Loaded[list[AuditEntry]]):
-        """The audit entries read, newest first."""
+    class EntriesLoaded(Loaded[tuple[list[AuditEntry], Names]]):
+        """The audit entries read, newest first, and the names of their linked ids."""
 
-    BINDINGS = [Binding("escape", "back", "back")]
+    BINDINGS = [Binding("escape", "back", "back"), Binding("enter", "whole", "whole_value")]
     table_id = "audit"
     table_columns = (("when", "audit_when", 16), ("who", "audit_who", 12),
                      ("record", "record_type", 20), ("action", "audit_action", 6),
@@ -116,29 +153,49 @@ class AuditHistoryScreen(TableScreen):
         self.record_title = title
         self.records = list(records)
         self.entries: list[AuditEntry] = []
+        self.names: Names = {}
 
     def heading(self) -> ComposeResult:
         yield self.section_title(self.t("audit_title", title=self.record_title))
 
     def on_mount(self) -> None:
         records, limit = self.records, self.LIMIT
-        self.read(lambda session: record_history(session, records, limit), self.EntriesLoaded)
+        personal, lang = self.crm.personal, self.crm.lang
+        self.read(lambda session: read_history(session, records, limit, personal=personal,
+                                               lang=lang), self.EntriesLoaded)
 
     def on_audit_history_screen_entries_loaded(
         self, message: AuditHistoryScreen.EntriesLoaded
     ) -> None:
-        self.entries = message.data
-        personal, lang = self.crm.personal, self.crm.lang
+        self.entries, self.names = message.data
+        personal, lang, names = self.crm.personal, self.crm.lang, self.names
         table = self.table
         with self.app.batch_update():
             for entry in self.entries:
                 table.add_row(japan_time(entry.changed_at), who(entry, lang),
                               f"{table_label(entry.table_name, lang)} {entry.row_id}",
                               self.t(f"audit_{entry.action}"),
-                              changes(entry, personal=personal, lang=lang),
+                              changes(entry, personal=personal, lang=lang, names=names),
                               key=str(entry.id))
         status = self.t("audit_count", count=len(self.entries))
         if len(self.entries) == self.LIMIT:
             status += "  ·  " + self.t("audit_limited", limit=self.LIMIT)
         self.show_status(status)
 
+
+    def on_data_table_row_selected(self) -> None:
+        self.action_whole()
+
+    def action_whole(self) -> None:
+        """Show the entry under the cursor whole: every change on a line of its own."""
+        key = self.table.coordinate_to_cell_key(self.table.cursor_coordinate).row_key.value
+        entry = next((e for e in self.entries if str(e.id) == key), None)
+        if entry is None:
+            return
+        lang = self.crm.lang
+        title = (f"{japan_time(entry.changed_at)}  {entry.changed_by}  "
+                 f"{table_label(entry.table_name, lang)} {entry.row_id}  "
+                 f"{self.t(f'audit_{entry.action}')}")
+        body = "\n".join(change_list(entry, personal=self.crm.personal, lang=lang,
+                                     names=self.names)) or "—"
+        self.app.push_screen(TextDialog(title, body, self.t("close")))

@@ -13,7 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Select, Static
+from textual.widgets import DataTable, Header, ProgressBar, Select, Static
 
 from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.errors import CRMError
@@ -24,8 +24,9 @@ from crm.vocabulary import KPI_STATUS_LABELS
 from tui.kit.navigation import KpiDetail, PlanList
 from tui.kit.screen import QUIT, CRMScreen, nav_tabs
 from tui.messages import Loaded
-from tui.strings import unit_label
+from tui.strings import text, unit_label
 from tui.widgets.dialogs import ConfirmDialog
+from tui.widgets.footer import PriorityFooter
 from tui.widgets.plain import PlainTable, literal
 
 #: Quarters shown in the trend column.
@@ -105,6 +106,9 @@ def column_layout(width: int, lang: str) -> list[tuple[str, int]]:
         fixed = [("value", 10), ("target", 10), ("achievement_rate", 16),
                  ("status", status), ("trend_col", 6), ("in_period", 8)]
         lead = [("policy", 5)]
+    # No header is cut ("Polic", "In perio" were): a column is at least as wide as its label.
+    lead, fixed = ([(key, max(w, cell_len(text(key, lang)))) for key, w in columns]
+                   for columns in (lead, fixed))
     used = sum(w for _, w in lead + fixed) + 2 * (len(lead) + len(fixed) + 1) + 4
     name = max(14, min(44, width - used))
     return [*lead, ("name", name), *fixed]
@@ -180,10 +184,11 @@ class DashboardScreen(CRMScreen):
                 + [(self.t("every_plan"), EVERY_PLAN)],
                 value=IN_FORCE, allow_blank=False, id="plan", compact=True,
             )
-            yield Static("", id="as-of")
             yield ProgressBar(total=None, show_eta=False, id="pdf-progress")
+        # A line of its own: beside the selectors the trend range was cut at 120 columns.
+        yield Static("", id="as-of")
         yield PlainTable(id="kpis", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield PriorityFooter()
 
     def on_mount(self) -> None:
         self.query_one("#kpis", DataTable).focus()

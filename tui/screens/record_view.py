@@ -12,7 +12,7 @@ from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Header, Label, Static
+from textual.widgets import Header, Label, Static
 
 from crm.formatting import format_day, format_number
 from crm.records import entities
@@ -22,6 +22,7 @@ from tui.kit.screen import CRMScreen
 from tui.messages import Loaded
 from tui.strings import STRINGS, text
 from tui.widgets.field import Field
+from tui.widgets.footer import PriorityFooter
 
 #: The entity and the detail query of each kind of record the view shows.
 DETAILS: dict[ViewableKind, tuple[entities.Entity, Callable[[Session, int], Any]]] = {
@@ -53,7 +54,7 @@ class RecordViewScreen(CRMScreen):
         yield Header()
         yield Static("", id="form-title", markup=False)
         yield VerticalScroll(id="form")
-        yield Footer()
+        yield PriorityFooter()
 
     def on_mount(self) -> None:
         detail, record_id = self._detail, self.record_id

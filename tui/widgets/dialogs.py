@@ -1,4 +1,5 @@
-"""Small modal dialogs: a yes/no confirmation, and the base of dialogs that ask for values."""
+"""Small modal dialogs: a yes/no confirmation, a whole text to read, and the base of dialogs
+that ask for values."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
@@ -43,6 +44,37 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class TextDialog(ModalScreen[None]):
+    """Show a title and a whole text (user data, never markup), scrolled if long; Escape,
+    Enter or q closes it."""
+
+    BINDINGS = [
+        Binding("escape", "close", show=False),
+        Binding("enter", "close", show=False),
+        Binding("q", "close", show=False),
+    ]
+
+    def __init__(self, title: str, body: str, close: str) -> None:
+        super().__init__()
+        self._title = title
+        self._body = body
+        self._close = close
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="text-dialog"):
+            yield Label(self._title, id="question", markup=False)
+            with VerticalScroll(id="text-body"):
+                yield Label(self._body, id="text", markup=False)
+            with Horizontal(id="buttons"):
+                yield Button(f"{self._close} (esc)", variant="primary", id="close")
+
+    def on_button_pressed(self) -> None:
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 Answer = TypeVar("Answer")
