@@ -19,6 +19,7 @@ from sqlalchemy import Connection, inspect, text
 
 from crm.audit.chain import is_utf8
 from db.schema_sql.audit import audited_tables
+from db.schema_sql.row_versions import pg_row_json
 
 _LATEST = ("SELECT row_id, max(id) AS last_id FROM audit_log WHERE table_name = :t"
            " GROUP BY row_id")
@@ -27,7 +28,7 @@ _LATEST = ("SELECT row_id, max(id) AS last_id FROM audit_log WHERE table_name = 
 def _row_json(connection: Connection, alias: str, columns: Sequence[str]) -> str:
     """The row as the audit trigger writes it."""
     if connection.dialect.name == "postgresql":
-        return f"to_jsonb({alias})::text"
+        return pg_row_json(alias)
     pairs = ", ".join(f"'{c}', {alias}.\"{c}\"" for c in columns)
     return f"json_object({pairs})"
 

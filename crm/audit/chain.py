@@ -179,9 +179,23 @@ def seal(session: Session) -> int:
                 previous = between.pop(0)[1]
             previous = chain_hash(previous, entry.canonical())
             hashes.append({"hash": previous, "id": entry.id})
-        session.execute(text("UPDATE audit_log SET chain_hash = :hash WHERE id = :id"), hashes)
+        _write_seals(session, hashes)
         after = batch[-1].id
         sealed += len(batch)
+
+
+def _write_seals(session: Session, hashes: list[dict[str, Any]]) -> None:
+    """Set each row's hash; on PostgreSQL in one statement, whose guard checks the order
+    once for the batch (migration 0012) rather than once per row."""
+    if session.connection().dialect.name != "postgresql":
+        session.execute(text("UPDATE audit_log SET chain_hash = :hash WHERE id = :id"), hashes)
+        return
+    session.execute(
+        text("UPDATE audit_log SET chain_hash = s.hash"
+             " FROM unnest(CAST(:ids AS bigint[]), CAST(:hashes AS text[])) AS s (id, hash)"
+             " WHERE audit_log.id = s.id"),
+        {"ids": [h["id"] for h in hashes], "hashes": [h["hash"] for h in hashes]},
+    )
 
 
 _TEXT_COLUMNS = ("table_name", "action", "old_values", "new_values", "changed_at",

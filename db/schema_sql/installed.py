@@ -15,7 +15,7 @@ from types import ModuleType
 
 import sqlalchemy as sa
 
-from db.schema_sql import audit, trust
+from db.schema_sql import audit, row_versions, sealing, trust
 
 
 @dataclass(frozen=True)
@@ -62,12 +62,15 @@ def pg_functions(schema: str) -> dict[str, str]:
     prints it (whitespace aside)."""
     frozen = _migration("0005_audit_log_postgresql").PG_FROZEN_FUNCTION
     return {
-        "audit_record": _pg_function("audit_record", trust.PG_RECORD_FUNCTION_0006, schema),
-        "audit_log_guard": _pg_function("audit_log_guard", trust.PG_GUARD_FUNCTION_0006,
+        "audit_record": _pg_function("audit_record", row_versions.PG_RECORD_FUNCTION_0012,
+                                     schema),
+        "audit_log_guard": _pg_function("audit_log_guard", sealing.PG_GUARD_FUNCTION_0012,
                                         schema),
         "issued_report_frozen": _pg_function("issued_report_frozen", frozen, schema),
+        sealing.SEALED_IN_ORDER: _pg_function(sealing.SEALED_IN_ORDER,
+                                              sealing.PG_ORDER_FUNCTION, schema),
     } | {name: _pg_function(name, definition, schema)
-         for name, definition in trust.pg_functions().items()}
+         for name, definition in sealing.pg_no_reuse_functions().items()}
 
 
 def _pg_trigger(name: str, when: str, table: str, call: str, schema: str) -> Trigger:
@@ -90,4 +93,5 @@ def pg_triggers(bind: sa.Connection, schema: str) -> dict[str, Trigger]:
                                       schema)
     for name, (table, when) in trust.pg_guards().items():
         installed[name] = _pg_trigger(name, when, table, f"{name}()", schema)
+    installed[sealing.SEALED_IN_ORDER] = Trigger("audit_log", sealing.pg_order_trigger(schema))
     return installed
