@@ -188,14 +188,18 @@ def _save(
     entity = entities.by_model(type(record))
     linked = [f for f in entity.fields if f.input is Input.NAMES] if links is not None else []
     tagged = [f for f in entity.fields if f.input is Input.TAGS and f.name in (links or {})]
-    for field in entity.fields:
-        if field.references is not None and field.name in fields:
-            _require_active(session, field.references, [fields[field.name]], field.error_key)
-    for field in linked:
-        assert field.link is not None and links is not None
-        target = field.link.target_model
-        assert issubclass(target, Tracked)  # a list of names links records, not tags
-        _require_active(session, target, _given(field, links), field.error_key)
+    # No autoflush while checking: the stamp and version set on `record` are written with
+    # its fields in one UPDATE (one audit row), not before them in another.
+    with session.no_autoflush:
+        for field in entity.fields:
+            if field.references is not None and field.name in fields:
+                _require_active(session, field.references, [fields[field.name]],
+                                field.error_key)
+        for field in linked:
+            assert field.link is not None and links is not None
+            target = field.link.target_model
+            assert issubclass(target, Tracked)  # a list of names links records, not tags
+            _require_active(session, target, _given(field, links), field.error_key)
     for key, value in fields.items():
         setattr(record, key, value)
     session.add(record)
