@@ -53,4 +53,9 @@ def fresh_url(admin_url: str | None, folder: Path, name: str) -> str:
         connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     admin.dispose()
+    return database_url(admin_url, name)
+
+
+def database_url(admin_url: str, name: str) -> str:
+    """The URL of database `name` on the server of `admin_url`."""
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
