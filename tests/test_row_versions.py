@@ -13,7 +13,8 @@ from datetime import date
 from time import monotonic
 
 import pytest
-from sqlalchemy import text
+from alembic import command
+from sqlalchemy import inspect, text
 
 from crm.audit import chain as audit
 from crm.context import Context
@@ -21,7 +22,9 @@ from crm.errors import ConflictError
 from crm.models import Meeting, Organization
 from crm.records import services as s
 from crm.records import versions
+from db.migrate import alembic_config
 from db.session import Database
+from db.triggers import trigger_problems
 from tests.conftest import BACKEND
 
 
@@ -139,3 +142,20 @@ def test_of_two_saves_racing_from_one_version_exactly_one_wins(
         organization = session.get(Organization, organization_id)
         assert organization is not None and organization.website == "https://yamada.example.jp"
         assert organization.version == 2
+
+
+def test_the_migration_undoes_and_redoes_cleanly(database: Database, ctx: Context) -> None:
+    company, meeting_id = _seed(database, ctx)
+    config = alembic_config()
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "-1")
+        assert "version" not in {c["name"] for c in inspect(connection).get_columns("meeting")}
+        command.upgrade(config, "head")
+    with database.writing() as session:  # new writes chain on, versions start at 1
+        s.update_meeting(session, ctx, meeting_id, held_on=date(2023, 5, 1), title="戻して再適用",
+                         organization_ids=[company], version=1)
+    with database.reading() as session:
+        assert trigger_problems(session) == []
+        assert audit.verify(session).ok
+        assert versions.current(session, Meeting, meeting_id) == 2
