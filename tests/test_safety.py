@@ -295,6 +295,9 @@ FILL = {
     "organization_merge": "INSERT INTO organization_merge (id, kept_id, merged_id, merged_at,"
                           " merged_by, moved_json) VALUES (1, 1, 2, '2023-08-01 00:00:00',"
                           " 'old', '{}')",
+    "audit_break": "INSERT INTO audit_break (id, row_id, problem, reason, acknowledged_at,"
+                   " acknowledged_by) VALUES (1, 1, '旧い断絶', '確認済み',"
+                   " '2023-09-01 00:00:00', 'old')",
 }
 
 
