@@ -3,22 +3,23 @@
 `generate(path, meetings=N)` creates a migrated database and bulk-inserts N meetings with
 matching organizations (N/200, at least 60), meeting links (1–2 organizations each), events
 (N/4), agreements (N/100) and their partners, all dated over FY2018–FY2024, with a fixed seed.
-Rows go in through sqlite3 `executemany` in large batches: the schema, constraints and
-indexes are the program's own.
+Rows go in through the driver's `executemany` in large batches: the schema, constraints,
+indexes and audit triggers are the program's own. The target is a SQLite file, or a
+PostgreSQL database URL (bench.backends makes one).
 """
 
 from __future__ import annotations
 
 import argparse
 import random
-import sqlite3
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from bench import backends
 from crm.context import Context, fixed_clock
-from db.engine import sqlite_url
+from db.engine import sqlite_path, sqlite_url
 from db.session import create_database
 
 FIRST = date(2018, 4, 1)
@@ -48,96 +49,121 @@ def _batches(rows: Iterator[tuple[object, ...]]) -> Iterator[list[tuple[object, 
         yield batch
 
 
-def generate(path: Path, *, meetings: int, seed: int = 1) -> dict[str, int]:
-    """Create `path` with `meetings` meetings and proportional other records; row counts."""
-    if path.exists():
+#: The tables the generator fills, whose id sequences PostgreSQL must be told about.
+FILLED = ("organization", "meeting", "outreach_event", "agreement")
+
+
+def generate(target: Path | str, *, meetings: int, seed: int = 1) -> dict[str, int]:
+    """Create `target` (a SQLite path, or an empty PostgreSQL database's URL) with `meetings`
+    meetings and proportional other records; row counts."""
+    url = sqlite_url(target) if isinstance(target, Path) else target
+    path = sqlite_path(url)
+    if path is not None and path.exists():
         path.unlink()
     ctx = Context(user="bench", clock=fixed_clock(datetime(2025, 3, 31, tzinfo=UTC)))
-    create_database(sqlite_url(path), ctx).dispose()
+    database = create_database(url, ctx)
     rng = random.Random(seed)
     organizations = max(60, meetings // 200)
     events = meetings // 4
     agreements = max(20, meetings // 100)
-    connection = sqlite3.connect(path)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=OFF")
+    connection = database.engine.raw_connection()
+    sqlite = path is not None
     tracked = "created_at, created_by, updated_at, updated_by"
-    with connection:
-        connection.executemany(
-            f"INSERT INTO organization (id, {tracked}, name, normalized_name, kind, kana,"
-            " kana_sort_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (i, *AUDIT, f"ベンチ{i}株式会社", f"ベンチ{i}株式会社", KINDS[i % len(KINDS)],
-                 f"ベンチ{i}", f"べんち{i}")
-                for i in range(1, organizations + 1)
-            ],
+    cursor = connection.cursor()
+    if sqlite:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=OFF")
+
+    def values(count: int) -> str:
+        return "VALUES (" + ", ".join(["?" if sqlite else "%s"] * count) + ")"
+
+    if sqlite:
+        cursor.execute("BEGIN")
+    cursor.executemany(
+        f"INSERT INTO organization (id, {tracked}, name, normalized_name, kind, kana,"
+        f" kana_sort_key) {values(10)}",
+        [
+            (i, *AUDIT, f"ベンチ{i}株式会社", f"ベンチ{i}株式会社", KINDS[i % len(KINDS)],
+             f"ベンチ{i}", f"べんち{i}")
+            for i in range(1, organizations + 1)
+        ],
+    )
+    for batch in _batches(
+        (i, *AUDIT, _day(rng), f"{TOPICS[i % len(TOPICS)]}の意見交換 #{i}",
+         "要旨" if i % 3 else None)
+        for i in range(1, meetings + 1)
+    ):
+        cursor.executemany(
+            f"INSERT INTO meeting (id, {tracked}, held_on, title, summary) {values(8)}",
+            batch,
         )
-        for batch in _batches(
-            (i, *AUDIT, _day(rng), f"{TOPICS[i % len(TOPICS)]}の意見交換 #{i}",
-             "要旨" if i % 3 else None)
-            for i in range(1, meetings + 1)
-        ):
-            connection.executemany(
-                f"INSERT INTO meeting (id, {tracked}, held_on, title, summary)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                batch,
-            )
-        for batch in _batches(
-            link
-            for i in range(1, meetings + 1)
-            for link in {(i, rng.randint(1, organizations)) for _ in range(rng.randint(1, 2))}
-        ):
-            connection.executemany(
-                "INSERT INTO meeting_organization (meeting_id, organization_id) VALUES (?, ?)",
-                batch,
-            )
-        for batch in _batches(
-            (i, *AUDIT, _day(rng), EVENT_KINDS[i % 3], f"周知イベント #{i}", 30)
-            for i in range(1, events + 1)
-        ):
-            connection.executemany(
-                f"INSERT INTO outreach_event (id, {tracked}, held_on, kind, title, attendees)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                batch,
-            )
-        agreement_rows = [
-            (i, *AUDIT, f"データ連携協定 #{i}", *(
-                ("concluded", _day(rng)) if i % 4 else ("negotiating", None)
-            ))
-            for i in range(1, agreements + 1)
-        ]
-        connection.executemany(
-            f"INSERT INTO agreement (id, {tracked}, title, status, concluded_on)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            agreement_rows,
+    for batch in _batches(
+        link
+        for i in range(1, meetings + 1)
+        for link in {(i, rng.randint(1, organizations)) for _ in range(rng.randint(1, 2))}
+    ):
+        cursor.executemany(
+            f"INSERT INTO meeting_organization (meeting_id, organization_id) {values(2)}",
+            batch,
         )
-        connection.executemany(  # the status history the services would have written
-            "INSERT INTO agreement_status_change (agreement_id, status, effective_on,"
-            " concluded_on, recorded_at, recorded_by) VALUES (?, ?, ?, ?, ?, ?)",
-            [(row[0], status, concluded_on or STAMP[:10], concluded_on, STAMP, "bench")
-             for row in agreement_rows for status, concluded_on in [row[-2:]]],
+    for batch in _batches(
+        (i, *AUDIT, _day(rng), EVENT_KINDS[i % 3], f"周知イベント #{i}", 30)
+        for i in range(1, events + 1)
+    ):
+        cursor.executemany(
+            f"INSERT INTO outreach_event (id, {tracked}, held_on, kind, title, attendees)"
+            f" {values(9)}",
+            batch,
         )
-        connection.executemany(
-            "INSERT INTO agreement_partner (agreement_id, organization_id) VALUES (?, ?)",
-            sorted({
-                (i, rng.randint(1, organizations))
-                for i in range(1, agreements + 1) for _ in range(2)
-            }),
-        )
-    connection.execute("ANALYZE")
+    agreement_rows = [
+        (i, *AUDIT, f"データ連携協定 #{i}", *(
+            ("concluded", _day(rng)) if i % 4 else ("negotiating", None)
+        ))
+        for i in range(1, agreements + 1)
+    ]
+    cursor.executemany(
+        f"INSERT INTO agreement (id, {tracked}, title, status, concluded_on) {values(8)}",
+        agreement_rows,
+    )
+    cursor.executemany(  # the status history the services would have written
+        "INSERT INTO agreement_status_change (agreement_id, status, effective_on,"
+        f" concluded_on, recorded_at, recorded_by) {values(6)}",
+        [(row[0], status, concluded_on or STAMP[:10], concluded_on, STAMP, "bench")
+         for row in agreement_rows for status, concluded_on in [row[-2:]]],
+    )
+    cursor.executemany(
+        f"INSERT INTO agreement_partner (agreement_id, organization_id) {values(2)}",
+        sorted({
+            (i, rng.randint(1, organizations))
+            for i in range(1, agreements + 1) for _ in range(2)
+        }),
+    )
+    if not sqlite:
+        for table in FILLED:
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+                           f" (SELECT max(id) FROM {table}))")
+    connection.commit()
+    cursor.execute("ANALYZE")
+    connection.commit()
     connection.close()
+    database.dispose()
     return {"meetings": meetings, "organizations": organizations, "events": events,
             "agreements": agreements}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("path", type=Path)
+    parser.add_argument("path", type=Path, help="the SQLite file, or with --url the name of"
+                                                " the PostgreSQL database to (re)create")
     parser.add_argument("--meetings", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--url", help="a PostgreSQL admin URL: generate there")
     args = parser.parse_args()
     started = time.perf_counter()
-    counts = generate(args.path, meetings=args.meetings, seed=args.seed)
+    target: Path | str = args.path
+    if args.url:
+        target = backends.fresh_url(args.url, args.path.parent, args.path.name)
+    counts = generate(target, meetings=args.meetings, seed=args.seed)
     print(f"{counts} in {time.perf_counter() - started:.1f} s")
 
 

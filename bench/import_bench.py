@@ -8,7 +8,10 @@ schema, with the audit triggers firing in both:
 - `executemany`: the rows already parsed and resolved to ids, inserted with three
   executemany calls (meeting, meeting_organization, meeting_staff) and committed.
 
-    .venv/bin/python -m bench.import_bench [--rows N] [--keep DIR]
+    .venv/bin/python -m bench.import_bench [--rows N] [--keep DIR] [--url URL | --postgres]
+
+On SQLite by default; `--url` (a PostgreSQL admin URL) or `--postgres` (a throw-away cluster
+started as the tests start theirs) measures PostgreSQL, each run in a database of its own.
 
 Prints one JSON object: seconds for each, their ratio, and each run's peak RSS (ru_maxrss).
 """
@@ -28,11 +31,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from bench import backends
 from crm.audit import chain as audit
 from crm.context import Context, fixed_clock
 from crm.io.importing import import_file
 from crm.records import services
-from db.engine import sqlite_url
 from db.session import Database, create_database
 
 CTX = Context(user="bench", clock=fixed_clock(datetime(2024, 4, 1, 3, 0, tzinfo=UTC)))
@@ -62,9 +65,9 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def fresh_database(path: Path) -> Database:
+def fresh_database(url: str) -> Database:
     """A new database at the newest schema with the organizations and staff the CSV names."""
-    database = create_database(sqlite_url(path), CTX)
+    database = create_database(url, CTX)
     with database.writing(actor=CTX.user) as session:
         for name in ORGANIZATIONS:
             services.create_organization(session, CTX, name=name, kind="company")
@@ -90,8 +93,11 @@ def run_executemany(database: Database, source: Path) -> dict[str, Any]:
     """The floor: rows parsed and resolved beforehand, inserted with plain executemany."""
     connection = database.engine.raw_connection()
     cursor = connection.cursor()
-    organizations = dict(cursor.execute("SELECT name, id FROM organization").fetchall())
-    staff = dict(cursor.execute("SELECT name, id FROM staff").fetchall())
+    sqlite = database.engine.dialect.name == "sqlite"
+    cursor.execute("SELECT name, id FROM organization")
+    organizations = dict(cursor.fetchall())
+    cursor.execute("SELECT name, id FROM staff")
+    staff = dict(cursor.fetchall())
     now = CTX.now().isoformat(sep=" ")
     meetings, links, staff_links = [], [], []
     with source.open(encoding="utf-8", newline="") as handle:
@@ -104,23 +110,29 @@ def run_executemany(database: Database, source: Path) -> dict[str, Any]:
                              follow or None, now, "bench", now, "bench"))
             links += [(meeting_id, organizations[o]) for o in orgs.split(";")]
             staff_links += [(meeting_id, staff[s]) for s in names.split(";") if s]
+    mark = "?" if sqlite else "%s"
+
+    def marks(count: int) -> str:
+        return ", ".join([mark] * count)
+
     started = time.perf_counter()
-    cursor.execute("BEGIN IMMEDIATE")  # the engine leaves pysqlite in autocommit mode
+    if sqlite:
+        cursor.execute("BEGIN IMMEDIATE")  # the engine leaves pysqlite in autocommit mode
     cursor.executemany(
         "INSERT INTO meeting (id, held_on, title, summary, next_action, follow_up_on,"
-        " created_at, created_by, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        f" created_at, created_by, updated_at, updated_by) VALUES ({marks(10)})",
         meetings,
     )
-    cursor.executemany("INSERT INTO meeting_organization VALUES (?, ?)", links)
-    cursor.executemany("INSERT INTO meeting_staff VALUES (?, ?)", staff_links)
+    cursor.executemany(f"INSERT INTO meeting_organization VALUES ({marks(2)})", links)
+    cursor.executemany(f"INSERT INTO meeting_staff VALUES ({marks(2)})", staff_links)
     connection.commit()
     elapsed = time.perf_counter() - started
     connection.close()
     return {"seconds": round(elapsed, 2), "added": len(meetings)}
 
 
-def run_one(mode: str, folder: Path) -> dict[str, Any]:
-    database = fresh_database(folder / f"{mode}.sqlite3")
+def run_one(mode: str, folder: Path, admin_url: str | None) -> dict[str, Any]:
+    database = fresh_database(backends.fresh_url(admin_url, folder, f"bench_{mode}"))
     runner = run_import if mode == "import" else run_executemany
     result = runner(database, folder / "meetings.csv")
     with database.reading() as session:
@@ -135,23 +147,31 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="folder to keep the files in")
+    parser.add_argument("--modes", default="import,executemany",
+                        help="which runs, comma-separated (default: both)")
+    backends.add_arguments(parser)
     parser.add_argument("--only", choices=("import", "executemany"), help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.only:
-        print(json.dumps(run_one(args.only, args.folder)))
+        print(json.dumps(run_one(args.only, args.folder, args.url)))
         return
-    with tempfile.TemporaryDirectory() as temporary:
+    with tempfile.TemporaryDirectory() as temporary, backends.server(args) as admin_url:
         folder = args.keep or Path(temporary)
         folder.mkdir(parents=True, exist_ok=True)
         write_csv(folder / "meetings.csv", args.rows)
-        results: dict[str, Any] = {"rows": args.rows}
-        for mode in ("import", "executemany"):
+        results: dict[str, Any] = {"rows": args.rows,
+                                   "backend": backends.backend_name(admin_url)}
+        for mode in args.modes.split(","):
+            server = ["--url", admin_url] if admin_url else []
             output = subprocess.run(
                 [sys.executable, "-m", "bench.import_bench", "--only", mode, "--folder",
-                 str(folder)], check=True, capture_output=True, text=True,
+                 str(folder), *server], check=True, capture_output=True, text=True,
             ).stdout
             results[mode] = json.loads(output)
+    if "executemany" not in results or "import" not in results:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return
     results["ratio"] = round(results["import"]["seconds"] / results["executemany"]["seconds"], 2)
     print(json.dumps(results, ensure_ascii=False, indent=2))
 

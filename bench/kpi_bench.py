@@ -6,6 +6,9 @@ Measures, on a database made by bench.generate:
 - `quarters`: every computed KPI for each quarter of the plan period
   (crm.kpi.engine.computed_series)
   vs one GROUP BY month per source, folded into quarters.
+
+    .venv/bin/python -m bench.kpi_bench DB      (a SQLite file made by bench.generate, or
+                                                 the URL of a PostgreSQL database it made)
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ import json
 import resource
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
+
 from crm.calendar import quarters_between
 from crm.kpi import engine as kpi
-from db.engine import sqlite_url
+from db.engine import sqlite_path, sqlite_url
 from db.session import Database
 
 AS_OF = date(2023, 3, 31)
@@ -54,18 +59,21 @@ SELECT
      AND f.first_on > '{BASELINE}' AND f.first_on <= :t)
 """
 
-FLOOR_MONTHS = f"""
-SELECT kind, substr(held_on, 1, 7), count(*) FROM outreach_event
+
+def floor_months(month: Callable[[str], str]) -> str:
+    """The quarters' floor, `month(column)` giving a date column's YYYY-MM."""
+    return f"""
+SELECT kind, {month('held_on')}, count(*) FROM outreach_event
 WHERE archived_at IS NULL AND held_on > '{BASELINE}' GROUP BY 1, 2
 UNION ALL
 SELECT CASE WHEN o.kind = 'company' THEN 'private' ELSE 'external' END,
-       substr(a.concluded_on, 1, 7), count(DISTINCT a.id)
+       {month('a.concluded_on')}, count(DISTINCT a.id)
 FROM agreement a JOIN agreement_partner p ON p.agreement_id = a.id
 JOIN organization o ON o.id = p.organization_id
 WHERE a.archived_at IS NULL AND o.archived_at IS NULL AND a.concluded_on > '{BASELINE}'
 GROUP BY 1, 2
 UNION ALL
-SELECT 'companies', substr(f.first_on, 1, 7), count(*) FROM (
+SELECT 'companies', {month('f.first_on')}, count(*) FROM (
   SELECT mo.organization_id, MIN(m.held_on) AS first_on
   FROM meeting m CROSS JOIN meeting_organization mo
   WHERE mo.meeting_id = m.id AND m.archived_at IS NULL GROUP BY mo.organization_id) f
@@ -85,35 +93,71 @@ def best_of(runs: int, work: Callable[[], Any]) -> float:
     return min(times)
 
 
-def measure(path: Path, runs: int = 3) -> dict[str, float]:
+class Floor:
+    """The hand-written statements, run straight on the driver (sqlite3 for a file, so that
+    no layer sits between them and the database; SQLAlchemy's text() on PostgreSQL)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.path = sqlite_path(database.url)
+        self.raw = (sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+                    if self.path is not None else None)
+        self.months = floor_months(
+            (lambda c: f"substr({c}, 1, 7)") if self.raw is not None
+            else (lambda c: f"to_char({c}, 'YYYY-MM')"))
+
+    def run(self, statement: str, parameters: dict[str, str]) -> Sequence[Sequence[Any]]:
+        """Every row `statement` gives."""
+        if self.raw is not None:
+            return self.raw.execute(statement, parameters).fetchall()
+        with self.database.engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(statement), parameters)]
+
+    def at(self) -> Sequence[Any]:
+        """The six computed figures at AS_OF."""
+        return self.run(FLOOR_AT, {"t": AS_OF.isoformat()})[0]
+
+    def quarters(self) -> Sequence[Sequence[Any]]:
+        """The monthly counts the quarters fold."""
+        return self.run(self.months, {})
+
+    def close(self) -> None:
+        if self.raw is not None:
+            self.raw.close()
+
+
+def _open(target: str) -> Database:
+    return Database.open(target if "://" in target else sqlite_url(Path(target)),
+                         read_only=True)
+
+
+def measure(target: str, runs: int = 3) -> dict[str, float]:
     """Seconds for the engine and its floor, at one date and for every plan quarter."""
-    database = Database.open(sqlite_url(path), read_only=True)
-    raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    database = _open(target)
+    floor = Floor(database)
     try:
         with database.reading() as session:
             results = {
                 "at": best_of(runs, lambda: kpi.compute_at(session, AS_OF)),
                 "quarters": best_of(runs, lambda: kpi.computed_series(session, PLAN)),
             }
-        results["at_floor"] = best_of(
-            runs, lambda: raw.execute(FLOOR_AT, {"t": AS_OF.isoformat()}).fetchall()
-        )
-        results["quarters_floor"] = best_of(runs, lambda: raw.execute(FLOOR_MONTHS).fetchall())
+        results["at_floor"] = best_of(runs, floor.at)
+        results["quarters_floor"] = best_of(runs, floor.quarters)
     finally:
-        raw.close()
+        floor.close()
         database.dispose()
     return results
 
 
-def check_floor_agrees(path: Path) -> None:
+def check_floor_agrees(target: str) -> None:
     """The floor must count what the engine counts, or the comparison means nothing."""
-    database = Database.open(sqlite_url(path), read_only=True)
+    database = _open(target)
     with database.reading() as session:
         figures = {f.code: f for f in kpi.compute_at(session, AS_OF)}
+    floor_counter = Floor(database)
+    floor = floor_counter.at()
+    floor_counter.close()
     database.dispose()
-    raw = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    floor = raw.execute(FLOOR_AT, {"t": AS_OF.isoformat()}).fetchone()
-    raw.close()
     codes = ("outreach_in_city", "lectures_in_city", "outreach_out_of_city", "linkage_private",
              "linkage_external", "companies_consulted")
     engine = tuple(int((figures[c].value or 0) - figures[c].kpi.baseline) for c in codes)
@@ -124,7 +168,7 @@ def check_floor_agrees(path: Path) -> None:
 def main() -> None:
     """`python -m bench.kpi_bench DB`: one JSON line of seconds and this process's peak RSS."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("database", type=Path)
+    parser.add_argument("database", help="a SQLite file, or a PostgreSQL database URL")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     check_floor_agrees(args.database)

@@ -1,6 +1,7 @@
 """Run every benchmark and write docs/performance.md (a script, not part of the test suite).
 
     .venv/bin/python -m bench.run [--sizes 10000,100000,1000000] [--cache DIR]
+                                  [--postgres [--pg-sizes 10000,100000]]
 
 For each size it generates (or reuses) a database with bench.generate, then measures in
 separate processes, so that each figure's peak memory is its own:
@@ -10,6 +11,10 @@ separate processes, so that each figure's peak memory is its own:
   list and filtering it (bench.tui_bench);
 and once: importing 100,000 meetings against a plain executemany (bench.import_bench), and the
 quarterly PDF, typical and with 10,000 appendix rows (bench.report_bench).
+
+With --postgres it starts a throw-away PostgreSQL cluster the way the tests do and measures,
+at each of --pg-sizes, the KPI engine against its floor and the import (with its sealing) on
+both backends side by side.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from typing import Any
 
 from sqlalchemy import __version__ as sqlalchemy_version
 from textual import __version__ as textual_version
+
+from bench import backends
 
 ROOT = Path(__file__).resolve().parents[1]
 REPORT = ROOT / "docs" / "performance.md"
@@ -190,6 +197,7 @@ def write_report(results: dict[str, Any]) -> str:
             lines += ["", "Sealing the audit chain and committing took a further"
                           f" {data['import']['seal_and_commit_seconds']:.1f} s (every write"
                           " of the program pays it, in proportion to the rows it changed)."]
+    lines += postgresql_sections(results)
     if "report" in results:
         lines += ["", "## Quarterly PDF", "", "`bench/report_bench.py`:", "", "```",
                   results["report"]["output"].strip(), "```",
@@ -203,6 +211,67 @@ def write_report(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _per_row_ms(data: dict[str, Any]) -> float:
+    """Milliseconds per row of an import, its sealing and commit included."""
+    return float(1000 * (data["seconds"] + data["seal_and_commit_seconds"]) / data["added"])
+
+
+def postgresql_sections(results: dict[str, Any]) -> list[str]:
+    """The KPI and import figures measured on both backends (--postgres), side by side."""
+    if "kpi_pg" not in results:
+        return []
+    lines = ["", "## SQLite and PostgreSQL side by side", "",
+             "The same generated databases on both backends (PostgreSQL: a throw-away cluster",
+             "started as the tests start theirs, fsync off); the KPI engine against its floor",
+             "(`bench/kpi_bench.py`):", "",
+             "| meetings | backend | all KPIs at a date | floor | ratio | every plan quarter"
+             " | floor | ratio |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for size, pg in results["kpi_pg"].items():
+        for backend, kpi in (("SQLite", results["kpi_both"].get(size)), ("PostgreSQL", pg)):
+            if kpi is None:
+                continue
+            lines.append(
+                f"| {int(size):,} | {backend} | {kpi['at']:.3f} s | {kpi['at_floor']:.3f} s"
+                f" | {ratio(kpi['at'], kpi['at_floor'])} | {kpi['quarters']:.3f} s"
+                f" | {kpi['quarters_floor']:.3f} s"
+                f" | {ratio(kpi['quarters'], kpi['quarters_floor'])} |")
+    lines += ["", "Importing meetings (`bench/import_bench.py`, the import and the sealing of"
+                  " its audit rows at commit), per row as the file grows:", "",
+              "| backend | meetings | import | seal and commit | per row | per row against"
+              " the smallest |", "|---|---:|---:|---:|---:|---:|"]
+    for backend, runs in results["import_growth"].items():
+        first = _per_row_ms(next(iter(runs.values())))
+        for size, data in runs.items():
+            lines.append(
+                f"| {backend} | {int(size):,} | {data['seconds']:.1f} s"
+                f" | {data['seal_and_commit_seconds']:.1f} s | {_per_row_ms(data):.2f} ms"
+                f" | {_per_row_ms(data) / first:.2f}x |")
+    return lines
+
+
+def measure_both_backends(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    """--postgres: KPI and import figures at --pg-sizes on both backends."""
+    sizes = [int(s) for s in args.pg_sizes.split(",")]
+    results["kpi_pg"], results["kpi_both"] = {}, {}
+    results["import_growth"] = {"SQLite": {}, "PostgreSQL": {}}
+    with backends.server(argparse.Namespace(postgres=True, url=None)) as admin_url:
+        assert admin_url is not None
+        for size in sizes:
+            path = args.cache / f"bench-{size}.sqlite3"
+            if not path.exists():
+                run("bench.generate", str(path), "--meetings", str(size))
+            results["kpi_both"][size] = json.loads(run("bench.kpi_bench", str(path)).output)
+            run("bench.generate", f"bench_{size}", "--meetings", str(size), "--url", admin_url)
+            results["kpi_pg"][size] = json.loads(
+                run("bench.kpi_bench", backends.database_url(admin_url, f"bench_{size}")).output)
+            for backend, server in (("SQLite", []), ("PostgreSQL", ["--url", admin_url])):
+                output = run("bench.import_bench", "--rows", str(size), "--modes", "import",
+                             *server).output
+                results["import_growth"][backend][size] = json.loads(output)["import"]
+            print(f"{size:,}: both backends measured", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -211,6 +280,10 @@ def main() -> None:
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-report", action="store_true")
     parser.add_argument("--skip-cli", action="store_true")
+    parser.add_argument("--postgres", action="store_true",
+                        help="also measure PostgreSQL (a throw-away cluster), side by side")
+    parser.add_argument("--pg-sizes", default="10000,100000",
+                        help="the sizes measured on both backends with --postgres")
     args = parser.parse_args()
     args.cache.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {
@@ -228,6 +301,8 @@ def main() -> None:
         results["drill_down"][size] = json.loads(drill.output) | {"peak_mb": drill.peak_mb}
     if not args.skip_import:
         results["import"] = json.loads(run("bench.import_bench").output)
+    if args.postgres:
+        measure_both_backends(args, results)
     if not args.skip_report:
         report = run("bench.report_bench")
         results["report"] = {"output": report.output, "peak_mb": report.peak_mb}

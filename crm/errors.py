@@ -32,5 +32,14 @@ class NotFoundError(DataError):
     """A record named by id or name does not exist (or is archived where that matters)."""
 
 
+class ConflictError(DataError):
+    """A save over a version of a record that someone else changed meanwhile (nothing was
+    saved); `version` is the record's version now."""
+
+    def __init__(self, message: str, *, ja: str, version: int):
+        super().__init__(message, ja=ja, field="version")  # crm.records.versions.FIELD
+        self.version = version
+
+
 class ReadOnlyError(CRMError):
     """A write was attempted on a database opened read-only."""

@@ -35,7 +35,8 @@ ACTIVE = text("archived_at IS NULL")
 
 
 class Tracked(SQLModel):
-    """Columns every record has: creation, last change and archiving, with who did it."""
+    """Columns every record has: creation, last change and archiving, with who did it, and
+    the record's version."""
 
     id: int | None = Field(default=None, primary_key=True)
     created_at: datetime = Field(sa_type=DateTime(timezone=True), nullable=False)
@@ -44,6 +45,9 @@ class Tracked(SQLModel):
     updated_by: str = Field(max_length=100)
     archived_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     archived_by: str | None = Field(default=None, max_length=100)
+    #: Bumped by every change the program saves; a save over a version that changed since the
+    #: form was opened is refused (optimistic concurrency). Bookkeeping: not audited.
+    version: int = Field(default=1, sa_column_kwargs={"server_default": text("1")})
 
 
 class Organization(Tracked, table=True):

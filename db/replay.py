@@ -20,6 +20,7 @@ from sqlalchemy import Connection, inspect, text
 from crm.audit import personal as store
 from crm.audit.chain import is_utf8
 from db.schema_sql.audit import audited_tables
+from db.schema_sql.row_versions import VERSION_COLUMN
 
 _LATEST = ("SELECT row_id, max(id) AS last_id FROM audit_log WHERE table_name = :t"
            " GROUP BY row_id")
@@ -33,10 +34,11 @@ def _row_json(connection: Connection, alias: str, columns: Sequence[str],
                 f" ELSE '{store.PERSONAL_MARKER}' END")
 
     if connection.dialect.name == "postgresql":
+        base = f"(to_jsonb({alias}) - '{VERSION_COLUMN}')"
         if not personal:
-            return f"to_jsonb({alias})::text"
+            return f"{base}::text"
         pairs = ", ".join(f"'{c}', {masked(c)}" for c in personal)
-        return f"(to_jsonb({alias}) || jsonb_build_object({pairs}))::text"
+        return f"({base} || jsonb_build_object({pairs}))::text"
     def value(column: str) -> str:
         return masked(column) if column in personal else f'{alias}."{column}"'
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 from sqlmodel import Session
 
-from db.schema_sql import installed
+from db.schema_sql import audit, installed
 
 
 def trigger_problems(session: Session) -> list[str]:
@@ -37,7 +37,8 @@ def trigger_problems(session: Session) -> list[str]:
         elif found.table != trigger.table or (
                 installed.normalized(found.sql) != installed.normalized(trigger.sql)):
             columns = [row[1] for row in connection.exec_driver_sql(
-                f'PRAGMA table_info("{trigger.table}")')]
+                f'PRAGMA table_info("{trigger.table}")')
+                if row[1] not in audit.NOT_AUDITED_COLUMNS]
             unrecorded = [c for c in columns if f"'{c}'" not in found.sql]
             problems.append(_altered(name, trigger.table) if not unrecorded else
                             _altered(name, trigger.table)[:-1]

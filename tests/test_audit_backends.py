@@ -10,6 +10,7 @@ import json
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -105,3 +106,27 @@ def test_verify_names_a_row_rewritten_behind_the_guards(database: Database) -> N
         report = audit.verify(session)
     assert [b.row_id for b in report.breaks] == [first]
     assert f"row {first}" in report.problems()[0]
+
+
+def test_sealing_is_in_order_row_by_row_and_a_batch_at_a_time(database: Database) -> None:
+    with database.engine.begin() as connection:  # three unsealed rows, as psql leaves them
+        for number in (1, 2, 3):
+            connection.execute(text("UPDATE kpi SET notes = :n WHERE id = :n"), {"n": number})
+    with database.reading() as session:
+        first, second, third = (e.id for e in audit.history(session, table="kpi")[-3:])
+    seal = "UPDATE audit_log SET chain_hash = :hash WHERE id IN :ids"
+    out_of_order = [(second,), (second, third)]
+    for ids in out_of_order:
+        with pytest.raises(DBAPIError, match="in order"):
+            with database.engine.begin() as connection:
+                connection.execute(text(seal).bindparams(sa.bindparam("ids", expanding=True)),
+                                   {"hash": "f" * 64, "ids": list(ids)})
+    with database.engine.begin() as connection:
+        connection.execute(text(seal).bindparams(sa.bindparam("ids", expanding=True)),
+                           {"hash": "f" * 64, "ids": [first, second]})
+        connection.execute(text(seal).bindparams(sa.bindparam("ids", expanding=True)),
+                           {"hash": "e" * 64, "ids": [third]})
+    with pytest.raises(DBAPIError, match="append-only"):
+        with database.engine.begin() as connection:
+            connection.execute(text(seal).bindparams(sa.bindparam("ids", expanding=True)),
+                               {"hash": "d" * 64, "ids": [third]})

@@ -43,9 +43,10 @@ SYSTEM_TABLES = {
 }
 
 #: Columns every tracked record has, set by the services and never entered: its id, who
-#: created and last changed it and when, and its soft delete (crm.models.Tracked).
+#: created and last changed it and when, its soft delete and its version (crm.models.Tracked).
 SYSTEM_COLUMNS = frozenset({
     "id", "created_at", "created_by", "updated_at", "updated_by", "archived_at", "archived_by",
+    "version",
 })
 
 #: Foreign keys to organization.id that a merge of organizations does not move.

@@ -292,6 +292,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "splash_plans": ("計画…", "Plans…"),
     "splash_recent": ("最近の記録…", "Recent records…"),
     "splash_saving": ("保存して監査証跡を封印しています…", "Saving and sealing the audit trail…"),
+    # pg-scale: a save refused because the record changed meanwhile (optimistic concurrency)
+    "conflict_reload": ("この記録は開いた後に他の人が変更しました。読み込み直しますか？"
+                        "(入力した内容は破棄されます)",
+                        "Someone changed this record after you opened it. Reload it?"
+                        " (what you typed is dropped)"),
+    "reload": ("読み込み直す", "Reload"),
+    "keep_editing": ("編集を続ける", "Keep editing"),
 }
 
 #: Textual's own English labels (its bindings and palette commands) in Japanese.

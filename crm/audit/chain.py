@@ -180,34 +180,73 @@ def seal(session: Session) -> int:
         session.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
     store.seal_values(session)
     after: int | None = None
+    previous = GENESIS
     sealed = 0
+    writer = _SealWriter(session)
     while True:
         # In batches, so that sealing a 100,000-row import does not hold every row at once.
         where = "chain_hash IS NULL" if after is None else "chain_hash IS NULL AND id > :after"
         batch = list(_entries(connection, f"WHERE {where} ORDER BY id LIMIT :size",
                               {"after": after, "size": SEAL_BATCH}))
         if not batch:
+            writer.finish()
             return sealed
-        # Sealed rows among the batch's ids: normally none (unsealed rows follow the head).
+        if after is None:
+            previous = session.execute(
+                text("SELECT chain_hash FROM audit_log WHERE id < :id AND chain_hash IS NOT NULL"
+                     " ORDER BY id DESC LIMIT 1"),
+                {"id": batch[0].id},
+            ).scalar() or GENESIS
+        # Sealed rows among the batch's ids (or since the last batch): normally none
+        # (unsealed rows follow the head).
         between = list(session.execute(
             text("SELECT id, chain_hash FROM audit_log WHERE chain_hash IS NOT NULL"
                  " AND id > :low AND id < :high ORDER BY id"),
-            {"low": batch[0].id, "high": batch[-1].id},
+            {"low": batch[0].id if after is None else after, "high": batch[-1].id},
         ).all())
-        previous: str = session.execute(
-            text("SELECT chain_hash FROM audit_log WHERE id < :id AND chain_hash IS NOT NULL"
-                 " ORDER BY id DESC LIMIT 1"),
-            {"id": batch[0].id},
-        ).scalar() or GENESIS
         hashes = []
         for entry in batch:
             while between and between[0][0] < entry.id:
                 previous = between.pop(0)[1]
             previous = chain_hash(previous, entry.canonical())
             hashes.append({"hash": previous, "id": entry.id})
-        session.execute(text("UPDATE audit_log SET chain_hash = :hash WHERE id = :id"), hashes)
+        writer.add(hashes)
         after = batch[-1].id
         sealed += len(batch)
+
+
+class _SealWriter:
+    """Writes the seals. SQLite: each batch as it comes. PostgreSQL: into a temporary table,
+    then every row in one UPDATE at the end, so that the statement-level order check of
+    migration 0012 runs once per seal (its cost grows with the rows sealed before it in the
+    transaction: once per batch would make a large import's sealing grow as n²)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.postgresql = session.connection().dialect.name == "postgresql"
+        if self.postgresql:
+            session.execute(text(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS audit_seal"
+                " (id bigint PRIMARY KEY, hash text NOT NULL) ON COMMIT DELETE ROWS"))
+
+    def add(self, hashes: list[dict[str, Any]]) -> None:
+        """Seal (or keep to seal) each row `id` with `hash`."""
+        if not self.postgresql:
+            self.session.execute(text("UPDATE audit_log SET chain_hash = :hash WHERE id = :id"),
+                                 hashes)
+            return
+        self.session.execute(
+            text("INSERT INTO audit_seal (id, hash)"
+                 " SELECT * FROM unnest(CAST(:ids AS bigint[]), CAST(:hashes AS text[]))"),
+            {"ids": [h["id"] for h in hashes], "hashes": [h["hash"] for h in hashes]},
+        )
+
+    def finish(self) -> None:
+        """Write what was kept, in one statement."""
+        if self.postgresql:
+            self.session.execute(text("UPDATE audit_log SET chain_hash = s.hash"
+                                      " FROM audit_seal s WHERE audit_log.id = s.id"))
+            self.session.execute(text("DELETE FROM audit_seal"))
 
 
 _TEXT_COLUMNS = ("table_name", "action", "old_values", "new_values", "changed_at",

@@ -1008,7 +1008,8 @@ class _Run:
         if not changed:
             return
         self.connection.execute(
-            update(table).where(table.c.id == bindparam("record_id")),
+            update(table).where(table.c.id == bindparam("record_id"))
+            .values(version=table.c.version + 1),
             [
                 {"record_id": record_id, **{f: prepared.fields[f] for f in compared},
                  **self.changed_stamp}

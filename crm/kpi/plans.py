@@ -198,6 +198,7 @@ def _update(row: Any, values: dict[str, Any], ctx: Context) -> bool:
     if changed:
         row.updated_at = ctx.now()
         row.updated_by = ctx.user
+        row.version += 1
     return bool(changed)
 
 

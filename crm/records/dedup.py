@@ -301,6 +301,7 @@ def _move_records(
     if chosen:
         session.execute(
             update(model).where(record_id.in_(chosen))
-            .values({attribute: to_id, "updated_at": ctx.now(), "updated_by": ctx.user})
+            .values({attribute: to_id, "updated_at": ctx.now(), "updated_by": ctx.user,
+                     "version": col(model.version) + 1})
         )
     return chosen

@@ -30,7 +30,7 @@ from crm.models import (
     Tracked,
 )
 from crm.normalize import kana_sort_key, normalize_name
-from crm.records import entities
+from crm.records import entities, versions
 from crm.records.agreement_history import record_changes
 from crm.records.entities import Input
 from crm.vocabulary import AGREEMENT_STATUSES, CONCLUDED_STATUSES, OPEN_STATUSES
@@ -46,7 +46,10 @@ def _stamp_new(ctx: Context) -> dict[str, Any]:
     return {"created_at": now, "created_by": ctx.user, "updated_at": now, "updated_by": ctx.user}
 
 
-def _touch(record: Tracked, ctx: Context) -> None:
+def _touch(session: Session, record: Tracked, ctx: Context, version: int | None = None) -> None:
+    """Stamp a change of `record` and bump its version; with `version` (the one the user
+    started from), refuse the change if the record has moved on since (ConflictError)."""
+    versions.claim(session, record, version)
     record.updated_at = ctx.now()
     record.updated_by = ctx.user
 
@@ -75,13 +78,15 @@ def get(session: Session, model: type[T], record_id: int) -> T:
     return record
 
 
-def archive(session: Session, ctx: Context, model: type[T], record_id: int) -> T:
-    """Soft-delete a record: it stays in the database, never counts, and can be restored."""
+def archive(session: Session, ctx: Context, model: type[T], record_id: int,
+            *, version: int | None = None) -> T:
+    """Soft-delete a record: it stays in the database, never counts, and can be restored.
+    With `version`, refused if the record changed since that version."""
     record = get(session, model, record_id)
     if record.archived_at is None:
+        _touch(session, record, ctx, version)
         record.archived_at = ctx.now()
         record.archived_by = ctx.user
-        _touch(record, ctx)
         session.add(record)
         session.flush()
     return record
@@ -95,9 +100,9 @@ def restore(session: Session, ctx: Context, model: type[T], record_id: int) -> T
     if isinstance(record, Organization):
         _check_unique_organization(session, record.normalized_name, record.corporate_number,
                                    exclude_id=record.id)
+    _touch(session, record, ctx)
     record.archived_at = None
     record.archived_by = None
-    _touch(record, ctx)
     session.add(record)
     session.flush()
     return record
@@ -184,14 +189,18 @@ def _save(
     entity = entities.by_model(type(record))
     linked = [f for f in entity.fields if f.input is Input.NAMES] if links is not None else []
     tagged = [f for f in entity.fields if f.input is Input.TAGS and f.name in (links or {})]
-    for field in entity.fields:
-        if field.references is not None and field.name in fields:
-            _require_active(session, field.references, [fields[field.name]], field.error_key)
-    for field in linked:
-        assert field.link is not None and links is not None
-        target = field.link.target_model
-        assert issubclass(target, Tracked)  # a list of names links records, not tags
-        _require_active(session, target, _given(field, links), field.error_key)
+    # No autoflush while checking: the stamp and version set on `record` are written with
+    # its fields in one UPDATE (one audit row), not before them in another.
+    with session.no_autoflush:
+        for field in entity.fields:
+            if field.references is not None and field.name in fields:
+                _require_active(session, field.references, [fields[field.name]],
+                                field.error_key)
+        for field in linked:
+            assert field.link is not None and links is not None
+            target = field.link.target_model
+            assert issubclass(target, Tracked)  # a list of names links records, not tags
+            _require_active(session, target, _given(field, links), field.error_key)
     for key, value in fields.items():
         setattr(record, key, value)
     session.add(record)
@@ -223,10 +232,12 @@ def _update(
     record: T,
     fields: Mapping[str, Any],
     links: Mapping[str, Any] | None = None,
+    version: int | None = None,
 ) -> T:
     """`record` changed to validated `fields` and, unless `links` is None, to the links given
-    there; the change is stamped with who made it and when."""
-    _touch(record, ctx)
+    there; the change is stamped with who made it and when, and refused if `version` is given
+    and the record has changed since it."""
+    _touch(session, record, ctx, version)
     return _save(session, record, fields, links)
 
 
@@ -286,9 +297,11 @@ def create_organization(
 
 
 def update_organization(
-    session: Session, ctx: Context, organization_id: int, **changes: Any
+    session: Session, ctx: Context, organization_id: int, *, version: int | None = None,
+    **changes: Any,
 ) -> Organization:
-    """Change an organization's fields (same rules as `create_organization`)."""
+    """Change an organization's fields (same rules as `create_organization`); with `version`,
+    refused if it changed since that version."""
     organization = get(session, Organization, organization_id)
     current = {f.name: getattr(organization, f.name) for f in entities.ORGANIZATIONS.fields}
     unknown = set(changes) - set(current)
@@ -299,7 +312,7 @@ def update_organization(
         session, fields["normalized_name"], fields["corporate_number"],
         exclude_id=organization_id,
     )
-    return _update(session, ctx, organization, fields)
+    return _update(session, ctx, organization, fields, version=version)
 
 
 def find_organization(session: Session, name: str) -> Organization | None:
@@ -382,11 +395,13 @@ def log_meeting(session: Session, ctx: Context, **values: Unpack[entities.Meetin
 
 
 def update_meeting(
-    session: Session, ctx: Context, meeting_id: int, **values: Unpack[entities.MeetingInput]
+    session: Session, ctx: Context, meeting_id: int, *, version: int | None = None,
+    **values: Unpack[entities.MeetingInput],
 ) -> Meeting:
-    """Replace a meeting's fields and links (links left out are removed, tags left out kept)."""
+    """Replace a meeting's fields and links (links left out are removed, tags left out kept);
+    with `version`, refused if it changed since that version."""
     return _update(session, ctx, get(session, Meeting, meeting_id), meeting_fields(**values),
-                   values)
+                   values, version)
 
 
 def meeting_fields(**values: Unpack[entities.MeetingInput]) -> dict[str, Any]:
@@ -403,10 +418,12 @@ def meeting_fields(**values: Unpack[entities.MeetingInput]) -> dict[str, Any]:
 
 
 def complete_follow_up(
-    session: Session, ctx: Context, meeting_id: int, *, done_on: date | None
+    session: Session, ctx: Context, meeting_id: int, *, done_on: date | None,
+    version: int | None = None,
 ) -> Meeting:
     """Mark a meeting's follow-up as done on `done_on` (None: open again, to undo)."""
-    return _update(session, ctx, get(session, Meeting, meeting_id), {"follow_up_done_on": done_on})
+    return _update(session, ctx, get(session, Meeting, meeting_id),
+                   {"follow_up_done_on": done_on}, version=version)
 
 
 # --- agreements -----------------------------------------------------------------------------
@@ -444,11 +461,13 @@ def create_agreement(
 
 
 def update_agreement(
-    session: Session, ctx: Context, agreement_id: int, **values: Unpack[entities.AgreementInput]
+    session: Session, ctx: Context, agreement_id: int, *, version: int | None = None,
+    **values: Unpack[entities.AgreementInput],
 ) -> Agreement:
-    """Replace an agreement's fields and partners (and its tags, if given)."""
+    """Replace an agreement's fields and partners (and its tags, if given); with `version`,
+    refused if it changed since that version."""
     return _with_history(session, ctx, _update(session, ctx, get(session, Agreement, agreement_id),
-                                               agreement_fields(**values), values))
+                                               agreement_fields(**values), values, version))
 
 
 def _with_history(session: Session, ctx: Context, agreement: Agreement) -> Agreement:
@@ -468,7 +487,8 @@ def agreement_fields(**values: Unpack[entities.AgreementInput]) -> dict[str, Any
 
 
 def set_agreement_status(
-    session: Session, ctx: Context, agreement_id: int, *, status: str, on: date | None = None
+    session: Session, ctx: Context, agreement_id: int, *, status: str, on: date | None = None,
+    version: int | None = None,
 ) -> Agreement:
     """Move an agreement to `status`; concluding it needs the date (`on`)."""
     agreement = get(session, Agreement, agreement_id)
@@ -483,7 +503,7 @@ def set_agreement_status(
         ends_on = on
     _check_agreement_dates(code, concluded_on, agreement.starts_on, ends_on)
     changes = {"status": code, "concluded_on": concluded_on, "ends_on": ends_on}
-    return _with_history(session, ctx, _update(session, ctx, agreement, changes))
+    return _with_history(session, ctx, _update(session, ctx, agreement, changes, version=version))
 
 
 # --- outreach events ------------------------------------------------------------------------
@@ -497,12 +517,13 @@ def log_event(
 
 
 def update_event(
-    session: Session, ctx: Context, event_id: int, **values: Unpack[entities.EventInput]
+    session: Session, ctx: Context, event_id: int, *, version: int | None = None,
+    **values: Unpack[entities.EventInput],
 ) -> OutreachEvent:
     """Replace an outreach event's fields and staff (staff left out are removed, tags left
-    out kept)."""
+    out kept); with `version`, refused if it changed since that version."""
     return _update(session, ctx, get(session, OutreachEvent, event_id), event_fields(**values),
-                   values)
+                   values, version)
 
 
 def event_fields(**values: Unpack[entities.EventInput]) -> dict[str, Any]:

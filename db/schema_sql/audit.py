@@ -19,6 +19,8 @@ from db.schema_sql.search import is_search_table
 #: Tables never audited: the log itself, the actor register, Alembic's bookkeeping, and (from
 #: 0008) the personal values the log refers to, which are part of the log.
 NOT_AUDITED = frozenset({"audit_log", "audit_actor", "alembic_version", "audit_personal_value"})
+#: Columns never audited: a record's version is bookkeeping (migration 0012), not content.
+NOT_AUDITED_COLUMNS = frozenset({"version"})
 ACTIONS = ("insert", "update", "delete")
 #: The columns of `audit_log` that sealing (setting `chain_hash`) must leave as they were.
 CONTENT_COLUMNS = (
@@ -35,14 +37,15 @@ def audited_tables(bind: sa.Connection) -> list[tuple[str, str, list[str]]]:
     """(table, key column, columns) of every audited table in the database, by name.
 
     The key, stored as `audit_log.row_id`, is `id`, or for a link table its first key column
-    (the parent record).
+    (the parent record). Bookkeeping columns (`NOT_AUDITED_COLUMNS`) are left out.
     """
     inspector = sa.inspect(bind)
     tables = []
     for table in sorted(inspector.get_table_names()):
         if table in NOT_AUDITED or is_search_table(table):
             continue
-        columns = [c["name"] for c in inspector.get_columns(table)]
+        columns = [c["name"] for c in inspector.get_columns(table)
+                   if c["name"] not in NOT_AUDITED_COLUMNS]
         key = "id" if "id" in columns else inspector.get_pk_constraint(table)[
             "constrained_columns"][0]
         tables.append((table, key, columns))

@@ -15,7 +15,7 @@ from types import ModuleType
 
 import sqlalchemy as sa
 
-from db.schema_sql import audit, personal, search, trust
+from db.schema_sql import audit, personal, row_versions, sealing, search, trust
 
 
 @dataclass(frozen=True)
@@ -73,18 +73,23 @@ def pg_functions(schema: str) -> dict[str, str]:
     frozen = _migration("0005_audit_log_postgresql").PG_FROZEN_FUNCTION
     history = _migration("0010_agreement_status_history")
     return {
-        "audit_record": _pg_function("audit_record", trust.PG_RECORD_FUNCTION_0006, schema),
-        "audit_log_guard": _pg_function("audit_log_guard", trust.PG_GUARD_FUNCTION_0006,
+        "audit_record": _pg_function("audit_record", row_versions.PG_RECORD_FUNCTION_0012,
+                                     schema),
+        "audit_log_guard": _pg_function("audit_log_guard", sealing.PG_GUARD_FUNCTION_0012,
                                         schema),
         "issued_report_frozen": _pg_function("issued_report_frozen", frozen, schema),
         "audit_record_personal": _pg_function("audit_record_personal",
-                                              personal.PG_RECORD_FUNCTION, schema),
+                                              row_versions.PG_PERSONAL_RECORD_FUNCTION_0012,
+                                              schema),
         f"{personal.TABLE}_guard": _pg_function(f"{personal.TABLE}_guard",
                                                 personal.PG_GUARD_FUNCTION, schema),
         history.PG_FUNCTION_NAME: _pg_function(history.PG_FUNCTION_NAME, history.PG_FUNCTION,
                                                schema),
+        sealing.SEALED_IN_ORDER: _pg_function(sealing.SEALED_IN_ORDER,
+                                              sealing.PG_ORDER_FUNCTION, schema),
     } | {name: _pg_function(name, definition, schema)
-         for name, definition in (trust.pg_functions() | search.pg_functions()).items()}
+         for name, definition in (sealing.pg_no_reuse_functions()
+                                  | search.pg_functions()).items()}
 
 
 def _pg_trigger(name: str, when: str, table: str, call: str, schema: str) -> Trigger:
@@ -114,6 +119,7 @@ def pg_triggers(bind: sa.Connection, schema: str) -> dict[str, Trigger]:
     for name, when in history.PG_GUARDS.items():
         installed[name] = _pg_trigger(name, when, history.TABLE,
                                       f"{history.PG_FUNCTION_NAME}()", schema)
+    installed[sealing.SEALED_IN_ORDER] = Trigger("audit_log", sealing.pg_order_trigger(schema))
     return installed
 
 

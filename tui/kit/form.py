@@ -19,7 +19,8 @@ from textual.widgets import Header, Input, Select, SelectionList, Static, TextAr
 
 from crm.calendar import DateParseError, parse_date
 from crm.context import Context
-from crm.records import services
+from crm.models import Tracked
+from crm.records import services, versions
 from crm.records.queries import Choice, ListFilter, organization_page, staff_choices
 from crm.tags import SEPARATOR
 from crm.vocabulary import ORGANIZATION_KINDS
@@ -48,6 +49,14 @@ Record = TypeVar("Record")
 
 
 @dataclass(frozen=True)
+class Versioned(Generic[Record]):
+    """What a form read, and the version of the record it edits (None for a new one)."""
+
+    data: Record
+    version: int | None
+
+
+@dataclass(frozen=True)
 class WithStaff(Generic[Record]):
     """What a form with a staff list reads: the staff, and the record (None if new)."""
 
@@ -65,6 +74,8 @@ class FormScreen(CRMScreen, Generic[Data]):
     ]
 
     title_key: ClassVar[str]
+    #: The table of the record the form edits: its version guards the save.
+    model: ClassVar[type[Tracked] | None] = None
     #: Service-layer field names that are shown at another form field.
     FIELD_ALIASES: ClassVar[dict[str, str]] = {}
 
@@ -74,6 +85,8 @@ class FormScreen(CRMScreen, Generic[Data]):
     def __init__(self, record_id: int | None = None) -> None:
         super().__init__()
         self.record_id = record_id
+        #: The version of the record the form shows: a save over another is refused.
+        self.version: int | None = None
         self._initial: dict[str, Any] | None = None
 
     # --- what each form defines ----------------------------------------------------------
@@ -108,10 +121,21 @@ class FormScreen(CRMScreen, Generic[Data]):
         yield PriorityFooter()
 
     def on_mount(self) -> None:
-        self.read(self.load, FormScreen.DataLoaded)
+        self.reload()
 
-    def on_form_screen_data_loaded(self, message: FormScreen.DataLoaded[Data]) -> None:
-        self.fill(message.data)
+    def reload(self) -> None:
+        """Read the record (and its version) again and fill the form with it."""
+        self.read(self._load_versioned, FormScreen.DataLoaded)
+
+    def _load_versioned(self, session: Session) -> Versioned[Data]:
+        version = (versions.current(session, self.model, self.record_id)
+                   if self.model is not None and self.record_id is not None else None)
+        return Versioned(self.load(session), version)
+
+    def on_form_screen_data_loaded(self, message: FormScreen.DataLoaded[Versioned[Data]]
+                                   ) -> None:
+        self.version = message.data.version
+        self.fill(message.data.data)
         self.call_after_refresh(self._remember)
 
     def _remember(self) -> None:
@@ -147,7 +171,9 @@ class FormScreen(CRMScreen, Generic[Data]):
 
     def fill_staff(self, staff: Sequence[Choice], chosen: Collection[str]) -> None:
         """Offer `staff` in the staff list, ticking those whose names are in `chosen`."""
-        self.query_one("#staff", SelectionList).add_options(
+        staff_list = self.query_one("#staff", SelectionList)
+        staff_list.clear_options()
+        staff_list.add_options(
             [(literal(c.label(self.crm.lang)), c.value, c.ja in chosen) for c in staff])
 
     def staff_ids(self) -> list[int]:
@@ -329,6 +355,20 @@ class FormScreen(CRMScreen, Generic[Data]):
     def on_write_failed(self, message: WriteFailed) -> None:
         self.show_error(message.field or "", message.message)
         self.notify(message.message, severity="error")
+        if message.field == versions.FIELD:
+            self._offer_reload()
+
+    def _offer_reload(self) -> None:
+        """After a save refused because someone changed the record meanwhile: reload it
+        (dropping what was typed) or keep editing (to copy it first)."""
+
+        def answered(reload: bool | None) -> None:
+            if reload:
+                self.clear_errors()
+                self.reload()
+
+        self.app.push_screen(ConfirmDialog(self.t("conflict_reload"), self.t("reload"),
+                                           self.t("keep_editing")), answered)
 
 
 def organization_ids(

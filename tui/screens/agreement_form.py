@@ -9,6 +9,7 @@ from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, TextArea
 
+from crm.models import Agreement
 from crm.records import services
 from crm.records.queries import AgreementDetail, agreement_detail
 from crm.vocabulary import AGREEMENT_STATUSES
@@ -23,6 +24,7 @@ class AgreementForm(FormScreen[AgreementDetail | None]):
     """The agreement form; new partners picked here are created when it is saved."""
 
     title_key = "form_agreement"
+    model = Agreement
     FIELD_ALIASES = {"name": "partners", "corporate_number": "partners"}
 
     def fields(self) -> ComposeResult:
@@ -65,7 +67,7 @@ class AgreementForm(FormScreen[AgreementDetail | None]):
         return errors
 
     def change(self) -> Callable[[Session], int | None]:
-        ctx, record_id = self.crm.ctx, self.record_id
+        ctx, record_id, version = self.crm.ctx, self.record_id, self.version
         picked = self.picked()
         fields: dict[str, Any] = {
             name: self.date_value(name) for name in DATES
@@ -82,7 +84,7 @@ class AgreementForm(FormScreen[AgreementDetail | None]):
             ids = organization_ids(session, ctx, picked)
             if record_id is None:
                 return services.create_agreement(session, ctx, partner_ids=ids, **fields).id
-            return services.update_agreement(session, ctx, record_id, partner_ids=ids,
-                                             **fields).id
+            return services.update_agreement(session, ctx, record_id, version=version,
+                                             partner_ids=ids, **fields).id
 
         return save

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, TextArea
 
+from crm.models import OutreachEvent
 from crm.records import services
 from crm.records.queries import EventDetail, event_detail
 from crm.vocabulary import EVENT_KINDS
@@ -20,6 +21,7 @@ class EventForm(FormScreen[WithStaff[EventDetail]]):
     """The outreach event form."""
 
     title_key = "form_event"
+    model = OutreachEvent
 
     def fields(self) -> ComposeResult:
         yield self.date_field("held_on", "held_on", value=self.crm.ctx.today())
@@ -57,7 +59,7 @@ class EventForm(FormScreen[WithStaff[EventDetail]]):
         return errors
 
     def change(self) -> Callable[[Session], int | None]:
-        ctx, record_id = self.crm.ctx, self.record_id
+        ctx, record_id, version = self.crm.ctx, self.record_id, self.version
         fields: dict[str, Any] = {
             "held_on": self.date_value("held_on"),
             "kind": str(self.query_one("#kind", Select).value),
@@ -73,6 +75,7 @@ class EventForm(FormScreen[WithStaff[EventDetail]]):
         def save(session: Session) -> int | None:
             if record_id is None:
                 return services.log_event(session, ctx, **fields).id
-            return services.update_event(session, ctx, record_id, **fields).id
+            return services.update_event(session, ctx, record_id, version=version,
+                                         **fields).id
 
         return save

@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Input, TextArea
 
+from crm.models import Meeting
 from crm.records import services
 from crm.records.queries import MeetingDetail, meeting_detail
 from tui.kit.form import FormScreen, WithStaff, organization_ids
@@ -21,6 +22,7 @@ class MeetingForm(FormScreen[WithStaff[MeetingDetail]]):
     """The meeting form; new organizations picked here are created when it is saved."""
 
     title_key = "form_meeting"
+    model = Meeting
     FIELD_ALIASES = {"name": "organizations", "corporate_number": "organizations",
                      "org-search": "organizations", "contacts": "organizations"}
 
@@ -87,7 +89,7 @@ class MeetingForm(FormScreen[WithStaff[MeetingDetail]]):
         return errors
 
     def change(self) -> Callable[[Session], int | None]:
-        ctx, record_id = self.crm.ctx, self.record_id
+        ctx, record_id, version = self.crm.ctx, self.record_id, self.version
         picked = self.picked()
         fields: dict[str, Any] = {
             "held_on": self.date_value("held_on"),
@@ -106,7 +108,7 @@ class MeetingForm(FormScreen[WithStaff[MeetingDetail]]):
             if record_id is None:
                 meeting = services.log_meeting(session, ctx, organization_ids=ids, **fields)
             else:
-                meeting = services.update_meeting(session, ctx, record_id,
+                meeting = services.update_meeting(session, ctx, record_id, version=version,
                                                   organization_ids=ids, **fields)
             if done_on != was_done_on and meeting.id is not None:
                 services.complete_follow_up(session, ctx, meeting.id, done_on=done_on)

@@ -8,6 +8,7 @@ from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, TextArea
 
+from crm.models import Organization
 from crm.records import services
 from crm.records.queries import OrganizationDetail, organization_detail
 from crm.vocabulary import ORGANIZATION_KINDS
@@ -22,6 +23,7 @@ class OrganizationForm(FormScreen[OrganizationDetail | None]):
     """The organization form."""
 
     title_key = "form_organization"
+    model = Organization
 
     def fields(self) -> ComposeResult:
         yield self.input_field("name")
@@ -47,7 +49,7 @@ class OrganizationForm(FormScreen[OrganizationDetail | None]):
         return self.missing("name", "kind")
 
     def change(self) -> Callable[[Session], int | None]:
-        ctx, record_id = self.crm.ctx, self.record_id
+        ctx, record_id, version = self.crm.ctx, self.record_id, self.version
         fields = {name: self.input_value(name) for name in TYPED}
         fields["kind"] = str(self.query_one("#kind", Select).value)
         fields["notes"] = self.query_one("#notes", TextArea).text
@@ -55,6 +57,7 @@ class OrganizationForm(FormScreen[OrganizationDetail | None]):
         def save(session: Session) -> int | None:
             if record_id is None:
                 return services.create_organization(session, ctx, **fields).id
-            return services.update_organization(session, ctx, record_id, **fields).id
+            return services.update_organization(session, ctx, record_id, version=version,
+                                                **fields).id
 
         return save
