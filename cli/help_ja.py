@@ -123,6 +123,30 @@ HELP_JA: dict[str, str] = {
         "報告する計画（既定: その年度に有効な計画）",
     "record the report as issued: its figures and hashes are frozen":
         "報告書を発行済みとして記録する（数値とハッシュを固定する）",
+    # crm contacts erase (issue 12), crm kpi comment and report options (issue 13)
+    "contacts' personal data: erase": "担当者の個人情報: 消去",
+    "erase a contact's personal data, the audit log included":
+        "担当者の個人情報を監査ログも含めて消去する",
+    "the contact's id": "担当者の ID",
+    "why (e.g. the person's request of 2024-05-01)": "理由（例: 2024-05-01 の本人からの依頼）",
+    "write a KPI's analysis, issues or next steps for a year or quarter":
+        "KPI の要因分析・課題・今後の方向性を年度または四半期について書く",
+    "fiscal quarter (default: the whole year)": "四半期（既定: 年度全体）",
+    "the KPI's plan (needed when two plans share the code)":
+        "KPI の計画（二つの計画が同じコードを持つときに必要）",
+    "the comment (empty: clear it)": "コメント（空にすると消去）",
+    "read the comment from FILE (UTF-8 or cp932)":
+        "コメントを FILE から読む（UTF-8 または cp932）",
+    "approval roles on the cover, e.g. 部長,課長,係長,担当 (default: the saved roles, else"
+    " 課長,係長,担当)":
+        "表紙の決裁欄の役職。例: 部長,課長,係長,担当（既定: 保存した役職、なければ"
+        " 課長,係長,担当）",
+    "keep --approvers as the default for later reports (CLI and TUI)":
+        "--approvers を以後の報告書の既定として保存する（CLI と TUI）",
+    "leave names of people (staff, contacts) out: the version for disclosure":
+        "人の氏名（職員・担当者）を載せない: 情報公開用の版",
+    "add every meeting, event and lecture of the period (appendix 2)":
+        "期間中のすべての意見交換・周知広報・出前講座を付ける（付録 2）",
 }
 
 #: argparse's own strings (Python 3.11–3.13 msgids), for `usage:`, headings and errors.

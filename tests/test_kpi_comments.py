@@ -126,7 +126,7 @@ event_kinds = ["lecture"]
     (["kpi", "comment", CODE, "--fiscal-year", "2022", "--quarter", "5", "--field", "next",
       "--text", "x"], 2, "--quarter"),
     (["kpi", "comment", CODE, "--fiscal-year", "2022", "--field", "next"], 2,
-     "one of the arguments --text --file is required"),
+     "--text --file のどれかが必要です"),
     (["kpi", "comment", CODE, "--fiscal-year", "2022", "--field", "next", "--file",
       "/nonexistent/c.txt"], 1, "/nonexistent/c.txt"),
     (["--read-only", "kpi", "comment", CODE, "--fiscal-year", "2022", "--field", "next",

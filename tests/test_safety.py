@@ -346,8 +346,9 @@ def _database_at(path: Path, revision: str) -> dict[str, list[dict[str, object]]
     engine = make_engine(sqlite_url(path))
     upgrade(engine, revision)
     with engine.begin() as connection:
-        tables = set(connection.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table'").scalars())
+        tables = {name for name in connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table'").scalars()
+            if not is_search_table(name)}  # the text-search index: derived from the rows
         filled = [sql for table, sql in FILL.items() if table in tables]
         for table, sql in FILL.items():
             if table == "kpi" and "plan" in tables:  # from 0006 on a KPI belongs to a plan
