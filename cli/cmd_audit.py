@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from difflib import get_close_matches
 from typing import TextIO
 
 from cli.database import context, open_database, refuse_if_read_only
@@ -23,8 +24,10 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     if args.audit_command == "log" and args.table is not None:
         tables = audit.audited_tables()
         if args.table not in tables:
+            usual = ("organization", "meeting", "agreement", "outreach_event")
+            near = get_close_matches(args.table, tables, n=3) or [t for t in usual if t in tables]
             raise refusal(UsageError, "not_audited", table=repr(args.table[:40]),
-                          tables=", ".join(tables))
+                          tables=", ".join(near))
     if args.audit_command == "acknowledge":
         refuse_if_read_only(args)
         ctx = context(args)

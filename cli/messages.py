@@ -39,8 +39,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "from_after_to": ("--from {start} が --to {end} より後です",
                       "--from {start} is after --to {end}"),
     "id_needs_table": ("--id には --table が必要です", "--id needs --table"),
-    "not_audited": ("--table {table} は監査対象の表ではありません。次のどれかです: {tables}",
-                    "--table {table} is not an audited table; one of: {tables}"),
+    "not_audited": ("--table {table} は監査対象の表ではありません（例: {tables}。"
+                    "すべての表は docs/schema.md）",
+                    "--table {table} is not an audited table (e.g. {tables}; every table is in"
+                    " docs/schema.md)"),
     "missing_with_kind": ("--create-missing と --kind K は一緒に使います",
                           "--create-missing and --kind K go together"),
     "history_takes_nothing": ("`crm report history` には期間・--issue・--output を付けません",
