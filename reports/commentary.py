@@ -39,7 +39,7 @@ def commentary(content: ReportContent, lang: str) -> list[Flowable]:
     steps for the period. Nothing when no KPI has a comment."""
     blocks: list[Flowable] = []
     for figure in content.figures:
-        comments = content.comments.get(figure.code)
+        comments = content.comments.get(figure.kpi.key)
         if not comments:
             continue
         kpi = figure.kpi

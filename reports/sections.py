@@ -267,10 +267,10 @@ def charts(content: ReportContent, lang: str) -> list[Flowable]:
     """One chart per KPI (a milestone's date is in the summary instead), two to a row."""
     width = FRAME_WIDTH / 2 - 2 * mm
     drawings = [
-        kpi_chart(f.kpi, content.series[f.code], content.period, lang, width=width,
+        kpi_chart(f.kpi, content.series[f.kpi.key], content.period, lang, width=width,
                   height=62 * mm)
         for f in content.figures
-        if f.code in content.series and f.kpi.rule != "milestone"
+        if f.kpi.key in content.series and f.kpi.rule != "milestone"
     ]
     rows = [drawings[i:i + 2] + [""] * (2 - len(drawings[i:i + 2]))
             for i in range(0, len(drawings), 2)]
@@ -416,7 +416,7 @@ def _by_line(cells: Iterable[list[str]], width: int) -> Iterator[list[str]]:
 
 
 def _evidence_list(content: ReportContent, figure: KpiFigure, lang: str) -> LineList:
-    rows = content.evidence[figure.code]
+    rows = content.evidence[figure.kpi.key]
     start = content.period.start
     in_period = sum(1 for r in rows if r.counted_on >= start)
     columns = _evidence_columns()
@@ -444,7 +444,7 @@ def appendix(content: ReportContent, lang: str) -> Iterator[Flowable]:
     pager = Pager()
     yield from pager.start(t("appendix", lang), t("appendix_intro", lang))
     for figure in content.figures:
-        if figure.code in content.evidence:
+        if figure.kpi.key in content.evidence:
             yield from pager.lay_out(_evidence_list(content, figure, lang))
 
 

@@ -213,7 +213,7 @@ def summary(content: ReportContent, lang: str) -> list[Flowable]:
                   ("ALIGN", (0, row), (-1, row), "LEFT")]
         for figure in group:
             row = len(rows) + 1
-            rows.append(summary_row(figure, content.year_before.get(figure.code), lang))
+            rows.append(summary_row(figure, content.year_before.get(figure.kpi.key), lang))
             extra.append(("BACKGROUND", (11, row), (11, row), STATUS_FILL[final_status(figure)]))
     table = Table([header, *rows], colWidths=[w * mm for w in _WIDTHS], repeatRows=1)
     table.setStyle(TableStyle([*BASE_TABLE, *extra]))
@@ -258,7 +258,7 @@ def yearly(content: ReportContent, lang: str) -> list[Flowable]:
     by_plan = groupby(content.figures, key=lambda f: f.kpi.plan_code)
     for _, group in by_plan:
         figures = list(group)
-        years = content.years.get(figures[0].code, ())
+        years = content.years.get(figures[0].kpi.key, ())
         if not years:
             continue
         columns = len(years)
@@ -268,7 +268,7 @@ def yearly(content: ReportContent, lang: str) -> list[Flowable]:
         rows: list[list[Any]] = []
         extra: list[tuple[Any, ...]] = [("ALIGN", (2, 1), (-1, -1), "RIGHT")]
         for figure in figures:
-            k, ends = figure.kpi, content.years.get(figure.code, ())
+            k, ends = figure.kpi, content.years.get(figure.kpi.key, ())
             first = len(rows) + 1
             values = [_year_value(k, end, content.period.fiscal_year, lang) for end in ends]
             rows.append([Paragraph(f"{markup(k.name(lang))}<br/><font size=6 color='#5c5c5c'>"

@@ -265,7 +265,7 @@ def test_an_archived_event_leaves_the_report(filled: Database, ctx: Context) -> 
         services.archive(session, ctx, OutreachEvent, 6)
     after = build(filled)
     assert before.fingerprint != after.fingerprint
-    assert after.published["lectures_in_city"]["value"] == 3
+    assert after.published["ict-policy-2018/lectures_in_city"]["value"] == 3
 
 
 def test_english_report_keeps_organization_names(filled: Database) -> None:

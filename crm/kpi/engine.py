@@ -57,6 +57,11 @@ class KpiDefinition:
     revisions: tuple[TargetRevision, ...] = ()
     grading: tuple[tuple[str, float], ...] = DEFAULT_GRADING
 
+    @property
+    def key(self) -> str:
+        """'plan/code': which KPI this is across plans (a code is unique only in its plan)."""
+        return f"{self.plan_code}/{self.code}"
+
     def name(self, lang: str) -> str:
         """The KPI's name in `lang`."""
         return self.name_ja if lang == "ja" else self.name_en

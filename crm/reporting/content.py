@@ -65,7 +65,8 @@ class ReportContent:
     measured KPI's points count nothing); `evidence` each computed KPI's evidence records
     dated by the period's end; `plan_names` the (Japanese, English) names of the plans whose
     KPIs it reports; `year_before` each KPI's figure for the same period a year earlier;
-    `years` each KPI's value at every fiscal year end of its plan (年度別実績).
+    `years` each KPI's value at every fiscal year end of its plan (年度別実績). Every mapping
+    is keyed by the KPI's key, 'plan/code' (`KpiDefinition.key`): two plans may share a code.
     """
 
     period: FiscalPeriod
@@ -82,7 +83,7 @@ class ReportContent:
     register: tuple[AgreementLine, ...]
     restatements: tuple[Restatement, ...]
     plan_names: tuple[tuple[str, str], ...] = ()
-    #: Each KPI's comments for exactly this period (a quarter's, or the year's), by code.
+    #: Each KPI's comments for exactly this period (a quarter's, or the year's).
     comments: Mapping[str, Comments] = field(default_factory=dict)
     year_before: Mapping[str, KpiFigure] = field(default_factory=dict)
     years: Mapping[str, tuple[YearEnd, ...]] = field(default_factory=dict)
@@ -124,7 +125,7 @@ def _series(
     plans: Sequence[str] | None,
 ) -> dict[str, tuple[SeriesPoint, ...]]:
     """Each computed KPI's series over its `chart_quarters`."""
-    spans = {f.code: chart_quarters(f.kpi, period) for f in computed}
+    spans = {f.kpi.key: chart_quarters(f.kpi, period) for f in computed}
     if not spans:
         return {}
     # One query over consecutive quarters covering every chart (computed_series needs them so).
@@ -132,7 +133,7 @@ def _series(
         min(span[0].start for span in spans.values()),
         max(span[-1].end for span in spans.values()),
     ), plans)
-    ids = {f.code: f.kpi.id for f in computed}
+    ids = {f.kpi.key: f.kpi.id for f in computed}
     return {
         code: tuple(p for p in every.get(ids[code], []) if p.period in set(span))
         for code, span in spans.items()
@@ -153,7 +154,7 @@ def gather_report(session: Session, period: FiscalPeriod,
     series = _series(session, [f for f in figures if f.kpi.rule in COMPUTED_RULES], period,
                      plans)
     series |= measured_series(
-        session, {f.code: (f.kpi, chart_quarters(f.kpi, period)) for f in figures
+        session, {f.kpi.key: (f.kpi, chart_quarters(f.kpi, period)) for f in figures
                   if f.kpi.rule not in COMPUTED_RULES}, period)
     return ReportContent(
         period=period,
@@ -161,8 +162,8 @@ def gather_report(session: Session, period: FiscalPeriod,
         audit_head=chain_head(session),
         figures=tuple(figures),
         series=series,
-        evidence={code: tuple(rows)
-                  for code, rows in evidence_through(session, figures, end).items()},
+        evidence={key: tuple(rows)
+                  for key, rows in evidence_through(session, figures, end).items()},
         months=tuple(data.activity_by_month(session, start, end)),
         by_kind=tuple(data.activity_by_organization_kind(session, start, end)),
         first_organizations=tuple(data.first_time_organizations(session, start, end)),
@@ -173,8 +174,8 @@ def gather_report(session: Session, period: FiscalPeriod,
         plan_names=tuple((p.name_ja, p.name_en) for p in plan_list
                          if p.code in {f.kpi.plan_code for f in figures}),
         comments=comments_by_code(session, period, figures),
-        year_before={f.code: f for f in computed[earlier]},
-        years={f.code: year_ends(f, spans[f.kpi.plan_code], computed) for f in figures},
+        year_before={f.kpi.key: f for f in computed[earlier]},
+        years={f.kpi.key: year_ends(f, spans[f.kpi.plan_code], computed) for f in figures},
         detail=DetailLists(
             meetings=lambda: data.meeting_pages(session, start, end),
             events=lambda: data.event_pages(session, start, end),

@@ -98,9 +98,10 @@ def _rounded(value: float | None) -> float | None:
 
 def evidence_through(session: Session, figures: Sequence[KpiFigure],
                      through: date) -> dict[str, list[EvidenceRow]]:
-    """For each computed KPI among `figures`, its evidence dated by `through`."""
+    """For each computed KPI among `figures`, its evidence dated by `through`, by KPI key
+    ('plan/code')."""
     return {
-        f.code: evidence(session, f.code, plan=f.kpi.plan_code, through=through)
+        f.kpi.key: evidence(session, f.code, plan=f.kpi.plan_code, through=through)
         for f in figures
         if f.kpi.rule in COMPUTED_RULES
     }
@@ -110,8 +111,8 @@ def published_figures(
     figures: Sequence[KpiFigure], rows: Mapping[str, Sequence[EvidenceRow]],
     comments: Mapping[str, Comments] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """The record of what a report printed: per KPI code, its figures, evidence keys and
-    comments (the fields that have one)."""
+    """The record of what a report printed: per KPI key ('plan/code'), its figures, evidence
+    keys and comments (the fields that have one)."""
     published: dict[str, dict[str, Any]] = {}
     for f in figures:
         entry: dict[str, Any] = {field: _rounded(getattr(f, field)) for field in CHECKED_FIELDS}
@@ -120,22 +121,22 @@ def published_figures(
             "progress_rate": _rounded(f.progress_rate),
             "status": f.status,
         }
-        if f.code in rows:
+        if f.kpi.key in rows:
             entry["evidence"] = [
-                [r.record_type, r.record_id, r.counted_on.isoformat()] for r in rows[f.code]
+                [r.record_type, r.record_id, r.counted_on.isoformat()] for r in rows[f.kpi.key]
             ]
-        printed = {k: v for k, v in (comments or {}).get(f.code, {}).items() if v}
+        printed = {k: v for k, v in (comments or {}).get(f.kpi.key, {}).items() if v}
         if printed:
             entry["comments"] = printed
-        published[f.code] = entry
+        published[f.kpi.key] = entry
     return published
 
 
 def comments_by_code(session: Session, period: FiscalPeriod,
                      figures: Sequence[KpiFigure]) -> dict[str, Comments]:
-    """The comments for exactly `period` of the KPIs of `figures`, by KPI code."""
+    """The comments for exactly `period` of the KPIs of `figures`, by KPI key ('plan/code')."""
     found = comments_for(session, period, [f.kpi.id for f in figures])
-    return {f.code: found[f.kpi.id] for f in figures if f.kpi.id in found}
+    return {f.kpi.key: found[f.kpi.id] for f in figures if f.kpi.id in found}
 
 
 def issue(
@@ -227,14 +228,21 @@ def _comment_changes(
     now = comments_by_code(session, period, figures)
     edited = []
     for f in figures:
-        if f.code not in published:
+        printed = _published(published, f)
+        if printed is None:
             continue
-        before = published[f.code].get("comments", {})
-        after = now.get(f.code, {})
+        before = printed.get("comments", {})
+        after = now.get(f.kpi.key, {})
         edited += [CommentChange(f.code, f.kpi.name_ja, f.kpi.name_en, field,
                                  before.get(field), after.get(field))
                    for field in FIELDS if before.get(field) != after.get(field)]
     return edited
+
+
+def _published(published: dict[str, dict[str, Any]], f: KpiFigure) -> dict[str, Any] | None:
+    """What an issued report printed for `f`'s KPI: by its key ('plan/code'), or by its bare
+    code in reports issued before keys named the plan."""
+    return published.get(f.kpi.key) or published.get(f.code)
 
 
 def _changes(
@@ -244,10 +252,10 @@ def _changes(
     now = published_figures(figures, evidence_through(session, figures, period.end))
     changes = []
     for f in figures:
-        before = published.get(f.code)
+        before = _published(published, f)
         if before is None:
             continue
-        after = now[f.code]
+        after = now[f.kpi.key]
         if all(before.get(field) == after[field] for field in CHECKED_FIELDS):
             continue
         old_keys = {_key(k) for k in before.get("evidence", [])}
