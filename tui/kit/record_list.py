@@ -230,7 +230,11 @@ class RecordListScreen(CRMScreen, Generic[Row]):
 
     def on_screen_resume(self) -> None:
         """Shown again (a switch of screens, a form closed): read the first page again in the
-        background and redraw only if it changed, so that switching screens stays fast."""
+        background and redraw only if it changed, so that switching screens stays fast. The
+        queries start after the screen is painted."""
+        self.call_after_refresh(self._refresh_rows)
+
+    def _refresh_rows(self) -> None:
         if not self.rows or self.fetching or len(self.rows) > self.PAGE_SIZE:
             self.reload()
             return

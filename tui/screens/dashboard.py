@@ -218,7 +218,9 @@ class DashboardScreen(CRMScreen):
         self._show()
 
     def on_screen_resume(self) -> None:
-        self.action_refresh()
+        # After the paint: the engine's worker would otherwise hold the interpreter while
+        # the screen is first drawn.
+        self.call_after_refresh(self.action_refresh)
 
     def action_refresh(self) -> None:
         """Read the figures for the chosen period again; their trend follows once shown."""
