@@ -6,6 +6,11 @@ fiscal-year filter. Also the paged queries alone. Run:
 
     .venv/bin/python -m bench.tui_bench [--db PATH] [--meetings N]
 
+With `--screens DB` it measures an existing database as it is (the demo one: `crm demo --db
+DB`) instead: first paint of a bare App and of CRMApp, median of `--runs`, and switching
+between the seven main screens (keys 1–7), each switch timed until the screen is painted and
+until its first rows are shown.
+
 The database is generated once (bench.generate) and reused while it has the right size.
 """
 
@@ -17,6 +22,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from statistics import median
 
 from sqlalchemy import func, select
 from textual.app import App
@@ -30,6 +36,7 @@ from crm.records.queries import ListFilter, count_meetings, meeting_page
 from db.engine import sqlite_url
 from db.session import Database
 from tui.app import CRMApp
+from tui.kit.navigation import SECTIONS
 from tui.kit.record_list import RecordListScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.widgets.paged_table import PagedTable
@@ -127,6 +134,60 @@ async def list_timings(database: Database) -> dict[str, float]:
     return timings
 
 
+async def switch_timings(database: Database, rounds: int) -> dict[str, list[float]]:
+    """Per main screen, seconds from its key's action (1–7: `go`) to the screen painted and
+    to its first rows shown, over `rounds` rounds through the seven screens (each round
+    starts on another)."""
+    timings: dict[str, list[float]] = {}
+    app = CRMApp(database, CTX)
+    async with app.run_test(size=SIZE) as pilot:
+        async def pause() -> None:
+            await pilot.pause(0.001)
+
+        await app.workers.wait_for_complete()
+        order = list(enumerate(SECTIONS, start=1))
+        for _ in range(rounds):
+            order = order[1:] + order[:1]
+            for number, mode in order:
+                # Painted: the key's action run, then the screen's next refresh; without
+                # Pilot's idle waits, which would also wait for the workers' queries.
+                drawn = asyncio.Event()
+                started = time.perf_counter()
+                app.action_go(mode)
+                await wait_until(lambda mode=mode: app.current_mode == mode  # type: ignore[misc]
+                                 and app.screen.is_mounted, lambda: asyncio.sleep(0))
+                app.screen.call_after_refresh(drawn.set)
+                await drawn.wait()
+                painted = time.perf_counter() - started
+                await wait_until(lambda: shows_rows(app.screen), pause)
+                shown = time.perf_counter() - started
+                timings.setdefault(f"switch to {number} {mode}: painted", []).append(painted)
+                timings.setdefault(f"switch to {number} {mode}: rows shown", []).append(shown)
+                await app.workers.wait_for_complete()
+    return timings
+
+
+def shows_rows(screen: object) -> bool:
+    """True once a main screen shows its data: the dashboard its figures, a list its rows."""
+    if isinstance(screen, DashboardScreen):
+        return screen.trend is not None and screen.trend.period == screen.period
+    if isinstance(screen, RecordListScreen):
+        return screen.total is not None and screen.query_one(PagedTable).row_count > 0
+    return True
+
+
+async def screens_figures(database: Database, runs: int) -> dict[str, float]:
+    """First paint (bare App and CRMApp, median of `runs`) and the median of each switch."""
+    figures: dict[str, float] = {}
+    for name, make in (("bare App", App), ("CRMApp", lambda: CRMApp(database, CTX))):
+        samples = [await first_paint(make) for _ in range(runs)]
+        figures[f"{name}: start-up to first paint (median of {runs})"] = median(samples)
+    for name, samples in (await switch_timings(database, runs)).items():
+        figures[f"{name}: first time"] = samples[0]
+        figures[f"{name}: median of the next {runs - 1}"] = median(samples[1:])
+    return figures
+
+
 def query_timings(database: Database) -> dict[str, float]:
     """The paged queries alone, without the UI."""
     cases = {
@@ -159,7 +220,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", type=Path, default=Path("/tmp/crm-tui-bench.sqlite3"))
     parser.add_argument("--meetings", type=int, default=1_000_000)
+    parser.add_argument("--screens", type=Path, metavar="DB",
+                        help="measure first paint and screen switching on this database")
+    parser.add_argument("--runs", type=int, default=5, help="at least 2")
     args = parser.parse_args()
+    if args.screens:
+        screens = Database.open(sqlite_url(args.screens))
+        print(f"{args.screens}")
+        figures = asyncio.run(screens_figures(screens, args.runs))
+        for name, seconds in figures.items():
+            print(f"  {name:<58} {seconds * 1000:8.0f} ms")
+        bare, crm = list(figures.values())[:2]
+        print(f"  {'first paint, CRMApp / bare App':<58} {crm / bare:8.1f} x")
+        return
     database = ensure_database(args.db, args.meetings)
     figures = {
         "bare App: start-up to first paint": asyncio.run(first_paint(App)),

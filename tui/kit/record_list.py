@@ -141,6 +141,8 @@ class RecordListScreen(CRMScreen, Generic[Row]):
         self.fetching = False
         self._generation = 0
         self._widths: list[int] = []
+        #: The generation of a refresh that keeps the rows shown unless its first page differs.
+        self._quiet_generation = -1
 
     # --- what each list defines ----------------------------------------------------------
 
@@ -227,7 +229,19 @@ class RecordListScreen(CRMScreen, Generic[Row]):
         table.focus()
 
     def on_screen_resume(self) -> None:
-        self.reload()
+        """Shown again (a switch of screens, a form closed): read the first page again in the
+        background and redraw only if it changed, so that switching screens stays fast. The
+        queries start after the screen is painted."""
+        self.call_after_refresh(self._refresh_rows)
+
+    def _refresh_rows(self) -> None:
+        if not self.rows or self.fetching or len(self.rows) > self.PAGE_SIZE:
+            self.reload()
+            return
+        self._generation += 1
+        self._quiet_generation = self._generation
+        self._load_page(self._generation, 0)
+        self._load_count(self._generation)
 
     def reload(self) -> None:
         """Read the list again from the first page."""
@@ -259,6 +273,14 @@ class RecordListScreen(CRMScreen, Generic[Row]):
     ) -> None:
         if message.generation != self._generation:
             return
+        if message.generation == self._quiet_generation and message.offset == 0:
+            if self._unchanged(message.rows):
+                self.rows = {str(row.id): row for row in message.rows}
+                self.has_more = message.has_more
+                self._show_status()
+                return
+            self.query_one(PagedTable).clear()
+            self.rows = {}
         fresh = [row for row in message.rows if str(row.id) not in self.rows]
         self.rows.update((str(row.id), row) for row in fresh)
         # The first page sizes the columns; later pages keep them (no jumps while scrolling).
@@ -267,6 +289,12 @@ class RecordListScreen(CRMScreen, Generic[Row]):
         self.has_more = message.has_more
         self.fetching = False
         self._show_status()
+
+    def _unchanged(self, rows: Sequence[Row]) -> bool:
+        """True if `rows` show exactly as the rows shown now."""
+        def shown(rows: Sequence[Row]) -> list[tuple[object, ...]]:
+            return [(str(r.id), getattr(r, "archived", False), *self.cells(r)) for r in rows]
+        return shown(rows) == shown(list(self.rows.values()))
 
     def _add_rows(self, rows: Sequence[Row]) -> None:
         table = self.query_one(PagedTable)

@@ -13,13 +13,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import DataTable, Header, ProgressBar, Select, Static
 
 from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.errors import CRMError
 from crm.formatting import format_number
 from crm.kpi.engine import ALL_PLANS, KpiFigure, compute_for_periods, select_plans
-from crm.kpi.plans import list_plans
+from crm.kpi.plans import PlanSummary, list_plans
 from crm.vocabulary import KPI_STATUS_LABELS
 from tui.kit.navigation import KpiDetail, PlanList
 from tui.kit.screen import QUIT, CRMScreen, nav_tabs
@@ -133,6 +134,9 @@ class DashboardScreen(CRMScreen):
     class FiguresLoaded(Loaded[tuple[str, tuple[list[KpiFigure], Trend]]]):
         """The plan selector's value, and the period's figures and their trend."""
 
+    class PlansLoaded(Loaded[list[PlanSummary]]):
+        """The plans the plan selector offers."""
+
     class ReportDone(Loaded[str]):
         """A report was written (and issued, if asked): the notice saying where."""
 
@@ -175,23 +179,32 @@ class DashboardScreen(CRMScreen):
                 value=str(self.period.quarter), allow_blank=False, id="quarter", compact=True,
             )
             yield Static(self.t("plan"), classes="bar-label")
-            with self.crm.database.reading() as session:
-                plans = list_plans(session)
-            yield Select(
-                [(self.t("plans_in_force"), IN_FORCE)]
-                + [(literal(f"{p.code} {p.name_ja if self.crm.lang == 'ja' else p.name_en}"),
-                    p.code) for p in plans]
-                + [(self.t("every_plan"), EVERY_PLAN)],
-                value=IN_FORCE, allow_blank=False, id="plan", compact=True,
-            )
+            # The plans themselves are read after the first paint (on_mount).
+            yield Select(self._plan_options([]), value=IN_FORCE, allow_blank=False, id="plan",
+                         compact=True)
             yield ProgressBar(total=None, show_eta=False, id="pdf-progress")
         # A line of its own: beside the selectors the trend range was cut at 120 columns.
         yield Static("", id="as-of")
         yield PlainTable(id="kpis", cursor_type="row", zebra_stripes=True)
         yield PriorityFooter()
 
+    def _plan_options(self, plans: list[PlanSummary]) -> list[tuple[str | Content, str]]:
+        named: list[tuple[str | Content, str]] = [
+            (literal(f"{p.code} {p.name_ja if self.crm.lang == 'ja' else p.name_en}"), p.code)
+            for p in plans]
+        return [(self.t("plans_in_force"), IN_FORCE), *named, (self.t("every_plan"), EVERY_PLAN)]
+
     def on_mount(self) -> None:
         self.query_one("#kpis", DataTable).focus()
+        self.read(list_plans, self.PlansLoaded)
+
+    def on_dashboard_screen_plans_loaded(self, message: DashboardScreen.PlansLoaded) -> None:
+        select = self.query_one("#plan", Select)
+        chosen = select.value
+        with self.prevent(Select.Changed):
+            select.set_options(self._plan_options(message.data))
+            if chosen in {IN_FORCE, EVERY_PLAN, *(p.code for p in message.data)}:
+                select.value = chosen
 
     def on_resize(self) -> None:
         layout = column_layout(self.size.width, self.crm.lang)
@@ -205,7 +218,9 @@ class DashboardScreen(CRMScreen):
         self._show()
 
     def on_screen_resume(self) -> None:
-        self.action_refresh()
+        # After the paint: the engine's worker would otherwise hold the interpreter while
+        # the screen is first drawn.
+        self.call_after_refresh(self.action_refresh)
 
     def action_refresh(self) -> None:
         """Read the figures for the chosen period again; their trend follows once shown."""

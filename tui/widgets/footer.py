@@ -10,6 +10,7 @@ from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.events import Resize
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -43,6 +44,8 @@ class PriorityFooter(Footer):
     """Textual's footer that drops the least needed keys when they do not fit its width."""
 
     _composed_for = -1
+    #: What the keys shown were composed from (None before the first compose).
+    _composed_keys: tuple[object, ...] | None = None
 
     def _keys(self) -> list[Shown]:
         shown: dict[str, Shown] = {}
@@ -67,6 +70,7 @@ class PriorityFooter(Footer):
             return
         keys = self._keys()
         self._composed_for = self.size.width
+        self._composed_keys = self._signature(keys)
         if self.size.width:
             keys = fitting(keys, [self._width(b) for b, _e, _t in keys], self._room())
         self.styles.grid_size_columns = len(keys)
@@ -84,6 +88,19 @@ class PriorityFooter(Footer):
                     binding.action, classes="-command-palette", disabled=not enabled,
                     tooltip=binding.tooltip or binding.description,
                 )
+
+    def _signature(self, keys: list[Shown]) -> tuple[object, ...]:
+        palette = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
+        return (*((b.key, b.key_display, b.description, e, t) for b, e, t in keys),
+                None if palette is None else palette[2])
+
+    def bindings_changed(self, screen: Screen[object]) -> None:
+        """Recompose only when the keys shown change: every switch of screens and every move
+        of focus signals a change, and rebuilding the keys cost about 100 ms a switch."""
+        if (self._bindings_ready and self.is_attached and screen is self.screen
+                and self._composed_keys == self._signature(self._keys())):
+            return
+        super().bindings_changed(screen)
 
     async def on_resize(self, event: Resize) -> None:
         if event.size.width != self._composed_for:
