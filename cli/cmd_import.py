@@ -23,17 +23,24 @@ def _progress(lang: str) -> Callable[[int], None]:
     return progress
 
 
+#: How many times a file is read again without the lock when the database changed meanwhile.
+READ_ATTEMPTS = 3
+
+
 def import_with_short_lock(
     database: Database, actor: str, read: Callable[[Session], ImportPlan]
 ) -> ImportResult:
     """Read the file with reads only, then write it holding the write lock for the writes
-    alone; if anything changed in between, the file is read again under the lock."""
-    with database.reading() as session:
-        plan = read(session)
-    with database.writing(actor=actor) as session:
-        if not plan.still_current(session):
+    alone. If the database changed in between, the file is read again (without the lock, up
+    to READ_ATTEMPTS times; then under it)."""
+    for _ in range(READ_ATTEMPTS):
+        with database.reading() as session:
             plan = read(session)
-        return plan.write(session)
+        with database.writing(actor=actor) as session:
+            if plan.still_current(session):
+                return plan.write(session)
+    with database.writing(actor=actor) as session:
+        return read(session).write(session)
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
