@@ -3,6 +3,8 @@
 `generate(path, meetings=N)` creates a migrated database and bulk-inserts N meetings with
 matching organizations (N/200, at least 60), meeting links (1–2 organizations each), events
 (N/4), agreements (N/100) and their partners, all dated over FY2018–FY2024, with a fixed seed.
+One company in twelve is first met after the KPI baseline (a day in FY2019–FY2024): meetings
+before that day name the next organization instead, so that `companies_consulted` counts.
 Rows go in through the driver's `executemany` in large batches: the schema, constraints,
 indexes and audit triggers are the program's own. The target is a SQLite file, or a
 PostgreSQL database URL (bench.backends makes one).
@@ -32,10 +34,29 @@ EVENT_KINDS = ("in_city", "out_of_city", "lecture")
 TOPICS = ("AIオンデマンド交通", "オープンデータ活用", "防災IoT", "人流データ", "見守りカメラ",
           "スマート農業", "電子申請", "Decidim", "ダッシュボード", "5G実証")
 BATCH = 50_000
+#: Every LATE-th organization (a company) is first met after the baseline (2018-12-31).
+LATE = 12
+LATE_FROM = date(2019, 4, 1)
 
 
 def _day(rng: random.Random) -> str:
     return (FIRST + timedelta(days=rng.randrange(DAYS))).isoformat()
+
+
+def first_met(organization: int) -> str | None:
+    """The day a late organization is first met (spread over FY2019–FY2024); None for others."""
+    if organization % LATE:
+        return None
+    span = (FIRST + timedelta(days=DAYS) - LATE_FROM).days - 30
+    return (LATE_FROM + timedelta(days=organization * 7919 % span)).isoformat()
+
+
+def _met(organization: int, day: str, organizations: int) -> int:
+    """`organization`, or a neighbour (never late) if it is not met yet on `day`."""
+    late = first_met(organization)
+    if late is None or day >= late:
+        return organization
+    return organization + 1 if organization < organizations else organization - 1
 
 
 def _batches(rows: Iterator[tuple[object, ...]]) -> Iterator[list[tuple[object, ...]]]:
@@ -88,8 +109,9 @@ def generate(target: Path | str, *, meetings: int, seed: int = 1) -> dict[str, i
             for i in range(1, organizations + 1)
         ],
     )
+    days = [_day(rng) for _ in range(meetings)]
     for batch in _batches(
-        (i, *AUDIT, _day(rng), f"{TOPICS[i % len(TOPICS)]}の意見交換 #{i}",
+        (i, *AUDIT, days[i - 1], f"{TOPICS[i % len(TOPICS)]}の意見交換 #{i}",
          "要旨" if i % 3 else None)
         for i in range(1, meetings + 1)
     ):
@@ -100,7 +122,8 @@ def generate(target: Path | str, *, meetings: int, seed: int = 1) -> dict[str, i
     for batch in _batches(
         link
         for i in range(1, meetings + 1)
-        for link in {(i, rng.randint(1, organizations)) for _ in range(rng.randint(1, 2))}
+        for link in {(i, _met(rng.randint(1, organizations), days[i - 1], organizations))
+                     for _ in range(rng.randint(1, 2))}
     ):
         cursor.executemany(
             f"INSERT INTO meeting_organization (meeting_id, organization_id) {values(2)}",

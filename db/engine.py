@@ -15,7 +15,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
-BUSY_TIMEOUT_MS = 5000
+#: How long a SQLite writer waits for another's write lock: longer than a 100,000-row
+#: import holds it (docs/performance.md, "Imports and the write lock"), so that a save made
+#: meanwhile waits and succeeds.
+BUSY_TIMEOUT_MS = 120_000
 
 
 def sqlite_url(path: str | os.PathLike[str], *, read_only: bool = False) -> str:

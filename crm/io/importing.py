@@ -4,8 +4,12 @@
 A CSV file's encoding is detected (UTF-8, UTF-8 with BOM, or Shift_JIS as cp932); an .xlsx
 file is opened read-only after checks against XML and zip bombs (crm.spreadsheet limits). The
 header is matched to the entity's columns (English names, or the Japanese ones the office's
-spreadsheets use) and the rows are streamed: each is validated by the service API's rules,
-matched to an existing record by its natural key, and written in batches with Core inserts.
+spreadsheets use) and the rows are streamed: each is validated by the service API's rules
+and matched to an existing record by its natural key. An import is read in full first, with
+reads only (`read_import`): organizations, staff and tags a file names that do not exist yet
+get placeholder ids. Only then does `ImportPlan.write` create them and write the records in
+batches with Core inserts, so that a writer holds the database's write lock for the writes
+alone (docs/performance.md, "Imports and the write lock").
 
 Re-importing a file adds nothing: a row whose natural key is known updates its record when a
 field differs (a column left out of the file leaves that field alone) and is skipped when
@@ -22,13 +26,14 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
 from defusedxml import DefusedXmlException
-from sqlalchemy import Select, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
@@ -53,10 +58,12 @@ __all__ = [
     "MAX_XLSX_CELLS",
     "REQUIRED",
     "ImportFileError",
+    "ImportPlan",
     "ImportResult",
     "Progress",
     "import_file",
     "read_csv_text",
+    "read_import",
     "unknown_choice",
 ]
 
@@ -770,6 +777,12 @@ class _Run:
         self.seen: dict[tuple[Any, ...], int] = {}
         self.new: list[_Prepared] = []
         self.matched: list[tuple[int, _Prepared]] = []
+        self.changed: list[tuple[int, _Prepared]] = []
+        # What the file names that does not exist yet, by placeholder id (negative): created
+        # by `create_named` when the import writes.
+        self.new_organizations: dict[int, tuple[str, _Row, str]] = {}
+        self.new_staff: dict[int, tuple[str, _Row]] = {}
+        self.new_tags: dict[int, str] = {}
         self.read = self.added = self.updated = self.unchanged = self.refused = 0
         self.created_organizations = 0
         self.errors: list[ImportFileError] = []
@@ -779,7 +792,15 @@ class _Run:
         self._kpis: dict[tuple[str | None, str], m.Kpi] = {}
         self._kpi_codes_by_name: dict[str, str] | None = None
         self._days: dict[str, date] = {}
-        self._tags: dict[str, int] = {}
+        self._tags: dict[str, int] | None = None
+
+    def bind(self, session: Session) -> None:
+        """Use `session` from now on (the import is written in another one than it was read)."""
+        self.session = session
+        self.connection = session.connection()
+
+    def _placeholder(self) -> int:
+        return -1 - len(self.new_organizations) - len(self.new_staff) - len(self.new_tags)
 
     # --- what rows name -------------------------------------------------------------------
 
@@ -828,13 +849,12 @@ class _Run:
                 ja=f"団体 {name!r} が登録されていません (先に団体を取り込むか、"
                 "--create-missing --kind で作成してください)",
             )
-        organization = services.create_organization(
-            self.session, self.ctx, name=name, kind=self.create_missing
-        )
-        assert organization.id is not None
-        self._organization_keys[organization.normalized_name] = organization.id
+        fields = services.organization_fields(name=name, kind=self.create_missing)
+        placeholder = self._placeholder()
+        self.new_organizations[placeholder] = (name, row, column)
+        self._organization_keys[fields["normalized_name"]] = placeholder
         self.created_organizations += 1
-        return organization.id
+        return placeholder
 
     def staff_ids(self, row: _Row) -> list[int]:
         """The ids of the staff a row names; a name not yet known is added as new staff."""
@@ -849,9 +869,10 @@ class _Run:
         for name in row.names("staff"):
             found = self._staff.get(name)
             if found is None:
-                staff = services.create_staff(self.session, self.ctx, name=name)
-                assert staff.id is not None
-                found = self._staff[name] = (staff.id, False)
+                services.staff_fields(name=name)
+                placeholder = self._placeholder()
+                self.new_staff[placeholder] = (name, row)
+                found = self._staff[name] = (placeholder, False)
             if found[1]:
                 raise row.error("staff", f"staff {name!r} is archived",
                                 ja=f"職員 {name} は保管済みです")
@@ -859,15 +880,21 @@ class _Run:
         return list(dict.fromkeys(ids))
 
     def tag_ids(self, row: _Row) -> tuple[int, ...]:
-        """The ids of the tags a row names, sorted; a tag not yet known is created."""
+        """The ids of the tags a row names, sorted; a tag not yet known gets a placeholder."""
         if "tags" not in self.present:
             return ()
         try:
             names = tags.clean_tags(row.names("tags"))
         except DataError as exc:
             raise row.error("tags", exc.message, ja=exc.ja) from None
-        missing = [name for name in names if name not in self._tags]
-        self._tags.update(zip(missing, tags.tag_ids(self.session, missing), strict=True))
+        if self._tags is None:
+            known = self.connection.execute(select(col(m.Tag.name), col(m.Tag.id)))
+            self._tags = cast(dict[str, int], dict(known.all()))  # ids read back: not None
+        for name in names:
+            if name not in self._tags:
+                placeholder = self._placeholder()
+                self.new_tags[placeholder] = name
+                self._tags[name] = placeholder
         return tuple(sorted({self._tags[name] for name in names}))
 
     def kpi(self, row: _Row) -> m.Kpi:
@@ -897,11 +924,11 @@ class _Run:
         self._kpis[(plan, written)] = found
         return found
 
-    # --- one row, one batch ---------------------------------------------------------------
+    # --- one row, then the writes ---------------------------------------------------------
 
     def process(self, importer: _Importer, row: _Row) -> None:
-        """Validate and match a row, queueing it for the next batch; a refusal is raised
-        (or, in a dry run, counted and listed)."""
+        """Validate and match a row, queueing it for the writes; a refusal is raised (or, in a
+        dry run, counted and listed)."""
         self.read += 1
         try:
             prepared = importer.prepare(row)
@@ -920,8 +947,6 @@ class _Run:
             self.new.append(prepared)
         else:
             self.matched.append((target, prepared))
-        if len(self.new) + len(self.matched) >= BATCH_SIZE:
-            self.flush(importer)
 
     def _refuse(self, error: ImportFileError) -> None:
         if not self.dry_run:
@@ -930,19 +955,99 @@ class _Run:
         if len(self.errors) < MAX_LISTED_ERRORS:
             self.errors.append(error)
 
-    def flush(self, importer: _Importer) -> None:
-        """Write the pending batch: inserts for new rows, updates for changed ones."""
-        batch = self.new + [prepared for _, prepared in self.matched]
-        if not batch:
+    def compare(self, importer: _Importer) -> None:
+        """Sort the matched rows into changed and unchanged ones (reads only)."""
+        for start in range(0, len(self.matched), BATCH_SIZE):
+            batch = self.matched[start:start + BATCH_SIZE]
+            for same, entry in zip(self._same(importer, batch), batch, strict=True):
+                if same:
+                    self.unchanged += 1
+                else:
+                    self.changed.append(entry)
+
+    def _same(self, importer: _Importer, batch: list[tuple[int, _Prepared]]) -> list[bool]:
+        """Whether each matched row leaves its record as it is (fields and links in the file)."""
+        table = importer.table
+        compared = importer.compared(self.present)
+        links = importer.updated_links(self.present)
+        ids = [record_id for record_id, _ in batch]
+        current = {
+            row[0]: tuple(row[1:])
+            for row in self.connection.execute(
+                select(table.c.id, *(table.c[f] for f in compared)).where(table.c.id.in_(ids))
+            )
+        }
+        linked: dict[tuple[str, int], list[int]] = {}
+        for link in links:
+            owner = link.table.c[link.owner]
+            target_column = link.table.c[link.target]
+            for record_id, target in self.connection.execute(
+                select(owner, target_column).where(
+                    owner.in_(ids), target_column.in_(link.active_targets())
+                )
+            ):
+                linked.setdefault((link.column, record_id), []).append(target)
+        return [
+            current[record_id] == tuple(prepared.fields[f] for f in compared) and all(
+                sorted(linked.get((link.column, record_id), []))
+                == sorted(prepared.links.get(link.column, ()))
+                for link in links
+            )
+            for record_id, prepared in batch
+        ]
+
+    def create_named(self) -> None:
+        """Create the organizations, staff and tags the file names that did not exist, and
+        put their ids in place of the placeholders."""
+        ids: dict[int, int] = {}
+        for placeholder, (name, row, _column) in self.new_organizations.items():
+            assert self.create_missing is not None  # placeholders are only made then
+            try:
+                organization = services.create_organization(
+                    self.session, self.ctx, name=name, kind=self.create_missing
+                )
+            except DataError as exc:
+                raise row.service_error(exc) from exc
+            ids[placeholder] = cast(int, organization.id)  # flushed: has an id
+        for placeholder, (name, row) in self.new_staff.items():
+            try:
+                staff = services.create_staff(self.session, self.ctx, name=name)
+            except DataError as exc:
+                raise row.service_error(exc) from exc
+            ids[placeholder] = cast(int, staff.id)
+        names = list(self.new_tags.values())
+        ids.update(zip(self.new_tags, tags.tag_ids(self.session, names), strict=True))
+        if not ids:
             return
+        for prepared in [*self.new, *(p for _, p in self.changed)]:
+            if prepared.fields.get("organization_id", 0) in ids:
+                prepared.fields["organization_id"] = ids[prepared.fields["organization_id"]]
+            prepared.links = {
+                column: tuple(ids.get(target, target) for target in targets)
+                for column, targets in prepared.links.items()
+            }
+
+    def write(self, importer: _Importer) -> None:
+        """Insert the new records and update the changed ones, in batches."""
+        for start in range(0, len(self.new), BATCH_SIZE):
+            batch = self.new[start:start + BATCH_SIZE]
+            with self._refused_by_database(batch):
+                ids = self._insert(importer, batch)
+                if importer.model is m.Agreement:
+                    record_changes(self.connection, self.ctx, ids)
+        for start in range(0, len(self.changed), BATCH_SIZE):
+            changed = self.changed[start:start + BATCH_SIZE]
+            with self._refused_by_database([prepared for _, prepared in changed]):
+                self._update(importer, changed)
+        if importer.model is m.Agreement:
+            matched = [record_id for record_id, _ in self.matched]
+            for start in range(0, len(matched), BATCH_SIZE):
+                record_changes(self.connection, self.ctx, matched[start:start + BATCH_SIZE])
+
+    @contextmanager
+    def _refused_by_database(self, batch: list[_Prepared]) -> Iterator[None]:
         try:
-            written = [record_id for record_id, _ in self.matched]
-            if self.new:
-                written += self._insert(importer, self.new)
-            if self.matched:
-                self._update(importer, self.matched)
-            if importer.model is m.Agreement:
-                record_changes(self.connection, self.ctx, written)
+            yield
         except IntegrityError as exc:
             first, last = batch[0].row, batch[-1].row
             raise ImportFileError(
@@ -952,7 +1057,6 @@ class _Run:
                 f" ({exc.orig})",
                 file=first.file, sheet=first.sheet, row=first.number,
             ) from exc
-        self.new, self.matched = [], []
 
     def _insert(self, importer: _Importer, batch: list[_Prepared]) -> list[int]:
         """Insert `batch`; the new records' ids, in its order."""
@@ -972,41 +1076,9 @@ class _Run:
         self.added += len(batch)
         return list(ids)
 
-    def _update(self, importer: _Importer, batch: list[tuple[int, _Prepared]]) -> None:
+    def _update(self, importer: _Importer, changed: list[tuple[int, _Prepared]]) -> None:
         table = importer.table
-        compared = [f for f, column in importer.sources.items() if column in self.present]
-        links = [link for link in importer.links
-                 if not link.in_key and link.column in self.present]
-        ids = [record_id for record_id, _ in batch]
-        current = {
-            row[0]: tuple(row[1:])
-            for row in self.connection.execute(
-                select(table.c.id, *(table.c[f] for f in compared)).where(table.c.id.in_(ids))
-            )
-        }
-        linked: dict[tuple[str, int], list[int]] = {}
-        for link in links:
-            owner = link.table.c[link.owner]
-            target_column = link.table.c[link.target]
-            for record_id, target in self.connection.execute(
-                select(owner, target_column).where(
-                    owner.in_(ids), target_column.in_(link.active_targets())
-                )
-            ):
-                linked.setdefault((link.column, record_id), []).append(target)
-        changed: list[tuple[int, _Prepared]] = []
-        for record_id, prepared in batch:
-            same = current[record_id] == tuple(prepared.fields[f] for f in compared) and all(
-                sorted(linked.get((link.column, record_id), []))
-                == sorted(prepared.links.get(link.column, ()))
-                for link in links
-            )
-            if same:
-                self.unchanged += 1
-            else:
-                changed.append((record_id, prepared))
-        if not changed:
-            return
+        compared = importer.compared(self.present)
         self.connection.execute(
             update(table).where(table.c.id == bindparam("record_id"))
             .values(version=table.c.version + 1),
@@ -1017,7 +1089,7 @@ class _Run:
             ],
         )
         changed_ids = [record_id for record_id, _ in changed]
-        for link in links:
+        for link in importer.updated_links(self.present):
             self.connection.execute(
                 delete(link.table).where(
                     link.table.c[link.owner].in_(changed_ids),
@@ -1089,6 +1161,14 @@ class _Importer:
     def prepare(self, row: _Row) -> _Prepared:
         """The row validated by the service API's rules; DataError if it breaks one."""
         raise NotImplementedError
+
+    def compared(self, present: frozenset[str]) -> list[str]:
+        """The table columns a file with the columns `present` compares and updates."""
+        return [f for f, column in self.sources.items() if column in present]
+
+    def updated_links(self, present: frozenset[str]) -> list[_Link]:
+        """The links a file with the columns `present` replaces on a changed record."""
+        return [link for link in self.links if not link.in_key and link.column in present]
 
     def match(self, prepared: _Prepared) -> int | None:
         """The id of the record the row updates, None for a new one."""
@@ -1314,6 +1394,93 @@ _IMPORTERS: dict[str, type[_Importer]] = {
 }
 
 
+def _last_change(session: Session) -> int | None:
+    """The id of the newest audit row: every change to the records writes one (docs/schema.md),
+    so while it stays the same, nothing a read import relies on has changed."""
+    return session.execute(select(func.max(col(m.AuditLog.id)))).scalar()
+
+
+@dataclass
+class ImportPlan:
+    """A file read, validated and matched, not written yet (`read_import`)."""
+
+    entity: str
+    path: Path
+    dry_run: bool
+    _run: _Run
+    _importer: _Importer
+    _last_change: int | None
+
+    def still_current(self, session: Session) -> bool:
+        """Whether nothing was changed in the database since the file was read."""
+        return _last_change(session) == self._last_change
+
+    def write(self, session: Session) -> ImportResult:
+        """Create what the file names that is missing, then insert and update its records, in
+        the caller's transaction (never committed; a dry run's writes are rolled back, and so
+        is everything on error)."""
+        run = self._run
+        savepoint = session.begin_nested()
+        try:
+            # The connection is taken inside the savepoint, so every write is undone with it.
+            run.bind(session)
+            run.create_named()
+            run.write(self._importer)
+        except BaseException:
+            savepoint.rollback()
+            raise
+        if self.dry_run:
+            savepoint.rollback()
+        else:
+            savepoint.commit()
+        return ImportResult(
+            entity=self.entity, path=self.path, added=run.added, updated=run.updated,
+            unchanged=run.unchanged, refused=run.refused, errors=tuple(run.errors),
+            created_organizations=run.created_organizations, dry_run=self.dry_run,
+        )
+
+
+def read_import(
+    session: Session,
+    ctx: Context,
+    entity: str,
+    path: Path,
+    *,
+    sheet: str | None = None,
+    dry_run: bool = False,
+    create_missing: str | None = None,
+    progress: Progress | None = None,
+    max_bytes: int = MAX_XLSX_BYTES,
+    max_cells: int = MAX_XLSX_CELLS,
+) -> ImportPlan:
+    """Read, validate and match every row of a CSV or .xlsx file as records of `entity`, with
+    reads only (no write lock is taken); `ImportPlan.write` writes them.
+
+    `create_missing` is the organization kind for organizations a row names that do not
+    exist (refused otherwise). The first bad row raises ImportFileError (an unknown entity or
+    option: DataError); a dry run counts refused rows instead.
+    """
+    importer_class = _IMPORTERS.get(entity)
+    if importer_class is None:
+        raise unknown_choice("entity", entity, ENTITIES, ja=f"{entity!r} は取り込めません",
+                             field="entity")
+    kind = ORGANIZATION_KINDS.parse(create_missing) if create_missing else None
+    source = _open_source(path, sheet, max_bytes, max_cells)
+    last_change = _last_change(session)
+    run = _Run(session, ctx, dry_run=dry_run, create_missing=kind)
+    importer = importer_class(run)
+    for row in _rows(source, entity):
+        if not run.present:
+            run.present = frozenset(row.headers)
+        run.process(importer, row)
+        if progress is not None and run.read % BATCH_SIZE == 0:
+            progress(run.read)
+    run.compare(importer)
+    if progress is not None:
+        progress(run.read)
+    return ImportPlan(entity, path, dry_run, run, importer, last_change)
+
+
 def import_file(
     session: Session,
     ctx: Context,
@@ -1327,43 +1494,17 @@ def import_file(
     max_bytes: int = MAX_XLSX_BYTES,
     max_cells: int = MAX_XLSX_CELLS,
 ) -> ImportResult:
-    """Import every row of a CSV or .xlsx file as records of `entity`, or none of them.
+    """Import every row of a CSV or .xlsx file as records of `entity`, or none of them, read
+    and written in the caller's transaction (`read_import` then `ImportPlan.write`).
 
     Rows matching a record by natural key update it (or are skipped if nothing changed).
-    `create_missing` is the organization kind for organizations a row names that do not
-    exist (refused otherwise). Runs in the caller's transaction and never commits; on error
-    it raises ImportFileError (an unknown entity or option: DataError) with what the file
-    did already rolled back. A dry run rolls back in any case and counts refused rows.
+    Never commits; on error it raises ImportFileError (an unknown entity or option:
+    DataError) with what the file did already rolled back. A dry run rolls back in any case
+    and counts refused rows.
     """
-    importer_class = _IMPORTERS.get(entity)
-    if importer_class is None:
-        raise unknown_choice("entity", entity, ENTITIES, ja=f"{entity!r} は取り込めません",
-                             field="entity")
-    kind = ORGANIZATION_KINDS.parse(create_missing) if create_missing else None
-    source = _open_source(path, sheet, max_bytes, max_cells)
-    savepoint = session.begin_nested()
-    try:
-        # The connection is taken inside the savepoint, so every write is undone with it.
-        run = _Run(session, ctx, dry_run=dry_run, create_missing=kind)
-        importer = importer_class(run)
-        for row in _rows(source, entity):
-            if not run.present:
-                run.present = frozenset(row.headers)
-            run.process(importer, row)
-            if progress is not None and run.read % BATCH_SIZE == 0:
-                progress(run.read)
-        run.flush(importer)
-    except BaseException:
-        savepoint.rollback()
-        raise
-    if dry_run:
-        savepoint.rollback()
-    else:
-        savepoint.commit()
-    if progress is not None:
-        progress(run.read)
-    return ImportResult(
-        entity=entity, path=path, added=run.added, updated=run.updated,
-        unchanged=run.unchanged, refused=run.refused, errors=tuple(run.errors),
-        created_organizations=run.created_organizations, dry_run=dry_run,
+    plan = read_import(
+        session, ctx, entity, path, sheet=sheet, dry_run=dry_run,
+        create_missing=create_missing, progress=progress, max_bytes=max_bytes,
+        max_cells=max_cells,
     )
+    return plan.write(session)

@@ -355,8 +355,7 @@ def create_staff(
     active: bool = True,
 ) -> Staff:
     """Add a member of the liaison staff; names are unique."""
-    fields = _clean(entities.STAFF, {"name": name, "kana": kana, "section": section,
-                                     "active": active})
+    fields = staff_fields(name=name, kana=kana, section=section, active=active)
     clean = fields["name"]
     if session.scalars(select(Staff).where(col(Staff.name) == clean)).first() is not None:
         raise DataError(
@@ -364,6 +363,14 @@ def create_staff(
             field="staff",
         )
     return _create(session, ctx, Staff, fields)
+
+
+def staff_fields(
+    *, name: str, kana: str | None = None, section: str | None = None, active: bool = True
+) -> dict[str, Any]:
+    """The columns of a staff member, validated (no uniqueness check: that needs the database)."""
+    return _clean(entities.STAFF, {"name": name, "kana": kana, "section": section,
+                                   "active": active})
 
 
 def staff_ids_by_name(
