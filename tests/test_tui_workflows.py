@@ -828,6 +828,22 @@ async def test_a_target_is_revised_with_its_reason_from_the_plans_screen(
     assert (figure.target, figure.to_json()["original_target"]) == (25, 10)
 
 
+async def test_the_dashboard_shows_the_target_in_force(
+    database: Database, ctx: Context, seeded: Seeded, tmp_path: Path
+) -> None:
+    path = tmp_path / "test-2021.toml"
+    path.write_text(PLAN_FILE, encoding="utf-8")
+    with database.writing() as s:
+        assert plans.import_plan(s, ctx, read_plan(path), path.name)
+    app = CRMApp(database, ctx)
+    async with running(app) as pilot:
+        app.screen.query_one("#plan", Select).value = "test-2021"
+        table = app.screen.query_one("#kpis", DataTable)
+        await wait_until(pilot, lambda: "meet_all" in [k.value for k in table.rows])
+        cells = shown(table, "meet_all")
+        assert "20回" in cells and "10回" not in cells  # revised on 2022-04-01 from 10
+
+
 async def test_a_read_only_user_cannot_revise_a_target(
     database: Database, ctx: Context, seeded: Seeded
 ) -> None:

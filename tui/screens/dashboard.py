@@ -128,6 +128,11 @@ def sparkline(values: list[float | None]) -> str:
     )
 
 
+def _in_force(figure: KpiFigure) -> float:
+    """The target in force at the figure's date (a revision's, else the original)."""
+    return figure.target if figure.target is not None else figure.kpi.target
+
+
 class DashboardScreen(CRMScreen):
     """All KPIs for the chosen period: value, target, progress, status and trend."""
 
@@ -349,7 +354,8 @@ class DashboardScreen(CRMScreen):
                     "name": kpi.name(lang),
                     "value": Text(format_number(figure.value) + (
                         unit if figure.value is not None else ""), justify="right"),
-                    "target": Text(f"{format_number(kpi.target)}{unit}", justify="right"),
+                    "target": Text(f"{format_number(_in_force(figure))}{unit}",
+                                   justify="right"),
                     "achievement_rate": progress_bar(figure.achievement_rate, cells),
                     "status": self._status_text(figure),
                     "trend_col": sparkline(trend.get(key, [])),
