@@ -749,6 +749,14 @@ async def test_dashboard_shows_every_kpi_moves_period_and_builds_the_pdf(
     assert issued.pdf_sha256 == hashlib.sha256(pdf.read_bytes()).hexdigest()
 
 
+def import_test_plan(database: Database, ctx: Context, tmp_path: Path) -> None:
+    """Put test_plans' plan test-2021 (meet_all: 10, revised to 20 on 2022-04-01) in."""
+    path = tmp_path / "test-2021.toml"
+    path.write_text(PLAN_FILE, encoding="utf-8")
+    with database.writing() as s:
+        assert plans.import_plan(s, ctx, read_plan(path), path.name)
+
+
 async def test_dashboard_shows_the_chosen_plans_kpis(
     database: Database, ctx: Context, seeded: Seeded, tmp_path: Path
 ) -> None:
@@ -773,10 +781,7 @@ async def test_dashboard_shows_the_chosen_plans_kpis(
 async def test_plans_screen_shows_a_plans_kpis_rules_and_revisions(
     database: Database, ctx: Context, seeded: Seeded, tmp_path: Path
 ) -> None:
-    path = tmp_path / "test-2021.toml"
-    path.write_text(PLAN_FILE, encoding="utf-8")
-    with database.writing() as s:
-        assert plans.import_plan(s, ctx, read_plan(path), path.name)
+    import_test_plan(database, ctx, tmp_path)
     app = CRMApp(database, ctx, lang="en")
     async with running(app) as pilot:
         app.screen.query_one("#plan", Select).value = "test-2021"
@@ -795,10 +800,7 @@ async def test_plans_screen_shows_a_plans_kpis_rules_and_revisions(
 async def test_a_target_is_revised_with_its_reason_from_the_plans_screen(
     database: Database, ctx: Context, seeded: Seeded, tmp_path: Path
 ) -> None:
-    path = tmp_path / "test-2021.toml"
-    path.write_text(PLAN_FILE, encoding="utf-8")
-    with database.writing() as s:
-        assert plans.import_plan(s, ctx, read_plan(path), path.name)
+    import_test_plan(database, ctx, tmp_path)
     app = CRMApp(database, ctx)
     async with running(app) as pilot:
         await press(pilot, "l", until=lambda: isinstance(app.screen, PlansScreen))
@@ -831,10 +833,7 @@ async def test_a_target_is_revised_with_its_reason_from_the_plans_screen(
 async def test_the_dashboard_shows_the_target_in_force(
     database: Database, ctx: Context, seeded: Seeded, tmp_path: Path
 ) -> None:
-    path = tmp_path / "test-2021.toml"
-    path.write_text(PLAN_FILE, encoding="utf-8")
-    with database.writing() as s:
-        assert plans.import_plan(s, ctx, read_plan(path), path.name)
+    import_test_plan(database, ctx, tmp_path)
     app = CRMApp(database, ctx)
     async with running(app) as pilot:
         app.screen.query_one("#plan", Select).value = "test-2021"
