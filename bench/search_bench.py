@@ -1,12 +1,14 @@
 """Text search in the meetings list on SQLite and PostgreSQL (a script, not a test).
 
-Times the first page (100 rows, newest first) and the exact count of a free-text search,
-through the trigram index (migration 0011) and through the plain LIKE search it replaces, on
-the same generated database (bench.generate) and on a copy of it in a throw-away PostgreSQL
-cluster (tests.postgres; rows copied with COPY, so the audit and search triggers fire).
-Each figure is the best of `--repeat` runs. Run:
+Times the first page (100 rows, newest first) of a free-text search the way the list
+chooses (`_Lister.plan`: TEST, PROBE or SORT), the same page collected and sorted through the
+trigram index (SORT, the only way before), the exact count, and the plain LIKE search the
+index replaces, on the same generated database (bench.generate) and on a copy of it in a
+throw-away PostgreSQL cluster (tests.postgres; rows copied with COPY, so the audit and search
+triggers fire). The page is the best of `--repeat` runs, the others of one. Run:
 
     .venv/bin/python -m bench.search_bench [--db PATH] [--meetings N] [--no-postgresql]
+        [--no-sqlite] [--url POSTGRESQL-URL]
 """
 
 from __future__ import annotations
@@ -26,7 +28,15 @@ import psycopg
 from bench.tui_bench import ensure_database
 from crm.context import Context, fixed_clock
 from crm.records import entities
-from crm.records.queries import ListFilter, MeetingRow, _Lister, count_meetings, meeting_page
+from crm.records.queries import (
+    _MEETINGS,
+    SORT,
+    ListFilter,
+    MeetingRow,
+    _Lister,
+    count_meetings,
+    meeting_page,
+)
 from db.session import Database, create_database
 
 CTX = Context(user="bench", clock=fixed_clock(datetime(2025, 3, 31, 3, tzinfo=UTC)))
@@ -60,20 +70,24 @@ def _best(repeat: int, run: Callable[[], object]) -> float:
     return min(times)
 
 
-def measure(database: Database, repeat: int) -> dict[str, dict[str, float]]:
-    """Seconds per query: first page and count, indexed and plain; same rows checked."""
-    figures: dict[str, dict[str, float]] = {}
+def measure(database: Database, repeat: int) -> dict[str, dict[str, Any]]:
+    """Seconds per query: first page as chosen and by SORT, count, plain LIKE page; the
+    plan chosen; the same rows checked every way."""
+    figures: dict[str, dict[str, Any]] = {}
     with database.reading() as session:
         for label, query in QUERIES:
             filters = ListFilter(text=query)
-            indexed = meeting_page(session, filters=filters)
             plain = _PLAIN.page(session, filters=filters)
-            if indexed != plain:
-                raise AssertionError(f"{query}: the index finds other rows than LIKE")
+            for plan in (None, SORT):
+                if meeting_page(session, filters=filters, plan=plan) != plain:
+                    raise AssertionError(f"{query}: {plan or 'chosen'} finds other rows than LIKE")
             figures[f"{query} ({label})"] = {
+                "plan": _MEETINGS.plan(session, filters, None, None, 100),
                 "page": _best(repeat, partial(meeting_page, session, filters=filters)),
-                "count": _best(repeat, partial(count_meetings, session, filters=filters)),
-                "page (LIKE)": _best(repeat, partial(_PLAIN.page, session, filters=filters)),
+                "page (SORT)": _best(1, partial(meeting_page, session, filters=filters,
+                                                plan=SORT)),
+                "count": _best(1, partial(count_meetings, session, filters=filters)),
+                "page (LIKE)": _best(1, partial(_PLAIN.page, session, filters=filters)),
                 "rows": float(count_meetings(session, filters=filters)),
             }
     return figures
@@ -100,11 +114,13 @@ def copy_to_postgresql(source: Path, url: str) -> Database:
     return database
 
 
-def _print(backend: str, figures: dict[str, dict[str, float]]) -> None:
-    print(f"{backend}: ms (first page / exact count / first page by plain LIKE), rows")
+def _print(backend: str, figures: dict[str, dict[str, Any]]) -> None:
+    print(f"{backend}: ms (first page as chosen / by SORT / exact count / by plain LIKE),"
+          " plan, rows")
     for name, row in figures.items():
-        print(f"  {name:<40} {row['page'] * 1000:7.0f} {row['count'] * 1000:7.0f}"
-              f" {row['page (LIKE)'] * 1000:7.0f} {row['rows']:9,.0f}")
+        print(f"  {name:<40} {row['page'] * 1000:7.0f} {row['page (SORT)'] * 1000:7.0f}"
+              f" {row['count'] * 1000:7.0f} {row['page (LIKE)'] * 1000:7.0f}"
+              f" {row['plan']:>6} {row['rows']:9,.0f}", flush=True)
 
 
 def main() -> None:
@@ -113,11 +129,20 @@ def main() -> None:
     parser.add_argument("--meetings", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-postgresql", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
+    parser.add_argument("--url", help="a PostgreSQL database this script copied earlier,"
+                        " measured instead of a new copy")
     args = parser.parse_args()
     database = ensure_database(args.db, args.meetings)
-    _print(f"SQLite, {args.meetings:,} meetings", measure(database, args.repeat))
+    if not args.no_sqlite:
+        _print(f"SQLite, {args.meetings:,} meetings", measure(database, args.repeat))
     database.dispose()
     if args.no_postgresql:
+        return
+    if args.url:
+        pg = Database.open(args.url)
+        _print(f"PostgreSQL, {args.meetings:,} meetings", measure(pg, args.repeat))
+        pg.dispose()
         return
     from tests.postgres import postgres_cluster
 
@@ -125,7 +150,7 @@ def main() -> None:
         started = time.perf_counter()
         pg = copy_to_postgresql(args.db, url)
         print(f"copied to PostgreSQL in {time.perf_counter() - started:.1f} s")
-        figures: dict[str, Any] = measure(pg, args.repeat)
+        figures = measure(pg, args.repeat)
         _print(f"PostgreSQL, {args.meetings:,} meetings", figures)
         pg.dispose()
 

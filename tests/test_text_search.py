@@ -3,8 +3,9 @@ search finds, with the index narrowing the rows, and the index follows every wri
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from sqlmodel import Session
 
 from crm.context import Context
 from crm.models import Meeting
-from crm.records import dedup, entities, services
+from crm.records import dedup, entities, queries, services
 from crm.records.queries import (
     AgreementRow,
     EventRow,
@@ -126,16 +127,71 @@ def test_indexed_search_finds_what_the_like_search_finds(
     assert hits > 40  # the fixture is searched for real, not only for misses
 
 
+@pytest.mark.parametrize("plan", [queries.SORT, queries.PROBE])
 @pytest.mark.parametrize("query", ["神戸", "ドローン"])
 def test_the_search_goes_through_the_index(database: Database, filled: dict[str, int],
-                                           query: str) -> None:
+                                           query: str, plan: str) -> None:
     with database.reading() as session:
-        statement = _Lister(entities.MEETINGS, MeetingRow).query(ListFilter(text=query))
+        statement = _Lister(entities.MEETINGS, MeetingRow).query(ListFilter(text=query), plan)
         compiled = str(statement.compile(session.get_bind()))
         assert "search_meeting" in compiled
+        assert session.scalars(statement).all()
         session.execute(text("DELETE FROM search_meeting"))
         # With the documents gone the index narrows to nothing: the index is what is read.
-        assert meeting_page(session, filters=ListFilter(text=query)) == []
+        assert session.scalars(statement).all() == []
+
+
+@pytest.mark.parametrize("plan", [queries.SORT, queries.PROBE, queries.TEST])
+def test_every_plan_finds_what_the_like_search_finds_page_by_page(
+        database: Database, filled: dict[str, int], ctx: Context, plan: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # A walk tests no further than two meetings before handing over: pages inside and past it.
+    monkeypatch.setattr(queries, "TEST_ROWS", 2)
+    with database.writing() as s:
+        services.archive(s, ctx, Meeting, filled["other_meeting"])
+    plain = _plain(entities.MEETINGS, MeetingRow)
+    pages = 0
+    with database.reading() as session:
+        for query, archived, (offset, limit) in itertools.product(
+                QUERIES, (False, True), ((0, 100), (0, 1), (1, 1), (1, 2), (2, 3))):
+            chosen = ListFilter(text=query, include_archived=archived)
+            found = meeting_page(session, filters=chosen, offset=offset, limit=limit, plan=plan)
+            assert found == plain.page(session, filters=chosen, offset=offset, limit=limit), (
+                query, archived, offset, limit)
+            pages += bool(found)
+    assert pages > 60
+
+
+def test_a_list_walks_only_an_order_an_index_holds(database: Database) -> None:
+    with database.reading() as session:
+        with pytest.raises(ValueError, match="no index holds it"):
+            meeting_page(session, filters=ListFilter(text="神戸"), order_by="title",
+                         plan=queries.TEST)
+        with pytest.raises(ValueError, match="no index holds it"):
+            agreement_page(session, filters=ListFilter(text="神戸"), plan=queries.PROBE)
+        meetings = _Lister(entities.MEETINGS, MeetingRow)
+        assert meetings.plan(session, ListFilter(text="神戸"), "title", None, 100) == queries.SORT
+
+
+def test_the_plan_follows_how_common_the_text_is(
+        database: Database, ctx: Context, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(queries, "TEST_ROWS", 20)  # the scale of 60 meetings, not of 1M
+    with database.writing() as s:
+        office = services.create_organization(s, ctx, name="加古川市", kind="municipality")
+        assert office.id
+        for day in range(60):
+            services.log_meeting(s, ctx, held_on=date(2023, 4, 1) + timedelta(days=day),
+                                 title="防災の相談" if day % 2 else f"定例 #{day}",
+                                 organization_ids=[office.id])
+    meetings = _Lister(entities.MEETINGS, MeetingRow)
+    with database.reading() as session:
+        def plan(query: str) -> str:
+            return meetings.plan(session, ListFilter(text=query), None, None, 10)
+        assert plan("防災の相談") == queries.TEST  # 30 of 60: ten come within 20 meetings
+        assert plan("防災") == queries.TEST  # too short to estimate: tested, a bounded walk
+        assert plan("定例 #1") == queries.PROBE  # 5 of 60 (#10-#18): probed in a walk
+        assert plan("定例 #16") == queries.SORT  # 1 of 60: collected through the index
+        assert plan("該当なし") == queries.SORT
 
 
 def _ids(session: Session, query: str) -> set[int]:

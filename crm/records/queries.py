@@ -16,7 +16,18 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    exists,
+    func,
+    or_,
+    select,
+    tuple_,
+)
 from sqlmodel import Session, col
 
 from crm import models as m
@@ -31,6 +42,17 @@ if TYPE_CHECKING:
 
 SelectT = TypeVar("SelectT", bound=Select)  # type: ignore[type-arg]
 RowT = TypeVar("RowT")
+
+#: How a text search finds its page (`_Lister.plan`): SORT collects every match (through
+#: the text index) and sorts them; PROBE walks the index of the list's order and probes each
+#: record in the index's set of matches; TEST walks that order and tests each record itself,
+#: no further than TEST_ROWS records (then PROBE or SORT finds the page).
+SORT, PROBE, TEST = "sort", "probe", "test"
+TEST_ROWS = 3_000
+#: A match collected and sorted costs about as much as probing this many records in a walk.
+SORT_COST = 25
+#: Newest records whose candidates estimate how common a text is.
+SAMPLE_ROWS = 5_000
 
 # --- filters --------------------------------------------------------------------------------
 
@@ -58,13 +80,8 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _search(text: str, searches: Sequence[entities.Search], owner_id: Any,
-            index: str | None = None) -> ColumnElement[bool]:
-    """Rows where one of the columns contains `text` (in that column's form of it); a linked
-    record's column matches through an EXISTS over the link table (`owner_id`: the row's id).
-    With a text `index`, only the rows it narrows the search to are checked."""
-    own: list[ColumnElement[bool]] = []
-    linked: dict[Link, list[ColumnElement[bool]]] = {}
+def _keys(text: str, searches: Sequence[entities.Search]) -> tuple[str, ...]:
+    """The forms of `text` the columns of `searches` are matched with (each once)."""
     keys: dict[str, None] = {}
     for search in searches:
         try:
@@ -73,6 +90,23 @@ def _search(text: str, searches: Sequence[entities.Search], owner_id: Any,
             continue
         if key:
             keys[key] = None
+    return tuple(keys)
+
+
+def _search(text: str, searches: Sequence[entities.Search], owner_id: Any,
+            index: str | None = None, plan: str = SORT) -> ColumnElement[bool]:
+    """Rows where one of the columns contains `text` (in that column's form of it); a linked
+    record's column matches through an EXISTS over the link table (`owner_id`: the row's id).
+    With a text `index`, only the rows it narrows the search to are checked, written for the
+    `plan` (TEST: not narrowed, each row is tested itself)."""
+    own: list[ColumnElement[bool]] = []
+    linked: dict[Link, list[ColumnElement[bool]]] = {}
+    for search in searches:
+        try:
+            key = search.key(text) if search.key is not None else text
+        except ValueError:
+            continue
+        if key:
             match = search.column.like(_like(key), escape="\\")
             (own if search.link is None else linked.setdefault(search.link, [])).append(match)
     for link, matches in linked.items():
@@ -81,9 +115,10 @@ def _search(text: str, searches: Sequence[entities.Search], owner_id: Any,
             link.target_column == col(link.target_model.id),
             or_(*matches),
         ))
-    if index is None or not keys:
+    keys = _keys(text, searches)
+    if index is None or not keys or plan == TEST:
         return or_(*own)
-    return and_(text_index.narrowed(index, owner_id, tuple(keys)), or_(*own))
+    return and_(text_index.narrowed(index, owner_id, keys, walk=plan == PROBE), or_(*own))
 
 
 def _tagged(entity: Entity, tag: str | None) -> ColumnElement[bool] | None:
@@ -228,8 +263,8 @@ class _Lister(Generic[RowT]):
         """The entity's list spec."""
         return self.entity.list_spec
 
-    def query(self, filters: ListFilter) -> Select[Any]:
-        """The records matching `filters`, unordered."""
+    def query(self, filters: ListFilter, plan: str = SORT) -> Select[Any]:
+        """The records matching `filters`, unordered; the text search written for `plan`."""
         spec, model, text = self.spec, self.entity.model, filters.text.strip()
         query = self.base() if self.base is not None else select(model)
         return _where(
@@ -238,7 +273,8 @@ class _Lister(Generic[RowT]):
                 None if filters.include_archived else col(model.archived_at).is_(None),
                 spec.kind == filters.kind if filters.kind and spec.kind is not None else None,
                 None if spec.period is None else _in_period(spec.period, filters.period),
-                _search(text, spec.search, col(model.id), spec.text_index) if text else None,
+                _search(text, spec.search, col(model.id), spec.text_index, plan)
+                if text else None,
                 _linked_to(self.entity, m.Staff, filters.staff_id),
                 _linked_to(self.entity, m.Organization, filters.organization_id),
                 _tagged(self.entity, filters.tag),
@@ -265,12 +301,81 @@ class _Lister(Generic[RowT]):
         descending: bool | None = None,
         offset: int = 0,
         limit: int = 100,
+        plan: str | None = None,
     ) -> list[RowT]:
         """One page of the records matching `filters`, sorted by `order_by` (a sort key of
-        the entity's list spec; default its default sort)."""
-        scan = bool(filters.text.strip()) and filters.period is None
-        query = self.order(self.query(filters), order_by, descending, scan=scan)
+        the entity's list spec; default its default sort); a text search found the way
+        `plan` says (default: as `plan()` chooses; the rows are the same every way)."""
+        if plan is None:
+            plan = self.plan(session, filters, order_by, descending, offset + limit)
+        elif plan != SORT and not self._walkable(order_by):
+            raise ValueError(f"cannot walk the order {order_by!r}: no index holds it")
+        if plan == TEST:
+            tested = self._tested(session, filters, order_by, descending, offset, limit)
+            if tested is not None:
+                return tested
+            keys = _keys(filters.text.strip(), self.spec.search)
+            plan = PROBE if text_index.indexed(keys) else SORT
+        scan = bool(filters.text.strip()) and filters.period is None and plan == SORT
+        query = self.order(self.query(filters, plan), order_by, descending, scan=scan)
         return self.rows_of(session, query.offset(offset).limit(limit))
+
+    def plan(self, session: Session, filters: ListFilter, order_by: str | None,
+             descending: bool | None, wanted: int) -> str:
+        """How to find the first `wanted` records of a text search: SORT, PROBE or TEST.
+
+        Walking needs an index holding the list's order (else SORT). A text shorter than a
+        trigram is tested (the index cannot estimate it). Otherwise the text index's
+        candidates among the newest SAMPLE_ROWS records say how common the text is: common
+        enough that `wanted` matches come within TEST_ROWS records, TEST; else PROBE when
+        probing the walk costs less than sorting the matches (as many as the sample
+        suggests), else SORT."""
+        spec, model, text = self.spec, self.entity.model, filters.text.strip()
+        keys = _keys(text, spec.search)
+        if not keys or spec.text_index is None or not self._walkable(order_by):
+            return SORT
+        if not text_index.indexed(keys):
+            return TEST
+        records = int(session.scalar(select(func.max(col(model.id)))) or 0)
+        newest = min(records, SAMPLE_ROWS)
+        found = text_index.candidates(session, spec.text_index, keys, records - newest)
+        if found * TEST_ROWS >= wanted * newest:
+            return TEST
+        matches = found * records // max(newest, 1)
+        return PROBE if matches * matches * SORT_COST >= wanted * records else SORT
+
+    def _tested(self, session: Session, filters: ListFilter, order_by: str | None,
+                descending: bool | None, offset: int, limit: int) -> list[RowT] | None:
+        """The page, if the first TEST_ROWS records in the list's order hold it (each record
+        tested for the text); else None."""
+        spec, model = self.spec, self.entity.model
+        sort = spec.sorts[order_by or spec.default_sort]
+        # The bound reads the order's index alone (and the period, a range of it when the
+        # list is sorted by its date): the other filters would fetch every record.
+        head = _where(select(sort, col(model.id)),
+                      [_in_period(spec.period, filters.period) if spec.period is sort else None])
+        last = session.execute(self.order(head, order_by, descending, scan=False)
+                               .offset(TEST_ROWS - 1).limit(1)).first()
+        query = self.order(self.query(filters, TEST), order_by, descending, scan=False)
+        if last is not None:
+            within = tuple_(sort, col(model.id))
+            bound = tuple_(*last)
+            down = spec.descending if descending is None else descending
+            query = query.where(within >= bound if down else within <= bound)
+        rows = self.rows_of(session, query.offset(offset).limit(limit))
+        return rows if last is None or len(rows) == limit else None
+
+    def _walkable(self, order_by: str | None) -> bool:
+        """Whether an index holds the records in the order `order_by` (then id) sorts them,
+        the sort column having no empty values."""
+        sort = self.spec.sorts.get(order_by or self.spec.default_sort)
+        column = getattr(sort, "expression", sort)
+        if (not isinstance(column, Column) or not isinstance(column.table, Table)
+                or column.nullable):
+            return False
+        wanted = [column.key, "id"]
+        return any([c.key for c in index.columns][:2] == wanted
+                   for index in column.table.indexes)
 
     def count(self, session: Session, *, filters: ListFilter) -> int:
         """How many records match `filters`."""

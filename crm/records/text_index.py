@@ -10,19 +10,28 @@ phrases, an index lookup; a shorter key (神戸, ドロ: trigrams need three) sc
 documents with LIKE, one narrow table instead of the records and their links. PostgreSQL
 (pg_trgm GIN index): LIKE on the document, which the index serves for three or more
 characters and the planner scans otherwise.
+
+A list may instead walk the index of its order and probe each record in the set of matches
+(`walk`): on SQLite the narrowing is then written `+id IN (…)`, so that the planner keeps the
+order's index rather than looking the matches up by id and sorting them all. `candidates`
+counts the index's matches among the newest records: the cheap estimate a list chooses
+its way by.
 """
 
 from __future__ import annotations
 
+import string
 from typing import Any
 
-from sqlalchemy import Boolean, literal
+from sqlalchemy import Boolean, literal, text
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 
 #: Trigrams: a key shorter than this cannot use the index.
 TRIGRAM = 3
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 class Narrowed(ColumnElement[bool]):
@@ -32,17 +41,44 @@ class Narrowed(ColumnElement[bool]):
     _is_implicitly_boolean = True
     type = Boolean()
 
-    def __init__(self, index: str, record_id: ColumnElement[Any], keys: tuple[str, ...]):
+    def __init__(self, index: str, record_id: ColumnElement[Any], keys: tuple[str, ...],
+                 walk: bool):
         self.index = index
         self.record_id = record_id
         self.keys = keys
+        self.walk = walk
 
 
-def narrowed(index: str, record_id: ColumnElement[Any], keys: tuple[str, ...]
-             ) -> ColumnElement[bool]:
+def narrowed(index: str, record_id: ColumnElement[Any], keys: tuple[str, ...], *,
+             walk: bool = False) -> ColumnElement[bool]:
     """The records of `index` (a search table) whose document may contain one of `keys`
-    (a superset of those that do: check the exact condition too)."""
-    return Narrowed(index, record_id, keys)
+    (a superset of those that do: check the exact condition too). With `walk`, written for
+    a query that walks its order's index and probes the matches (keys of TRIGRAM or more
+    characters only)."""
+    return Narrowed(index, record_id, keys, walk)
+
+
+def indexed(keys: tuple[str, ...]) -> bool:
+    """Whether the index can look up every one of `keys` (none shorter than a trigram)."""
+    return all(len(key) >= TRIGRAM for key in keys)
+
+
+def candidates(session: Session, index: str, keys: tuple[str, ...], after: int) -> int:
+    """How many records of `index` with an id above `after` the index finds for `keys` (all
+    of TRIGRAM or more characters): an index lookup over that range of ids only."""
+    if session.get_bind().dialect.name == "sqlite":
+        sql = f"SELECT count(*) FROM {index} WHERE {index} MATCH :m AND rowid > :after"
+        return int(session.scalar(text(sql), {"m": _phrases(keys), "after": after}) or 0)
+    likes = " OR ".join(f"doc LIKE :k{i} ESCAPE '\\'" for i in range(len(keys)))
+    sql = f"SELECT count(*) FROM {index} WHERE id > :after AND ({likes})"
+    params: dict[str, Any] = {f"k{i}": _like(key) for i, key in enumerate(keys)}
+    return int(session.scalar(text(sql), {**params, "after": after}) or 0)
+
+
+def _phrases(keys: tuple[str, ...]) -> str:
+    # The trigram tokenizer folds case: keys that differ in ASCII case only are one phrase.
+    distinct = {key.translate(_ASCII_LOWER): key for key in keys}
+    return " OR ".join('"' + key.replace('"', '""') + '"' for key in distinct.values())
 
 
 def _like(key: str) -> str:
@@ -58,9 +94,10 @@ def _likes(compiler: SQLCompiler, keys: tuple[str, ...], **kw: Any) -> str:
 @compiles(Narrowed, "sqlite")
 def _sqlite(element: Narrowed, compiler: SQLCompiler, **kw: Any) -> str:
     record_id = compiler.process(element.record_id, **kw)
-    if all(len(key) >= TRIGRAM for key in element.keys):
-        phrases = " OR ".join('"' + key.replace('"', '""') + '"' for key in element.keys)
-        match = compiler.process(literal(phrases), **kw)
+    if indexed(element.keys):
+        match = compiler.process(literal(_phrases(element.keys)), **kw)
+        # `+`: not a lookup by id, so that a walk keeps its order's index.
+        record_id = f"+{record_id}" if element.walk else record_id
         return (f"{record_id} IN (SELECT rowid FROM {element.index}"
                 f" WHERE {element.index} MATCH {match})")
     return (f"{record_id} IN (SELECT rowid FROM {element.index}"
