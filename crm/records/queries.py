@@ -94,11 +94,13 @@ def _keys(text: str, searches: Sequence[entities.Search]) -> tuple[str, ...]:
 
 
 def _search(text: str, searches: Sequence[entities.Search], owner_id: Any,
-            index: str | None = None, plan: str = SORT) -> ColumnElement[bool]:
+            index: str | None = None, plan: str = SORT, match: str | None = None
+            ) -> ColumnElement[bool]:
     """Rows where one of the columns contains `text` (in that column's form of it); a linked
     record's column matches through an EXISTS over the link table (`owner_id`: the row's id).
-    With a text `index`, only the rows it narrows the search to are checked, written for the
-    `plan` (TEST: not narrowed, each row is tested itself)."""
+    With a text `index`, only the rows it narrows the search to (by `match` if given, see
+    text_index.narrowest) are checked, written for the `plan` (TEST: not narrowed, each row
+    is tested itself)."""
     own: list[ColumnElement[bool]] = []
     linked: dict[Link, list[ColumnElement[bool]]] = {}
     for search in searches:
@@ -107,8 +109,8 @@ def _search(text: str, searches: Sequence[entities.Search], owner_id: Any,
         except ValueError:
             continue
         if key:
-            match = search.column.like(_like(key), escape="\\")
-            (own if search.link is None else linked.setdefault(search.link, [])).append(match)
+            found = search.column.like(_like(key), escape="\\")
+            (own if search.link is None else linked.setdefault(search.link, [])).append(found)
     for link, matches in linked.items():
         own.append(exists().where(
             link.owner_column == owner_id,
@@ -118,7 +120,8 @@ def _search(text: str, searches: Sequence[entities.Search], owner_id: Any,
     keys = _keys(text, searches)
     if index is None or not keys or plan == TEST:
         return or_(*own)
-    return and_(text_index.narrowed(index, owner_id, keys, walk=plan == PROBE), or_(*own))
+    narrowing = text_index.narrowed(index, owner_id, keys, walk=plan == PROBE, match=match)
+    return and_(narrowing, or_(*own))
 
 
 def _tagged(entity: Entity, tag: str | None) -> ColumnElement[bool] | None:
@@ -263,8 +266,10 @@ class _Lister(Generic[RowT]):
         """The entity's list spec."""
         return self.entity.list_spec
 
-    def query(self, filters: ListFilter, plan: str = SORT) -> Select[Any]:
-        """The records matching `filters`, unordered; the text search written for `plan`."""
+    def query(self, filters: ListFilter, plan: str = SORT, match: str | None = None
+              ) -> Select[Any]:
+        """The records matching `filters`, unordered; the text search written for `plan`
+        (and narrowed by `match`, see text_index.narrowest)."""
         spec, model, text = self.spec, self.entity.model, filters.text.strip()
         query = self.base() if self.base is not None else select(model)
         return _where(
@@ -273,7 +278,7 @@ class _Lister(Generic[RowT]):
                 None if filters.include_archived else col(model.archived_at).is_(None),
                 spec.kind == filters.kind if filters.kind and spec.kind is not None else None,
                 None if spec.period is None else _in_period(spec.period, filters.period),
-                _search(text, spec.search, col(model.id), spec.text_index, plan)
+                _search(text, spec.search, col(model.id), spec.text_index, plan, match)
                 if text else None,
                 _linked_to(self.entity, m.Staff, filters.staff_id),
                 _linked_to(self.entity, m.Organization, filters.organization_id),
@@ -306,8 +311,9 @@ class _Lister(Generic[RowT]):
         """One page of the records matching `filters`, sorted by `order_by` (a sort key of
         the entity's list spec; default its default sort); a text search found the way
         `plan` says (default: as `plan()` chooses; the rows are the same every way)."""
+        match = self.narrowest(session, filters)
         if plan is None:
-            plan = self.plan(session, filters, order_by, descending, offset + limit)
+            plan = self.plan(session, filters, order_by, descending, offset + limit, match)
         elif plan != SORT and not self._walkable(order_by):
             raise ValueError(f"cannot walk the order {order_by!r}: no index holds it")
         if plan == TEST:
@@ -317,11 +323,25 @@ class _Lister(Generic[RowT]):
             keys = _keys(filters.text.strip(), self.spec.search)
             plan = PROBE if text_index.indexed(keys) else SORT
         scan = bool(filters.text.strip()) and filters.period is None and plan == SORT
-        query = self.order(self.query(filters, plan), order_by, descending, scan=scan)
+        query = self.order(self.query(filters, plan, match), order_by, descending, scan=scan)
         return self.rows_of(session, query.offset(offset).limit(limit))
 
+    def _newest(self, session: Session) -> tuple[int, int]:
+        """(the highest id, the highest id below the newest SAMPLE_ROWS records)."""
+        records = int(session.scalar(select(func.max(col(self.entity.model.id)))) or 0)
+        return records, max(0, records - SAMPLE_ROWS)
+
+    def narrowest(self, session: Session, filters: ListFilter) -> str | None:
+        """The text index's query for the text of `filters` (text_index.narrowest), or None
+        when the list has no text index, the text no key it can look up, or on PostgreSQL."""
+        keys = _keys(filters.text.strip(), self.spec.search)
+        if self.spec.text_index is None or not keys or not text_index.indexed(keys):
+            return None
+        return text_index.narrowest(session, self.spec.text_index, keys,
+                                    self._newest(session)[1])
+
     def plan(self, session: Session, filters: ListFilter, order_by: str | None,
-             descending: bool | None, wanted: int) -> str:
+             descending: bool | None, wanted: int, match: str | None = None) -> str:
         """How to find the first `wanted` records of a text search: SORT, PROBE or TEST.
 
         Walking needs an index holding the list's order (else SORT). A text shorter than a
@@ -329,16 +349,16 @@ class _Lister(Generic[RowT]):
         candidates among the newest SAMPLE_ROWS records say how common the text is: common
         enough that `wanted` matches come within TEST_ROWS records, TEST; else PROBE when
         probing the walk costs less than sorting the matches (as many as the sample
-        suggests), else SORT."""
-        spec, model, text = self.spec, self.entity.model, filters.text.strip()
+        suggests), else SORT. `match`: the text index's query (see `narrowest`)."""
+        spec, text = self.spec, filters.text.strip()
         keys = _keys(text, spec.search)
         if not keys or spec.text_index is None or not self._walkable(order_by):
             return SORT
         if not text_index.indexed(keys):
             return TEST
-        records = int(session.scalar(select(func.max(col(model.id)))) or 0)
-        newest = min(records, SAMPLE_ROWS)
-        found = text_index.candidates(session, spec.text_index, keys, records - newest)
+        records, after = self._newest(session)
+        newest = records - after
+        found = text_index.candidates(session, spec.text_index, keys, after, match)
         if found * TEST_ROWS >= wanted * newest:
             return TEST
         matches = found * records // max(newest, 1)

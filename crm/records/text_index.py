@@ -42,20 +42,21 @@ class Narrowed(ColumnElement[bool]):
     type = Boolean()
 
     def __init__(self, index: str, record_id: ColumnElement[Any], keys: tuple[str, ...],
-                 walk: bool):
+                 walk: bool, match: str | None):
         self.index = index
         self.record_id = record_id
         self.keys = keys
         self.walk = walk
+        self.fts_query = match
 
 
 def narrowed(index: str, record_id: ColumnElement[Any], keys: tuple[str, ...], *,
-             walk: bool = False) -> ColumnElement[bool]:
+             walk: bool = False, match: str | None = None) -> ColumnElement[bool]:
     """The records of `index` (a search table) whose document may contain one of `keys`
     (a superset of those that do: check the exact condition too). With `walk`, written for
-    a query that walks its order's index and probes the matches (keys of TRIGRAM or more
-    characters only)."""
-    return Narrowed(index, record_id, keys, walk)
+    a query that walks its order's index and probes the matches; `match`: the FTS5 query
+    `narrowest` chose for the keys (default: each key as a phrase)."""
+    return Narrowed(index, record_id, keys, walk, match)
 
 
 def indexed(keys: tuple[str, ...]) -> bool:
@@ -63,22 +64,55 @@ def indexed(keys: tuple[str, ...]) -> bool:
     return all(len(key) >= TRIGRAM for key in keys)
 
 
-def candidates(session: Session, index: str, keys: tuple[str, ...], after: int) -> int:
+def candidates(session: Session, index: str, keys: tuple[str, ...], after: int,
+               match: str | None = None) -> int:
     """How many records of `index` with an id above `after` the index finds for `keys` (all
-    of TRIGRAM or more characters): an index lookup over that range of ids only."""
+    of TRIGRAM or more characters; on SQLite through `match` if given): an index lookup
+    over that range of ids only."""
     if session.get_bind().dialect.name == "sqlite":
-        sql = f"SELECT count(*) FROM {index} WHERE {index} MATCH :m AND rowid > :after"
-        return int(session.scalar(text(sql), {"m": _phrases(keys), "after": after}) or 0)
+        return _count_after(session, index, match or _phrases(keys), after)
     likes = " OR ".join(f"doc LIKE :k{i} ESCAPE '\\'" for i in range(len(keys)))
     sql = f"SELECT count(*) FROM {index} WHERE id > :after AND ({likes})"
     params: dict[str, Any] = {f"k{i}": _like(key) for i, key in enumerate(keys)}
     return int(session.scalar(text(sql), {**params, "after": after}) or 0)
 
 
+def narrowest(session: Session, index: str, keys: tuple[str, ...], after: int) -> str | None:
+    """On SQLite, an FTS5 query finding every record whose document contains one of `keys`
+    (all of TRIGRAM or more characters), each key looked up by its two trigrams rarest
+    among the records with an id above `after`: a phrase costs as much as its commonest
+    trigram (株式会社 is in most documents), and the exact check follows anyway. None on
+    PostgreSQL, whose index weighs its trigrams itself."""
+    if session.get_bind().dialect.name != "sqlite":
+        return None
+    terms = []
+    for key in _distinct(keys):
+        grams = list(dict.fromkeys(key[i:i + TRIGRAM] for i in range(len(key) - TRIGRAM + 1)))
+        if len(grams) <= 2:
+            terms.append(_quoted(key))
+            continue
+        counts = {gram: _count_after(session, index, _quoted(gram), after) for gram in grams}
+        rarest = sorted(grams, key=counts.__getitem__)[:2]
+        terms.append("(" + " AND ".join(_quoted(gram) for gram in rarest) + ")")
+    return " OR ".join(terms)
+
+
+def _count_after(session: Session, index: str, match: str, after: int) -> int:
+    sql = f"SELECT count(*) FROM {index} WHERE {index} MATCH :m AND rowid > :after"
+    return int(session.scalar(text(sql), {"m": match, "after": after}) or 0)
+
+
+def _quoted(phrase: str) -> str:
+    return '"' + phrase.replace('"', '""') + '"'
+
+
+def _distinct(keys: tuple[str, ...]) -> list[str]:
+    # The trigram tokenizer folds case: keys that differ in ASCII case only are one.
+    return list({key.translate(_ASCII_LOWER): key for key in keys}.values())
+
+
 def _phrases(keys: tuple[str, ...]) -> str:
-    # The trigram tokenizer folds case: keys that differ in ASCII case only are one phrase.
-    distinct = {key.translate(_ASCII_LOWER): key for key in keys}
-    return " OR ".join('"' + key.replace('"', '""') + '"' for key in distinct.values())
+    return " OR ".join(_quoted(key) for key in _distinct(keys))
 
 
 def _like(key: str) -> str:
@@ -95,7 +129,7 @@ def _likes(compiler: SQLCompiler, keys: tuple[str, ...], **kw: Any) -> str:
 def _sqlite(element: Narrowed, compiler: SQLCompiler, **kw: Any) -> str:
     record_id = compiler.process(element.record_id, **kw)
     if indexed(element.keys):
-        match = compiler.process(literal(_phrases(element.keys)), **kw)
+        match = compiler.process(literal(element.fts_query or _phrases(element.keys)), **kw)
         # `+`: not a lookup by id, so that a walk keeps its order's index.
         record_id = f"+{record_id}" if element.walk else record_id
         return (f"{record_id} IN (SELECT rowid FROM {element.index}"
