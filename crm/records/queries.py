@@ -321,7 +321,8 @@ class _Lister(Generic[RowT]):
             if tested is not None:
                 return tested
             keys = _keys(filters.text.strip(), self.spec.search)
-            plan = PROBE if text_index.indexed(keys) else SORT
+            sqlite = session.get_bind().dialect.name == "sqlite"
+            plan = PROBE if sqlite and text_index.indexed(keys) else SORT
         scan = bool(filters.text.strip()) and filters.period is None and plan == SORT
         query = self.order(self.query(filters, plan, match), order_by, descending, scan=scan)
         return self.rows_of(session, query.offset(offset).limit(limit))
@@ -349,7 +350,7 @@ class _Lister(Generic[RowT]):
         candidates among the newest SAMPLE_ROWS records say how common the text is: common
         enough that `wanted` matches come within TEST_ROWS records, TEST; else PROBE when
         probing the walk costs less than sorting the matches (as many as the sample
-        suggests), else SORT. `match`: the text index's query (see `narrowest`)."""
+        suggests; SQLite only), else SORT. `match`: the text index's query (see `narrowest`)."""
         spec, text = self.spec, filters.text.strip()
         keys = _keys(text, spec.search)
         if not keys or spec.text_index is None or not self._walkable(order_by):
@@ -362,7 +363,9 @@ class _Lister(Generic[RowT]):
         if found * TEST_ROWS >= wanted * newest:
             return TEST
         matches = found * records // max(newest, 1)
-        return PROBE if matches * matches * SORT_COST >= wanted * records else SORT
+        # PostgreSQL plans the narrowing (a semi-join) itself: probing is SQLite's `+id IN`.
+        probes = session.get_bind().dialect.name == "sqlite"
+        return PROBE if probes and matches * matches * SORT_COST >= wanted * records else SORT
 
     def _tested(self, session: Session, filters: ListFilter, order_by: str | None,
                 descending: bool | None, offset: int, limit: int) -> list[RowT] | None:
@@ -399,7 +402,8 @@ class _Lister(Generic[RowT]):
 
     def count(self, session: Session, *, filters: ListFilter) -> int:
         """How many records match `filters`."""
-        return _count(session, self.query(filters).with_only_columns(col(self.entity.model.id)))
+        query = self.query(filters, SORT, self.narrowest(session, filters))
+        return _count(session, query.with_only_columns(col(self.entity.model.id)))
 
 
 # --- meetings -------------------------------------------------------------------------------
