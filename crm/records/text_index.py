@@ -72,7 +72,10 @@ def candidates(session: Session, index: str, keys: tuple[str, ...], after: int,
     if session.get_bind().dialect.name == "sqlite":
         return _count_after(session, index, match or _phrases(keys), after)
     likes = " OR ".join(f"doc LIKE :k{i} ESCAPE '\\'" for i in range(len(keys)))
-    sql = f"SELECT count(*) FROM {index} WHERE id > :after AND ({likes})"
+    # OFFSET 0 keeps the range a subquery: the planner would otherwise read the trigram
+    # index's whole posting lists for a common key instead of these few documents.
+    sql = (f"SELECT count(*) FROM (SELECT doc FROM {index} WHERE id > :after OFFSET 0) d"
+           f" WHERE {likes}")
     params: dict[str, Any] = {f"k{i}": _like(key) for i, key in enumerate(keys)}
     return int(session.scalar(text(sql), {**params, "after": after}) or 0)
 
