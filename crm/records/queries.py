@@ -6,7 +6,9 @@ searches and sorts by comes from its entity's spec (crm.records.entities); the n
 the records on a page are fetched in one extra query for the page's ids (`linked_names`).
 Sorting by the date columns uses their indexes (`ix_meeting_held_on_id`, …); sorting by
 another column scans the table. Free text (LIKE '%…%') is narrowed by the trigram index
-where the entity has one (crm.records.text_index), else it scans the table.
+where the entity has one (crm.records.text_index), else it scans the table; when the text is
+common and an index holds the list's order, the first page is taken by walking that index
+instead of sorting every match (`_Lister.plan`).
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ A list may instead walk the index of its order and probe each record in the set 
 (`walk`): on SQLite the narrowing is then written `+id IN (…)`, so that the planner keeps the
 order's index rather than looking the matches up by id and sorting them all. `candidates`
 counts the index's matches among the newest records: the cheap estimate a list chooses
-its way by.
+its way by. On SQLite `narrowest` looks each key up by its rarest trigrams rather than as a
+phrase, whose cost is that of its commonest trigram.
 """
 
 from __future__ import annotations
