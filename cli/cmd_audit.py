@@ -14,6 +14,7 @@ from cli.errors import EXIT_DATA_ERROR, UsageError
 from cli.messages import refusal, say
 from cli.table import format_table
 from crm.audit import chain as audit
+from crm.i18n import in_language
 
 
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
@@ -50,7 +51,7 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     if args.audit_command == "verify":
         if not report.ok:
             for problem in report.problems():
-                print(f"crm: {problem}", file=sys.stderr)
+                print(f"crm: {in_language(problem, args.lang)}", file=sys.stderr)
             return EXIT_DATA_ERROR
         print(say("chain_verified", args.lang, verified=report.verified, head_id=report.head_id,
                   head_hash=report.head_hash), file=out)
