@@ -44,6 +44,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "meetings": ("意見交換", "Meetings"),
     "agreements": ("協定", "Agreements"),
     "events": ("周知広報", "Events"),
+    # the command line's lists: `crm orgs duplicates`, `crm audit log`
+    "score": ("類似度", "score"),
+    "id": ("ID", "id"),
+    "org_name": ("名称", "name"),
+    "reason": ("理由", "reason"),
+    "changed_at": ("変更日時", "changed_at"),
+    "changed_by": ("変更者", "changed_by"),
+    "table": ("表", "table"),
+    "row": ("行", "row"),
+    "action": ("操作", "action"),
+    "changes": ("変更内容", "changes"),
 }
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import bindparam, delete, select, text
+from sqlalchemy import Integer, bindparam, delete, select, text
 
 from crm.calendar import FiscalPeriod
 from crm.context import Context
@@ -144,7 +144,8 @@ def comments_for(session: Reader, period: FiscalPeriod,
     params: dict[str, object] = {"year": period.fiscal_year, "quarter": period.quarter}
     query = text(sql)
     if kpi_ids is not None:
-        query = text(sql + " AND kpi_id IN :ids").bindparams(bindparam("ids", expanding=True))
+        query = text(sql + " AND kpi_id IN :ids").bindparams(
+            bindparam("ids", expanding=True, type_=Integer))
         params["ids"] = list(kpi_ids)
     found: dict[int, Comments] = {}
     for kpi_id, field, comment in session.execute(query, params):

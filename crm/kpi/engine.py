@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, Date, Integer, TextualSelect, bindparam, text
+from sqlalchemy import BindParameter, Date, Integer, String, TextualSelect, bindparam, text
 
 from crm.calendar import FiscalPeriod, fiscal_year_of, fiscal_year_range, months_between
 from crm.errors import DataError, NotFoundError
@@ -243,7 +243,8 @@ def active_kpis(session: Reader, plans: Sequence[str] | None = ALL_PLANS) -> lis
         " ORDER BY p.first_fiscal_year, p.code, k.sort_order, k.id"
     ).columns(baseline_as_of=Date, target_by=Date)
     if plans is not None:
-        query = query.bindparams(bindparam("plans", expanding=True))
+        # Typed: an empty list is expanded to an empty set of that type (PostgreSQL checks it).
+        query = query.bindparams(bindparam("plans", expanding=True, type_=String))
     rows = session.execute(query, {} if plans is None else {"plans": list(plans)}).all()
     ids = [int(k.id) for k in rows]
     plan_ids = sorted({int(k.plan_id) for k in rows})
@@ -285,7 +286,7 @@ def active_kpis(session: Reader, plans: Sequence[str] | None = ALL_PLANS) -> lis
 
 def _by_ids(sql: str, **dates: type[Date]) -> TextualSelect:
     """`sql` with its `:ids` list expanded (an empty list matches nothing), `dates` typed."""
-    return text(sql).bindparams(bindparam("ids", expanding=True)).columns(**dates)
+    return text(sql).bindparams(bindparam("ids", expanding=True, type_=Integer)).columns(**dates)
 
 
 @dataclass(frozen=True)
