@@ -55,6 +55,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "row": ("行", "row"),
     "action": ("操作", "action"),
     "changes": ("変更内容", "changes"),
+    "organization": ("団体", "Organization"),
+    "contact": ("連絡先", "Contact"),
+    "staff": ("職員", "Staff"),
 }
 
 

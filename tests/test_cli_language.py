@@ -163,3 +163,19 @@ def test_lists_head_their_columns_in_the_language(
     assert header.split() == log_header and acting in row
     assert main([*db, "orgs", "duplicates"]) == 0
     assert capsys.readouterr().out.splitlines()[0].split() == duplicates_header
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("ja", "crm: 団体（organization）id 999 は存在しません\n"),
+    ("en", "crm: no organization with id 999\n"),
+])
+def test_a_missing_record_is_named_in_the_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    lang: str, expected: str,
+) -> None:
+    monkeypatch.setenv("CRM_LANG", lang)
+    db = ["--db", str(tmp_path / "crm.sqlite3"), "--today", "2023-03-31"]
+    assert main([*db, "init"]) == 0
+    capsys.readouterr()
+    assert main([*db, "orgs", "merge", "999", "998"]) != 0
+    assert capsys.readouterr().err == expected
