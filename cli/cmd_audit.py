@@ -14,6 +14,7 @@ from cli.errors import EXIT_DATA_ERROR, UsageError
 from cli.messages import refusal, say
 from cli.table import format_table
 from crm.audit import chain as audit
+from crm.i18n import in_language, label
 
 
 def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
@@ -50,7 +51,7 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
     if args.audit_command == "verify":
         if not report.ok:
             for problem in report.problems():
-                print(f"crm: {problem}", file=sys.stderr)
+                print(f"crm: {in_language(problem, args.lang)}", file=sys.stderr)
             return EXIT_DATA_ERROR
         print(say("chain_verified", args.lang, verified=report.verified, head_id=report.head_id,
                   head_hash=report.head_hash), file=out)
@@ -60,12 +61,14 @@ def cmd_audit(args: argparse.Namespace, out: TextIO) -> int:
         if report.unsealed:
             print(say("await_sealing", args.lang, count=report.unsealed), file=out)
         return 0
-    _print_audit_log(entries, out, personal=args.personal, as_json=args.format == "json")
+    _print_audit_log(entries, out, args.lang, personal=args.personal,
+                     as_json=args.format == "json")
     return 0
 
 
 def _print_audit_log(
-    entries: Sequence[audit.AuditEntry], out: TextIO, *, personal: bool, as_json: bool
+    entries: Sequence[audit.AuditEntry], out: TextIO, lang: str, *, personal: bool,
+    as_json: bool
 ) -> None:
     if as_json:
         records = []
@@ -86,10 +89,12 @@ def _print_audit_log(
         else:
             changes = [f"{k}={v!r}" for k, v in (new or old).items() if v is not None]
         who = entry.changed_by if entry.claimed_by is None else (
-            f"{entry.changed_by} (as {entry.claimed_by})")
+            f"{entry.changed_by}（{entry.claimed_by} として）" if lang == "ja"
+            else f"{entry.changed_by} (as {entry.claimed_by})")
         rows.append([str(entry.id), entry.changed_at, who, entry.table_name,
                      str(entry.row_id), entry.action, "; ".join(changes)])
-    headers = ["#", "changed_at", "changed_by", "table", "row", "action", "changes"]
+    headers = ["#", *(label(key, lang) for key in ("changed_at", "changed_by", "table", "row",
+                                                  "action", "changes"))]
     print(_printable(format_table(headers, rows, right=[True, False, False, False, True])),
           file=out)
 

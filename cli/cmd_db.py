@@ -9,6 +9,7 @@ from typing import TextIO
 from cli.database import context, open_any_revision, refuse_if_read_only, url
 from cli.errors import EXIT_DATA_ERROR
 from cli.messages import say
+from crm.i18n import in_language
 from db.engine import sqlite_path
 from db.maintenance import backup, backup_path_before_upgrade, check
 from db.migrate import current_revision, head_revision, newer_schema_problem
@@ -44,7 +45,7 @@ def cmd_db(args: argparse.Namespace, out: TextIO) -> int:
               file=out)
         print(say("check_replay", lang, count=len(report.replay_problems)), file=out)
         for problem in report.problems:
-            print(f"crm: {problem}", file=sys.stderr)
+            print(f"crm: {in_language(problem, lang)}", file=sys.stderr)
         return EXIT_DATA_ERROR if report.problems else 0
     refuse_if_read_only(args)
     database = Database.open(url(args), must_exist=False)

@@ -29,7 +29,7 @@ def cmd_kpi(args: argparse.Namespace, out: TextIO) -> int:
     period = fiscal_period(args)
     as_of = args.as_of or context(args).today()
     database = open_database(args)
-    with database.reading() as session:
+    with database.reading_connection() as session:
         if args.evidence:
             plan = None if args.plan in (None, "all") else args.plan
             kpi = kpi_engine.computed_kpi(session, args.evidence, plan)

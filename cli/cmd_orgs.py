@@ -9,7 +9,7 @@ from typing import TextIO
 from cli.database import context, open_database, refuse_if_read_only
 from cli.messages import say
 from cli.table import format_table
-from crm.i18n import default_language
+from crm.i18n import default_language, label
 from crm.records import dedup
 
 
@@ -23,7 +23,8 @@ def cmd_orgs(args: argparse.Namespace, out: TextIO) -> int:
             json.dump([p.to_json() for p in pairs], out, ensure_ascii=False, indent=2)
             print(file=out)
             return 0
-        headers = ["score", "id", "name", "id", "name", "reason"]
+        headers = [label(key, lang) for key in ("score", "id", "org_name", "id", "org_name",
+                                                "reason")]
         rows = [[f"{p.score:.2f}", str(p.first.id), p.first.name, str(p.second.id),
                  p.second.name, p.reason_text(lang)] for p in pairs]
         print(format_table(headers, rows, right=[True, True, False, True]), file=out)

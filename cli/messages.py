@@ -76,7 +76,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "backed up {database} to {target}"),
     "backed_up_to": ("{target} にバックアップしました", "backed up to {target}"),
     "at_newest": ("{database} は最新のスキーマです", "{database} is at the newest schema"),
-    "check_integrity": ("integrity_check: {result}", "integrity_check: {result}"),
+    "check_integrity": ("整合性検査 (integrity_check): {result}", "integrity_check: {result}"),
     "check_foreign_keys": ("foreign_key_check: 違反 {count} 件",
                            "foreign_key_check: {count} violation(s)"),
     "check_triggers": ("監査トリガー: 問題 {count} 件", "audit triggers: {count} problem(s)"),

@@ -44,6 +44,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "meetings": ("意見交換", "Meetings"),
     "agreements": ("協定", "Agreements"),
     "events": ("周知広報", "Events"),
+    # the command line's lists: `crm orgs duplicates`, `crm audit log`
+    "score": ("類似度", "score"),
+    "id": ("ID", "id"),
+    "org_name": ("名称", "name"),
+    "reason": ("理由", "reason"),
+    "changed_at": ("変更日時", "changed_at"),
+    "changed_by": ("変更者", "changed_by"),
+    "table": ("表", "table"),
+    "row": ("行", "row"),
+    "action": ("操作", "action"),
+    "changes": ("変更内容", "changes"),
+    "organization": ("団体", "Organization"),
+    "contact": ("連絡先", "Contact"),
+    "staff": ("職員", "Staff"),
 }
 
 
@@ -65,3 +79,24 @@ def label(key: str, lang: str) -> str:
     """The label for `key` in `lang`."""
     ja, en = LABELS[key]
     return ja if lang == "ja" else en
+
+
+class Bilingual(str):
+    """A line in English (the string itself, as logs, acknowledgements and tests compare it)
+    that also carries its Japanese: the problems `crm db check` and `crm audit verify` print."""
+
+    ja: str
+
+    def __new__(cls, en: str, ja: str) -> Bilingual:
+        line = super().__new__(cls, en)
+        line.ja = ja
+        return line
+
+    def __add__(self, other: str) -> Bilingual:
+        """Both languages extended by `other`: its Japanese if it has one, else as it is."""
+        return Bilingual(str(self) + other, self.ja + getattr(other, "ja", other))
+
+
+def in_language(line: str, lang: str) -> str:
+    """`line` in `lang`: a Bilingual's Japanese in Japanese, else the line as it is."""
+    return line.ja if lang == "ja" and isinstance(line, Bilingual) else str(line)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from crm.audit import chain as audit
 from crm.errors import CRMError
+from crm.i18n import Bilingual
 from db.engine import sqlite_path
 from db.migrate import current_revision, head_revision, newer_schema_problem
 from db.replay import replay_problems
@@ -162,18 +163,22 @@ class CheckReport:
     """What `check` found; `problems` is empty when the database is sound."""
 
     integrity: str = "ok"
-    foreign_key_violations: list[str] = field(default_factory=list)
-    trigger_problems: list[str] = field(default_factory=list)
-    replay_problems: list[str] = field(default_factory=list)
+    foreign_key_violations: list[Bilingual] = field(default_factory=list)
+    trigger_problems: list[Bilingual] = field(default_factory=list)
+    replay_problems: list[Bilingual] = field(default_factory=list)
     chain: audit.ChainReport | None = None
-    schema_problem: str | None = None
+    schema_problem: Bilingual | None = None
 
     @property
-    def problems(self) -> list[str]:
-        """Every problem, one line each."""
+    def problems(self) -> list[Bilingual]:
+        """Every problem, one line each (in English, carrying its Japanese)."""
         found = [] if self.schema_problem is None else [self.schema_problem]
-        found += [] if self.integrity == "ok" else [f"integrity_check: {self.integrity}"]
-        found += [f"foreign key: {v}" for v in self.foreign_key_violations]
+        # SQLite's own integrity_check text stays as SQLite wrote it.
+        found += [] if self.integrity == "ok" else [Bilingual(
+            f"integrity_check: {self.integrity}",
+            f"整合性検査 (integrity_check): {self.integrity}")]
+        found += [Bilingual(f"foreign key: {v}", f"外部キー: {v.ja}")
+                  for v in self.foreign_key_violations]
         found += self.trigger_problems
         found += self.replay_problems
         if self.chain is not None:
@@ -185,19 +190,26 @@ def check(database: Database) -> CheckReport:
     """integrity_check, foreign_key_check, the audit triggers, the audit chain, and the replay
     check (each record as its latest audited state says); reads only."""
     revision = current_revision(database.engine)
-    report = CheckReport(schema_problem=newer_schema_problem(revision, database.describe()))
+    where = database.describe()
+    newer = newer_schema_problem(revision, where)
+    report = CheckReport(schema_problem=None if newer is None else Bilingual(
+        newer, newer_schema_problem(revision, where, "ja") or newer))
     at_head = revision == head_revision()
     if report.schema_problem is None and revision is not None and not at_head:
         # Its triggers are those of its revision: compared once it is upgraded.
-        report.schema_problem = (f"{database.describe()} is at schema {revision}, this program"
-                                 f" needs {head_revision()}: run `crm db upgrade`")
+        report.schema_problem = Bilingual(
+            f"{where} is at schema {revision}, this program needs {head_revision()}: run"
+            " `crm db upgrade`",
+            f"{where} のスキーマは {revision} で、このプログラムには {head_revision()} が"
+            "必要です。`crm db upgrade` を実行してください")
     with database.reading() as session:
         connection = session.connection()
         if connection.dialect.name == "sqlite":
             lines = [row[0] for row in connection.exec_driver_sql("PRAGMA integrity_check")]
             report.integrity = "; ".join(lines)
             report.foreign_key_violations = [
-                f"{table} row {rowid} refers to a missing {parent}"
+                Bilingual(f"{table} row {rowid} refers to a missing {parent}",
+                          f"{table} の行 {rowid} が参照する {parent} がありません")
                 for table, rowid, parent, _ in connection.exec_driver_sql(
                     "PRAGMA foreign_key_check"
                 )

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, inspect, text
 
 from crm.audit import personal as store
 from crm.audit.chain import is_utf8
+from crm.i18n import Bilingual
 from db.schema_sql.audit import audited_tables
 from db.schema_sql.row_versions import VERSION_COLUMN
 
@@ -63,16 +64,29 @@ def _values(raw: str | None) -> dict[str, Any] | None:
     return values if isinstance(values, dict) else None
 
 
+#: What `_differing` names when the logged state cannot be compared column by column.
+NOT_JSON = "(the logged state is not a JSON object)"
+
+
+def _unrecorded_change(where: str, changed: Sequence[str]) -> Bilingual:
+    columns = ", ".join(changed)
+    columns_ja = columns.replace(NOT_JSON, "（記録された状態が JSON オブジェクトではありません）")
+    return Bilingual(f"{where}: {columns} differ(s) from its last audited state (changed"
+                     " without being recorded)",
+                     f"{where}: {columns_ja} が最後の監査記録と異なります（記録なしに変更"
+                     "されました）")
+
+
 def _differing(table: str, logged: str | None, current: str | None) -> list[str]:
     """Columns whose value differs; columns only one side knows (added or dropped by a
     migration since) are left out."""
     old, new = _values(logged), _values(current)
     if old is None or new is None:
-        return ["(the logged state is not a JSON object)"] if new is not None else []
+        return [NOT_JSON] if new is not None else []
     return sorted(c for c in old.keys() & new.keys() if old[c] != new[c])
 
 
-def replay_problems(connection: Connection) -> Iterator[str]:
+def replay_problems(connection: Connection) -> Iterator[Bilingual]:
     """One line per record whose table row differs from its latest audited state."""
     kept = store.PERSONAL_COLUMNS if store.has_values(connection) else {}
     for table, key, columns in audited_tables(connection):
@@ -86,7 +100,7 @@ def replay_problems(connection: Connection) -> Iterator[str]:
 
 
 def _personal_problems(connection: Connection, table: str, personal: Sequence[str]
-                       ) -> Iterator[str]:
+                       ) -> Iterator[Bilingual]:
     """Records whose personal values differ from the ones their latest audit row keeps
     (an erased value is not compared: it is gone)."""
     column = " ".join(f"WHEN '{c}' THEN t.\"{c}\"" for c in personal)
@@ -96,13 +110,11 @@ def _personal_problems(connection: Connection, table: str, personal: Sequence[st
         f" WHERE p.value IS NOT NULL AND p.value IS DISTINCT FROM (CASE p.column_name {column}"
         " END) ORDER BY t.id, p.column_name"), {"t": table})
     for row_id, names in itertools.groupby(differ, key=lambda r: r[0]):
-        changed = ", ".join(name for _id, name in names)
-        yield (f"{table} {row_id}: {changed} differ(s) from its last audited state"
-               " (changed without being recorded)")
+        yield _unrecorded_change(f"{table} {row_id}", [name for _id, name in names])
 
 
 def _record_problems(connection: Connection, table: str, columns: Sequence[str],
-                     personal: Sequence[str] = ()) -> Iterator[str]:
+                     personal: Sequence[str] = ()) -> Iterator[Bilingual]:
     row = _row_json(connection, "t", columns, personal)
     differ = connection.execute(text(
         f"SELECT t.id, a.action, {_fetched(connection, 'a.new_values')},"
@@ -116,25 +128,30 @@ def _record_problems(connection: Connection, table: str, columns: Sequence[str],
         logged, current = _text(logged_raw), _text(current_raw)
         where = f"{table} {row_id}"
         if current is not None and not is_utf8(current):
-            yield f"{where}: it holds bytes that are not UTF-8 (written by another tool)"
+            yield Bilingual(f"{where}: it holds bytes that are not UTF-8 (written by another"
+                            " tool)", f"{where}: UTF-8 でないバイトを含みます（別のツールが"
+                            "書き込みました）")
         if action is None:
-            yield f"{where}: not in the audit log (added without being recorded)"
+            yield Bilingual(f"{where}: not in the audit log (added without being recorded)",
+                            f"{where}: 監査ログにありません（記録なしに追加されました）")
         elif action == "delete":
-            yield f"{where}: the audit log records its deletion, but it exists"
+            yield Bilingual(f"{where}: the audit log records its deletion, but it exists",
+                            f"{where}: 監査ログでは削除済みですが、存在します")
         elif changed := _differing(table, logged, current):
-            yield (f"{where}: {', '.join(changed)} differ(s) from its last audited state"
-                   " (changed without being recorded)")
+            yield _unrecorded_change(where, changed)
     missing = connection.execute(text(
         f"SELECT l.row_id FROM ({_LATEST}) l JOIN audit_log a ON a.id = l.last_id"
         f" WHERE a.action <> 'delete' AND NOT EXISTS"
         f' (SELECT 1 FROM "{table}" t WHERE t.id = l.row_id) ORDER BY l.row_id'
     ), {"t": table})
     for (row_id,) in missing:
-        yield f"{table} {row_id}: missing, but the audit log has no record of its deletion"
+        yield Bilingual(f"{table} {row_id}: missing, but the audit log has no record of its"
+                        " deletion", f"{table} {row_id}: ありません。監査ログに削除の記録が"
+                        "ありません")
 
 
 def _link_problems(connection: Connection, table: str, parent: str, columns: Sequence[str]
-                   ) -> Iterator[str]:
+                   ) -> Iterator[Bilingual]:
     key_columns = inspect(connection).get_pk_constraint(table)["constrained_columns"]
 
     def identity(values: dict[str, Any]) -> tuple[Any, ...]:
@@ -166,11 +183,17 @@ def _link_problems(connection: Connection, table: str, parent: str, columns: Seq
     for parent_id, expected, present in _merged(log_groups, row_groups):
         for values in present:
             if expected.pop(identity(values), None) != values:
-                yield (f"{table} of {parent} {parent_id}: {_describe(key_columns, values)}"
-                       " differs from the audit log (changed without being recorded)")
+                yield Bilingual(
+                    f"{table} of {parent} {parent_id}: {_describe(key_columns, values)}"
+                    " differs from the audit log (changed without being recorded)",
+                    f"{parent} {parent_id} の {table}: {_describe(key_columns, values)} が監査"
+                    "ログと異なります（記録なしに変更されました）")
         for values in expected.values():
-            yield (f"{table} of {parent} {parent_id}: {_describe(key_columns, values)} is"
-                   " missing, but the audit log has no record of its deletion")
+            yield Bilingual(
+                f"{table} of {parent} {parent_id}: {_describe(key_columns, values)} is"
+                " missing, but the audit log has no record of its deletion",
+                f"{parent} {parent_id} の {table}: {_describe(key_columns, values)} がありません。"
+                "監査ログに削除の記録がありません")
 
 
 def _merged(

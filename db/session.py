@@ -6,18 +6,23 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
 
-from crm.audit import chain as audit
 from crm.context import Context, current_user
 from crm.errors import CRMError, ReadOnlyError
 from db import engine as engine_settings
 from db.engine import make_engine, memory_copy, sqlite_path, sqlite_url, writing
 from db.migrate import current_revision, head_revision, newer_schema_problem, upgrade
 from db.paths import URL_VARIABLE, default_database_path
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+# SQLModel, the table models and the audit chain are imported by the methods that use them:
+# a command that only reads through `reading_connection` (`crm kpi`) never loads them.
 
 
 def resolve_url(db_path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> str:
@@ -91,8 +96,17 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Session]:
         """A session for reads; nothing it does is committed (closing rolls back)."""
+        from sqlmodel import Session
+
         with Session(self.engine) as session:
             yield session
+
+    @contextmanager
+    def reading_connection(self) -> Iterator[Connection]:
+        """A plain connection for reads, all in one transaction that closing rolls back; no
+        ORM, so a command that only reads (`crm kpi`) never loads SQLModel or the models."""
+        with self.engine.connect() as connection:
+            yield connection
 
     @contextmanager
     def writing(self, *, actor: str | None = None) -> Iterator[Session]:
@@ -105,6 +119,10 @@ class Database:
         if self.read_only:
             raise ReadOnlyError("the database is open read-only: nothing can be changed",
                                 ja="データベースは読み取り専用で開いています。変更はできません")
+        from sqlmodel import Session
+
+        from crm.audit import chain as audit
+
         with Session(writing(self.engine), expire_on_commit=False) as session:
             with session.begin():
                 try:
@@ -133,6 +151,10 @@ class Database:
         copy (SQLite refuses any write to it, even one rolled back), and on PostgreSQL the
         one transaction, never committed, is made read-write.
         """
+        from sqlmodel import Session
+
+        from crm.audit import chain as audit
+
         copy = memory_copy(self.engine) if self.read_only and sqlite_path(self.url) else None
         try:
             with Session(copy or self.engine) as session:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 from sqlmodel import Session
 
+from crm.i18n import Bilingual
 from db.schema_sql import audit, installed
 
 
-def trigger_problems(session: Session) -> list[str]:
+def trigger_problems(session: Session) -> list[Bilingual]:
     """What is wrong with the audit triggers: each missing, disabled, altered or unknown one.
 
     Every trigger is compared with the full SQL the program installs (whitespace aside,
@@ -40,32 +41,41 @@ def trigger_problems(session: Session) -> list[str]:
                 f'PRAGMA table_info("{trigger.table}")')
                 if row[1] not in audit.NOT_AUDITED_COLUMNS]
             unrecorded = [c for c in columns if f"'{c}'" not in found.sql]
-            problems.append(_altered(name, trigger.table) if not unrecorded else
-                            _altered(name, trigger.table)[:-1]
-                            + f"; it does not record {', '.join(unrecorded)})")
+            problems.append(_altered(name, trigger.table, unrecorded))
     problems += [_unknown(name, actual[name].table) for name in actual.keys() - expected.keys()]
     return sorted(problems)
 
 
-def _missing(name: str, table: str) -> str:
+def _missing(name: str, table: str) -> Bilingual:
     if table == "audit_log":
-        return f"trigger {name} is missing: audit_log is not protected"
+        return Bilingual(f"trigger {name} is missing: audit_log is not protected",
+                         f"トリガー {name} がありません。audit_log が保護されていません")
     if name.startswith(f"audit_{table}"):
         action = name.removeprefix(f"audit_{table}").lstrip("_")
-        what = f" for {action}" if action else ""
-        return f"{table}: no audit trigger{what}: changes go unrecorded"
-    return f"trigger {name} is missing: {table} is not protected"
+        return Bilingual(
+            f"{table}: no audit trigger{f' for {action}' if action else ''}: changes go"
+            " unrecorded",
+            f"{table}: {f'{action} の' if action else ''}監査トリガーがありません。変更が記録"
+            "されません")
+    return Bilingual(f"trigger {name} is missing: {table} is not protected",
+                     f"トリガー {name} がありません。{table} が保護されていません")
 
 
-def _altered(name: str, table: str) -> str:
-    return f"trigger {name} on {table} is not the SQL the program installs (altered)"
+def _altered(name: str, table: str, unrecorded: list[str] | None = None) -> Bilingual:
+    columns = ", ".join(unrecorded or [])
+    return Bilingual(
+        f"trigger {name} on {table} is not the SQL the program installs (altered"
+        + (f"; it does not record {columns})" if columns else ")"),
+        f"{table} のトリガー {name} はこのプログラムが設置した SQL ではありません（変更されて"
+        + (f"います。{columns} を記録しません）" if columns else "います）"))
 
 
-def _unknown(name: str, table: str) -> str:
-    return f"trigger {name} on {table} is not one the program installs"
+def _unknown(name: str, table: str) -> Bilingual:
+    return Bilingual(f"trigger {name} on {table} is not one the program installs",
+                     f"{table} のトリガー {name} はこのプログラムが設置したものではありません")
 
 
-def _postgresql_trigger_problems(connection: Connection) -> list[str]:
+def _postgresql_trigger_problems(connection: Connection) -> list[Bilingual]:
     schema = connection.execute(text("SELECT current_schema()")).scalar_one()
     actual: dict[str, tuple[installed.Trigger, bool]] = {}
     for name, table, definition, enabled in connection.execute(text(
@@ -80,8 +90,8 @@ def _postgresql_trigger_problems(connection: Connection) -> list[str]:
     for name, trigger in expected.items():
         found, enabled = actual.get(name, (None, False))
         if found is None or not enabled:
-            problems.append(_missing(name, trigger.table)
-                            + ("" if found is None else " (disabled)"))
+            problems.append(_missing(name, trigger.table) if found is None else
+                            _missing(name, trigger.table) + Bilingual(" (disabled)", "（無効）"))
         elif found.table != trigger.table or (
                 installed.normalized(found.sql) != installed.normalized(trigger.sql)):
             problems.append(_altered(name, trigger.table))
@@ -95,8 +105,13 @@ def _postgresql_trigger_problems(connection: Connection) -> list[str]:
     for name, definition in installed.pg_functions(schema).items():
         found_definition = functions.pop(name, None)
         if found_definition is None:
-            problems.append(f"function {name}() is missing: changes go unrecorded")
+            problems.append(Bilingual(f"function {name}() is missing: changes go unrecorded",
+                                      f"関数 {name}() がありません。変更が記録されません"))
         elif installed.normalized(found_definition) != installed.normalized(definition):
-            problems.append(f"function {name}() is not the SQL the program installs (altered)")
-    problems += [f"function {name}() is not one the program installs" for name in functions]
+            problems.append(Bilingual(
+                f"function {name}() is not the SQL the program installs (altered)",
+                f"関数 {name}() はこのプログラムが設置した SQL ではありません（変更されています）"))
+    problems += [Bilingual(f"function {name}() is not one the program installs",
+                           f"関数 {name}() はこのプログラムが設置したものではありません")
+                 for name in functions]
     return sorted(problems)

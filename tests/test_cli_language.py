@@ -141,3 +141,41 @@ def test_japanese_help_fits_an_80_column_terminal(
     monkeypatch.setenv("XDG_DATA_HOME", "/srv/data")  # a path of a known length
     lines = shown(capsys, *command, "--help").splitlines()
     assert max(display_width(line) for line in lines) <= 80
+
+
+@pytest.mark.parametrize(("lang", "log_header", "duplicates_header", "acting"), [
+    ("ja", ["#", "変更日時", "変更者", "表", "行", "操作", "変更内容"],
+     ["類似度", "ID", "名称", "ID", "名称", "理由"], "（tester として）"),
+    ("en", ["#", "changed_at", "changed_by", "table", "row", "action", "changes"],
+     ["score", "id", "name", "id", "name", "reason"], " (as tester)"),
+])
+def test_lists_head_their_columns_in_the_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    lang: str, log_header: list[str], duplicates_header: list[str], acting: str,
+) -> None:
+    monkeypatch.setenv("CRM_LANG", lang)
+    monkeypatch.setenv("CRM_USER", "tester")
+    db = ["--db", str(tmp_path / "crm.sqlite3"), "--today", "2023-03-31"]
+    assert main([*db, "init"]) == 0
+    capsys.readouterr()
+    assert main([*db, "audit", "log", "--limit", "1"]) == 0
+    header, _rule, row = capsys.readouterr().out.splitlines()
+    assert header.split() == log_header and acting in row
+    assert main([*db, "orgs", "duplicates"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].split() == duplicates_header
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("ja", "crm: 団体（organization）id 999 は存在しません\n"),
+    ("en", "crm: no organization with id 999\n"),
+])
+def test_a_missing_record_is_named_in_the_language(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    lang: str, expected: str,
+) -> None:
+    monkeypatch.setenv("CRM_LANG", lang)
+    db = ["--db", str(tmp_path / "crm.sqlite3"), "--today", "2023-03-31"]
+    assert main([*db, "init"]) == 0
+    capsys.readouterr()
+    assert main([*db, "orgs", "merge", "999", "998"]) != 0
+    assert capsys.readouterr().err == expected

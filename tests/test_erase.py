@@ -125,7 +125,8 @@ def test_erasing_a_contact_removes_its_values_everywhere_and_the_chain_holds(
 @pytest.mark.parametrize(("argv", "message"), [
     (["contacts", "erase", "{contact}"], "crm: 消去には理由が必要です\n"),
     (["contacts", "erase", "{contact}", "--reason", "  "], "crm: 消去には理由が必要です\n"),
-    (["contacts", "erase", "999", "--reason", "依頼"], "crm: contact id 999 は存在しません\n"),
+    (["contacts", "erase", "999", "--reason", "依頼"],
+     "crm: 連絡先（contact）id 999 は存在しません\n"),
     (["--read-only", "contacts", "erase", "{contact}", "--reason", "依頼"],
      'crm: --read-only: このコマンドはデータベースを変更するため、何もしませんでした\n'),
 ])

@@ -39,6 +39,7 @@ def write_goes_on(database: Database, ctx: Context) -> None:
         assert audit.verify(session).unsealed == 0
 
 
+@pytest.mark.usefixtures("english")
 def test_shift_jis_bytes_are_named_and_writes_go_on(
     database: Database, database_path: Path, ctx: Context, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -240,6 +241,7 @@ def test_exports_with_personal_data_and_pdfs_are_owner_only(
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
+@pytest.mark.usefixtures("english")
 def test_check_on_an_older_revision_asks_for_the_upgrade_in_one_line(
     database_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

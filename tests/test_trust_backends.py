@@ -201,6 +201,7 @@ def _rechain_after_rewriting(database: Database, row: int) -> None:
             connection.exec_driver_sql("SET session_replication_role = DEFAULT")
 
 
+@pytest.mark.usefixtures("english")
 def test_a_rechained_history_fails_at_every_anchor(
     database: Database, ctx: Context, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

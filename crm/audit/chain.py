@@ -34,6 +34,7 @@ import crm.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from crm.audit import personal as store
 from crm.context import os_login, system_clock
 from crm.errors import DataError
+from crm.i18n import Bilingual
 from crm.models import AuditBreak
 
 GENESIS = "0" * 64
@@ -109,9 +110,11 @@ class ChainBreak:
     row_id: int
     text: str
 
-    def line(self) -> str:
-        """The break as `verify` reports it (and as an acknowledgement keeps it)."""
-        return f"audit chain broken at row {self.row_id}: {self.text}"
+    def line(self) -> Bilingual:
+        """The break as `verify` reports it (an acknowledgement keeps the English)."""
+        return Bilingual(f"audit chain broken at row {self.row_id}: {self.text}",
+                         f"監査チェーンが行 {self.row_id} で壊れています: "
+                         + getattr(self.text, "ja", self.text))
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ class ChainReport:
     def ok(self) -> bool:
         return not self.breaks
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Bilingual]:
         """One line per break not acknowledged, in row order (empty when the chain holds)."""
         return [b.line() for b in self.breaks]
 
@@ -333,8 +336,11 @@ def stored_anchors(session: Session) -> list[Anchor]:
 
 def _anchor_breaks(anchors: list[Anchor], entry_id: int, stored: str | None) -> list[ChainBreak]:
     return [
-        ChainBreak(entry_id, f"{anchor.source} anchored hash {anchor.hash} here, the chain"
-                             f" now has {stored or 'no seal'} (rewritten since)")
+        ChainBreak(entry_id, Bilingual(
+            f"{anchor.source} anchored hash {anchor.hash} here, the chain now has"
+            f" {stored or 'no seal'} (rewritten since)",
+            f"{anchor.source} がここに固定したハッシュ {anchor.hash} が、いまは"
+            f" {stored or '封印なし'} です（その後に書き換えられました）"))
         for anchor in anchors if anchor.hash != stored
     ]
 
@@ -362,16 +368,20 @@ def verify(session: Session, anchors: Sequence[Anchor] = ()) -> ChainReport:
         content = entry.canonical()
         breaks += _anchor_breaks(expected_at.pop(entry.id, []), entry.id, entry.chain_hash)
         if not is_utf8(content):
-            breaks.append(ChainBreak(entry.id, "it holds bytes that are not UTF-8 (written by"
-                                               " another tool)"))
+            breaks.append(ChainBreak(entry.id, Bilingual(
+                "it holds bytes that are not UTF-8 (written by another tool)",
+                "UTF-8 でないバイトを含みます（別のツールが書き込みました）")))
         if entry.id < 1:
-            breaks.append(ChainBreak(entry.id, "its id is not positive (written by another"
-                                               " tool)"))
+            breaks.append(ChainBreak(entry.id, Bilingual(
+                "its id is not positive (written by another tool)",
+                "id が正の数ではありません（別のツールが書き込みました）")))
         if entry.chain_hash is None:
             pending.append(entry.id)
             continue
-        breaks += [ChainBreak(row, f"it is unsealed, below sealed row {entry.id} (inserted"
-                                   " out of order by another tool)") for row in pending]
+        breaks += [ChainBreak(row, Bilingual(
+            f"it is unsealed, below sealed row {entry.id} (inserted out of order by another"
+            " tool)", f"封印済みの行 {entry.id} より前にある未封印の行です（別のツールが順序外に"
+            "挿入しました）")) for row in pending]
         pending.clear()
         expected = chain_hash(previous, content)
         restatement = restated.pop(entry.id, None)
@@ -389,21 +399,29 @@ def verify(session: Session, anchors: Sequence[Anchor] = ()) -> ChainReport:
             verified += 1
         elif last_sealed is not None and entry.chain_hash == chain_hash(before_previous,
                                                                          content):
-            breaks.append(ChainBreak(last_sealed, f"it was inserted into the sealed history"
-                                                  f" (row {entry.id} chains past it)"))
+            breaks.append(ChainBreak(last_sealed, Bilingual(
+                f"it was inserted into the sealed history (row {entry.id} chains past it)",
+                f"封印済みの履歴に挿入されました（行 {entry.id} はこの行を飛ばして連鎖して"
+                "います）")))
         else:
-            gap = ("" if last_sealed is None or entry.id == last_sealed + 1
-                   else f" (no row between {last_sealed} and {entry.id}: deleted?)")
-            breaks.append(ChainBreak(entry.id, (
-                f"{entry.table_name} {entry.row_id}, {entry.action}, {entry.changed_at}:"
-                f" stored hash {entry.chain_hash}, recomputed {expected}{gap}")))
+            gap = last_sealed is not None and entry.id != last_sealed + 1
+            where = f"{entry.table_name} {entry.row_id}, {entry.action}, {entry.changed_at}"
+            breaks.append(ChainBreak(entry.id, Bilingual(
+                f"{where}: stored hash {entry.chain_hash}, recomputed {expected}"
+                + (f" (no row between {last_sealed} and {entry.id}: deleted?)" if gap else ""),
+                f"{where}: 保存されたハッシュ {entry.chain_hash}、再計算 {expected}"
+                + (f"（行 {last_sealed} と {entry.id} の間に行がありません。削除？）"
+                   if gap else ""))))
         before_previous, previous, recomputed = previous, entry.chain_hash, expected
         last_sealed = entry.id
-    breaks += [ChainBreak(row, f"{anchor.source} anchored this row, but the log has no such"
-                               " row (rewritten since)")
-               for row, kept in expected_at.items() for anchor in kept]
-    breaks += [ChainBreak(row, "migration 0008 restated this row, but the log has no such"
-                               " sealed row (deleted?)") for row in restated]
+    breaks += [ChainBreak(row, Bilingual(
+        f"{anchor.source} anchored this row, but the log has no such row (rewritten since)",
+        f"{anchor.source} がこの行を固定しましたが、ログにその行がありません（その後に書き換え"
+        "られました）")) for row, kept in expected_at.items() for anchor in kept]
+    breaks += [ChainBreak(row, Bilingual(
+        "migration 0008 restated this row, but the log has no such sealed row (deleted?)",
+        "マイグレーション 0008 がこの行を書き直しましたが、ログにその封印済みの行がありません"
+        "（削除？）")) for row in restated]
     breaks += [ChainBreak(row, problem)
                for row, problem in store.value_problems(session.connection())]
     known = acknowledged_lines(session)
@@ -421,16 +439,23 @@ class Restatement:
     content_hash: str
     matched: bool
 
-    def problem(self, entry: AuditEntry, content: str) -> str | None:
+    def problem(self, entry: AuditEntry, content: str) -> Bilingual | None:
         """What is wrong with the restated row now, or None."""
         where = f"{entry.table_name} {entry.row_id}, {entry.action}, {entry.changed_at}"
         if entry.chain_hash != self.sealed_hash:
-            return f"{where}: its seal is not the one migration 0008 kept (rewritten)"
+            return Bilingual(f"{where}: its seal is not the one migration 0008 kept (rewritten)",
+                             f"{where}: 封印がマイグレーション 0008 の保持したものではありません"
+                             "（書き換えられました）")
         if hashlib.sha256(content.encode("utf-8", "surrogateescape")).hexdigest() != (
                 self.content_hash):
-            return f"{where}: its content is not what migration 0008 restated (rewritten)"
+            return Bilingual(
+                f"{where}: its content is not what migration 0008 restated (rewritten)",
+                f"{where}: 内容がマイグレーション 0008 の書き直したものではありません（書き換え"
+                "られました）")
         if not self.matched:
-            return f"{where}: it was already broken when migration 0008 restated it"
+            return Bilingual(
+                f"{where}: it was already broken when migration 0008 restated it",
+                f"{where}: マイグレーション 0008 が書き直した時点で既に壊れていました")
         return None
 
 
@@ -459,7 +484,7 @@ def acknowledge(session: Session, actor: str, row_id: int, reason: str) -> list[
     Nothing in the log changes: the acknowledgement is a new record, audited and sealed
     after the break like any change. A later, different break at the row still fails.
     """
-    lines = [b.line() for b in verify(session).breaks if b.row_id == row_id]
+    lines: list[str] = [b.line() for b in verify(session).breaks if b.row_id == row_id]
     if not lines:
         raise DataError(f"audit log row {row_id} has no break to acknowledge",
                         ja=f"監査ログの行 {row_id} に確認すべき破損はありません", field="row")

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, inspect, text
 from sqlmodel import Session
 
+from crm.i18n import Bilingual
+
 #: What an audit row of `contact` holds in place of a personal value (NULL stays null).
 PERSONAL_MARKER = "#personal"
 #: What an erased contact's name becomes (its other personal fields become NULL).
@@ -96,7 +98,7 @@ def values_of(session: Session, audit_ids: Iterable[int]) -> dict[int, list[Pers
     return found
 
 
-def value_problems(connection: Connection) -> Iterator[tuple[int, str]]:
+def value_problems(connection: Connection) -> Iterator[tuple[int, Bilingual]]:
     """(audit row, problem) for each kept value that no longer matches its digest, each value
     of a sealed row that has no digest, and each value erased without a recorded erasure."""
     if not has_values(connection):
@@ -108,14 +110,19 @@ def value_problems(connection: Connection) -> Iterator[tuple[int, str]]:
         " ORDER BY p.audit_id, p.id"
     )).yield_per(2000)
     for audit_id, side, column, value, salt, sealed_digest, chain, table, row_id in rows:
-        where = f"personal value {side} {column}"
+        where, where_ja = f"personal value {side} {column}", f"個人情報の値 {side} {column}"
         if chain is None and sealed_digest is None:
             continue  # recorded, awaiting sealing
         if sealed_digest is None:
-            yield audit_id, (f"{where} has no digest, but its row is sealed (written by"
-                             " another tool)")
+            yield audit_id, Bilingual(
+                f"{where} has no digest, but its row is sealed (written by another tool)",
+                f"{where_ja} にダイジェストがありませんが、その行は封印済みです（別のツールが"
+                "書き込みました）")
         elif value is None:
             if table != "contact" or row_id not in erased:
-                yield audit_id, f"{where} was erased without a recorded erasure"
+                yield audit_id, Bilingual(f"{where} was erased without a recorded erasure",
+                                          f"{where_ja} が消去の記録なしに消去されています")
         elif salt is None or digest(salt, value) != sealed_digest:
-            yield audit_id, f"{where} no longer matches its sealed digest (rewritten)"
+            yield audit_id, Bilingual(
+                f"{where} no longer matches its sealed digest (rewritten)",
+                f"{where_ja} が封印されたダイジェストと一致しません（書き換えられました）")

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
-from sqlmodel import Session, col
+from sqlalchemy import Integer, bindparam, delete, select, text
 
 from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
-from crm.models import Kpi, KpiComment, Plan
+from crm.reader import Reader
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 #: The comment fields, in the order a progress sheet prints them.
 FIELDS = ("analysis", "issues", "next")
@@ -55,18 +58,18 @@ class CommentedKpi:
     last_fiscal_year: int
 
 
-def commented_kpi(session: Session, code: str, plan: str | None = None) -> CommentedKpi:
+def commented_kpi(session: Reader, code: str, plan: str | None = None) -> CommentedKpi:
     """The active KPI `code` (of `plan`, needed where two plans share the code); DataError in
     one line otherwise."""
-    query = (select(col(Kpi.id), col(Kpi.code), col(Plan.code), col(Plan.first_fiscal_year),
-                    col(Plan.last_fiscal_year))
-             .join(Plan, col(Plan.id) == col(Kpi.plan_id))
-             .where(col(Kpi.code) == code.strip(), col(Kpi.archived_at).is_(None),
-                    col(Plan.archived_at).is_(None)))
-    if plan is not None:
-        query = query.where(col(Plan.code) == plan.strip())
+    in_plan = "" if plan is None else " AND p.code = :plan"
+    query = text(
+        "SELECT k.id, k.code, p.code, p.first_fiscal_year, p.last_fiscal_year"
+        " FROM kpi k JOIN plan p ON p.id = k.plan_id"
+        " WHERE k.code = :code AND k.archived_at IS NULL AND p.archived_at IS NULL"
+        f"{in_plan} ORDER BY p.code")
+    params = {"code": code.strip()} | ({} if plan is None else {"plan": plan.strip()})
     found = [CommentedKpi(int(r[0]), r[1], r[2], int(r[3]), int(r[4]))
-             for r in session.execute(query.order_by(col(Plan.code)))]
+             for r in session.execute(query, params)]
     if len(found) == 1:
         return found[0]
     if found:
@@ -102,6 +105,10 @@ def set_comment(session: Session, ctx: Context, *, kpi: CommentedKpi, period: Fi
 
     Returns whether anything changed. DataError (one line, naming the field) on a mistake.
     """
+    from sqlmodel import col
+
+    from crm.models import KpiComment  # here: reading comments (`crm kpi`) needs no models
+
     text = text.strip()
     _check(kpi, period, field, text)
     key = (col(KpiComment.kpi_id) == kpi.id, col(KpiComment.fiscal_year) == period.fiscal_year,
@@ -128,17 +135,19 @@ def set_comment(session: Session, ctx: Context, *, kpi: CommentedKpi, period: Fi
     return True
 
 
-def comments_for(session: Session, period: FiscalPeriod,
+def comments_for(session: Reader, period: FiscalPeriod,
                  kpi_ids: Iterable[int] | None = None) -> dict[int, Comments]:
     """Each commented KPI's comments (by KPI id) for exactly `period`: a quarter's own, or the
     whole year's; KPIs without any are left out."""
-    query = select(col(KpiComment.kpi_id), col(KpiComment.field), col(KpiComment.text)).where(
-        col(KpiComment.fiscal_year) == period.fiscal_year,
-        col(KpiComment.quarter).is_(None) if period.quarter is None
-        else col(KpiComment.quarter) == period.quarter)
+    sql = ("SELECT kpi_id, field, text FROM kpi_comment WHERE fiscal_year = :year AND "
+           + ("quarter IS NULL" if period.quarter is None else "quarter = :quarter"))
+    params: dict[str, object] = {"year": period.fiscal_year, "quarter": period.quarter}
+    query = text(sql)
     if kpi_ids is not None:
-        query = query.where(col(KpiComment.kpi_id).in_(list(kpi_ids)))
+        query = text(sql + " AND kpi_id IN :ids").bindparams(
+            bindparam("ids", expanding=True, type_=Integer))
+        params["ids"] = list(kpi_ids)
     found: dict[int, Comments] = {}
-    for kpi_id, field, text in session.execute(query):
-        found.setdefault(int(kpi_id), no_comments())[field] = text
+    for kpi_id, field, comment in session.execute(query, params):
+        found.setdefault(int(kpi_id), no_comments())[field] = comment
     return found

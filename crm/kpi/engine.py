@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import BindParameter, Date, Integer, bindparam, select, text
-from sqlmodel import Session, col
+from sqlalchemy import BindParameter, Date, Integer, String, TextualSelect, bindparam, text
 
 from crm.calendar import FiscalPeriod, fiscal_year_of, fiscal_year_range, months_between
 from crm.errors import DataError, NotFoundError
 from crm.kpi.plan_file import TargetRevision
 from crm.kpi.rules import COMPUTED_RULES, DEFAULT_GRADING, CountRule
-from crm.models import Kpi, KpiCountFilter, KpiTargetRevision, Plan, PlanGrade
+from crm.reader import Reader
 from crm.vocabulary import KPI_STATUS_LABELS
 
 #: `plans` argument of the figures' functions: every plan, or these plan codes.
@@ -202,24 +201,26 @@ def _number(value: float | None) -> float | int | None:
 # --- queries --------------------------------------------------------------------------------
 
 
-def plans_in_force(session: Session, fiscal_year: int) -> list[str]:
+#: The active plans, oldest first (`plans_in_force` narrows it to a fiscal year).
+_ACTIVE_PLANS = ("SELECT code FROM plan WHERE archived_at IS NULL{where}"
+                 " ORDER BY first_fiscal_year, code")
+
+
+def plans_in_force(session: Reader, fiscal_year: int) -> list[str]:
     """The codes of the active plans whose years include `fiscal_year`, oldest first."""
-    query = (select(col(Plan.code)).where(col(Plan.archived_at).is_(None),
-                                     col(Plan.first_fiscal_year) <= fiscal_year,
-                                     col(Plan.last_fiscal_year) >= fiscal_year)
-             .order_by(col(Plan.first_fiscal_year), col(Plan.code)))
-    return list(session.scalars(query))
+    query = text(_ACTIVE_PLANS.format(
+        where=" AND first_fiscal_year <= :year AND last_fiscal_year >= :year"))
+    return list(session.scalars(query, {"year": fiscal_year}))
 
 
-def select_plans(session: Session, plan: str | None, fiscal_year: int) -> list[str] | None:
+def select_plans(session: Reader, plan: str | None, fiscal_year: int) -> list[str] | None:
     """The plans `crm kpi --plan` means: None (every plan) for 'all', the plans in force in
     `fiscal_year` when not given, else the one named (NotFoundError if unknown)."""
     if plan is None:
         return plans_in_force(session, fiscal_year)
     if plan.strip() == "all":
         return ALL_PLANS
-    codes = list(session.scalars(select(col(Plan.code)).where(col(Plan.archived_at).is_(None))
-                                 .order_by(col(Plan.first_fiscal_year), col(Plan.code))))
+    codes = list(session.scalars(text(_ACTIVE_PLANS.format(where=""))))
     if plan.strip() not in codes:
         raise NotFoundError(f"unknown plan {plan!r}; known: {', '.join(codes)}, all",
                             ja=f"計画 {plan!r} は存在しません。既知のコード:"
@@ -228,49 +229,64 @@ def select_plans(session: Session, plan: str | None, fiscal_year: int) -> list[s
     return [plan.strip()]
 
 
-def active_kpis(session: Session, plans: Sequence[str] | None = ALL_PLANS) -> list[KpiDefinition]:
+def active_kpis(session: Reader, plans: Sequence[str] | None = ALL_PLANS) -> list[KpiDefinition]:
     """The active KPI definitions of the active plans (or of `plans`) in reporting order:
     plans oldest first, then each plan's KPI order."""
-    query = (
-        select(Kpi, col(Plan.code)).join(Plan, col(Plan.id) == Kpi.plan_id)
-        .where(col(Kpi.archived_at).is_(None), col(Plan.archived_at).is_(None))
-        .order_by(col(Plan.first_fiscal_year), col(Plan.code), col(Kpi.sort_order), col(Kpi.id))
-    )
+    in_plans = "" if plans is None else " AND p.code IN :plans"
+    query = text(
+        "SELECT k.id, k.code, k.basic_policy, k.policy_ref, k.name_ja, k.name_en, k.unit,"
+        " k.kind, k.rule, k.baseline, k.baseline_as_of, k.baseline_label, k.target,"
+        " k.target_by, k.target_label, k.sort_order, p.code AS plan_code, k.formula,"
+        " k.direction, k.count_source, k.count_measure, k.plan_id"
+        " FROM kpi k JOIN plan p ON p.id = k.plan_id"
+        f" WHERE k.archived_at IS NULL AND p.archived_at IS NULL{in_plans}"
+        " ORDER BY p.first_fiscal_year, p.code, k.sort_order, k.id"
+    ).columns(baseline_as_of=Date, target_by=Date)
     if plans is not None:
-        query = query.where(col(Plan.code).in_(list(plans)))
-    rows = session.execute(query).all()
-    ids = [k.id for k, _ in rows]
-    plan_ids = sorted({k.plan_id for k, _ in rows})
+        # Typed: an empty list is expanded to an empty set of that type (PostgreSQL checks it).
+        query = query.bindparams(bindparam("plans", expanding=True, type_=String))
+    rows = session.execute(query, {} if plans is None else {"plans": list(plans)}).all()
+    ids = [int(k.id) for k in rows]
+    plan_ids = sorted({int(k.plan_id) for k in rows})
     grading: dict[int, list[tuple[str, float]]] = {}
-    for grade in session.scalars(select(PlanGrade).where(col(PlanGrade.plan_id).in_(plan_ids))
-                                 .order_by(col(PlanGrade.threshold).desc())):
-        grading.setdefault(grade.plan_id, []).append((grade.grade, grade.threshold))
+    for plan_id, grade, threshold in session.execute(_by_ids(
+            "SELECT plan_id, grade, threshold FROM plan_grade WHERE plan_id IN :ids"
+            " ORDER BY threshold DESC"), {"ids": plan_ids}):
+        grading.setdefault(int(plan_id), []).append((grade, float(threshold)))
     revisions: dict[int, list[TargetRevision]] = {}
-    for r in session.scalars(select(KpiTargetRevision).where(
-            col(KpiTargetRevision.kpi_id).in_(ids), col(KpiTargetRevision.archived_at).is_(None))
-            .order_by(col(KpiTargetRevision.revised_on))):
-        revisions.setdefault(r.kpi_id, []).append(TargetRevision(
-            revised_on=r.revised_on, target=r.target, target_by=r.target_by, reason=r.reason))
+    for r in session.execute(_by_ids(
+            "SELECT kpi_id, revised_on, target, target_by, reason FROM kpi_target_revision"
+            " WHERE kpi_id IN :ids AND archived_at IS NULL ORDER BY revised_on",
+            revised_on=Date, target_by=Date), {"ids": ids}):
+        revisions.setdefault(int(r.kpi_id), []).append(TargetRevision(
+            revised_on=r.revised_on, target=float(r.target), target_by=r.target_by,
+            reason=r.reason))
     filters: dict[int, list[tuple[str, str]]] = {}
-    for f in session.scalars(select(KpiCountFilter).where(col(KpiCountFilter.kpi_id).in_(ids))
-                             .order_by(col(KpiCountFilter.filter), col(KpiCountFilter.value))):
-        filters.setdefault(f.kpi_id, []).append((f.filter, f.value))
-    definitions = []
-    for k, plan_code in rows:
-        assert k.id is not None
-        definitions.append(KpiDefinition(
-            id=k.id, code=k.code, basic_policy=k.basic_policy, policy_ref=k.policy_ref,
-            name_ja=k.name_ja, name_en=k.name_en, unit=k.unit, kind=k.kind, rule=k.rule,
-            baseline=k.baseline, baseline_as_of=k.baseline_as_of,
-            baseline_label=k.baseline_label, target=k.target, target_by=k.target_by,
-            target_label=k.target_label, sort_order=k.sort_order, plan_code=plan_code,
-            formula=k.formula, direction=k.direction,
+    for kpi_id, name, value in session.execute(_by_ids(
+            'SELECT kpi_id, "filter", "value" FROM kpi_count_filter WHERE kpi_id IN :ids'
+            ' ORDER BY "filter", "value"'), {"ids": ids}):
+        filters.setdefault(int(kpi_id), []).append((name, value))
+    return [
+        KpiDefinition(
+            id=int(k.id), code=k.code, basic_policy=int(k.basic_policy),
+            policy_ref=k.policy_ref, name_ja=k.name_ja, name_en=k.name_en, unit=k.unit,
+            kind=k.kind, rule=k.rule, baseline=float(k.baseline),
+            baseline_as_of=k.baseline_as_of, baseline_label=k.baseline_label,
+            target=float(k.target), target_by=k.target_by, target_label=k.target_label,
+            sort_order=int(k.sort_order), plan_code=k.plan_code, formula=k.formula,
+            direction=k.direction,
             count=None if k.count_source is None else CountRule.from_rows(
-                k.count_source, k.count_measure or "records", filters.get(k.id, [])),
-            revisions=tuple(revisions.get(k.id, [])),
-            grading=tuple(grading.get(k.plan_id, [])) or DEFAULT_GRADING,
-        ))
-    return definitions
+                k.count_source, k.count_measure or "records", filters.get(int(k.id), [])),
+            revisions=tuple(revisions.get(int(k.id), [])),
+            grading=tuple(grading.get(int(k.plan_id), [])) or DEFAULT_GRADING,
+        )
+        for k in rows
+    ]
+
+
+def _by_ids(sql: str, **dates: type[Date]) -> TextualSelect:
+    """`sql` with its `:ids` list expanded (an empty list matches nothing), `dates` typed."""
+    return text(sql).bindparams(bindparam("ids", expanding=True, type_=Integer)).columns(**dates)
 
 
 @dataclass(frozen=True)
@@ -282,7 +298,7 @@ class Counts:
     at: list[int]
 
 
-def computed_counts(session: Session, dates: Sequence[date]) -> dict[int, Counts]:
+def computed_counts(session: Reader, dates: Sequence[date]) -> dict[int, Counts]:
     """For each computed KPI (by id): the weight of its records dated on or before the
     baseline date, and for each of `dates` of the records after the baseline dated on or
     before it (the `kpi_evidence` rows).
@@ -308,7 +324,7 @@ def computed_counts(session: Session, dates: Sequence[date]) -> dict[int, Counts
     }
 
 
-def latest_levels(session: Session, as_of: date) -> dict[int, tuple[float, date]]:
+def latest_levels(session: Reader, as_of: date) -> dict[int, tuple[float, date]]:
     """For each level or milestone KPI (by id), its latest measurement on or before `as_of`."""
     query = text(
         "SELECT kpi_id, value, measured_on FROM ("
@@ -326,7 +342,7 @@ def latest_levels(session: Session, as_of: date) -> dict[int, tuple[float, date]
     }
 
 
-def annual_sums(session: Session, start: date, end: date) -> dict[int, float]:
+def annual_sums(session: Reader, start: date, end: date) -> dict[int, float]:
     """For each annual KPI (by id) with a measurement dated in [start, end], the sum of those."""
     query = text(
         "SELECT m.kpi_id, SUM(m.value) FROM kpi_measurement m JOIN kpi k ON k.id = m.kpi_id"
@@ -337,7 +353,7 @@ def annual_sums(session: Session, start: date, end: date) -> dict[int, float]:
             for kpi_id, total in session.execute(query, {"start": start, "end": end})}
 
 
-def computed_kpi(session: Session, code: str, plan: str | None = None) -> KpiDefinition:
+def computed_kpi(session: Reader, code: str, plan: str | None = None) -> KpiDefinition:
     """The active computed KPI with this code (in `plan`, needed where two plans share the
     code); DataError naming the computed codes otherwise."""
     kpis = [k for k in active_kpis(session, None if plan is None else [plan])
@@ -450,7 +466,7 @@ def _level(kpi: KpiDefinition, levels: dict[int, tuple[float, date]], as_of: dat
     return kpi.baseline, None
 
 
-def compute_at(session: Session, as_of: date,
+def compute_at(session: Reader, as_of: date,
                plans: Sequence[str] | None = ALL_PLANS) -> list[KpiFigure]:
     """Every active KPI's value and progress at `as_of` (of `plans` only, if given)."""
     kpis = active_kpis(session, plans)
@@ -473,14 +489,14 @@ def compute_at(session: Session, as_of: date,
     return figures
 
 
-def compute_for_period(session: Session, period: FiscalPeriod,
+def compute_for_period(session: Reader, period: FiscalPeriod,
                        plans: Sequence[str] | None = ALL_PLANS) -> list[KpiFigure]:
     """Every active KPI for a fiscal quarter or year: count within it, value at its end."""
     return compute_for_periods(session, [period], plans)[period]
 
 
 def compute_for_periods(
-    session: Session, periods: Sequence[FiscalPeriod], plans: Sequence[str] | None = ALL_PLANS
+    session: Reader, periods: Sequence[FiscalPeriod], plans: Sequence[str] | None = ALL_PLANS
 ) -> dict[FiscalPeriod, list[KpiFigure]]:
     """`compute_for_period` for several periods (a dashboard's trend), computed KPIs counted
     in one scan for all of them."""
@@ -526,7 +542,7 @@ class SeriesPoint:
     cumulative: float | None
 
 
-def computed_series(session: Session, periods: Sequence[FiscalPeriod],
+def computed_series(session: Reader, periods: Sequence[FiscalPeriod],
                     plans: Sequence[str] | None = ALL_PLANS) -> dict[int, list[SeriesPoint]]:
     """For each computed KPI (by id), its count and cumulative value over consecutive periods.
 
@@ -552,7 +568,7 @@ def computed_series(session: Session, periods: Sequence[FiscalPeriod],
 
 
 def evidence(
-    session: Session,
+    session: Reader,
     code: str,
     *,
     plan: str | None = None,
@@ -609,7 +625,7 @@ def evidence(
     ]
 
 
-def _organization_names(session: Session, rows: Sequence[Any]) -> dict[tuple[str, int], str]:
+def _organization_names(session: Reader, rows: Sequence[Any]) -> dict[tuple[str, int], str]:
     """The organizations of each evidence record: the company met, or the partners."""
     names: dict[tuple[str, int], list[str]] = {}
     company_ids = {int(r.organization_id) for r in rows if r.organization_id is not None}

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from crm import tags
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
+from crm.i18n import LABELS, label
 from crm.models import (
     Agreement,
     Contact,
@@ -72,8 +73,9 @@ def get(session: Session, model: type[T], record_id: int) -> T:
     record = session.get(model, record_id)
     if record is None:
         table = model.__tablename__
+        what = label(table, "ja") if table in LABELS else table
         raise NotFoundError(
-            f"no {table} with id {record_id}", ja=f"{table} id {record_id} は存在しません"
+            f"no {table} with id {record_id}", ja=f"{what}（{table}）id {record_id} は存在しません"
         )
     return record
 
