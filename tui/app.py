@@ -166,6 +166,11 @@ class CRMApp(App[None]):
         if self.read_only:
             self.title += f" [{self.t('read_only')}]"
 
+    def on_ready(self) -> None:
+        """The first frame is drawn: the dashboard mounts the rest of itself."""
+        if isinstance(self.screen, DashboardScreen):
+            self.screen.painted.set()
+
     def t(self, key: str, **values: object) -> str:
         """The label `key` in the app's language."""
         return text(key, self.lang, **values)
