@@ -176,7 +176,14 @@ async def switch_timings(database: Database, rounds: int) -> dict[str, list[floa
         async def pause() -> None:
             await pilot.pause(0.001)
 
-        await app.workers.wait_for_complete()
+        # Start from an idle app: the dashboard complete and whatever it starts after that
+        # (the other screens built in the background) done.
+        await wait_until(lambda: shows_rows(app.screen), pause)
+        while True:
+            await pilot.pause()
+            if all(worker.is_finished for worker in app.workers):
+                break
+            await app.workers.wait_for_complete()
         order = list(enumerate(SECTIONS, start=1))
         for _ in range(rounds):
             order = order[1:] + order[:1]

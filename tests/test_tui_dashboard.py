@@ -1,5 +1,6 @@
-"""The dashboard's first paint (the app's frame only, the rest mounted after it) and its
-trend column (issue 14 item 9 and a leftover)."""
+"""The dashboard's first paint (the app's frame only, the rest mounted after it), the other
+main screens built in the background once it is complete, and its trend column (issue 14
+item 9 and a leftover)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,18 @@ from crm.context import Context
 from db.session import Database
 from tests.tui_factory import running, seed
 from tui.app import CRMApp
+from tui.kit.navigation import SECTIONS
+from tui.kit.record_list import RecordListScreen
 from tui.kit.screen import NavTabs
 from tui.screens.dashboard import DashboardScreen, sparkline
 from tui.strings import text
+from tui.widgets.paged_table import PagedTable
 
 
 class FirstFrame(CRMApp):
     """CRMApp noting what its screen holds when the first frame has been drawn."""
 
-    CSS_PATH = Path(tui.app.__file__).with_name("app.tcss")
+    CSS_PATH = str(Path(tui.app.__file__).with_name("app.tcss"))
     first_frame: dict[str, object]
 
     def on_ready(self) -> None:
@@ -58,6 +62,22 @@ async def test_the_first_frame_is_the_apps_frame_and_the_figures_follow(
         assert table.has_focus and table.row_count == len(screen.figures) == 19
         assert screen.trend is not None and screen.trend.period == screen.period
         assert str(screen.query_one("#as-of", Static).render()) != text("loading", lang)
+
+
+async def test_once_the_dashboard_is_complete_every_main_screen_is_ready_before_its_key(
+    database: Database, ctx: Context
+) -> None:
+    seed(database, ctx)
+    app = CRMApp(database, ctx)
+    async with running(app):
+        expected = {"organizations": 3, "meetings": 3, "agreements": 1, "follow_ups": 2}
+        for mode in SECTIONS[1:]:
+            # No pause after the key's action: the screen shows its rows at once.
+            app.action_go(mode)
+            screen = app.screen
+            assert isinstance(screen, RecordListScreen) and screen.is_mounted
+            assert screen.query_one(PagedTable).row_count == expected.get(mode, 0), mode
+            assert screen.total == expected.get(mode, 0)
 
 
 def test_a_level_sparkline_reads_full_above_zero_and_empty_at_zero() -> None:

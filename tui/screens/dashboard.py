@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import DataTable, Header, ProgressBar, Select, Static
 
 from crm.calendar import FiscalPeriod, fiscal_year_of
@@ -149,6 +150,9 @@ class DashboardScreen(CRMScreen):
 
     class PlansLoaded(Loaded[list[PlanSummary]]):
         """The plans the plan selector offers."""
+
+    class FiguresShown(Message):
+        """The dashboard shows its figures and their trend (posted up to the app)."""
 
     class ReportDone(Loaded[str]):
         """A report was written (and issued, if asked): the notice saying where."""
@@ -355,6 +359,7 @@ class DashboardScreen(CRMScreen):
             self.figures, self.trend = figures, trend
             self._show_period()
             self._show()
+            self.post_message(self.FiguresShown())
 
     def _status_text(self, figure: KpiFigure) -> Text:
         theme = self.app.current_theme
