@@ -187,6 +187,12 @@ class CRMApp(App[None]):
                 # Textual's own first step of switch_mode (without showing the screen): a
                 # list screen reads its rows on the ScreenResume it posts.
                 await self._init_mode(mode)
+        # Restyle once with every screen's widgets known, and mark each screen styled: one
+        # marked behind the app would restyle the whole app when first shown (~1 s loaded).
+        self.refresh_css(animate=False)
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                screen._css_update_count = self._css_update_count
 
     def on_ready(self) -> None:
         """The first frame is drawn: the dashboard mounts the rest of itself."""
