@@ -91,7 +91,7 @@ def test_a_company_met_before_and_met_again_was_already_met(
         ("意見交換 harima", "前田電気㈱", "already_met", date(2022, 5, 10)),
         ("意見交換 takasaki", "前田電気㈱", "already_met", date(2022, 5, 10)),
     ]
-    assert rows[0].reason_text("ja") == "2022-05-10 に意見交換済み"
+    assert rows[0].reason_text("ja") == "R4.5.10 に意見交換済み"
     assert rows[0].reason_text("en") == "already met on 2022-05-10"
 
 

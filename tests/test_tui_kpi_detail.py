@@ -59,7 +59,7 @@ async def open_kpi(pilot: Pilot[None], app: CRMApp, code: str) -> KpiDetailScree
 
 
 @pytest.mark.parametrize(("lang", "day", "words"), [
-    ("ja", "R5.3.15", "2023-01-10 に意見交換済み"),
+    ("ja", "R5.3.15", "R5.1.10 に意見交換済み"),
     ("en", "2023-03-15", "already met on 2023-01-10"),
 ])
 async def test_enter_on_a_kpi_shows_its_figures_evidence_and_why_not_counted(

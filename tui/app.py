@@ -13,7 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, assert_never
 
-from textual import events
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
@@ -158,6 +158,8 @@ class CRMApp(App[None]):
         self.personal = personal
         #: The latest notices shown, oldest first: they stay when their toasts expire.
         self.notices: deque[Notice] = deque(maxlen=NOTICES_KEPT)
+        #: Whether the main screens not shown yet are being (or were) built (_prebuild).
+        self._prebuilding = False
         super().__init__()
         translate_bindings(self, lang)
         # Keys rebound by the office's key map file (tui.keymap), by binding id.
@@ -165,6 +167,37 @@ class CRMApp(App[None]):
         self.title = self.t("app_title")
         if self.read_only:
             self.title += f" [{self.t('read_only')}]"
+
+    def on_dashboard_screen_figures_shown(self) -> None:
+        """The dashboard is complete: build the other main screens in the background."""
+        if not self._prebuilding:
+            self._prebuilding = True
+            self._prebuild()
+
+    @work(group="prebuild")
+    async def _prebuild(self) -> None:
+        """Build each main screen not shown yet as a switch to it would (compose, mount, lay
+        out and read its first rows), one after the other on the event loop, so that keys
+        are handled in between and the first switch to a screen costs what a later one does.
+        """
+        for mode in SECTIONS:
+            if not self.is_running:  # closing: its screens are being taken down
+                return
+            if mode not in self._screen_stacks:
+                # Textual's own first step of switch_mode (without showing the screen): a
+                # list screen reads its rows on the ScreenResume it posts.
+                await self._init_mode(mode)
+        # Restyle once with every screen's widgets known, and mark each screen styled: one
+        # marked behind the app would restyle the whole app when first shown (~1 s loaded).
+        self.refresh_css(animate=False)
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                screen._css_update_count = self._css_update_count
+
+    def on_ready(self) -> None:
+        """The first frame is drawn: the dashboard mounts the rest of itself."""
+        if isinstance(self.screen, DashboardScreen):
+            self.screen.painted.set()
 
     def t(self, key: str, **values: object) -> str:
         """The label `key` in the app's language."""
@@ -211,7 +244,11 @@ class CRMApp(App[None]):
         """Widgets Textual builds inside others (a Select's menu) get their keys' labels in
         the app's language when they are focused."""
         if translate_bindings(event.widget, self.lang):
-            self.screen.refresh_bindings()
+            # Its own screen (one built in the background is not the current one), if it is
+            # still on one (not while the app closes).
+            for node in event.widget.ancestors_with_self:
+                if isinstance(node, Screen):
+                    node.refresh_bindings()
 
     def action_help(self) -> None:
         """Show the keys of the current screen and what they do."""

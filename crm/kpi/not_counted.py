@@ -18,6 +18,7 @@ from sqlalchemy import Date, Integer, bindparam, text
 from sqlmodel import Session
 
 from crm.calendar import FiscalPeriod
+from crm.formatting import format_day
 from crm.kpi.engine import KpiDefinition
 from crm.kpi.rules import _filter, _tagged
 
@@ -50,9 +51,10 @@ class NotCounted:
     since: date | None
 
     def reason_text(self, lang: str) -> str:
-        """The reason in plain words, in `lang`."""
+        """The reason in plain words, in `lang` (an earlier meeting's date in wareki in
+        Japanese, as the dates beside it)."""
         ja, en = REASONS[self.reason]
-        since = self.since.isoformat() if self.since else ""
+        since = format_day(self.since, lang) if self.since else ""
         return (ja if lang == "ja" else en).format(since=since)
 
 

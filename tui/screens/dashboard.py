@@ -1,7 +1,12 @@
-"""The home screen: every KPI at a glance for a fiscal quarter or year, with its trend."""
+"""The home screen: every KPI at a glance for a fiscal quarter or year, with its trend.
+
+The first paint shows the app's frame only (header, tabs, footer with the keys, a "loading"
+line); the selectors and the table are mounted right after it, then the figures are read.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import DataTable, Header, ProgressBar, Select, Static
 
 from crm.calendar import FiscalPeriod, fiscal_year_of
@@ -116,15 +122,18 @@ def column_layout(width: int, lang: str) -> list[tuple[str, int]]:
 
 
 def sparkline(values: list[float | None]) -> str:
-    """One block character per value, scaled between the smallest and largest known."""
+    """One block character per value, scaled between the smallest and largest known; a level
+    line is drawn full when above zero (it would read as empty at the bottom)."""
     known = [v for v in values if v is not None]
     if not known:
         return "—"
     low, high = min(known), max(known)
     span = high - low
+    if span == 0:
+        level = SPARKS[-1] if high > 0 else SPARKS[0]
+        return "".join(" " if v is None else level for v in values)
     return "".join(
-        " " if v is None else SPARKS[0 if span == 0 else round((v - low) / span * 7)]
-        for v in values
+        " " if v is None else SPARKS[round((v - low) / span * 7)] for v in values
     )
 
 
@@ -141,6 +150,9 @@ class DashboardScreen(CRMScreen):
 
     class PlansLoaded(Loaded[list[PlanSummary]]):
         """The plans the plan selector offers."""
+
+    class FiguresShown(Message):
+        """The dashboard shows its figures and their trend (posted up to the app)."""
 
     class ReportDone(Loaded[str]):
         """A report was written (and issued, if asked): the notice saying where."""
@@ -165,33 +177,40 @@ class DashboardScreen(CRMScreen):
         self.figures: list[KpiFigure] = []
         self.trend: Trend | None = None
         self._layout: list[tuple[str, int]] = []
+        #: Set by the app once its first frame is drawn (textual.events.Ready).
+        self.painted = asyncio.Event()
+        #: True once the selectors and the table are mounted (after the first paint).
+        self.built = False
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield from nav_tabs(self, "dashboard")
+        # A line of its own: beside the selectors the trend range was cut at 120 columns.
+        yield Static(self.t("loading"), id="as-of")
+        yield PriorityFooter()
+
+    def _period_bar(self) -> Horizontal:
         newest = fiscal_year_of(self.crm.ctx.today())
-        with Horizontal(id="period-bar"):
-            yield Static(self.t("period"), classes="bar-label")
-            yield Select(
+        return Horizontal(
+            Static(self.t("period"), classes="bar-label"),
+            Select(
                 [(FiscalPeriod(fy).label(self.crm.lang), fy)
                  for fy in range(newest, newest - 10, -1)],
                 value=self.period.fiscal_year, allow_blank=False, id="year", compact=True,
-            )
-            yield Select(
+            ),
+            Select(
                 [(self.t("whole_year"), WHOLE_YEAR)]
                 + [(FiscalPeriod(2020, q).label(self.crm.lang).split()[-1], str(q))
                    for q in (1, 2, 3, 4)],
                 value=str(self.period.quarter), allow_blank=False, id="quarter", compact=True,
-            )
-            yield Static(self.t("plan"), classes="bar-label")
-            # The plans themselves are read after the first paint (on_mount).
-            yield Select(self._plan_options([]), value=IN_FORCE, allow_blank=False, id="plan",
-                         compact=True)
-            yield ProgressBar(total=None, show_eta=False, id="pdf-progress")
-        # A line of its own: beside the selectors the trend range was cut at 120 columns.
-        yield Static("", id="as-of")
-        yield PlainTable(id="kpis", cursor_type="row", zebra_stripes=True)
-        yield PriorityFooter()
+            ),
+            Static(self.t("plan"), classes="bar-label"),
+            # The plans themselves are read once the bar is mounted.
+            Select(self._plan_options([]), value=IN_FORCE, allow_blank=False, id="plan",
+                   compact=True),
+            ProgressBar(total=None, show_eta=False, id="pdf-progress"),
+            id="period-bar",
+        )
 
     def _plan_options(self, plans: list[PlanSummary]) -> list[tuple[str | Content, str]]:
         named: list[tuple[str | Content, str]] = [
@@ -200,8 +219,21 @@ class DashboardScreen(CRMScreen):
         return [(self.t("plans_in_force"), IN_FORCE), *named, (self.t("every_plan"), EVERY_PLAN)]
 
     def on_mount(self) -> None:
-        self.query_one("#kpis", DataTable).focus()
+        # A worker, so that whoever waits for the app to settle waits for the body too.
+        self.run_worker(self._build(), group="build")
+
+    async def _build(self) -> None:
+        """After the first paint: mount the selectors and the table, then read the plans and
+        the figures."""
+        await self.painted.wait()
+        await self.mount(self._period_bar(), before="#as-of")
+        table = PlainTable(id="kpis", cursor_type="row", zebra_stripes=True)
+        await self.mount(table, after="#as-of")
+        self.built = True
+        table.focus()
+        self.on_resize()
         self.read(list_plans, self.PlansLoaded)
+        self.action_refresh()
 
     def on_dashboard_screen_plans_loaded(self, message: DashboardScreen.PlansLoaded) -> None:
         select = self.query_one("#plan", Select)
@@ -213,7 +245,7 @@ class DashboardScreen(CRMScreen):
 
     def on_resize(self) -> None:
         layout = column_layout(self.size.width, self.crm.lang)
-        if layout == self._layout:
+        if not self.built or layout == self._layout:
             return
         self._layout = layout
         table = self.query_one("#kpis", DataTable)
@@ -224,11 +256,13 @@ class DashboardScreen(CRMScreen):
 
     def on_screen_resume(self) -> None:
         # After the paint: the engine's worker would otherwise hold the interpreter while
-        # the screen is first drawn.
+        # the screen is drawn. The first time, _build reads the figures.
         self.call_after_refresh(self.action_refresh)
 
     def action_refresh(self) -> None:
         """Read the figures for the chosen period again; their trend follows once shown."""
+        if not self.built:
+            return
         period, plan = self.period, self.plan
         self.query_one("#as-of", Static).update(self.t("loading"))
         self.read(lambda session: (plan, chosen_figures(session, period, plan)),
@@ -236,6 +270,8 @@ class DashboardScreen(CRMScreen):
 
     def action_shift_period(self, step: int) -> None:
         """Move to the previous or next quarter (or year)."""
+        if not self.built:
+            return
         period = self.period.next() if step > 0 else self.period.previous()
         self._set_period(period)
 
@@ -273,12 +309,14 @@ class DashboardScreen(CRMScreen):
 
     def action_pdf(self) -> None:
         """Build the KPI report of the chosen period as a PDF, in a worker."""
+        if not self.built:
+            return
         self.query_one("#pdf-progress").display = True
         self._build_pdf(self.period, issue=False)
 
     def action_issue(self) -> None:
         """Build and issue the chosen period's report (as `crm report --issue`), once confirmed."""
-        if not self.crm.writable():
+        if not self.built or not self.crm.writable():
             return
         period = self.period
 
@@ -321,6 +359,7 @@ class DashboardScreen(CRMScreen):
             self.figures, self.trend = figures, trend
             self._show_period()
             self._show()
+            self.post_message(self.FiguresShown())
 
     def _status_text(self, figure: KpiFigure) -> Text:
         theme = self.app.current_theme
