@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import accumulate
 from typing import Any, Protocol
 
-from sqlalchemy import BindParameter, Date, bindparam, text
+from sqlalchemy import Date, bindparam, text
 from sqlalchemy.orm import Session
 
 from crm.kpi.rules import FIRST_MEETING_TAG, CountingBranch, CountRule, branch
@@ -50,9 +51,12 @@ def _records(b: CountingBranch, values: dict[str, str]) -> tuple[str, str]:
         # Each organization's first active meeting passing the tag filter; the organization's
         # own filters after the grouping, as the view applies them.
         tagged = (f" AND {FIRST_MEETING_TAG.sql(values['tag'])}" if "tag" in values else "")
+        # CROSS JOIN: SQLite reads the meetings in order and looks up their links, rather
+        # than visiting the meetings in organization order (the view does the same).
         inner = ("SELECT mo.organization_id, MIN(m1.held_on) AS held_on"
-                 " FROM meeting m1 JOIN meeting_organization mo ON mo.meeting_id = m1.id"
-                 f" WHERE m1.archived_at IS NULL{tagged} GROUP BY mo.organization_id")
+                 " FROM meeting m1 CROSS JOIN meeting_organization mo"
+                 " WHERE mo.meeting_id = m1.id AND m1.archived_at IS NULL"
+                 f"{tagged} GROUP BY mo.organization_id")
         sql = f"FROM ({inner}) fm JOIN {b.records} ON o.id = fm.organization_id"
         column = "fm.held_on"
         own = [(name, match) for name, match in b.filters if name != "tag"]
@@ -66,8 +70,8 @@ def _records(b: CountingBranch, values: dict[str, str]) -> tuple[str, str]:
 
 
 def _select(kpi: CountedKpi, position: int, dates: int) -> tuple[str, dict[str, Any]]:
-    """The SELECT of one KPI's row (id, reconciliation, one sum per date) and its filter
-    values by parameter name."""
+    """The SELECT of one KPI's rows (id, bucket, sum of weights) and its filter values by
+    parameter name."""
     assert kpi.count is not None
     b = branch(kpi.count.source, kpi.count.measure)
     params: dict[str, Any] = {}
@@ -77,12 +81,11 @@ def _select(kpi: CountedKpi, position: int, dates: int) -> tuple[str, dict[str, 
         params[key] = value
         values.setdefault(name, []).append(f":{key}")
     sql, column = _records(b, {name: ", ".join(keys) for name, keys in values.items()})
-    baseline = f":b{position}"
-    sums = [f"SUM(CASE WHEN {column} <= {baseline} THEN {b.weight} ELSE 0 END)"] + [
-        f"SUM(CASE WHEN {column} > {baseline} AND {column} <= :d{i} THEN {b.weight} ELSE 0 END)"
-        for i in range(dates)
-    ]
-    return f"SELECT {int(kpi.id)}, {', '.join(sums)} {sql}", params
+    # Each record's bucket: -1 on or before the baseline, else the first date on or after it
+    # (the dates sorted); a searched CASE stops at the first match.
+    buckets = "".join(f" WHEN {column} <= :d{i} THEN {i}" for i in range(dates))
+    bucket = f"CASE WHEN {column} <= :b{position} THEN -1{buckets} END"
+    return f"SELECT {int(kpi.id)}, {bucket}, SUM({b.weight}) {sql} GROUP BY 2", params
 
 
 def count_from_tables(session: Session, kpis: Sequence[CountedKpi],
@@ -93,19 +96,25 @@ def count_from_tables(session: Session, kpis: Sequence[CountedKpi],
     counted = [k for k in kpis if k.count is not None]
     if not counted:
         return {}
+    ordered = sorted(set(dates))
     selects: list[str] = []
-    params: dict[str, Any] = {}
-    binds: list[BindParameter[Any]] = []
+    params: dict[str, Any] = {f"d{i}": d for i, d in enumerate(ordered)}
+    binds = [bindparam(f"d{i}", type_=Date) for i in range(len(ordered))]
     for position, kpi in enumerate(counted):
-        select, values = _select(kpi, position, len(dates))
+        select, values = _select(kpi, position, len(ordered))
         selects.append(select)
-        params |= values
-        params[f"b{position}"] = kpi.baseline_as_of
+        params |= values | {f"b{position}": kpi.baseline_as_of}
         binds.append(bindparam(f"b{position}", type_=Date))
-    params |= {f"d{i}": d for i, d in enumerate(dates)}
-    binds += [bindparam(f"d{i}", type_=Date) for i in range(len(dates))]
     query = text(" UNION ALL ".join(selects)).bindparams(*binds)
-    return {
-        int(row[0]): Counts(reconciliation=int(row[1] or 0), at=[int(c or 0) for c in row[2:]])
-        for row in session.execute(query, params)
-    }
+    reconciliation = dict.fromkeys((k.id for k in counted), 0)
+    within = {k.id: [0] * len(ordered) for k in counted}
+    for kpi_id, bucket, weight in session.execute(query, params):
+        if bucket == -1:
+            reconciliation[int(kpi_id)] = int(weight or 0)
+        elif bucket is not None:
+            within[int(kpi_id)][int(bucket)] = int(weight or 0)
+    at = {kpi_id: list(accumulate(sums)) for kpi_id, sums in within.items()}
+    index = {d: i for i, d in enumerate(ordered)}
+    return {kpi_id: Counts(reconciliation=reconciliation[kpi_id],
+                           at=[at[kpi_id][index[d]] for d in dates])
+            for kpi_id in reconciliation}
