@@ -1,4 +1,5 @@
-"""Counting computed KPIs straight from the base tables, one plain SELECT per KPI.
+"""Counting computed KPIs straight from the base tables: one plain SELECT per KPI, run
+together as one UNION ALL statement.
 
 Each KPI's statement is generated from its counting branch in crm.kpi.rules (the records,
 their `present` condition, the weight, each filter's match) with the KPI's own filter values
@@ -14,12 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import Date, bindparam, text
-from sqlalchemy.orm import Session
 
 from crm.kpi.rules import FIRST_MEETING_TAG, CountingBranch, CountRule, branch
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
 
 
 class CountedKpi(Protocol):
@@ -88,7 +92,7 @@ def _select(kpi: CountedKpi, position: int, dates: int) -> tuple[str, dict[str, 
     return f"SELECT {int(kpi.id)}, {bucket}, SUM({b.weight}) {sql} GROUP BY 2", params
 
 
-def count_from_tables(session: Session, kpis: Sequence[CountedKpi],
+def count_from_tables(session: Connection | Session, kpis: Sequence[CountedKpi],
                       dates: Sequence[date]) -> dict[int, Counts]:
     """For each of `kpis` with a counting rule (by id): the weight of its records dated on
     or before its baseline date, and for each of `dates` of those after the baseline dated on
