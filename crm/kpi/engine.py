@@ -1,8 +1,9 @@
 """The KPI engine: every KPI of every plan, counted in SQL (../shared/spec/kpis.md,
 docs/plans.md).
 
-Computed KPIs are counted from the `kpi_counted_record` view (the sum of each record's
-weight), split at each KPI's baseline date exactly as the `kpi_evidence` view is; measured
+Computed KPIs are counted from the base tables by their rules (crm.kpi.counting: the sum
+of each record's weight), split at each KPI's baseline date exactly as the `kpi_evidence`
+view is, and held equal to counting the `kpi_counted_record` view by a test; measured
 KPIs from `kpi_measurement`. Python only combines the handful of per-KPI totals the queries
 return with the progress arithmetic: the target in force at the date (revisions), the
 expected line through interim targets, the plan's formula, direction and grading, and after
@@ -20,6 +21,7 @@ from sqlalchemy import BindParameter, Date, Integer, String, TextualSelect, bind
 
 from crm.calendar import FiscalPeriod, fiscal_year_of, fiscal_year_range, months_between
 from crm.errors import DataError, NotFoundError
+from crm.kpi.counting import Counts, count_from_tables
 from crm.kpi.plan_file import TargetRevision
 from crm.kpi.rules import COMPUTED_RULES, DEFAULT_GRADING, CountRule
 from crm.reader import Reader
@@ -289,39 +291,17 @@ def _by_ids(sql: str, **dates: type[Date]) -> TextualSelect:
     return text(sql).bindparams(bindparam("ids", expanding=True, type_=Integer)).columns(**dates)
 
 
-@dataclass(frozen=True)
-class Counts:
-    """A computed KPI's records (sum of weights): before its baseline (reconciliation) and up
-    to each date."""
-
-    reconciliation: int
-    at: list[int]
-
-
-def computed_counts(session: Reader, dates: Sequence[date]) -> dict[int, Counts]:
-    """For each computed KPI (by id): the weight of its records dated on or before the
-    baseline date, and for each of `dates` of the records after the baseline dated on or
+def computed_counts(session: Reader, kpis: Sequence[KpiDefinition],
+                    dates: Sequence[date]) -> dict[int, Counts]:
+    """For each computed KPI of `kpis` (by id): the weight of its records dated on or before
+    the baseline date, and for each of `dates` of the records after the baseline dated on or
     before it (the `kpi_evidence` rows).
 
-    One scan of `kpi_counted_record` for every KPI and every date: a conditional sum each.
-    The reconciliation (records the baseline covers) is shown beside each baseline figure.
+    Counted from the base tables, one SELECT per KPI generated from its rule
+    (crm.kpi.counting); the reconciliation (records the baseline covers) is shown beside
+    each baseline figure.
     """
-    sums = "".join(
-        f", CAST(SUM(CASE WHEN c.counted_on > k.baseline_as_of AND c.counted_on <= :d{i}"
-        f" THEN c.weight ELSE 0 END) AS INTEGER)"
-        for i in range(len(dates))
-    )
-    query = text(
-        "SELECT c.kpi_id,"
-        " CAST(SUM(CASE WHEN c.counted_on <= k.baseline_as_of THEN c.weight ELSE 0 END)"
-        f" AS INTEGER){sums} FROM kpi_counted_record c JOIN kpi k ON k.id = c.kpi_id"
-        " GROUP BY c.kpi_id"
-    ).bindparams(*(bindparam(f"d{i}", type_=Date) for i in range(len(dates))))
-    rows = session.execute(query, {f"d{i}": d for i, d in enumerate(dates)})
-    return {
-        int(row[0]): Counts(reconciliation=int(row[1] or 0), at=[int(c or 0) for c in row[2:]])
-        for row in rows
-    }
+    return count_from_tables(session, [k for k in kpis if k.rule in COMPUTED_RULES], dates)
 
 
 def latest_levels(session: Reader, as_of: date) -> dict[int, tuple[float, date]]:
@@ -470,7 +450,7 @@ def compute_at(session: Reader, as_of: date,
                plans: Sequence[str] | None = ALL_PLANS) -> list[KpiFigure]:
     """Every active KPI's value and progress at `as_of` (of `plans` only, if given)."""
     kpis = active_kpis(session, plans)
-    counts = computed_counts(session, [as_of])
+    counts = computed_counts(session, kpis, [as_of])
     levels = latest_levels(session, as_of)
     fy_start, _ = fiscal_year_range(fiscal_year_of(as_of))
     sums = annual_sums(session, fy_start, as_of)
@@ -503,7 +483,7 @@ def compute_for_periods(
     kpis = active_kpis(session, plans)
     dates = sorted({d for p in periods for d in (p.start - timedelta(days=1), p.end)})
     position = {d: i for i, d in enumerate(dates)}
-    counts = computed_counts(session, dates)
+    counts = computed_counts(session, kpis, dates)
     levels = {d: latest_levels(session, d) for d in dates}
     figures: dict[FiscalPeriod, list[KpiFigure]] = {}
     for period in periods:
@@ -552,7 +532,7 @@ def computed_series(session: Reader, periods: Sequence[FiscalPeriod],
         return {}
     kpis = [k for k in active_kpis(session, plans) if k.rule in COMPUTED_RULES]
     dates = [periods[0].start - timedelta(days=1), *(p.end for p in periods)]
-    counts = computed_counts(session, dates)
+    counts = computed_counts(session, kpis, dates)
     series: dict[int, list[SeriesPoint]] = {}
     for kpi in kpis:
         at = counts.get(kpi.id, Counts(0, [0] * len(dates))).at

@@ -75,21 +75,59 @@ class Rule:
         return self.ja if lang == "ja" else self.en
 
 
+@dataclass(frozen=True)
+class FilterMatch:
+    """How a filter's values match a record: `column` is one of them, compared inside
+    `within` (an EXISTS over a link table, `{}` where the comparison goes) when the column is
+    not the record's own."""
+
+    column: str
+    within: str = "{}"
+    value_first: bool = False
+
+    def sql(self, values: str | None = None) -> str:
+        """The match: against the filter row `f` (the view), or `column IN (values)`."""
+        if values is not None:
+            test = f"{self.column} IN ({values})"
+        elif self.value_first:
+            test = f"f.value = {self.column}"
+        else:
+            test = f"{self.column} = f.value"
+        return self.within.replace("{}", test)
+
+
 @dataclass(frozen=True, kw_only=True)
 class CountingBranch(Rule):
-    """A (source, measure) pair of the rule language: the SELECT of its `kpi_counted_record`
-    rows, from the KPI row `k` and its plan `p`, `alias` being the counted record."""
+    """A (source, measure) pair of the rule language: the records it counts (`records`, an
+    active one being `present`), each filter's match, and the SELECT of its
+    `kpi_counted_record` rows, from the KPI row `k` and its plan `p`, `alias` being the
+    counted record."""
 
     kind: str = "computed"
     source: str
     measure: str
     record_type: str
     alias: str
+    records: str
+    present: str
     counted_on: str
     organization_id: str = "CAST(NULL AS INTEGER)"
     weight: str = "1"
-    joins: str
-    conditions: str
+    filters: tuple[tuple[str, FilterMatch], ...]
+    #: The view's FROM and JOINs, when not the KPI joined with the present records.
+    from_sql: str = ""
+
+    @property
+    def joins(self) -> str:
+        """The view's FROM clause of this branch."""
+        return self.from_sql or f"{_KPI}\nJOIN {self.records} ON {self.present}"
+
+    @property
+    def conditions(self) -> str:
+        """The view's conditions of this branch's filters, on the KPI row `k` (after the
+        present records' condition, where `from_sql` does not join them on it)."""
+        present = f"\n  AND {self.present}" if self.from_sql else ""
+        return present + "".join(_filter("k", name, match.sql()) for name, match in self.filters)
 
     def counted_sql(self, *, named: bool = False) -> str:
         """This branch's SELECT; `named` aliases the columns (the UNION's first SELECT)."""
@@ -117,11 +155,25 @@ def _filter(kpi: str, name: str, matches: str) -> str:
             f"                   AND {matches}))")
 
 
+def _tag_match(link: str, column: str, record: str) -> FilterMatch:
+    """The tag filter's match on `record` through the link table `link`."""
+    return FilterMatch("t.name", f"EXISTS (SELECT 1 FROM {link} x JOIN tag t ON t.id = x.tag_id\n"
+                       f"                               WHERE x.{column} = {record}.id"
+                       " AND {})")
+
+
 def _tagged(kpi: str, link: str, column: str, record: str) -> str:
     """The tag filter of KPI `kpi` on `record` through the link table `link`."""
-    return _filter(kpi, "tag", f"EXISTS (SELECT 1 FROM {link} x JOIN tag t ON t.id = x.tag_id\n"
-                   f"                               WHERE x.{column} = {record}.id"
-                   " AND t.name = f.value)")
+    return _filter(kpi, "tag", _tag_match(link, column, record).sql())
+
+
+def _partner_kind(link: str, alias: str, column: str, record: str) -> FilterMatch:
+    """The organization-kind filter's match on `record`'s organizations through `link`."""
+    return FilterMatch("o.kind", f"EXISTS (SELECT 1 FROM {link} {alias}\n"
+                       f"                               JOIN organization o ON o.id ="
+                       f" {alias}.organization_id\n"
+                       f"                               WHERE {alias}.{column} = {record}.id\n"
+                       "                                 AND o.archived_at IS NULL AND {})")
 
 
 _KPI = "FROM kpi k\nJOIN plan p ON p.id = k.plan_id"
@@ -129,51 +181,48 @@ _KPI = "FROM kpi k\nJOIN plan p ON p.id = k.plan_id"
 EVENTS = CountingBranch(
     code="events", ja="イベント・講座の回数", en="Events held",
     source="events", measure="records", record_type="outreach_event", alias="e",
-    counted_on="held_on",
-    joins=f"{_KPI}\nJOIN outreach_event e ON e.archived_at IS NULL",
-    conditions=_filter("k", "event_kind", "f.value = e.kind")
-    + _tagged("k", "outreach_event_tag", "outreach_event_id", "e"),
+    records="outreach_event e", present="e.archived_at IS NULL", counted_on="held_on",
+    filters=(("event_kind", FilterMatch("e.kind", value_first=True)),
+             ("tag", _tag_match("outreach_event_tag", "outreach_event_id", "e"))),
 )
 
 ATTENDEES = CountingBranch(
     code="attendees", ja="イベント・講座の参加者数", en="Attendees of events",
     source="events", measure="attendees", record_type="outreach_event", alias="e",
-    counted_on="held_on", weight="COALESCE(e.attendees, 0)",
-    joins=EVENTS.joins, conditions=EVENTS.conditions,
+    records=EVENTS.records, present=EVENTS.present, counted_on="held_on",
+    weight="COALESCE(e.attendees, 0)", filters=EVENTS.filters,
 )
 
 AGREEMENTS = CountingBranch(
     code="agreements", ja="締結した協定の件数", en="Agreements concluded",
     source="agreements", measure="records", record_type="agreement", alias="a",
+    records="agreement a", present="a.concluded_on IS NOT NULL AND a.archived_at IS NULL",
     counted_on="concluded_on",
-    joins=f"{_KPI}\nJOIN agreement a ON a.concluded_on IS NOT NULL AND a.archived_at IS NULL",
-    conditions=_filter("k", "agreement_status", "f.value = a.status")
-    + _filter("k", "organization_kind", "EXISTS (SELECT 1 FROM agreement_partner ap\n"
-              "                               JOIN organization o ON o.id = ap.organization_id\n"
-              "                               WHERE ap.agreement_id = a.id\n"
-              "                                 AND o.archived_at IS NULL AND o.kind = f.value)")
-    + _tagged("k", "agreement_tag", "agreement_id", "a"),
+    filters=(("agreement_status", FilterMatch("a.status", value_first=True)),
+             ("organization_kind", _partner_kind("agreement_partner", "ap",
+                                                 "agreement_id", "a")),
+             ("tag", _tag_match("agreement_tag", "agreement_id", "a"))),
 )
 
 MEETINGS = CountingBranch(
     code="meetings", ja="意見交換の回数", en="Meetings held",
     source="meetings", measure="records", record_type="meeting", alias="m",
-    counted_on="held_on",
-    joins=f"{_KPI}\nJOIN meeting m ON m.archived_at IS NULL",
-    conditions=_filter("k", "organization_kind", "EXISTS (SELECT 1 FROM meeting_organization mo\n"
-                       "                               JOIN organization o"
-                       " ON o.id = mo.organization_id\n"
-                       "                               WHERE mo.meeting_id = m.id\n"
-                       "                                 AND o.archived_at IS NULL"
-                       " AND o.kind = f.value)")
-    + _tagged("k", "meeting_tag", "meeting_id", "m"),
+    records="meeting m", present="m.archived_at IS NULL", counted_on="held_on",
+    filters=(("organization_kind", _partner_kind("meeting_organization", "mo",
+                                                  "meeting_id", "m")),
+             ("tag", _tag_match("meeting_tag", "meeting_id", "m"))),
 )
+
+#: The tag filter of the first-time organizations, on the meetings `m1` that may come first.
+FIRST_MEETING_TAG = _tag_match("meeting_tag", "meeting_id", "m1")
 
 COMPANIES = CountingBranch(
     code="companies", ja="初めて意見交換した団体の数", en="Organizations met for the first time",
     source="meetings", measure="first_time_organizations", record_type="meeting", alias="m",
+    records="organization o", present="o.archived_at IS NULL",
     counted_on="held_on", organization_id="fm.organization_id",
-    joins=f"""FROM (
+    filters=(("organization_kind", FilterMatch("o.kind", value_first=True)),),
+    from_sql=f"""FROM (
     -- Each organization's first active meeting passing the KPI's tag filter, in one pass over
     -- the meetings: the smallest yyyymmdd * 10^10 + meeting id is the earliest meeting, the
     -- lowest id on that day.
@@ -182,15 +231,13 @@ COMPANIES = CountingBranch(
                + m1.id) AS first_key
     FROM kpi k1 CROSS JOIN meeting m1 CROSS JOIN meeting_organization mo
     WHERE k1.count_measure = 'first_time_organizations' AND mo.meeting_id = m1.id
-      AND m1.archived_at IS NULL{_tagged("k1", "meeting_tag", "meeting_id", "m1")}
+      AND m1.archived_at IS NULL{_filter("k1", "tag", FIRST_MEETING_TAG.sql())}
     GROUP BY k1.id, mo.organization_id
 ) fm
 JOIN kpi k ON k.id = fm.kpi_id
 JOIN plan p ON p.id = k.plan_id
 JOIN organization o ON o.id = fm.organization_id
 JOIN meeting m ON m.id = fm.first_key % 10000000000""",
-    conditions="\n  AND o.archived_at IS NULL"
-    + _filter("k", "organization_kind", "f.value = o.kind"),
 )
 
 #: The computed rules, in the order of the view's UNION.
