@@ -208,7 +208,7 @@ def test_export_is_typed_and_formula_safe(database: Database, ctx: Context,
     events = load_workbook(tmp_path / "e.xlsx")["events"]
     assert [c.value for c in events[2]] == [
         datetime(2022, 11, 3, tzinfo=UTC).replace(tzinfo=None), "in_city", "-まつり", None, None,
-        12, None, None,
+        12, None, None, 1,
     ]
     assert events["A2"].number_format == "yyyy-mm-dd"
 

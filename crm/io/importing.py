@@ -44,7 +44,7 @@ from crm.calendar import DateParseError, parse_date
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
 from crm.normalize import normalize_name
-from crm.records import entities, services
+from crm.records import entities, services, versions
 from crm.records.agreement_history import record_changes
 from crm.vocabulary import AGREEMENT_STATUSES, EVENT_KINDS, ORGANIZATION_KINDS, Vocabulary
 
@@ -57,6 +57,7 @@ __all__ = [
     "MAX_XLSX_BYTES",
     "MAX_XLSX_CELLS",
     "REQUIRED",
+    "VERSION_COLUMN",
     "ImportFileError",
     "ImportPlan",
     "ImportResult",
@@ -70,8 +71,14 @@ __all__ = [
 #: The entities a file can hold, in the order a full import must follow.
 ENTITIES: tuple[str, ...] = tuple(e.name for e in entities.FILE_ENTITIES)
 
+#: The column an export writes each record's version in: an import refuses a row whose record
+#: changed since (optimistic concurrency, crm.records.versions).
+VERSION_COLUMN = "version"
+
 #: The columns of each entity, in the order an export writes them.
-COLUMNS: dict[str, tuple[str, ...]] = {e.name: e.columns for e in entities.FILE_ENTITIES}
+COLUMNS: dict[str, tuple[str, ...]] = {
+    e.name: (*e.columns, VERSION_COLUMN) for e in entities.FILE_ENTITIES
+}
 
 #: Columns a file must have, with a value in every row.
 REQUIRED: dict[str, frozenset[str]] = {
@@ -141,7 +148,7 @@ def _fold(header: str) -> str:
 # (名称 is an organization's name but a meeting's title).
 _ALIASES: dict[str, tuple[str, ...]] = {
     _fold(alias): columns for alias, columns in entities.header_aliases().items()
-}
+} | {_fold("版"): (VERSION_COLUMN,)}
 
 # Service DataError.field values that are named differently in a file.
 _FIELD_COLUMNS = entities.error_columns()
@@ -715,6 +722,8 @@ class _Prepared:
     key: tuple[Any, ...]
     fields: dict[str, Any]
     links: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    #: the record's version when the file was exported (None: the file does not say)
+    version: int | None = None
 
 
 def _table_of(model: type[SQLModel]) -> Table:
@@ -932,6 +941,7 @@ class _Run:
         self.read += 1
         try:
             prepared = importer.prepare(row)
+            prepared.version = row.integer(VERSION_COLUMN)
             first = self.seen.get(prepared.key)
             if first is not None:
                 raise importer.key.duplicate(row, first)
@@ -959,24 +969,48 @@ class _Run:
         """Sort the matched rows into changed and unchanged ones (reads only)."""
         for start in range(0, len(self.matched), BATCH_SIZE):
             batch = self.matched[start:start + BATCH_SIZE]
-            for same, entry in zip(self._same(importer, batch), batch, strict=True):
-                if same:
+            now: dict[int, int] = {}
+            for same, entry in zip(self._same(importer, batch, now), batch, strict=True):
+                record_id, prepared = entry
+                if prepared.version not in (None, now[record_id]):
+                    self._refuse(self._moved(importer, entry, now[record_id]))
+                elif same:
                     self.unchanged += 1
                 else:
                     self.changed.append(entry)
 
-    def _same(self, importer: _Importer, batch: list[tuple[int, _Prepared]]) -> list[bool]:
-        """Whether each matched row leaves its record as it is (fields and links in the file)."""
+    def _moved(self, importer: _Importer, entry: tuple[int, _Prepared], current: int
+               ) -> ImportFileError:
+        """The refusal of a row whose record changed after the file was exported."""
+        record_id, prepared = entry
+        noun, noun_ja = versions.nouns(importer.model)
+        (who, when), (who_ja, when_ja) = versions.last_changed(
+            self.session, importer.model, record_id)
+        return prepared.row.error(
+            VERSION_COLUMN,
+            f"{noun} {record_id} was changed by {who} at {when} after this file was exported"
+            f" (version {prepared.version}, now {current}); nothing was imported: export it"
+            " again and make your change there",
+            ja=f"{noun_ja} (id {record_id}) はこのファイルの書き出し後に {who_ja} が {when_ja}"
+               f" に変更しました(版 {prepared.version} → {current})。何も取り込んでいません:"
+               " 書き出し直してから変更してください",
+        )
+
+    def _same(self, importer: _Importer, batch: list[tuple[int, _Prepared]],
+              now: dict[int, int]) -> list[bool]:
+        """Whether each matched row leaves its record as it is (fields and links in the file);
+        puts each record's version in `now`."""
         table = importer.table
         compared = importer.compared(self.present)
         links = importer.updated_links(self.present)
         ids = [record_id for record_id, _ in batch]
-        current = {
-            row[0]: tuple(row[1:])
-            for row in self.connection.execute(
-                select(table.c.id, *(table.c[f] for f in compared)).where(table.c.id.in_(ids))
-            )
-        }
+        current: dict[int, tuple[Any, ...]] = {}
+        for record_id, version, *values in self.connection.execute(
+            select(table.c.id, table.c.version, *(table.c[f] for f in compared))
+            .where(table.c.id.in_(ids))
+        ):
+            current[record_id] = tuple(values)
+            now[record_id] = version
         linked: dict[tuple[str, int], list[int]] = {}
         for link in links:
             owner = link.table.c[link.owner]
