@@ -19,9 +19,9 @@ writes under a savepoint that is always rolled back, and counts every refused ro
 
 The modules: `columns` (each entity's file columns and header aliases, list cells),
 `csv_text` and `xlsx` (reading the files), `reading` (their rows, the header matched),
-`cells` (one row's cells), `matching` (one run: names resolved, rows matched and compared,
-the writes), `specs` (each entity's natural key and validation), `plan` (`read_import`,
-`ImportPlan.write`, `import_file`), `result`, `errors` and `limits`.
+`cells` (one row's cells), `matching` (one run: names resolved, rows matched and compared),
+`writing` (its inserts and updates), `specs` (each entity's natural key and validation),
+`plan` (`read_import`, `ImportPlan.write`, `import_file`), `result`, `errors` and `limits`.
 """
 
 from __future__ import annotations

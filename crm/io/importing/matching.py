@@ -1,17 +1,14 @@
 """One import run: what its rows name resolved, each row matched to a record by its natural
-key and compared with it, then the inserts and updates."""
+key and compared with it (crm.io.importing.writing writes what it found)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Select, Table, bindparam, delete, insert, select, update
+from sqlalchemy import Select, Table, select
 from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, col
 
 from crm import models as m
@@ -24,7 +21,6 @@ from crm.io.importing.columns import VERSION_COLUMN, _fold
 from crm.io.importing.errors import ImportFileError
 from crm.normalize import normalize_name
 from crm.records import entities, services, versions
-from crm.records.agreement_history import record_changes
 
 if TYPE_CHECKING:
     from crm.io.importing.specs import _Importer
@@ -349,112 +345,3 @@ class _Run:
             )
             for record_id, prepared in batch
         ]
-
-    def create_named(self) -> None:
-        """Create the organizations, staff and tags the file names that did not exist, and
-        put their ids in place of the placeholders."""
-        ids: dict[int, int] = {}
-        for placeholder, (name, row, _column) in self.new_organizations.items():
-            assert self.create_missing is not None  # placeholders are only made then
-            try:
-                organization = services.create_organization(
-                    self.session, self.ctx, name=name, kind=self.create_missing
-                )
-            except DataError as exc:
-                raise row.service_error(exc) from exc
-            ids[placeholder] = cast(int, organization.id)  # flushed: has an id
-        for placeholder, (name, row) in self.new_staff.items():
-            try:
-                staff = services.create_staff(self.session, self.ctx, name=name)
-            except DataError as exc:
-                raise row.service_error(exc) from exc
-            ids[placeholder] = cast(int, staff.id)
-        names = list(self.new_tags.values())
-        ids.update(zip(self.new_tags, tags.tag_ids(self.session, names), strict=True))
-        if not ids:
-            return
-        for prepared in [*self.new, *(p for _, p in self.changed)]:
-            if prepared.fields.get("organization_id", 0) in ids:
-                prepared.fields["organization_id"] = ids[prepared.fields["organization_id"]]
-            prepared.links = {
-                column: tuple(ids.get(target, target) for target in targets)
-                for column, targets in prepared.links.items()
-            }
-
-    def write(self, importer: _Importer) -> None:
-        """Insert the new records and update the changed ones, in batches."""
-        for start in range(0, len(self.new), limits.BATCH_SIZE):
-            batch = self.new[start:start + limits.BATCH_SIZE]
-            with self._refused_by_database(batch):
-                ids = self._insert(importer, batch)
-                if importer.model is m.Agreement:
-                    record_changes(self.connection, self.ctx, ids)
-        for start in range(0, len(self.changed), limits.BATCH_SIZE):
-            changed = self.changed[start:start + limits.BATCH_SIZE]
-            with self._refused_by_database([prepared for _, prepared in changed]):
-                self._update(importer, changed)
-        if importer.model is m.Agreement:
-            matched = [record_id for record_id, _ in self.matched]
-            for start in range(0, len(matched), limits.BATCH_SIZE):
-                record_changes(self.connection, self.ctx, matched[start:start + limits.BATCH_SIZE])
-
-    @contextmanager
-    def _refused_by_database(self, batch: list[_Prepared]) -> Iterator[None]:
-        try:
-            yield
-        except IntegrityError as exc:
-            first, last = batch[0].row, batch[-1].row
-            raise ImportFileError(
-                f"{first.file}: rows {first.number}–{last.number}: refused by the database"
-                f" ({exc.orig})",
-                ja=f"{first.file}: {first.number}–{last.number}行目: データベースが受け付けません"
-                f" ({exc.orig})",
-                file=first.file, sheet=first.sheet, row=first.number,
-            ) from exc
-
-    def _insert(self, importer: _Importer, batch: list[_Prepared]) -> list[int]:
-        """Insert `batch`; the new records' ids, in its order."""
-        table = importer.table
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = self.connection.execute(
-            statement, [prepared.fields | self.new_stamp for prepared in batch]
-        ).scalars().all()
-        for link in importer.links:
-            rows = [
-                {link.owner: record_id, link.target: target}
-                for record_id, prepared in zip(ids, batch, strict=True)
-                for target in prepared.links.get(link.column, ())
-            ]
-            if rows:
-                self.connection.execute(insert(link.table), rows)
-        self.added += len(batch)
-        return list(ids)
-
-    def _update(self, importer: _Importer, changed: list[tuple[int, _Prepared]]) -> None:
-        table = importer.table
-        compared = importer.compared(self.present)
-        self.connection.execute(
-            update(table).where(table.c.id == bindparam("record_id"))
-            .values(version=table.c.version + 1),
-            [
-                {"record_id": record_id, **{f: prepared.fields[f] for f in compared},
-                 **self.changed_stamp}
-                for record_id, prepared in changed
-            ],
-        )
-        changed_ids = [record_id for record_id, _ in changed]
-        for link in importer.updated_links(self.present):
-            self.connection.execute(
-                delete(link.table).where(
-                    link.table.c[link.owner].in_(changed_ids),
-                    link.table.c[link.target].in_(link.active_targets()),
-                )
-            )
-            rows = [
-                {link.owner: record_id, link.target: target}
-                for record_id, prepared in changed
-                for target in prepared.links.get(link.column, ())
-            ]
-            if rows:
-                self.connection.execute(insert(link.table), rows)
-        self.updated += len(changed)

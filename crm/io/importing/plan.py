@@ -12,7 +12,7 @@ from sqlmodel import Session, col
 
 from crm import models as m
 from crm.context import Context
-from crm.io.importing import limits
+from crm.io.importing import limits, writing
 from crm.io.importing.columns import ENTITIES
 from crm.io.importing.errors import unknown_choice
 from crm.io.importing.limits import MAX_XLSX_BYTES, MAX_XLSX_CELLS
@@ -56,8 +56,8 @@ class ImportPlan:
         try:
             # The connection is taken inside the savepoint, so every write is undone with it.
             run.bind(session)
-            run.create_named()
-            run.write(self._importer)
+            writing.create_named(run)
+            writing.write(run, self._importer)
         except BaseException:
             savepoint.rollback()
             raise
