@@ -131,51 +131,51 @@ def lines(text: str) -> list[str]:
 
 def test_organizations_in_kana_order_with_quoting(filled: Database) -> None:
     assert export(filled, "organizations") == (
-        "name,kind,kana,corporate_number,address,website,notes\r\n"
-        "NPO法人かこがわ,npo,かこがわ,,,,\r\n"
+        "name,kind,kana,corporate_number,address,website,notes,version\r\n"
+        "NPO法人かこがわ,npo,かこがわ,,,,,1\r\n"
         f'株式会社神戸製鋼所,company,コウベセイコウショ,{CORPORATE_NUMBER},神戸市中央区,'
-        'https://example.jp,"大口, ""重要""\n二行目"\r\n'
-        "播磨町,municipality,はりまちょう,,,,\r\n"
-        "兵庫県立大学,university,ひょうごけんりつだいがく,,,,\r\n"
-        "加古川商工会議所,other,,,,,\r\n"
+        'https://example.jp,"大口, ""重要""\n二行目",1\r\n'
+        "播磨町,municipality,はりまちょう,,,,,1\r\n"
+        "兵庫県立大学,university,ひょうごけんりつだいがく,,,,,1\r\n"
+        "加古川商工会議所,other,,,,,,1\r\n"
     )
 
 
 def test_meetings_with_lists_in_name_order(filled: Database) -> None:
     # Names are ordered as text (兵 U+5175 before 株 U+682A), the same in every database.
     assert lines(export(filled, "meetings")) == [
-        "date,title,organizations,staff,summary,next_action,follow_up_on,tags",
-        "2022-11-01,商工会議所訪問,加古川商工会議所,山田太郎,,,,",
+        "date,title,organizations,staff,summary,next_action,follow_up_on,tags,version",
+        "2022-11-01,商工会議所訪問,加古川商工会議所,山田太郎,,,,,1",
         # The archived organization (旧株式会社) is left out of the list.
         '2022-12-05,データ連携の意見交換,兵庫県立大学;株式会社神戸製鋼所,佐藤花子;山田太郎,'
-        '"人流データ\n気象データ",資料送付,2022-12-20,スマートシティ;防災',
-        "2022-12-07,退職者の会議,播磨町,,,,,",
-        "2023-02-01,NPOとの協議,NPO法人かこがわ;播磨町,,,,,",
+        '"人流データ\n気象データ",資料送付,2022-12-20,スマートシティ;防災,1',
+        "2022-12-07,退職者の会議,播磨町,,,,,,1",
+        "2023-02-01,NPOとの協議,NPO法人かこがわ;播磨町,,,,,,1",
     ]
 
 
 def test_agreements_events_and_measurements(filled: Database) -> None:
     assert lines(export(filled, "agreements")) == [
-        "title,partners,status,concluded_on,starts_on,ends_on,datasets,notes,tags",
+        "title,partners,status,concluded_on,starts_on,ends_on,datasets,notes,tags,version",
         "人流データ連携協定,株式会社神戸製鋼所,concluded,2022-12-05,2022-12-05,2025-03-31,"
-        "人流データ,重要,スマートシティ",
-        "三者協定,兵庫県立大学;加古川商工会議所,negotiating,,,,,,",
-        "旧協定,播磨町,ended,2020-04-01,2020-04-01,2022-03-31,,,",
-        "取りやめ,NPO法人かこがわ,cancelled,,,,,,",
+        "人流データ,重要,スマートシティ,1",
+        "三者協定,兵庫県立大学;加古川商工会議所,negotiating,,,,,,,1",
+        "旧協定,播磨町,ended,2020-04-01,2020-04-01,2022-03-31,,,,1",
+        "取りやめ,NPO法人かこがわ,cancelled,,,,,,,1",
     ]
     # A ';' inside a tag is escaped as in every list cell.
     assert lines(export(filled, "events")) == [
-        "date,kind,title,venue,municipality,attendees,notes,tags",
-        "2022-11-03,in_city,産業まつり,日岡山公園,加古川市,1234,雨天,防災\\;訓練",
-        "2022-11-10,out_of_city,展示会,インテックス大阪,大阪市,0,,",
-        "2023-01-20,lecture,スマホ教室,公民館,,,,",
+        "date,kind,title,venue,municipality,attendees,notes,tags,version",
+        "2022-11-03,in_city,産業まつり,日岡山公園,加古川市,1234,雨天,防災\\;訓練,1",
+        "2022-11-10,out_of_city,展示会,インテックス大阪,大阪市,0,,,1",
+        "2023-01-20,lecture,スマホ教室,公民館,,,,,1",
     ]
     assert lines(export(filled, "measurements")) == [
-        "kpi,plan,date,value,note",
-        "data_disclosure_review,ict-policy-2018,2022-06-01,1,",
-        "open_data_files,ict-policy-2018,2021-03-31,1500,",
-        "open_data_files,ict-policy-2018,2022-03-31,2100,年度末",
-        "app_awareness_rate,ict-policy-2018,2022-12-01,18.5,",
+        "kpi,plan,date,value,note,version",
+        "data_disclosure_review,ict-policy-2018,2022-06-01,1,,1",
+        "open_data_files,ict-policy-2018,2021-03-31,1500,,1",
+        "open_data_files,ict-policy-2018,2022-03-31,2100,年度末,1",
+        "app_awareness_rate,ict-policy-2018,2022-12-01,18.5,,1",
     ]
 
 
@@ -191,11 +191,11 @@ def test_archived_records_only_when_asked(filled: Database) -> None:
     default = export(filled, "organizations")
     everything = export(filled, "organizations", include_archived=True)
     assert "旧株式会社" not in default
-    assert "旧株式会社,company,きゅう,,,,\r\n" in everything
+    assert "旧株式会社,company,きゅう,,,,,2\r\n" in everything
     meetings = export(filled, "meetings", include_archived=True)
-    assert "2022-12-06,取消した会議,株式会社神戸製鋼所,,,," in meetings
+    assert "2022-12-06,取消した会議,株式会社神戸製鋼所,,,,,,2" in meetings
     assert "兵庫県立大学;旧株式会社;株式会社神戸製鋼所,佐藤花子;山田太郎" in meetings
-    assert "2022-12-07,退職者の会議,播磨町,退職者,,," in meetings
+    assert "2022-12-07,退職者の会議,播磨町,退職者,,,,,1" in meetings
 
 
 def test_a_date_range(filled: Database) -> None:
@@ -207,7 +207,7 @@ def test_a_date_range(filled: Database) -> None:
     assert first_cells("meetings", *december) == ["2022-12-05", "2022-12-07"]
     assert first_cells("events", date(2023, 1, 1), None) == ["2023-01-20"]
     assert lines(export(filled, "measurements", end=date(2021, 12, 31)))[1:] == [
-        "open_data_files,ict-policy-2018,2021-03-31,1500,",
+        "open_data_files,ict-policy-2018,2021-03-31,1500,,1",
     ]
     # Agreements are dated by conclusion; organizations are not dated.
     assert first_cells("agreements", *december) == ["人流データ連携協定"]
@@ -224,7 +224,7 @@ def test_an_empty_table_gives_the_header_only(database: Database) -> None:
     out = io.StringIO()
     with database.reading() as session:
         assert export_csv(session, "events", out) == 0
-    assert out.getvalue() == "date,kind,title,venue,municipality,attendees,notes,tags\r\n"
+    assert out.getvalue() == "date,kind,title,venue,municipality,attendees,notes,tags,version\r\n"
 
 
 def test_an_unknown_entity(filled: Database) -> None:
@@ -280,10 +280,10 @@ def test_contacts_only_with_personal_data_and_formulas_guarded(filled: Database)
     with filled.reading() as session, pytest.raises(DataError, match="--include-personal"):
         export_csv(session, "contacts", io.StringIO())
     assert lines(export(filled, "contacts")) == [
-        "organization,name,kana,department,title,email,phone,notes",
-        "播磨町,播磨花子,,,,,'-0794-00-0000,",
+        "organization,name,kana,department,title,email,phone,notes,version",
+        "播磨町,播磨花子,,,,,'-0794-00-0000,,1",
         '株式会社神戸製鋼所,神戸太郎,こうべたろう,営業部,部長,taro@example.jp,\'+81 78-000-0000,'
-        '"\'=HYPERLINK(""http://x"")"',
+        '"\'=HYPERLINK(""http://x"")",1',
     ]
 
 

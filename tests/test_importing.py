@@ -13,8 +13,7 @@ from sqlmodel import Session, SQLModel
 from crm import models as m
 from crm.context import Context, fixed_clock
 from crm.errors import DataError
-from crm.io import importing
-from crm.io.importing import ImportFileError, ImportResult, import_file
+from crm.io.importing import ImportFileError, ImportResult, import_file, limits
 from crm.records import services
 from db.session import Database
 from tests import io_databases
@@ -729,7 +728,7 @@ def test_missing_organizations_are_created_only_when_asked(
 def test_batches_give_the_same_result_and_progress_is_reported(
     seeded: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(limits, "BATCH_SIZE", 2)
     rows = "".join(f"2022-12-{day:02},会議{day},兵庫県立大学,山田\n" for day in range(1, 8))
     path = write(tmp_path, "date,title,organizations,staff\n" + rows)
     seen: list[int] = []
@@ -747,7 +746,7 @@ def test_batches_give_the_same_result_and_progress_is_reported(
 def test_a_refusal_after_written_batches_keeps_nothing(
     seeded: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
+    monkeypatch.setattr(limits, "BATCH_SIZE", 2)
     rows = "".join(f"2022-12-{day:02},会議{day},兵庫県立大学\n" for day in range(1, 6))
     path = write(tmp_path, "date,title,organizations\n" + rows + "2022-12-31,,兵庫県立大学\n")
     error = refused(seeded, "meetings", path)

@@ -299,6 +299,9 @@ STRINGS: dict[str, tuple[str, str]] = {
                         " (what you typed is dropped)"),
     "reload": ("読み込み直す", "Reload"),
     "keep_editing": ("編集を続ける", "Keep editing"),
+    # a save waiting for the database's write lock (issue 16)
+    "waiting_for_lock": ("他の保存/取り込みの完了を待っています…",
+                         "Waiting for another save or import to finish…"),
 }
 
 #: Textual's own English labels (its bindings and palette commands) in Japanese.

@@ -3,7 +3,9 @@
 The columns are those of crm.io.importing (English headers), dates are ISO, lists of names are
 joined with ';' in name order, kinds and statuses are written as their English codes. Exporting
 every entity, then importing the files in the order of ENTITIES into an empty database, gives
-the same files again. Rows are read from SQL a page at a time.
+the same files again, but for the last column: each record's version, which an import checks
+(a row whose record changed since is refused) and a new record starts at 1. Rows are read
+from SQL a page at a time.
 
 Personal data is left out unless asked for (`include_personal`): contacts cannot be exported
 without it, and meetings are written without their `staff` column (an import of such a file
@@ -38,6 +40,7 @@ from crm.io.importing import (
     DATE_COLUMNS,
     ENTITIES,
     FORMULA_TRIGGERS,
+    VERSION_COLUMN,
     join_list,
     unknown_choice,
 )
@@ -154,7 +157,7 @@ _QUERIES: dict[str, RecordQuery] = {
     # personal data (export_csv refuses them otherwise).
     "organizations": RecordQuery(
         select(*_labelled(m.Organization, "name", "kind", "kana", "corporate_number",
-                          "address", "website", "notes"))
+                          "address", "website", "notes", "version"))
         .order_by(col(m.Organization.kana_sort_key).is_(None), col(m.Organization.kana_sort_key),
                   col(m.Organization.name), col(m.Organization.id)),
         (m.Organization,),
@@ -162,14 +165,14 @@ _QUERIES: dict[str, RecordQuery] = {
     "contacts": RecordQuery(
         select(*_labelled(m.Organization, organization="name"),
                *_labelled(m.Contact, "name", "kana", "department", "title", "email", "phone",
-                          "notes"))
+                          "notes", "version"))
         .join(m.Organization, col(m.Organization.id) == col(m.Contact.organization_id))
         .order_by(col(m.Organization.name), col(m.Contact.name), col(m.Contact.id)),
         (m.Contact,),
     ),
     "meetings": RecordQuery(
         select(*_labelled(m.Meeting, "id", "title", "summary", "next_action", "follow_up_on",
-                          date="held_on"))
+                          "version", date="held_on"))
         .order_by(col(m.Meeting.held_on), col(m.Meeting.id)),
         (m.Meeting,),
         col(m.Meeting.held_on),
@@ -185,7 +188,7 @@ _QUERIES: dict[str, RecordQuery] = {
     # Dated by conclusion: with a range, agreements not yet concluded are left out.
     "agreements": RecordQuery(
         select(*_labelled(m.Agreement, "id", "title", "status", "concluded_on", "starts_on",
-                          "ends_on", "datasets", "notes"))
+                          "ends_on", "datasets", "notes", "version"))
         .order_by(col(m.Agreement.id)),
         (m.Agreement,),
         col(m.Agreement.concluded_on),
@@ -193,7 +196,7 @@ _QUERIES: dict[str, RecordQuery] = {
     ),
     "events": RecordQuery(
         select(*_labelled(m.OutreachEvent, "id", "kind", "title", "venue", "municipality",
-                          "attendees", "notes", date="held_on"))
+                          "attendees", "notes", "version", date="held_on"))
         .order_by(col(m.OutreachEvent.held_on), col(m.OutreachEvent.id)),
         (m.OutreachEvent,),
         col(m.OutreachEvent.held_on),
@@ -201,7 +204,7 @@ _QUERIES: dict[str, RecordQuery] = {
     ),
     "measurements": RecordQuery(
         select(*_labelled(m.Kpi, kpi="code"), *_labelled(m.Plan, plan="code"),
-               *_labelled(m.KpiMeasurement, "value", "note", date="measured_on"))
+               *_labelled(m.KpiMeasurement, "value", "note", "version", date="measured_on"))
         .join(m.Kpi, col(m.Kpi.id) == col(m.KpiMeasurement.kpi_id))
         .join(m.Plan, col(m.Plan.id) == col(m.Kpi.plan_id))
         .order_by(col(m.Plan.code), col(m.Kpi.sort_order), col(m.Kpi.code),
@@ -295,7 +298,7 @@ def _typed(column: str, text: str) -> Any:
         return None
     if column in DATE_COLUMNS:
         return date.fromisoformat(text)
-    if column == "attendees":
+    if column in ("attendees", VERSION_COLUMN):
         return int(text)
     if column == "value":
         number = float(text)

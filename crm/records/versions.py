@@ -41,24 +41,8 @@ def claim(session: Session, record: Tracked, expected: int | None) -> None:
 
 def conflict(session: Session, record: Tracked, expected: int, current: int) -> ConflictError:
     """The refusal of a save from version `expected` of `record`, now at `current`."""
-    table = type(record).__tablename__
-    last = session.execute(text(
-        "SELECT changed_by, claimed_by, changed_at FROM audit_log"
-        " WHERE table_name = :t AND row_id = :id ORDER BY id DESC LIMIT 1"
-    ), {"t": table, "id": record.id}).first()
-    try:
-        entity = entities.by_model(type(record))
-        noun, noun_ja = entity.noun, entity.noun_ja
-    except KeyError:
-        noun = noun_ja = str(table)
-    if last is None:  # the log holds nothing for it (a database copied without history)
-        who, when = "someone", "an unknown time"
-        who_ja, when_ja = "誰か", "不明な日時"
-    else:
-        changed_by, claimed_by, when = last
-        who = changed_by if claimed_by is None else f"{changed_by} (as {claimed_by})"
-        who_ja = changed_by if claimed_by is None else f"{changed_by} ({claimed_by} として)"
-        when_ja = when
+    noun, noun_ja = nouns(type(record))
+    (who, when), (who_ja, when_ja) = last_changed(session, type(record), record.id)
     return ConflictError(
         f"{noun} {record.id} was changed by {who} at {when} after you opened it (version"
         f" {expected}, now {current}); nothing was saved: reload it and make your change again",
@@ -66,3 +50,29 @@ def conflict(session: Session, record: Tracked, expected: int, current: int) -> 
            f"(版 {expected} → {current})。保存していません: 読み込み直してから変更してください",
         version=current,
     )
+
+
+def nouns(model: type[Tracked]) -> tuple[str, str]:
+    """What a record of `model` is called, in English and Japanese."""
+    try:
+        entity = entities.by_model(model)
+    except KeyError:
+        return str(model.__tablename__), str(model.__tablename__)
+    return entity.noun, entity.noun_ja
+
+
+def last_changed(
+    session: Session, model: type[Tracked], record_id: int | None
+) -> tuple[tuple[str, str], tuple[str, str]]:
+    """Who last changed a record and when, as (who, when) in English and in Japanese, from
+    the audit log."""
+    last = session.execute(text(
+        "SELECT changed_by, claimed_by, changed_at FROM audit_log"
+        " WHERE table_name = :t AND row_id = :id ORDER BY id DESC LIMIT 1"
+    ), {"t": model.__tablename__, "id": record_id}).first()
+    if last is None:  # the log holds nothing for it (a database copied without history)
+        return ("someone", "an unknown time"), ("誰か", "不明な日時")
+    changed_by, claimed_by, when = last
+    who = changed_by if claimed_by is None else f"{changed_by} (as {claimed_by})"
+    who_ja = changed_by if claimed_by is None else f"{changed_by} ({claimed_by} として)"
+    return (who, str(when)), (who_ja, str(when))

@@ -335,7 +335,14 @@ class FormScreen(CRMScreen, Generic[Data]):
         """Whether the user changed anything since the form was filled."""
         return self._initial is not None and self.values() != self._initial
 
+    def waiting_for_lock(self) -> None:
+        super().waiting_for_lock()
+        self.query_one("#form-error", Static).update(self.t("waiting_for_lock"))
+
     def action_cancel(self) -> None:
+        if self.writing():  # the save goes on: leaving would hide how it ends
+            self.waiting_for_lock()
+            return
         if not self.unsaved():
             self.dismiss(None)
             return

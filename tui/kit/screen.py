@@ -3,6 +3,7 @@ thread workers whose results come back as typed messages."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TypeVar, cast
@@ -29,6 +30,10 @@ Result = TypeVar("Result")
 #: `q` on the screens where nothing is edited (the footer says how to quit).
 QUIT = Binding("q", "app.quit", "quit")
 
+#: Seconds a save may take before the screen says it waits for another save or import (the
+#: write lock: SQLite lets a writer wait db.engine.BUSY_TIMEOUT_MS, PostgreSQL queues it).
+WAIT_NOTICE_AFTER = 1.0
+
 
 def _label(description: str, lang: str) -> str:
     return text(description, lang) if description in STRINGS else textual_text(description, lang)
@@ -53,6 +58,8 @@ class CRMScreen(Screen[Any]):
     def __init__(self) -> None:
         super().__init__()
         translate_bindings(self, self.crm.lang)
+        #: Set when the last write this screen started has ended (None: none started).
+        self._write_ended: threading.Event | None = None
 
     @property
     def crm(self) -> Host:
@@ -79,24 +86,44 @@ class CRMScreen(Screen[Any]):
     def write(self, notice: str, change: Callable[[Session], int | None],
               then: Callable[[], None] | None = None) -> None:
         """Run `change` in one transaction, then `then` (after the commit); posts WriteDone,
-        or WriteFailed with the field."""
-        if self.crm.writable():
-            self._write(notice, change, then)
+        or WriteFailed with the field. While a write is still running (waiting for the
+        lock), another is not started: the screen says what it waits for."""
+        if not self.crm.writable():
+            return
+        if self.writing():
+            self.waiting_for_lock()
+            return
+        ended = self._write_ended = threading.Event()
+        self.set_timer(WAIT_NOTICE_AFTER, lambda: None if ended.is_set()
+                       else self.waiting_for_lock())
+        self._write(notice, change, then, ended)
 
-    @work(thread=True, group="write", exclusive=True)
+    def writing(self) -> bool:
+        """Whether a write this screen started has not ended yet."""
+        return self._write_ended is not None and not self._write_ended.is_set()
+
+    def waiting_for_lock(self) -> None:
+        """Say that a save waits for another save or import to finish (a screen with a
+        message line shows it there too)."""
+        self.notify(self.t("waiting_for_lock"), severity="warning")
+
+    @work(thread=True, group="write")
     def _write(self, notice: str, change: Callable[[Session], int | None],
-               then: Callable[[], None] | None = None) -> None:
+               then: Callable[[], None] | None, ended: threading.Event) -> None:
         try:
             with self.crm.database.writing(actor=self.crm.ctx.user) as session:
                 record_id = change(session)
             if then is not None:
                 then()
         except DataError as exc:
-            self.post_message(WriteFailed(exc.text(self.crm.lang), exc.field))
-        except CRMError as exc:
-            self.post_message(WriteFailed(str(exc)))
+            message: Message = WriteFailed(exc.text(self.crm.lang), exc.field)
+        except CRMError as exc:  # the database busy (db.session.DatabaseBusyError) and such
+            message = WriteFailed(exc.text(self.crm.lang))
         else:
-            self.post_message(WriteDone(notice, record_id))
+            message = WriteDone(notice, record_id)
+        finally:
+            ended.set()
+        self.post_message(message)
 
 
 class NavTabs(Horizontal):
