@@ -299,6 +299,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                         " (what you typed is dropped)"),
     "reload": ("読み込み直す", "Reload"),
     "keep_editing": ("編集を続ける", "Keep editing"),
+    # report-1m: where a measured value comes from (migration 0013)
+    "source": ("出典", "Source"),
 }
 
 #: Textual's own English labels (its bindings and palette commands) in Japanese.
