@@ -10,15 +10,18 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select, text
+from alembic import command
+from sqlalchemy import inspect, select, text
 
 from cli.main import main
+from crm.audit import chain as audit
 from crm.context import Context
 from crm.errors import DataError
 from crm.io.exporting import ExportOptions, export_csv
 from crm.io.importing import ImportFileError, import_file
 from crm.models import KpiMeasurement
 from crm.records import services
+from db.migrate import alembic_config
 from db.session import Database
 from db.triggers import trigger_problems
 from tests.conftest import BACKEND
@@ -108,6 +111,30 @@ def test_the_report_prints_the_source_beside_the_date_and_fingerprints_it(
     # A source is data the report prints: naming one changes the fingerprint; adding a
     # measurement changes it too, as before.
     assert len({without.fingerprint, unnamed.fingerprint, named.fingerprint}) == 3
+
+
+def test_the_migration_undoes_and_redoes_cleanly(database: Database, ctx: Context) -> None:
+    _measure(database, ctx, SURVEY)
+    config = alembic_config()
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0012")
+        assert "source" not in {c["name"] for c in inspect(connection).get_columns(
+            "kpi_measurement")}
+        assert "no_personal" not in {c["name"] for c in inspect(connection).get_columns(
+            "issued_report")}
+        command.upgrade(config, "head")
+    _measure(database, ctx, "総務省 通信利用動向調査")
+    with database.reading() as session:
+        assert trigger_problems(session) == []
+        assert audit.verify(session).ok
+        logged = session.scalars(text(
+            "SELECT new_values FROM audit_log WHERE table_name = 'kpi_measurement'"
+            " ORDER BY id")).all()
+    assert [json.loads(v)["source"] for v in logged] == [SURVEY, "総務省 通信利用動向調査"]
+    with database.reading() as session:  # the downgrade dropped the first one's source
+        assert session.scalars(select(KpiMeasurement.source).order_by(
+            KpiMeasurement.id)).all() == [None, "総務省 通信利用動向調査"]
 
 
 @pytest.fixture
