@@ -5,8 +5,8 @@ Computed KPIs are counted from the `kpi_counted_record` view (the sum of each re
 weight), split at each KPI's baseline date exactly as the `kpi_evidence` view is; measured
 KPIs from `kpi_measurement`. Python only combines the handful of per-KPI totals the queries
 return with the progress arithmetic: the target in force at the date (revisions), the
-expected line through interim targets, the plan's formula, direction and grading, and after
-the target date the final judgement.
+expected line through interim targets, the plan's formula, direction and grading, and from
+the target date on the final judgement.
 """
 
 from __future__ import annotations
