@@ -32,7 +32,9 @@ def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
             [str(r.id), FiscalPeriod(r.fiscal_year, r.quarter).label(lang), r.lang,
              japan_time_text(r.generated_at), japan_time_text(r.issued_at), r.issued_by,
              r.fingerprint, r.pdf_sha256,
-             "—" if r.audit_head_hash is None else f"{r.audit_head_id or 0}:{r.audit_head_hash}"]
+             "—" if r.audit_head_hash is None else f"{r.audit_head_id or 0}:{r.audit_head_hash}",
+             "—" if r.no_personal is None else t(
+                 "history_names_left_out" if r.no_personal else "history_names_printed", lang)]
             for r in records
         ]
         print(format_table(headers, rows, right=[True]), file=out)

@@ -412,6 +412,8 @@ class KpiMeasurement(Tracked, table=True):
     value: float
     note: str | None = None
     entered_by: str = Field(max_length=100)
+    #: Where the value comes from, e.g. 「庁内アンケート」 (migration 0013).
+    source: str | None = Field(default=None, max_length=200)
 
 
 class KpiComment(SQLModel, table=True):
@@ -511,6 +513,8 @@ class IssuedReport(SQLModel, table=True):
     # migration 0007 stored it.
     audit_head_id: int | None = None
     audit_head_hash: str | None = Field(default=None, max_length=64)
+    # Whether it was built with --no-personal; NULL for reports issued before migration 0013.
+    no_personal: bool | None = None
 
 
 class AuditLog(SQLModel, table=True):

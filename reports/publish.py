@@ -126,7 +126,7 @@ def issue_report(session: Session, ctx: Context, result: ReportResult) -> Issued
     return issued.issue(
         session, ctx, period=result.period, lang=result.lang, generated_at=result.generated_at,
         fingerprint=result.fingerprint, pdf_sha256=result.sha256, figures=result.published,
-        anchor=result.content.audit_head,
+        anchor=result.content.audit_head, no_personal=not result.content.personal,
     )
 
 

@@ -55,15 +55,6 @@ def _signed(value: float, unit: str) -> str:
     return f"{text} pt" if unit == "%" else text
 
 
-def final_status(figure: KpiFigure) -> str:
-    """The status printed for `figure`: on or after the target date the judgement (achieved /
-    not achieved), else the engine's status."""
-    if (figure.status in ("on_track", "behind") and figure.target_by is not None
-            and figure.as_of >= figure.target_by):
-        return "not_achieved"
-    return figure.status
-
-
 def status_text(status: str, lang: str) -> str:
     """達成 / 順調 / 遅れ / 未達成 or the English word."""
     ja, en = KPI_STATUS_LABELS[status]
@@ -86,8 +77,10 @@ def _value_cell(figure: KpiFigure, lang: str) -> Paragraph:
     if k.rule == "milestone":
         return _lines(*_milestone(figure.value, figure.measured_on, lang).split("\n"))
     if figure.measured_on is not None:
+        source = figure.measurement_source
         return _lines(format_number(figure.value),
-                      t("measured_on", lang, day=format_day(figure.measured_on, lang)))
+                      t("measured_on", lang, day=format_day(figure.measured_on, lang)),
+                      t("measurement_source", lang, source=source) if source else "")
     if k.rule == "annual" and figure.value is not None:
         return _lines(format_number(figure.value), t("fiscal_year_to_date", lang))
     return _lines(format_number(figure.value))
@@ -151,7 +144,7 @@ def summary_row(figure: KpiFigure, before: KpiFigure | None, lang: str) -> list[
         _target_cell(k, target if target is not None else k.target, target_by, lang),
         _period_cell(figure), _value_cell(figure, lang), _year_before_cell(figure, before, lang),
         format_rate(figure.achievement_rate), format_rate(figure.progress_rate),
-        figure.grade or UNKNOWN, _p(status_text(final_status(figure), lang), "small"),
+        figure.grade or UNKNOWN, _p(status_text(figure.status, lang), "small"),
     ]
 
 
@@ -214,7 +207,7 @@ def summary(content: ReportContent, lang: str) -> list[Flowable]:
         for figure in group:
             row = len(rows) + 1
             rows.append(summary_row(figure, content.year_before.get(figure.kpi.key), lang))
-            extra.append(("BACKGROUND", (11, row), (11, row), STATUS_FILL[final_status(figure)]))
+            extra.append(("BACKGROUND", (11, row), (11, row), STATUS_FILL[figure.status]))
     table = Table([header, *rows], colWidths=[w * mm for w in _WIDTHS], repeatRows=1)
     table.setStyle(TableStyle([*BASE_TABLE, *extra]))
     return [_p(t("summary", lang), "h1"), table, Spacer(1, 2 * mm),

@@ -171,11 +171,11 @@ def test_agreements_events_and_measurements(filled: Database) -> None:
         "2023-01-20,lecture,スマホ教室,公民館,,,,,1",
     ]
     assert lines(export(filled, "measurements")) == [
-        "kpi,plan,date,value,note,version",
-        "data_disclosure_review,ict-policy-2018,2022-06-01,1,,1",
-        "open_data_files,ict-policy-2018,2021-03-31,1500,,1",
-        "open_data_files,ict-policy-2018,2022-03-31,2100,年度末,1",
-        "app_awareness_rate,ict-policy-2018,2022-12-01,18.5,,1",
+        "kpi,plan,date,value,note,source,version",
+        "data_disclosure_review,ict-policy-2018,2022-06-01,1,,,1",
+        "open_data_files,ict-policy-2018,2021-03-31,1500,,,1",
+        "open_data_files,ict-policy-2018,2022-03-31,2100,年度末,,1",
+        "app_awareness_rate,ict-policy-2018,2022-12-01,18.5,,,1",
     ]
 
 
@@ -207,7 +207,7 @@ def test_a_date_range(filled: Database) -> None:
     assert first_cells("meetings", *december) == ["2022-12-05", "2022-12-07"]
     assert first_cells("events", date(2023, 1, 1), None) == ["2023-01-20"]
     assert lines(export(filled, "measurements", end=date(2021, 12, 31)))[1:] == [
-        "open_data_files,ict-policy-2018,2021-03-31,1500,,1",
+        "open_data_files,ict-policy-2018,2021-03-31,1500,,,1",
     ]
     # Agreements are dated by conclusion; organizations are not dated.
     assert first_cells("agreements", *december) == ["人流データ連携協定"]

@@ -32,7 +32,7 @@ from tests.conftest import BACKEND
 
 DATA = Path(__file__).parent / "data"
 NEW_KEYS = {"plan", "original_target", "original_target_by", "grade", "judgement",
-            "comments"}
+            "comments", "measurement_source"}
 RUNS = {
     "release-0005-kpi-2019-06-30.json": ["--as-of", "2019-06-30"],
     "release-0005-kpi-2021-12-31.json": ["--as-of", "2021-12-31"],
@@ -87,6 +87,17 @@ def _kpi_json(url: str, options: list[str], monkeypatch: pytest.MonkeyPatch) -> 
     return out.getvalue()
 
 
+def _judged(printed: str) -> str:
+    """What release 0005 printed, but with the final judgement on the target day itself (it
+    read 遅れ / 順調 there until the day after; one judgement for `crm kpi` and the report
+    since issue 13)."""
+    figures = json.loads(printed)
+    for f in figures:
+        if f["as_of"] >= f["target_by"] and f["status"] in ("behind", "on_track"):
+            f["status"] = "not_achieved"
+    return json.dumps(figures, ensure_ascii=False, indent=2) + "\n"
+
+
 def test_the_upgraded_database_prints_the_figures_it_printed(
     old_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -98,7 +109,7 @@ def test_the_upgraded_database_prints_the_figures_it_printed(
         assert {f["plan"] for f in figures} == {"ict-policy-2018"}
         old = [{k: v for k, v in f.items() if k not in NEW_KEYS} for f in figures]
         printed = json.dumps(old, ensure_ascii=False, indent=2) + "\n"
-        assert printed == (DATA / expected).read_text(encoding="utf-8"), expected
+        assert printed == _judged((DATA / expected).read_text(encoding="utf-8")), expected
         assert all(f["original_target"] == f["target"] for f in figures)
 
 

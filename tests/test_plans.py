@@ -433,8 +433,10 @@ def test_lower_is_better_with_the_progress_formula_and_the_final_judgement(
     assert (during.grade, during.judgement) == ("B", None)
     # expected: 100 → 50 over 730 days, at day 365: 75; 60 is below it, so on track
     assert during.status == "on_track"
-    on_the_day = _figures(two_plans, date(2023, 3, 31))["waste"]
-    assert (on_the_day.status, on_the_day.judgement) == ("behind", None)
+    before = _figures(two_plans, date(2023, 3, 30))["waste"]
+    assert (before.status, before.judgement) == ("behind", None)
+    on_the_day = _figures(two_plans, date(2023, 3, 31))["waste"]  # the result is known
+    assert (on_the_day.status, on_the_day.judgement) == ("not_achieved", "not_achieved")
     after = _figures(two_plans, date(2023, 4, 1))["waste"]
     assert (after.status, after.judgement, after.status_label("ja")) == (
         "not_achieved", "not_achieved", "未達成")

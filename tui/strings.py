@@ -302,6 +302,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # a save waiting for the database's write lock (issue 16)
     "waiting_for_lock": ("他の保存/取り込みの完了を待っています…",
                          "Waiting for another save or import to finish…"),
+    # report-1m: where a measured value comes from (migration 0013)
+    "source": ("出典", "Source"),
 }
 
 #: Textual's own English labels (its bindings and palette commands) in Japanese.

@@ -204,7 +204,8 @@ _QUERIES: dict[str, RecordQuery] = {
     ),
     "measurements": RecordQuery(
         select(*_labelled(m.Kpi, kpi="code"), *_labelled(m.Plan, plan="code"),
-               *_labelled(m.KpiMeasurement, "value", "note", "version", date="measured_on"))
+               *_labelled(m.KpiMeasurement, "value", "note", "source", "version",
+                                  date="measured_on"))
         .join(m.Kpi, col(m.Kpi.id) == col(m.KpiMeasurement.kpi_id))
         .join(m.Plan, col(m.Plan.id) == col(m.Kpi.plan_id))
         .order_by(col(m.Plan.code), col(m.Kpi.sort_order), col(m.Kpi.code),

@@ -6,16 +6,17 @@ of each record's weight), split at each KPI's baseline date exactly as the `kpi_
 view is, and held equal to counting the `kpi_counted_record` view by a test; measured
 KPIs from `kpi_measurement`. Python only combines the handful of per-KPI totals the queries
 return with the progress arithmetic: the target in force at the date (revisions), the
-expected line through interim targets, the plan's formula, direction and grading, and after
-the target date the final judgement.
+expected line through interim targets, the plan's formula, direction and grading, and from
+the target date on the final judgement.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import BindParameter, Date, Integer, String, TextualSelect, bindparam, text
 
@@ -113,6 +114,8 @@ class KpiFigure:
     period_count: float | None = None
     reconciliation: int | None = None
     measured_on: date | None = None
+    #: Where the measurement shown comes from (kpi_measurement.source), if it says.
+    measurement_source: str | None = None
     expected: float | None = None
     achievement_rate: float | None = None
     progress_rate: float | None = None
@@ -176,13 +179,17 @@ class KpiFigure:
             "needed_pace": _number(self.needed_pace),
             "reconciliation_records": self.reconciliation,
             "measured_on": self.measured_on.isoformat() if self.measured_on else None,
+            "measurement_source": self.measurement_source,
         }
         return data
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EvidenceRow:
-    """A record that adds its weight (1, or an event's attendees) to a computed KPI."""
+    """A record that adds its weight (1, or an event's attendees) to a computed KPI.
+
+    A report holds every one up to its period's end (160,000 for the 1M-meeting annual):
+    slots and shared code strings keep each small."""
 
     kpi_code: str
     record_type: str
@@ -304,11 +311,20 @@ def computed_counts(session: Reader, kpis: Sequence[KpiDefinition],
     return count_from_tables(session, [k for k in kpis if k.rule in COMPUTED_RULES], dates)
 
 
-def latest_levels(session: Reader, as_of: date) -> dict[int, tuple[float, date]]:
+class Level(NamedTuple):
+    """A measured KPI's value at a date: the latest measurement's value, date and source."""
+
+    value: float | None
+    measured_on: date | None
+    source: str | None = None
+
+
+def latest_levels(session: Reader, as_of: date) -> dict[int, Level]:
     """For each level or milestone KPI (by id), its latest measurement on or before `as_of`."""
     query = text(
-        "SELECT kpi_id, value, measured_on FROM ("
+        "SELECT kpi_id, value, measured_on, source FROM ("
         " SELECT m.kpi_id AS kpi_id, m.value AS value, m.measured_on AS measured_on,"
+        "  m.source AS source,"
         "  ROW_NUMBER() OVER (PARTITION BY m.kpi_id ORDER BY m.measured_on DESC, m.id DESC)"
         "   AS position"
         " FROM kpi_measurement m JOIN kpi k ON k.id = m.kpi_id"
@@ -317,8 +333,8 @@ def latest_levels(session: Reader, as_of: date) -> dict[int, tuple[float, date]]
         ") latest WHERE position = 1"
     ).bindparams(bindparam("as_of", type_=Date)).columns(measured_on=Date)
     return {
-        int(kpi_id): (float(value), measured_on)
-        for kpi_id, value, measured_on in session.execute(query, {"as_of": as_of})
+        int(kpi_id): Level(float(value), measured_on, source)
+        for kpi_id, value, measured_on, source in session.execute(query, {"as_of": as_of})
     }
 
 
@@ -403,7 +419,7 @@ def _with_progress(figure: KpiFigure) -> KpiFigure:
         figure.progress_rate = (value - kpi.baseline) / (target - kpi.baseline) * 100
     figure.grade = kpi.grade(
         figure.achievement_rate if kpi.formula == "ratio" else figure.progress_rate)
-    final = as_of > target_by
+    final = as_of >= target_by  # on the target day the result is known: 達成 or 未達成
     if kpi.better(value, target):
         figure.status = "achieved"
     elif final:
@@ -436,14 +452,12 @@ def _cumulative(kpi: KpiDefinition, count: int | None, as_of: date) -> float | N
     return kpi.baseline + (count or 0)
 
 
-def _level(kpi: KpiDefinition, levels: dict[int, tuple[float, date]], as_of: date) -> tuple[
-    float | None, date | None
-]:
+def _level(kpi: KpiDefinition, levels: dict[int, Level], as_of: date) -> Level:
     if kpi.id in levels:
         return levels[kpi.id]
     if as_of < kpi.baseline_as_of:
-        return None, None
-    return kpi.baseline, None
+        return Level(None, None)
+    return Level(kpi.baseline, None)
 
 
 def compute_at(session: Reader, as_of: date,
@@ -464,7 +478,8 @@ def compute_at(session: Reader, as_of: date,
         elif kpi.rule == "annual":
             figure.value = sums.get(kpi.id)
         else:
-            figure.value, figure.measured_on = _level(kpi, levels, as_of)
+            figure.value, figure.measured_on, figure.measurement_source = _level(
+                kpi, levels, as_of)
         figures.append(_with_progress(figure))
     return figures
 
@@ -505,8 +520,9 @@ def compute_for_periods(
                 figure.value = year_sums.get(kpi.id)
                 figure.period_count = period_sums.get(kpi.id)
             else:
-                figure.value, figure.measured_on = _level(kpi, levels[period.end], period.end)
-                start_value, _ = _level(kpi, levels[before], before)
+                figure.value, figure.measured_on, figure.measurement_source = _level(
+                    kpi, levels[period.end], period.end)
+                start_value = _level(kpi, levels[before], before).value
                 if figure.value is not None and start_value is not None:
                     figure.period_count = figure.value - start_value
             figures[period].append(_with_progress(figure))
@@ -593,21 +609,31 @@ def evidence(
     names = _organization_names(session, rows)
     return [
         EvidenceRow(
-            kpi_code=row.kpi_code,
-            record_type=row.record_type,
+            kpi_code=sys.intern(row.kpi_code),
+            record_type=sys.intern(row.record_type),
             record_id=int(row.record_id),
             counted_on=row.counted_on,
             title=row.title,
-            organizations=names.get((row.record_type, int(row.record_id)), ""),
+            organizations=names.get(_names_key(row), ""),
             weight=int(row.weight),
         )
         for row in rows
     ]
 
 
-def _organization_names(session: Reader, rows: Sequence[Any]) -> dict[tuple[str, int], str]:
-    """The organizations of each evidence record: the company met, or the partners."""
-    names: dict[tuple[str, int], list[str]] = {}
+def _names_key(row: Any) -> tuple[str, int, int | None]:
+    """An evidence row's key for its organizations: a meeting that first counts two companies
+    is two rows, each naming its own company."""
+    organization = None if row.organization_id is None else int(row.organization_id)
+    return row.record_type, int(row.record_id), organization
+
+
+def _organization_names(
+    session: Reader, rows: Sequence[Any]
+) -> dict[tuple[str, int, int | None], str]:
+    """The organizations of each evidence row (`_names_key`): the company met, or the
+    partners."""
+    names: dict[tuple[str, int, int | None], list[str]] = {}
     company_ids = {int(r.organization_id) for r in rows if r.organization_id is not None}
     if company_ids:
         query = text("SELECT id, name FROM organization WHERE id IN :ids").bindparams(
@@ -616,7 +642,7 @@ def _organization_names(session: Reader, rows: Sequence[Any]) -> dict[tuple[str,
         company = {row[0]: row[1] for row in session.execute(query, {"ids": sorted(company_ids)})}
         for r in rows:
             if r.organization_id is not None:
-                names[(r.record_type, int(r.record_id))] = [company[int(r.organization_id)]]
+                names[_names_key(r)] = [company[int(r.organization_id)]]
     agreement_ids = sorted({int(r.record_id) for r in rows if r.record_type == "agreement"})
     if agreement_ids:
         query = text(
@@ -626,5 +652,5 @@ def _organization_names(session: Reader, rows: Sequence[Any]) -> dict[tuple[str,
             " ORDER BY p.agreement_id, COALESCE(o.kana_sort_key, o.name), o.id"
         ).bindparams(bindparam("ids", expanding=True))
         for agreement_id, name in session.execute(query, {"ids": agreement_ids}):
-            names.setdefault(("agreement", int(agreement_id)), []).append(name)
+            names.setdefault(("agreement", int(agreement_id), None), []).append(name)
     return {key: "; ".join(value) for key, value in names.items()}

@@ -663,6 +663,7 @@ _MEASUREMENT_FIELDS: tuple[Field, ...] = (
     Field("value", Input.FLOAT, "値", "Value", column="value", required=True,
           aliases=("値", "数値")),
     _text("note", "備考", "Note", aliases=_NOTES),
+    _text("source", "出典", "Source", max_length=200, aliases=("出典", "情報源", "データ出典")),
 )
 
 MEASUREMENTS = Entity(

@@ -589,16 +589,19 @@ def record_measurement(
     value: float,
     note: str | None = None,
     plan: str | None = None,
+    source: str | None = None,
 ) -> KpiMeasurement:
     """Enter an observed value of a measured KPI (computed KPIs refuse measurements); `plan`
-    names the KPI's plan where its code is in more than one."""
+    names the KPI's plan where its code is in more than one; `source` says where the value
+    comes from (at most 200 characters)."""
     kpi = kpi_by_code(session, kpi_code, plan)
-    fields = measurement_fields(kpi, measured_on=measured_on, value=value, note=note)
+    fields = measurement_fields(kpi, measured_on=measured_on, value=value, note=note,
+                                source=source)
     return _create(session, ctx, KpiMeasurement, {**fields, "entered_by": ctx.user})
 
 
 def measurement_fields(
-    kpi: Kpi, *, measured_on: date, value: float, note: str | None
+    kpi: Kpi, *, measured_on: date, value: float, note: str | None, source: str | None = None
 ) -> dict[str, Any]:
     """The columns of a measurement of `kpi` but who entered it, validated."""
     if kpi.kind != "measured":
@@ -618,5 +621,5 @@ def measurement_fields(
                         ja=f"測定値は0以上にしてください ({value})", field="value")
     assert kpi.id is not None
     fields = _clean(entities.MEASUREMENTS, {"measured_on": measured_on, "value": value,
-                                            "note": note})
+                                            "note": note, "source": source})
     return {"kpi_id": kpi.id, **fields}

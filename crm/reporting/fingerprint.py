@@ -32,12 +32,15 @@ text hashed is the concatenation of these lines, each ending in "\\n":
 8. one line per agreement in the register at the period's end (in force on END by its status
    history, migration 0010), ``A|agreement_id|status|concluded_on|starts_on|ends_on`` from
    REGISTER_SQL below (a missing date is written ``None``).
+9. one line per measurement of line 4 that names its source (migration 0013),
+   ``S|code|measurement_id|source`` from SOURCE_SQL below (sorted by code, then id).
 
 Lines 5–7 came with plans (migration 0006); a database of the one shipped plan without
 revisions has none, so its fingerprints are those printed before. Lines 8 came with the
 status history (migration 0010): a period with agreements in force gets another fingerprint
-than before, as the register is now part of what it covers. Rows of two plans sharing a KPI
-code sort by all their cells.
+than before, as the register is now part of what it covers. Lines 9 came with measurement
+sources (migration 0013): a database whose measurements name no source keeps its fingerprints.
+Rows of two plans sharing a KPI code sort by all their cells.
 
 Numbers are written with Python's ``repr(float(x))`` (``645.0``), integers with ``str``, dates
 as 'YYYY-MM-DD'. The fingerprint is the lowercase hex digest. Text sorts by code point (SQLite's
@@ -100,6 +103,12 @@ MEASUREMENT_SQL = (
     " AND m.measured_on <= :end ORDER BY k.code, m.measured_on, m.id"
 )
 
+SOURCE_SQL = (
+    "SELECT k.code, m.id, m.source FROM kpi_measurement m"
+    " JOIN kpi k ON k.id = m.kpi_id WHERE m.archived_at IS NULL AND k.archived_at IS NULL"
+    " AND m.measured_on <= :end AND m.source IS NOT NULL ORDER BY k.code, m.id"
+)
+
 
 def _cell(value: Any) -> str:
     if isinstance(value, float):
@@ -136,6 +145,9 @@ def canonical_lines(connection: Connection, period: FiscalPeriod) -> Iterator[st
     yield from _lines("F", connection.execute(text(JUDGED_SQL)), lambda c: c)
     yield from _lines(
         "A", connection.execute(text(REGISTER_SQL).bindparams(end)), lambda c: int(c[0])
+    )
+    yield from _lines(
+        "S", connection.execute(text(SOURCE_SQL).bindparams(end)), lambda c: (c[0], int(c[1]))
     )
 
 

@@ -150,9 +150,11 @@ def issue(
     pdf_sha256: str,
     figures: dict[str, dict[str, Any]],
     anchor: ChainHead,
+    no_personal: bool = False,
 ) -> IssuedReport:
     """Store a report as issued by the acting user now (append-only), with the audit chain
-    head it printed (`anchor`), which `crm audit verify` checks from then on.
+    head it printed (`anchor`), which `crm audit verify` checks from then on, and whether it
+    left staff and contact names out (`no_personal`).
 
     Now is the real clock, whatever `ctx`'s clock says (`--today` reproduces a view, it
     does not back-date an issue), and only a period that has ended by it can be issued.
@@ -180,6 +182,7 @@ def issue(
                                 separators=(",", ":")),
         audit_head_id=anchor.id,
         audit_head_hash=anchor.hash,
+        no_personal=no_personal,
     )
     session.add(record)
     session.flush()

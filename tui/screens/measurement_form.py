@@ -28,6 +28,7 @@ class MeasurementFormData:
     measured_on: str
     value: str
     note: str
+    source: str
 
 
 class MeasurementForm(FormScreen[MeasurementFormData]):
@@ -41,16 +42,17 @@ class MeasurementForm(FormScreen[MeasurementFormData]):
         yield self.date_field("measured_on", "measured_on", value=self.crm.ctx.today())
         yield self.field("value", Input(id="value"), "value")
         yield self.input_field("note")
+        yield self.input_field("source")
 
     def load(self, session: Session) -> MeasurementFormData:
         kpis = measured_kpi_choices(session, by_plan=True)
         if self.record_id is None:
-            return MeasurementFormData(kpis, None, "", "", "")
+            return MeasurementFormData(kpis, None, "", "", "", "")
         old = services.get(session, KpiMeasurement, self.record_id)
         kpi = services.get(session, Kpi, old.kpi_id)
         plan = services.get(session, Plan, kpi.plan_id).code
         return MeasurementFormData(kpis, f"{plan}/{kpi.code}", old.measured_on.isoformat(),
-                                   f"{old.value:g}", old.note or "")
+                                   f"{old.value:g}", old.note or "", old.source or "")
 
     def fill(self, data: MeasurementFormData) -> None:
         select = self.query_one("#kpi_code", Select)
@@ -60,6 +62,7 @@ class MeasurementForm(FormScreen[MeasurementFormData]):
             self.query_one("#measured_on", Input).value = data.measured_on
             self.query_one("#value", Input).value = data.value
             self.query_one("#note", Input).value = data.note
+            self.query_one("#source", Input).value = data.source
 
     def validate(self) -> dict[str, str]:
         errors: dict[str, str] = {}
@@ -77,6 +80,7 @@ class MeasurementForm(FormScreen[MeasurementFormData]):
             "measured_on": self.date_value("measured_on"),
             "value": self.parse_number_field("value", {}),
             "note": self.input_value("note"),
+            "source": self.input_value("source"),
         }
 
         def save(session: Session) -> int | None:

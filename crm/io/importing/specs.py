@@ -270,14 +270,16 @@ class _Measurements(_Importer):
     # Of two measurements on one day, the last entered counts (docs/schema.md).
     key = _NaturalKey(("kpi_id", "measured_on"), "date", "measurement", "測定値",
                       "same KPI and date", "指標と日付が同じ", newest_wins=True)
-    sources = {"kpi_id": "kpi", "measured_on": "date", "value": "value", "note": "note"}
+    sources = {"kpi_id": "kpi", "measured_on": "date", "value": "value", "note": "note",
+               "source": "source"}
 
     def prepare(self, row: _Row) -> _Prepared:
         kpi = self.run.kpi(row)
         measured_on = self.run.day(row, "date")
         assert measured_on is not None  # a required column
         fields = services.measurement_fields(
-            kpi, measured_on=measured_on, value=row.decimal("value"), note=row.text("note")
+            kpi, measured_on=measured_on, value=row.decimal("value"), note=row.text("note"),
+            source=row.text("source"),
         )
         fields["entered_by"] = self.run.ctx.user
         return _Prepared(row, (fields["kpi_id"], measured_on), fields)
