@@ -237,3 +237,38 @@ def test_the_index_follows_inserts_updates_renames_and_merges(
         assert _found(s, text="神戸") == _found_plain(s, text="神戸")
         documents = s.execute(text("SELECT count(*) FROM search_meeting")).scalar_one()
         assert documents == s.execute(text("SELECT count(*) FROM meeting")).scalar_one()
+
+
+def test_an_update_that_changes_no_searched_value_rewrites_no_document(
+        database: Database, filled: dict[str, int]) -> None:
+    """An import updates every compared column, names included (crm.io.importing.writing):
+    from migration 0014 the search triggers leave the documents alone unless a searched value
+    changed. A document removed by hand shows which updates rewrote it."""
+    meeting, kobe = filled["meeting"], filled["kobe"]
+    key = "rowid" if database.engine.dialect.name == "sqlite" else "id"
+
+    def document() -> str | None:
+        with database.reading() as s:
+            found = s.execute(text(f"SELECT doc FROM search_meeting WHERE {key} = :id"),
+                              {"id": meeting}).scalar_one_or_none()
+            return None if found is None else str(found)
+
+    kept = document()
+    assert kept is not None and "神戸大学" in kept
+    with database.writing() as s:
+        s.execute(text(f"DELETE FROM search_meeting WHERE {key} = :id"), {"id": meeting})
+    with database.writing() as s:
+        s.execute(text("UPDATE organization SET name = name, normalized_name = normalized_name,"
+                       " kana_sort_key = kana_sort_key, address = '神戸市灘区' WHERE id = :id"),
+                  {"id": kobe})
+        s.execute(text("UPDATE meeting SET title = title, summary = summary WHERE id = :id"),
+                  {"id": meeting})
+    assert document() is None
+    with database.writing() as s:
+        s.execute(text("UPDATE organization SET name = '神戸大学' WHERE id = :id"), {"id": kobe})
+    assert document() is not None and "神戸大学" in (document() or "")
+    with database.writing() as s:
+        s.execute(text(f"DELETE FROM search_meeting WHERE {key} = :id"), {"id": meeting})
+        s.execute(text("UPDATE meeting SET summary = 'ＡＩ実証の範囲と予算' WHERE id = :id"),
+                  {"id": meeting})
+    assert "予算" in (document() or "")

@@ -15,7 +15,15 @@ from types import ModuleType
 
 import sqlalchemy as sa
 
-from db.schema_sql import audit, personal, row_versions, sealing, search, trust
+from db.schema_sql import (
+    audit,
+    personal,
+    row_versions,
+    sealing,
+    search,
+    search_unchanged,
+    trust,
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,7 @@ def sqlite_triggers(bind: sa.Connection) -> dict[str, Trigger]:
     history = _migration("0010_agreement_status_history")
     for name, statement in history.SQLITE_GUARDS.items():
         installed[name] = Trigger(history.TABLE, statement)
-    for name, (table, statement) in search.sqlite_installed().items():
+    for name, (table, statement) in search_unchanged.sqlite_installed().items():
         installed[name] = Trigger(table, statement)
     return installed
 
@@ -89,7 +97,7 @@ def pg_functions(schema: str) -> dict[str, str]:
                                               sealing.PG_ORDER_FUNCTION, schema),
     } | {name: _pg_function(name, definition, schema)
          for name, definition in (sealing.pg_no_reuse_functions()
-                                  | search.pg_functions()).items()}
+                                  | search_unchanged.pg_functions()).items()}
 
 
 def _pg_trigger(name: str, when: str, table: str, call: str, schema: str) -> Trigger:
