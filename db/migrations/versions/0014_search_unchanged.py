@@ -17,7 +17,7 @@ from alembic import op
 from db.schema_sql import search, search_unchanged
 
 revision: str = '0014'
-down_revision: str | None = '0012'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
