@@ -2,7 +2,8 @@
 
 The suite runs on SQLite by default. With CRM_TEST_BACKEND=postgresql the `database`
 fixture gives each test its own database on a throw-away PostgreSQL cluster started by the
-tests (see tests/postgres.py), cloned from a migrated template.
+tests (see tests/postgres.py), cloned from a migrated template. Under pytest-xdist
+(`-n auto`, the README's command) every worker has its own template file or cluster.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from sqlalchemy import create_engine
+from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from crm.context import Context, fixed_clock
@@ -89,21 +90,28 @@ def postgres_template() -> Iterator[str]:
         yield admin_url
 
 
+@pytest.fixture(scope="session")
+def _postgres_admin(postgres_template: str) -> Iterator[Engine]:
+    """One engine on the cluster's `postgres` database for the whole session (one engine and
+    connection per test cost more than the copy of the template)."""
+    admin = create_engine(postgres_template, isolation_level="AUTOCOMMIT")
+    yield admin
+    admin.dispose()
+
+
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL of this test's own fresh database, on the backend under test."""
     if BACKEND == "sqlite":
         yield sqlite_url(request.getfixturevalue("database_path"))
         return
-    admin_url = request.getfixturevalue("postgres_template")
+    admin: Engine = request.getfixturevalue("_postgres_admin")
     name = f"crm_test_{next(_numbers)}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE crm_template")
-    yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    yield admin.url.set(database=name).render_as_string(hide_password=False)
     with admin.connect() as connection:
         connection.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
-    admin.dispose()
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """A throw-away PostgreSQL cluster on loopback for the test suite (CRM_TEST_BACKEND=postgresql).
 
-Started once per test session with initdb + pg_ctl from Debian's packages, removed at the end.
+Started once per test session (under pytest-xdist, once per worker: each its own cluster,
+port and directory) with initdb + pg_ctl from Debian's packages, removed at the end.
 """
 
 from __future__ import annotations
@@ -48,18 +49,23 @@ def postgres_cluster() -> Iterator[str]:
     data = root / "data"
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    port = _free_port()
     subprocess.run(
         _as_server_user([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres",
                          "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"]),
         check=True, capture_output=True,
     )
-    options = f"-h 127.0.0.1 -p {port} -k {root} -F -c fsync=off -c full_page_writes=off"
-    subprocess.run(
-        _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options,
-                         "-l", str(root / "server.log"), "-w", "start"]),
-        check=True, capture_output=True,
-    )
+    # Clusters of parallel test workers start at the same moment: a port another one took
+    # between the probe and the start is tried again with a new one.
+    for attempt in range(3):
+        port = _free_port()
+        options = f"-h 127.0.0.1 -p {port} -k {root} -F -c fsync=off -c full_page_writes=off"
+        started = subprocess.run(
+            _as_server_user([str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options,
+                             "-l", str(root / "server.log"), "-w", "start"]),
+            check=attempt == 2, capture_output=True,
+        )
+        if started.returncode == 0:
+            break
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
