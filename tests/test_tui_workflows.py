@@ -53,6 +53,7 @@ from tui.kit.form import FormScreen
 from tui.screens.audit_history import AuditHistoryScreen, changes
 from tui.screens.dashboard import dashboard_figures, trend_quarters
 from tui.screens.duplicates import DuplicatesScreen
+from tui.screens.measurements import MeasurementListScreen
 from tui.screens.plans import PlansScreen
 from tui.screens.record_view import RecordViewScreen
 from tui.screens.target_revision_form import TargetRevisionForm
@@ -79,8 +80,14 @@ async def paste(pilot: Pilot[None], *texts: str) -> None:
     """Type each text into the focused widget as one paste (much faster than key by key),
     pressing Tab between them."""
     for number, text in enumerate(texts):
+        before = pilot.app.focused
         if number:
             await pilot.press("tab")
+        # Focus moves when the app handles the key (or, first, when the form has mounted):
+        # wait for it rather than assume it (a loaded machine lags).
+        moved = number > 0
+        await wait_until(pilot, lambda b=before, m=moved: isinstance(
+            pilot.app.focused, (Input, TextArea)) and (not m or pilot.app.focused is not b))
         focused = pilot.app.focused
         if isinstance(focused, TextArea):
             focused.insert(text)
@@ -575,8 +582,11 @@ async def test_read_only_user_reads_a_meeting_and_its_history(
         await press(pilot, "h", until=lambda: isinstance(app.screen, AuditHistoryScreen))
         await press(pilot, "escape", until=lambda: isinstance(app.screen, RecordViewScreen))
         await press(pilot, "escape", until=lambda: app.screen.query(PagedTable))
-        await press(pilot, "6", "enter")  # measurements have no view: refused, as before
-        assert app.notices[-1].message == app.t("read_only_refused")
+        # measurements have no view: refused, as before
+        await press(pilot, "6", until=lambda: isinstance(app.screen, MeasurementListScreen)
+                    and app.screen.query_one(PagedTable).row_count > 0)
+        await press(pilot, "enter", until=lambda: app.notices
+                    and app.notices[-1].message == app.t("read_only_refused"))
 
 
 async def test_list_pages_filters_and_sorts(
