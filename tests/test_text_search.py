@@ -151,6 +151,7 @@ def test_every_plan_finds_what_the_like_search_finds_page_by_page(
         monkeypatch: pytest.MonkeyPatch) -> None:
     # A walk tests no further than two meetings before handing over: pages inside and past it.
     monkeypatch.setattr(queries, "TEST_ROWS", 2)
+    monkeypatch.setattr(queries, "UNPROBED_WALK", 1)
     with database.writing() as s:
         services.archive(s, ctx, Meeting, filled["other_meeting"])
     plain = _plain(entities.MEETINGS, MeetingRow)
@@ -196,6 +197,9 @@ def test_the_plan_follows_how_common_the_text_is(
         # 5 of 60 (#10-#18): probed in a walk; PostgreSQL plans the narrowing itself
         sqlite = session.get_bind().dialect.name == "sqlite"
         assert plan("定例 #1") == (queries.PROBE if sqlite else queries.SORT)
+        # two of them come within 20 meetings' walk on SQLite, 60 on PostgreSQL (no probing)
+        assert meetings.plan(session, ListFilter(text="定例 #1"), None, None, 2) == (
+            queries.PROBE if sqlite else queries.TEST)
         assert plan("定例 #16") == queries.SORT  # 1 of 60: collected through the index
         assert plan("該当なし") == queries.SORT
 
