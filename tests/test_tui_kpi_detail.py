@@ -89,6 +89,24 @@ async def test_enter_on_a_kpi_shows_its_figures_evidence_and_why_not_counted(
         await press(pilot, "escape", until=lambda: isinstance(app.screen, DashboardScreen))
 
 
+@pytest.mark.parametrize(("lang", "words"), [
+    ("ja", "測定日: R5.2.1   出典: 庁内[b]アンケート[/b]"),
+    ("en", "Measured on: 2023-02-01   Source: 庁内[b]アンケート[/b]"),
+])
+async def test_a_measured_kpi_shows_its_measurement_date_and_source(
+    database: Database, ctx: Context, lang: str, words: str
+) -> None:
+    with database.writing() as s:  # the source is user text: shown as written, never markup
+        services.record_measurement(s, ctx, kpi_code="app_awareness_rate",
+                                    measured_on=date(2023, 2, 1), value=21.5,
+                                    source="庁内[b]アンケート[/b]")
+    app = CRMApp(database, ctx, lang=lang)
+    async with running(app) as pilot:
+        screen = await open_kpi(pilot, app, "app_awareness_rate")
+        figures = str(screen.query_one("#kpi-figures", Static).render())
+        assert words in figures and "21.5" in figures
+
+
 async def test_a_saved_comment_appears_in_the_kpi_json(
     met_twice: Database, ctx: Context, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
