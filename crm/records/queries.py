@@ -85,17 +85,17 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _key(search: entities.Search, text: str) -> str | None:
+    """The form of `text` the column of `search` is matched with (None: it cannot match)."""
+    try:
+        return search.key(text) if search.key is not None else text
+    except ValueError:
+        return None
+
+
 def _keys(text: str, searches: Sequence[entities.Search]) -> tuple[str, ...]:
     """The forms of `text` the columns of `searches` are matched with (each once)."""
-    keys: dict[str, None] = {}
-    for search in searches:
-        try:
-            key = search.key(text) if search.key is not None else text
-        except ValueError:
-            continue
-        if key:
-            keys[key] = None
-    return tuple(keys)
+    return tuple(dict.fromkeys(key for search in searches if (key := _key(search, text))))
 
 
 def _search(text: str, searches: Sequence[entities.Search], owner_id: Any,
@@ -109,10 +109,7 @@ def _search(text: str, searches: Sequence[entities.Search], owner_id: Any,
     own: list[ColumnElement[bool]] = []
     linked: dict[Link, list[ColumnElement[bool]]] = {}
     for search in searches:
-        try:
-            key = search.key(text) if search.key is not None else text
-        except ValueError:
-            continue
+        key = _key(search, text)
         if key:
             found = search.column.like(_like(key), escape="\\")
             (own if search.link is None else linked.setdefault(search.link, [])).append(found)
