@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Integer, bindparam, delete, select, text
+from sqlalchemy import delete, select, text
 
 from crm.calendar import FiscalPeriod
 from crm.context import Context
 from crm.errors import DataError, NotFoundError
-from crm.reader import Reader
+from crm.reader import Reader, by_ids
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -142,10 +142,8 @@ def comments_for(session: Reader, period: FiscalPeriod,
     sql = ("SELECT kpi_id, field, text FROM kpi_comment WHERE fiscal_year = :year AND "
            + ("quarter IS NULL" if period.quarter is None else "quarter = :quarter"))
     params: dict[str, object] = {"year": period.fiscal_year, "quarter": period.quarter}
-    query = text(sql)
+    query = text(sql) if kpi_ids is None else by_ids(sql + " AND kpi_id IN :ids")
     if kpi_ids is not None:
-        query = text(sql + " AND kpi_id IN :ids").bindparams(
-            bindparam("ids", expanding=True, type_=Integer))
         params["ids"] = list(kpi_ids)
     found: dict[int, Comments] = {}
     for kpi_id, field, comment in session.execute(query, params):

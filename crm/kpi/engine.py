@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import BindParameter, Date, Integer, String, TextualSelect, bindparam, text
+from sqlalchemy import BindParameter, Date, Integer, String, bindparam, text
 
 from crm.calendar import FiscalPeriod, fiscal_year_of, fiscal_year_range, months_between
 from crm.errors import DataError, NotFoundError
 from crm.kpi.counting import Counts, count_from_tables
 from crm.kpi.plan_file import TargetRevision
 from crm.kpi.rules import COMPUTED_RULES, DEFAULT_GRADING, CountRule
-from crm.reader import Reader
+from crm.reader import Reader, by_ids
 from crm.vocabulary import KPI_STATUS_LABELS
 
 #: `plans` argument of the figures' functions: every plan, or these plan codes.
@@ -258,12 +258,12 @@ def active_kpis(session: Reader, plans: Sequence[str] | None = ALL_PLANS) -> lis
     ids = [int(k.id) for k in rows]
     plan_ids = sorted({int(k.plan_id) for k in rows})
     grading: dict[int, list[tuple[str, float]]] = {}
-    for plan_id, grade, threshold in session.execute(_by_ids(
+    for plan_id, grade, threshold in session.execute(by_ids(
             "SELECT plan_id, grade, threshold FROM plan_grade WHERE plan_id IN :ids"
             " ORDER BY threshold DESC"), {"ids": plan_ids}):
         grading.setdefault(int(plan_id), []).append((grade, float(threshold)))
     revisions: dict[int, list[TargetRevision]] = {}
-    for r in session.execute(_by_ids(
+    for r in session.execute(by_ids(
             "SELECT kpi_id, revised_on, target, target_by, reason FROM kpi_target_revision"
             " WHERE kpi_id IN :ids AND archived_at IS NULL ORDER BY revised_on",
             revised_on=Date, target_by=Date), {"ids": ids}):
@@ -271,7 +271,7 @@ def active_kpis(session: Reader, plans: Sequence[str] | None = ALL_PLANS) -> lis
             revised_on=r.revised_on, target=float(r.target), target_by=r.target_by,
             reason=r.reason))
     filters: dict[int, list[tuple[str, str]]] = {}
-    for kpi_id, name, value in session.execute(_by_ids(
+    for kpi_id, name, value in session.execute(by_ids(
             'SELECT kpi_id, "filter", "value" FROM kpi_count_filter WHERE kpi_id IN :ids'
             ' ORDER BY "filter", "value"'), {"ids": ids}):
         filters.setdefault(int(kpi_id), []).append((name, value))
@@ -291,11 +291,6 @@ def active_kpis(session: Reader, plans: Sequence[str] | None = ALL_PLANS) -> lis
         )
         for k in rows
     ]
-
-
-def _by_ids(sql: str, **dates: type[Date]) -> TextualSelect:
-    """`sql` with its `:ids` list expanded (an empty list matches nothing), `dates` typed."""
-    return text(sql).bindparams(bindparam("ids", expanding=True, type_=Integer)).columns(**dates)
 
 
 def computed_counts(session: Reader, kpis: Sequence[KpiDefinition],
@@ -636,21 +631,19 @@ def _organization_names(
     names: dict[tuple[str, int, int | None], list[str]] = {}
     company_ids = {int(r.organization_id) for r in rows if r.organization_id is not None}
     if company_ids:
-        query = text("SELECT id, name FROM organization WHERE id IN :ids").bindparams(
-            bindparam("ids", expanding=True)
-        )
+        query = by_ids("SELECT id, name FROM organization WHERE id IN :ids")
         company = {row[0]: row[1] for row in session.execute(query, {"ids": sorted(company_ids)})}
         for r in rows:
             if r.organization_id is not None:
                 names[_names_key(r)] = [company[int(r.organization_id)]]
     agreement_ids = sorted({int(r.record_id) for r in rows if r.record_type == "agreement"})
     if agreement_ids:
-        query = text(
+        query = by_ids(
             "SELECT p.agreement_id, o.name FROM agreement_partner p"
             " JOIN organization o ON o.id = p.organization_id"
             " WHERE p.agreement_id IN :ids"
             " ORDER BY p.agreement_id, COALESCE(o.kana_sort_key, o.name), o.id"
-        ).bindparams(bindparam("ids", expanding=True))
+        )
         for agreement_id, name in session.execute(query, {"ids": agreement_ids}):
             names.setdefault(("agreement", int(agreement_id), None), []).append(name)
     return {key: "; ".join(value) for key, value in names.items()}
