@@ -40,6 +40,21 @@ def fitting(keys: list[Shown], widths: list[int], room: int) -> list[Shown]:
     return [key for i, key in enumerate(keys) if i in kept]
 
 
+class Key(FooterKey):
+    """A footer key in the footer's style from the start.
+
+    Textual's FooterKey starts compact and is then bound to its footer's (not compact): two
+    restyles of each key on its mount, about a third of the first paint's styling. The
+    app's footer is never compact, so the key is built that way.
+    """
+
+    def __init__(self, key: str, key_display: str, description: str, action: str, *,
+                 disabled: bool = False, tooltip: str = "") -> None:
+        super().__init__(key, key_display, description, action, disabled=disabled,
+                         tooltip=tooltip)
+        self.set_reactive(FooterKey.compact, False)
+
+
 class PriorityFooter(Footer):
     """Textual's footer that drops the least needed keys when they do not fit its width."""
 
@@ -75,10 +90,8 @@ class PriorityFooter(Footer):
             keys = fitting(keys, [self._width(b) for b, _e, _t in keys], self._room())
         self.styles.grid_size_columns = len(keys)
         for binding, enabled, tooltip in keys:
-            yield FooterKey(
-                binding.key, self.app.get_key_display(binding), binding.description,
-                binding.action, disabled=not enabled, tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)
+            yield Key(binding.key, self.app.get_key_display(binding), binding.description,
+                      binding.action, disabled=not enabled, tooltip=tooltip)
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             found = self.screen.active_bindings.get(self.app.COMMAND_PALETTE_BINDING)
             if found is not None:
