@@ -58,6 +58,10 @@ class CRMScreen(Screen[Any]):
     def __init__(self) -> None:
         super().__init__()
         translate_bindings(self, self.crm.lang)
+        # Built now, so styled by the stylesheet as it stands: Textual restyles the whole app
+        # (a full re-parse of every stylesheet) when it first shows a screen it thinks is
+        # behind, which a new screen always was (~7 ms of the first paint, more later).
+        self._css_update_count = self.app._css_update_count
         #: Set when the last write this screen started has ended (None: none started).
         self._write_ended: threading.Event | None = None
 
