@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Header, Input, Select, SelectionList, Static, TextArea
+from textual.widgets import Input, Select, SelectionList, Static, TextArea
 
 from crm.calendar import DateParseError, parse_date
 from crm.context import Context
@@ -32,6 +32,7 @@ from tui.widgets.footer import PriorityFooter
 from tui.widgets.new_organization import NewOrganizationDialog
 from tui.widgets.organization_picker import Match, OrganizationPicker, PickedOrganization
 from tui.widgets.plain import literal
+from tui.widgets.title_bar import TitleBar
 
 #: How many matches the organization search shows.
 MATCHES = 8
@@ -113,7 +114,7 @@ class FormScreen(CRMScreen, Generic[Data]):
     # --- shared parts --------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(self.t(self.title_key), id="form-title")
         with VerticalScroll(id="form"):
             yield from self.fields()

@@ -12,7 +12,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.records import services
@@ -32,6 +32,7 @@ from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.filter_bar import FilterBar, Options
 from tui.widgets.footer import PriorityFooter
 from tui.widgets.paged_table import PagedTable
+from tui.widgets.title_bar import TitleBar
 
 #: How many fiscal years back the year filter offers.
 YEARS_OFFERED = 10
@@ -191,7 +192,7 @@ class RecordListScreen(CRMScreen, Generic[Row]):
         )
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield from nav_tabs(self, self.section)
         yield self.filter_bar()
         yield PagedTable(id="records")

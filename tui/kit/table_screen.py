@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Header, Static
+from textual.widgets import DataTable, Static
 
 from tui.kit.screen import QUIT, CRMScreen
 from tui.widgets.footer import PriorityFooter
 from tui.widgets.plain import PlainTable
+from tui.widgets.title_bar import TitleBar
 
 
 class TableScreen(CRMScreen):
@@ -34,7 +35,7 @@ class TableScreen(CRMScreen):
         return Static(text, classes="section-title", markup=False)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield from self.heading()
         yield PlainTable(id=self.table_id, cursor_type="row", zebra_stripes=True)
         if self.status_line:

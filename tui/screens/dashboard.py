@@ -1,7 +1,7 @@
 """The home screen: every KPI at a glance for a fiscal quarter or year, with its trend.
 
-The first paint shows the app's frame only (header, tabs, footer with the keys, a "loading"
-line); the selectors and the table are mounted right after it, then the figures are read.
+The first paint shows the title and a "loading" line only; the tabs, the footer with the
+keys, the selectors and the table are mounted right after it, then the figures are read.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import DataTable, Header, ProgressBar, Select, Static
+from textual.widgets import DataTable, ProgressBar, Select, Static
 
 from crm.calendar import FiscalPeriod, fiscal_year_of
 from crm.errors import CRMError
@@ -35,6 +35,7 @@ from tui.strings import text, unit_label
 from tui.widgets.dialogs import ConfirmDialog
 from tui.widgets.footer import PriorityFooter
 from tui.widgets.plain import PlainTable, literal
+from tui.widgets.title_bar import TitleBar
 
 #: Quarters shown in the trend column.
 TREND_QUARTERS = 6
@@ -160,6 +161,14 @@ class DashboardScreen(CRMScreen):
     class ReportFailed(Loaded[str]):
         """A report could not be built or written: why."""
 
+    # Here rather than in app.tcss, which is read after the first frame (tui.app.STYLESHEET).
+    DEFAULT_CSS = """
+    #as-of {
+        height: auto;
+        margin: 0 1 1 1;
+        color: $text-muted;
+    }
+    """
     BINDINGS = [
         Binding("left_square_bracket", "shift_period(-1)", "previous_period", key_display="["),
         Binding("right_square_bracket", "shift_period(1)", "next_period", key_display="]"),
@@ -183,11 +192,11 @@ class DashboardScreen(CRMScreen):
         self.built = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield from nav_tabs(self, "dashboard")
+        # The first frame: each widget more (the tabs, the footer's keys) costs its styling
+        # before anything is shown (docs/performance.md, first paint).
+        yield TitleBar()
         # A line of its own: beside the selectors the trend range was cut at 120 columns.
         yield Static(self.t("loading"), id="as-of")
-        yield PriorityFooter()
 
     def _period_bar(self) -> Horizontal:
         newest = fiscal_year_of(self.crm.ctx.today())
@@ -223,12 +232,12 @@ class DashboardScreen(CRMScreen):
         self.run_worker(self._build(), group="build")
 
     async def _build(self) -> None:
-        """After the first paint: mount the selectors and the table, then read the plans and
-        the figures."""
+        """After the first paint: mount the tabs, the selectors, the table and the footer,
+        then read the plans and the figures."""
         await self.painted.wait()
-        await self.mount(self._period_bar(), before="#as-of")
+        await self.mount(*nav_tabs(self, "dashboard"), self._period_bar(), before="#as-of")
         table = PlainTable(id="kpis", cursor_type="row", zebra_stripes=True)
-        await self.mount(table, after="#as-of")
+        await self.mount(table, PriorityFooter(), after="#as-of")
         self.built = True
         table.focus()
         self.on_resize()

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Label, Static, TextArea
+from textual.widgets import DataTable, Footer, Label, Static, TextArea
 
 from crm.calendar import FiscalPeriod
 from crm.formatting import format_day, format_number, format_rate
@@ -22,6 +22,7 @@ from tui.kit.screen import CRMScreen
 from tui.messages import Loaded, WriteDone, WriteFailed
 from tui.strings import unit_label
 from tui.widgets.plain import PlainTable
+from tui.widgets.title_bar import TitleBar
 
 #: The record view's kind for each evidence record type.
 VIEW_KINDS: dict[str, ViewableKind] = {
@@ -57,7 +58,7 @@ class KpiDetailScreen(CRMScreen):
         self.skipped: list[NotCounted] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="kpi-detail"):
             yield Static(self.t("loading"), id="kpi-title", markup=False)
             yield Static("", id="kpi-definition", markup=False)

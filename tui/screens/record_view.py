@@ -12,7 +12,7 @@ from sqlmodel import Session
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Header, Label, Static
+from textual.widgets import Label, Static
 
 from crm.formatting import format_day, format_number
 from crm.records import entities
@@ -23,6 +23,7 @@ from tui.messages import Loaded
 from tui.strings import STRINGS, text
 from tui.widgets.field import Field
 from tui.widgets.footer import PriorityFooter
+from tui.widgets.title_bar import TitleBar
 
 #: The entity and the detail query of each kind of record the view shows.
 DETAILS: dict[ViewableKind, tuple[entities.Entity, Callable[[Session, int], Any]]] = {
@@ -51,7 +52,7 @@ class RecordViewScreen(CRMScreen):
         self.record_title = f"{self.entity.noun_ja} {record_id}"
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("", id="form-title", markup=False)
         yield VerticalScroll(id="form")
         yield PriorityFooter()
