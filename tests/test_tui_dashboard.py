@@ -4,6 +4,7 @@ it), the other main screens built in the background once it is complete, and its
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -81,6 +82,10 @@ async def test_once_the_dashboard_is_complete_every_main_screen_is_ready_before_
             assert isinstance(screen, RecordListScreen) and screen.is_mounted
             assert screen.query_one(PagedTable).row_count == expected.get(mode, 0), mode
             assert screen.total == expected.get(mode, 0)
+        # What was built is kept out of the collector's full collections while the app runs
+        assert gc.get_freeze_count() > 0
+    # and given back to it when the app ends (the tests run many apps in one process).
+    assert gc.get_freeze_count() == 0
 
 
 def test_a_level_sparkline_reads_full_above_zero_and_empty_at_zero() -> None:
