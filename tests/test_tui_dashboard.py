@@ -96,6 +96,14 @@ def test_a_level_sparkline_reads_full_above_zero_and_empty_at_zero() -> None:
     assert sparkline([None, None]) == "—"
 
 
+def test_a_sparkline_is_scaled_from_zero_so_a_step_of_one_reads_as_small() -> None:
+    # Six agreements, then eight: scaled between 6 and 8 this read as empty, then full.
+    assert sparkline([6.0, 6.0, 6.0, 6.0, 8.0, 8.0]) == "▆▆▆▆██"
+    assert sparkline([37.0, 38.0]) == "██"
+    assert sparkline([0.0, 1.0, 2.0]) == "▁▅█"
+    assert sparkline([-2.0, 0.0, 2.0]) == "▁▅█"
+
+
 def test_the_documented_first_paint_target_is_the_benchmarks() -> None:
     targets = (Path(__file__).parents[1] / "docs" / "performance.md").read_text("utf-8")
     assert f"- TUI first paint within {FIRST_PAINT_TARGET}x of a bare Textual app" in targets

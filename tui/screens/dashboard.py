@@ -123,16 +123,16 @@ def column_layout(width: int, lang: str) -> list[tuple[str, int]]:
 
 
 def sparkline(values: list[float | None]) -> str:
-    """One block character per value, scaled between the smallest and largest known; a level
-    line is drawn full when above zero (it would read as empty at the bottom)."""
+    """One block character per value, scaled from zero (or the lowest value, if below zero)
+    to the largest: a count that grows by one reads as a small step, not a jump from empty
+    to full as it did scaled between its own smallest and largest."""
     known = [v for v in values if v is not None]
     if not known:
         return "—"
-    low, high = min(known), max(known)
+    low, high = min(min(known), 0.0), max(known)
     span = high - low
     if span == 0:
-        level = SPARKS[-1] if high > 0 else SPARKS[0]
-        return "".join(" " if v is None else level for v in values)
+        return "".join(" " if v is None else SPARKS[0] for v in values)
     return "".join(
         " " if v is None else SPARKS[round((v - low) / span * 7)] for v in values
     )
