@@ -296,6 +296,8 @@ def main() -> None:
     parser.add_argument("--screens", type=Path, metavar="DB",
                         help="measure first paint and screen switching on this database")
     parser.add_argument("--runs", type=int, default=5, help="at least 2")
+    parser.add_argument("--url", help="measure this database as it is (a PostgreSQL one "
+                        "loaded by bench.generate, say) instead of --db")
     args = parser.parse_args()
     if args.screens:
         screens = Database.open(sqlite_url(args.screens))
@@ -308,7 +310,13 @@ def main() -> None:
             label = f"first paint, CRMApp / bare App, {clock}"
             print(f"  {label:<58} {crm / bare:8.1f} x (target {FIRST_PAINT_TARGET}x)")
         return
-    database = ensure_database(args.db, args.meetings)
+    if args.url:
+        database = Database.open(args.url)
+        with database.reading() as session:
+            args.meetings = session.scalar(select(func.count()).select_from(Meeting))
+        args.db = database.engine.url.render_as_string(hide_password=True)
+    else:
+        database = ensure_database(args.db, args.meetings)
     figures = {
         "bare App: start-up to first paint": asyncio.run(first_paint(App))[0],
         "CRMApp: start-up to first paint": asyncio.run(
