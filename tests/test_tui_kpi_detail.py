@@ -90,8 +90,8 @@ async def test_enter_on_a_kpi_shows_its_figures_evidence_and_why_not_counted(
 
 
 @pytest.mark.parametrize(("lang", "words"), [
-    ("ja", "測定日: R5.2.1   出典: 庁内[b]アンケート[/b]"),
-    ("en", "Measured on: 2023-02-01   Source: 庁内[b]アンケート[/b]"),
+    ("ja", "測定日: R5.2.1\n出典: 庁内[b]アンケート[/b]\n"),
+    ("en", "Measured on: 2023-02-01\nSource: 庁内[b]アンケート[/b]\n"),
 ])
 async def test_a_measured_kpi_shows_its_measurement_date_and_source(
     database: Database, ctx: Context, lang: str, words: str
@@ -104,6 +104,7 @@ async def test_a_measured_kpi_shows_its_measurement_date_and_source(
     async with running(app) as pilot:
         screen = await open_kpi(pilot, app, "app_awareness_rate")
         figures = str(screen.query_one("#kpi-figures", Static).render())
+        # The source on a line of its own, under the value line that ends with the date.
         assert words in figures and "21.5" in figures
 
 

@@ -111,9 +111,10 @@ class KpiDetailScreen(CRMScreen):
             f"{self.t('value')}: {format_number(figure.value)}{unit}   "
             f"{self.t('period_count')}: {format_number(figure.period_count)}"
             + (f"   {self.t('measured_on')}: {format_day(figure.measured_on, lang)}"
-               if figure.measured_on else "")
-            + (f"   {self.t('source')}: {figure.measurement_source}"
-               if figure.measurement_source else ""),
+               if figure.measured_on else ""),
+            # A line of its own: beside the value it wrapped mid-way at 80 columns.
+            *([f"{self.t('source')}: {figure.measurement_source}"]
+              if figure.measurement_source else []),
             f"{self.t('baseline')}: {format_number(kpi.baseline)}{unit}"
             f" ({format_day(kpi.baseline_as_of, lang)})   {self.t('target')}:"
             f" {format_number(target)}{unit} {format_day(target_by, lang)}{original}",
