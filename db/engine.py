@@ -17,10 +17,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 #: How long a writer waits for another's lock (SQLite's busy timeout, PostgreSQL's
-#: lock_timeout) before it gives up: longer than a 100,000-row import holds the lock
-#: (docs/performance.md, "Imports and the write lock"), so that a save made meanwhile waits
-#: and succeeds. Read when a connection is made.
-BUSY_TIMEOUT_MS = 120_000
+#: lock_timeout) before it gives up: longer than a 100,000-row import holds the lock on
+#: either backend (PostgreSQL: about 3 min; docs/performance.md, "Imports and the write
+#: lock"), so that a save made meanwhile waits and succeeds. Read when a connection is made.
+BUSY_TIMEOUT_MS = 300_000
 
 
 def sqlite_url(path: str | os.PathLike[str], *, read_only: bool = False) -> str:

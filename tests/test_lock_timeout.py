@@ -196,7 +196,7 @@ def test_the_cli_says_busy_in_one_line_and_imports_nothing(
 def test_a_save_blocked_briefly_waits_and_succeeds(
     database: Database, ctx: Context, meeting: int, blocker: str
 ) -> None:
-    saver = Database.open(database.url)  # the default limit: 120 s
+    saver = Database.open(database.url)  # the default limit: 300 s
     waiting = threading.Event()
     outcome: dict[str, Any] = {}
 

@@ -130,7 +130,7 @@ async def test_a_save_that_waits_too_long_fails_at_the_form_and_keeps_what_was_t
     database: Database, ctx: Context, seeded: Seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(db.engine, "BUSY_TIMEOUT_MS", 1500)
-    impatient = Database.open(database.url)  # its connections wait 1.5 s, not 120 s
+    impatient = Database.open(database.url)  # its connections wait 1.5 s, not 300 s
     app = CRMApp(impatient, ctx)
     try:
         async with running(app, "3") as pilot:
