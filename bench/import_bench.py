@@ -8,9 +8,14 @@ schema, with the audit triggers firing in both:
   at commit is timed apart, it belongs to every write of the program; `lock_held_seconds` is
   the whole write session, for which other writers wait);
 - `executemany`: the rows already parsed and resolved to ids, inserted with three
-  executemany calls (meeting, meeting_organization, meeting_staff) and committed.
+  executemany calls (meeting, meeting_organization, meeting_staff) and committed;
+- `import_with_save` (not run by default): `import`, and a save (one meeting logged from
+  another connection, as the TUI does) started as soon as the import holds the lock: it
+  waits for the lock at most `db.engine.BUSY_TIMEOUT_MS`; `save` says whether it succeeded
+  (or the busy error) and how long it took.
 
     .venv/bin/python -m bench.import_bench [--rows N] [--keep DIR] [--url URL | --postgres]
+        [--modes import,executemany,import_with_save]
 
 On SQLite by default; `--url` (a PostgreSQL admin URL) or `--postgres` (a throw-away cluster
 started as the tests start theirs) measures PostgreSQL, each run in a database of its own.
@@ -28,7 +33,9 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -78,16 +85,20 @@ def fresh_database(url: str) -> Database:
     return database
 
 
-def run_import(database: Database, source: Path) -> dict[str, Any]:
+def run_import(database: Database, source: Path,
+               on_locked: Callable[[], None] | None = None) -> dict[str, Any]:
     """Read the file in a read session, then write it in a write session (as `crm import`
     does): `seconds` is the two together, `lock_held_seconds` the write session (BEGIN to
-    COMMIT, sealing included), during which every other writer waits."""
+    COMMIT, sealing included), during which every other writer waits. `on_locked` is
+    called once the lock is held."""
     started = time.perf_counter()
     with database.reading() as session:
         plan = read_import(session, CTX, "meetings", source)
     read = time.perf_counter()
     with database.writing(actor=CTX.user) as session:
         locked = time.perf_counter()
+        if on_locked is not None:
+            on_locked()
         assert plan.still_current(session)
         result = plan.write(session)
         written = time.perf_counter()
@@ -143,10 +154,42 @@ def run_executemany(database: Database, source: Path) -> dict[str, Any]:
     return {"seconds": round(elapsed, 2), "added": len(meetings)}
 
 
+def run_import_with_save(database: Database, source: Path) -> dict[str, Any]:
+    """`run_import`, with a save from another connection started once the import holds
+    the lock; `save` is its outcome and its time from start to commit."""
+    saver = Database.open(database.url)
+    save: dict[str, Any] = {}
+
+    def log_one() -> None:
+        started = time.perf_counter()
+        try:
+            with saver.writing(actor="saver") as session:
+                organization = services.find_organization(session, ORGANIZATIONS[0])
+                assert organization is not None and organization.id is not None
+                services.log_meeting(session, CTX, held_on=date(2024, 3, 1),
+                                     title="取込中の保存", organization_ids=[organization.id])
+            save["outcome"] = "saved"
+        except Exception as exc:  # noqa: BLE001 - reported in the figures
+            save["outcome"] = str(exc)
+        save["seconds"] = round(time.perf_counter() - started, 2)
+
+    thread = threading.Thread(target=log_one)
+    result = run_import(database, source, on_locked=thread.start)
+    thread.join()
+    saver.dispose()
+    result["save"] = save
+    return result
+
+
+_RUNNERS: dict[str, Callable[[Database, Path], dict[str, Any]]] = {
+    "import": run_import, "executemany": run_executemany,
+    "import_with_save": run_import_with_save,
+}
+
+
 def run_one(mode: str, folder: Path, admin_url: str | None) -> dict[str, Any]:
     database = fresh_database(backends.fresh_url(admin_url, folder, f"bench_{mode}"))
-    runner = run_import if mode == "import" else run_executemany
-    result = runner(database, folder / "meetings.csv")
+    result = _RUNNERS[mode](database, folder / "meetings.csv")
     with database.reading() as session:
         result["audit_rows"] = audit.chain_head(session).id
     database.dispose()
@@ -162,7 +205,7 @@ def main() -> None:
     parser.add_argument("--modes", default="import,executemany",
                         help="which runs, comma-separated (default: both)")
     backends.add_arguments(parser)
-    parser.add_argument("--only", choices=("import", "executemany"), help=argparse.SUPPRESS)
+    parser.add_argument("--only", choices=tuple(_RUNNERS), help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.only:

@@ -2,6 +2,7 @@
 
 SQLite gets foreign keys ON, WAL, a busy timeout and NORMAL sync on every connection, and a
 new database file is created readable by its owner only (it holds personal data).
+PostgreSQL gets the same time limit on waiting for a lock (`lock_timeout`).
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
-#: How long a SQLite writer waits for another's write lock: longer than a 100,000-row
-#: import holds it (docs/performance.md, "Imports and the write lock"), so that a save made
-#: meanwhile waits and succeeds.
-BUSY_TIMEOUT_MS = 120_000
+#: How long a writer waits for another's lock (SQLite's busy timeout, PostgreSQL's
+#: lock_timeout) before it gives up: longer than a 100,000-row import holds the lock on
+#: either backend (PostgreSQL: about 3 min; docs/performance.md, "Imports and the write
+#: lock"), so that a save made meanwhile waits and succeeds. Read when a connection is made.
+BUSY_TIMEOUT_MS = 300_000
 
 
 def sqlite_url(path: str | os.PathLike[str], *, read_only: bool = False) -> str:
@@ -58,8 +60,7 @@ def make_engine(url: str, *, read_only: bool = False, echo: bool = False) -> Eng
     parsed = make_url(url)
     if not parsed.drivername.startswith("sqlite"):
         engine = create_engine(url, echo=echo, pool_pre_ping=True)
-        if read_only:
-            _postgresql_read_only(engine)
+        _postgresql_settings(engine, read_only=read_only)
         return engine
     path = sqlite_path(url)
     if path is not None and read_only and parsed.query.get("mode") != "ro":
@@ -127,10 +128,13 @@ def writing(engine: Engine) -> Engine:
     return engine.execution_options(sqlite_begin="IMMEDIATE")
 
 
-def _postgresql_read_only(engine: Engine) -> None:
+def _postgresql_settings(engine: Engine, *, read_only: bool) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+        # Without it a save queued behind another transaction would wait for ever.
+        cursor.execute(f"SET lock_timeout = {int(BUSY_TIMEOUT_MS)}")
+        if read_only:
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
         cursor.close()
         dbapi_connection.commit()

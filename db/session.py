@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from crm.context import Context, current_user
 from crm.errors import CRMError, ReadOnlyError
@@ -41,6 +42,20 @@ class DatabaseError(CRMError):
 
 class DatabaseBusyError(DatabaseError):
     """Another program kept the database locked for longer than the busy timeout."""
+
+
+#: PostgreSQL's SQLSTATE for a lock not obtained in time (lock_timeout, NOWAIT).
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def lock_wait_ran_out(exc: DBAPIError) -> bool:
+    """Whether `exc` says a lock was not obtained within the busy timeout / lock_timeout."""
+    code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    if code is not None:
+        return bool(code == LOCK_NOT_AVAILABLE)
+    message = str(exc.orig)
+    return isinstance(exc.orig, sqlite3.OperationalError) and (
+        "locked" in message or "busy" in message)
 
 
 @dataclass
@@ -123,25 +138,32 @@ class Database:
 
         from crm.audit import chain as audit
 
-        with Session(writing(self.engine), expire_on_commit=False) as session:
+        with Session(writing(self.engine), expire_on_commit=False) as session, \
+                self._busy_as_error():
             with session.begin():
-                try:
-                    # The first statement takes the write lock (BEGIN IMMEDIATE).
-                    audit.set_actor(session, actor or current_user())
-                except OperationalError as exc:
-                    if "locked" not in str(exc) and "busy" not in str(exc):
-                        raise
-                    raise DatabaseBusyError(
-                        f"{self.describe()} is busy: another program kept it locked for more"
-                        f" than {engine_settings.BUSY_TIMEOUT_MS / 1000:g} s; nothing was"
-                        " changed, try again",
-                        ja=f"{self.describe()} は使用中です。別のプログラムが"
-                        f" {engine_settings.BUSY_TIMEOUT_MS / 1000:g} 秒を超えてロックして"
-                        "いました。何も変更していません。もう一度試してください",
-                    ) from exc
+                # The first statement takes the write lock (SQLite: BEGIN IMMEDIATE;
+                # PostgreSQL: the audit_actor row every writer updates first).
+                audit.set_actor(session, actor or current_user())
                 yield session
                 session.flush()
                 audit.seal(session)
+
+    @contextmanager
+    def _busy_as_error(self) -> Iterator[None]:
+        """Turn a lock wait that ran out (SQLite's busy timeout, PostgreSQL's lock_timeout)
+        into DatabaseBusyError; the transaction it ended has been rolled back."""
+        try:
+            yield
+        except DBAPIError as exc:
+            if not lock_wait_ran_out(exc):
+                raise
+            seconds = f"{engine_settings.BUSY_TIMEOUT_MS / 1000:g}"
+            raise DatabaseBusyError(
+                f"{self.describe()} is busy: another program kept it locked for more"
+                f" than {seconds} s; nothing was changed, try again",
+                ja=f"{self.describe()} は使用中です。別のプログラムが {seconds} 秒を超えて"
+                "ロックしていました。何も変更していません。もう一度試してください",
+            ) from exc
 
     @contextmanager
     def rehearsing(self, *, actor: str | None = None) -> Iterator[Session]:
@@ -157,7 +179,7 @@ class Database:
 
         copy = memory_copy(self.engine) if self.read_only and sqlite_path(self.url) else None
         try:
-            with Session(copy or self.engine) as session:
+            with Session(copy or self.engine) as session, self._busy_as_error():
                 transaction = session.begin()
                 try:
                     if self.read_only and copy is None:

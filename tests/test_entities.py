@@ -186,7 +186,7 @@ def test_an_export_without_personal_data_has_no_personal_column(
         expected = entity.columns if include_personal else tuple(
             c for c in entity.columns if c not in personal
         )
-        assert header == (*expected, importing.VERSION_COLUMN)
+        assert header == (*expected, importing.ID_COLUMN, importing.VERSION_COLUMN)
 
 
 def test_every_file_entity_has_an_importer_and_an_export() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -10,13 +11,14 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from crm.context import Context, fixed_clock
 from crm.errors import DataError
 from crm.io import exporting
 from crm.io.exporting import ExportOptions, export_csv, open_for_export
-from crm.io.importing import ENTITIES, import_file, join_list, split_list
+from crm.io.importing import ENTITIES, ImportFileError, import_file, join_list, split_list
 from crm.models import Meeting, Organization, Staff
 from crm.records import services
 from db.session import Database, create_database
@@ -131,51 +133,51 @@ def lines(text: str) -> list[str]:
 
 def test_organizations_in_kana_order_with_quoting(filled: Database) -> None:
     assert export(filled, "organizations") == (
-        "name,kind,kana,corporate_number,address,website,notes,version\r\n"
-        "NPO法人かこがわ,npo,かこがわ,,,,,1\r\n"
+        "name,kind,kana,corporate_number,address,website,notes,id,version\r\n"
+        "NPO法人かこがわ,npo,かこがわ,,,,,4,1\r\n"
         f'株式会社神戸製鋼所,company,コウベセイコウショ,{CORPORATE_NUMBER},神戸市中央区,'
-        'https://example.jp,"大口, ""重要""\n二行目",1\r\n'
-        "播磨町,municipality,はりまちょう,,,,,1\r\n"
-        "兵庫県立大学,university,ひょうごけんりつだいがく,,,,,1\r\n"
-        "加古川商工会議所,other,,,,,,1\r\n"
+        'https://example.jp,"大口, ""重要""\n二行目",1,1\r\n'
+        "播磨町,municipality,はりまちょう,,,,,5,1\r\n"
+        "兵庫県立大学,university,ひょうごけんりつだいがく,,,,,2,1\r\n"
+        "加古川商工会議所,other,,,,,,3,1\r\n"
     )
 
 
 def test_meetings_with_lists_in_name_order(filled: Database) -> None:
     # Names are ordered as text (兵 U+5175 before 株 U+682A), the same in every database.
     assert lines(export(filled, "meetings")) == [
-        "date,title,organizations,staff,summary,next_action,follow_up_on,tags,version",
-        "2022-11-01,商工会議所訪問,加古川商工会議所,山田太郎,,,,,1",
+        "date,title,organizations,staff,summary,next_action,follow_up_on,tags,id,version",
+        "2022-11-01,商工会議所訪問,加古川商工会議所,山田太郎,,,,,2,1",
         # The archived organization (旧株式会社) is left out of the list.
         '2022-12-05,データ連携の意見交換,兵庫県立大学;株式会社神戸製鋼所,佐藤花子;山田太郎,'
-        '"人流データ\n気象データ",資料送付,2022-12-20,スマートシティ;防災,1',
-        "2022-12-07,退職者の会議,播磨町,,,,,,1",
-        "2023-02-01,NPOとの協議,NPO法人かこがわ;播磨町,,,,,,1",
+        '"人流データ\n気象データ",資料送付,2022-12-20,スマートシティ;防災,1,1',
+        "2022-12-07,退職者の会議,播磨町,,,,,,5,1",
+        "2023-02-01,NPOとの協議,NPO法人かこがわ;播磨町,,,,,,3,1",
     ]
 
 
 def test_agreements_events_and_measurements(filled: Database) -> None:
     assert lines(export(filled, "agreements")) == [
-        "title,partners,status,concluded_on,starts_on,ends_on,datasets,notes,tags,version",
+        "title,partners,status,concluded_on,starts_on,ends_on,datasets,notes,tags,id,version",
         "人流データ連携協定,株式会社神戸製鋼所,concluded,2022-12-05,2022-12-05,2025-03-31,"
-        "人流データ,重要,スマートシティ,1",
-        "三者協定,兵庫県立大学;加古川商工会議所,negotiating,,,,,,,1",
-        "旧協定,播磨町,ended,2020-04-01,2020-04-01,2022-03-31,,,,1",
-        "取りやめ,NPO法人かこがわ,cancelled,,,,,,,1",
+        "人流データ,重要,スマートシティ,1,1",
+        "三者協定,兵庫県立大学;加古川商工会議所,negotiating,,,,,,,2,1",
+        "旧協定,播磨町,ended,2020-04-01,2020-04-01,2022-03-31,,,,3,1",
+        "取りやめ,NPO法人かこがわ,cancelled,,,,,,,4,1",
     ]
     # A ';' inside a tag is escaped as in every list cell.
     assert lines(export(filled, "events")) == [
-        "date,kind,title,venue,municipality,attendees,notes,tags,version",
-        "2022-11-03,in_city,産業まつり,日岡山公園,加古川市,1234,雨天,防災\\;訓練,1",
-        "2022-11-10,out_of_city,展示会,インテックス大阪,大阪市,0,,,1",
-        "2023-01-20,lecture,スマホ教室,公民館,,,,,1",
+        "date,kind,title,venue,municipality,attendees,notes,tags,id,version",
+        "2022-11-03,in_city,産業まつり,日岡山公園,加古川市,1234,雨天,防災\\;訓練,1,1",
+        "2022-11-10,out_of_city,展示会,インテックス大阪,大阪市,0,,,2,1",
+        "2023-01-20,lecture,スマホ教室,公民館,,,,,3,1",
     ]
     assert lines(export(filled, "measurements")) == [
-        "kpi,plan,date,value,note,source,version",
-        "data_disclosure_review,ict-policy-2018,2022-06-01,1,,,1",
-        "open_data_files,ict-policy-2018,2021-03-31,1500,,,1",
-        "open_data_files,ict-policy-2018,2022-03-31,2100,年度末,,1",
-        "app_awareness_rate,ict-policy-2018,2022-12-01,18.5,,,1",
+        "kpi,plan,date,value,note,source,id,version",
+        "data_disclosure_review,ict-policy-2018,2022-06-01,1,,,3,1",
+        "open_data_files,ict-policy-2018,2021-03-31,1500,,,4,1",
+        "open_data_files,ict-policy-2018,2022-03-31,2100,年度末,,1,1",
+        "app_awareness_rate,ict-policy-2018,2022-12-01,18.5,,,2,1",
     ]
 
 
@@ -191,11 +193,11 @@ def test_archived_records_only_when_asked(filled: Database) -> None:
     default = export(filled, "organizations")
     everything = export(filled, "organizations", include_archived=True)
     assert "旧株式会社" not in default
-    assert "旧株式会社,company,きゅう,,,,,2\r\n" in everything
+    assert "旧株式会社,company,きゅう,,,,,6,2\r\n" in everything
     meetings = export(filled, "meetings", include_archived=True)
-    assert "2022-12-06,取消した会議,株式会社神戸製鋼所,,,,,,2" in meetings
+    assert "2022-12-06,取消した会議,株式会社神戸製鋼所,,,,,,4,2" in meetings
     assert "兵庫県立大学;旧株式会社;株式会社神戸製鋼所,佐藤花子;山田太郎" in meetings
-    assert "2022-12-07,退職者の会議,播磨町,退職者,,,,,1" in meetings
+    assert "2022-12-07,退職者の会議,播磨町,退職者,,,,,5,1" in meetings
 
 
 def test_a_date_range(filled: Database) -> None:
@@ -207,7 +209,7 @@ def test_a_date_range(filled: Database) -> None:
     assert first_cells("meetings", *december) == ["2022-12-05", "2022-12-07"]
     assert first_cells("events", date(2023, 1, 1), None) == ["2023-01-20"]
     assert lines(export(filled, "measurements", end=date(2021, 12, 31)))[1:] == [
-        "open_data_files,ict-policy-2018,2021-03-31,1500,,,1",
+        "open_data_files,ict-policy-2018,2021-03-31,1500,,,4,1",
     ]
     # Agreements are dated by conclusion; organizations are not dated.
     assert first_cells("agreements", *december) == ["人流データ連携協定"]
@@ -224,7 +226,8 @@ def test_an_empty_table_gives_the_header_only(database: Database) -> None:
     out = io.StringIO()
     with database.reading() as session:
         assert export_csv(session, "events", out) == 0
-    assert out.getvalue() == "date,kind,title,venue,municipality,attendees,notes,tags,version\r\n"
+    assert out.getvalue() == (
+        "date,kind,title,venue,municipality,attendees,notes,tags,id,version\r\n")
 
 
 def test_an_unknown_entity(filled: Database) -> None:
@@ -246,13 +249,22 @@ def test_export_files_are_utf8_with_bom(filled: Database, tmp_path: Path) -> Non
 
 
 def export_all(database: Database, folder: Path) -> dict[str, str]:
+    """Every entity exported to `folder`; each file's text without its `id` column (the
+    ids of the database it came from), which is also how it is left in `folder`, for
+    another database to import."""
     folder.mkdir()
     texts = {}
     with database.reading() as session:
         for entity in ENTITIES:
-            with open_for_export(folder / f"{entity}.csv") as out:
+            path = folder / f"{entity}.csv"
+            with open_for_export(path) as out:
                 export_csv(session, entity, out, ExportOptions(include_personal=True))
-            texts[entity] = (folder / f"{entity}.csv").read_text(encoding="utf-8-sig")
+            rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"),
+                                               newline="")))
+            assert rows[0][-2:] == ["id", "version"]
+            with open_for_export(path) as out:
+                csv.writer(out).writerows(row[:-2] + row[-1:] for row in rows)
+            texts[entity] = path.read_text(encoding="utf-8-sig")
     return texts
 
 
@@ -273,6 +285,23 @@ def test_export_then_import_into_an_empty_database_round_trips(
     assert second == first
 
 
+def test_a_file_with_the_ids_of_another_database_is_refused(
+    filled: Database, tmp_path: Path
+) -> None:
+    path = tmp_path / "organizations.csv"
+    with open_for_export(path) as out, filled.reading() as session:
+        export_csv(session, "organizations", out)
+    fresh = create_database(f"sqlite:///{tmp_path / 'fresh.sqlite3'}", CTX)
+    try:
+        with fresh.writing() as session, pytest.raises(ImportFileError) as refused:
+            import_file(session, CTX, "organizations", path)
+        with fresh.reading() as session:
+            assert session.scalar(select(func.count()).select_from(Organization)) == 0
+    finally:
+        fresh.dispose()
+    assert (refused.value.row, refused.value.column, refused.value.value) == (2, "id", "4")
+
+
 # --- personal data, formula guards, fiscal periods, the command ------------------------------
 
 
@@ -280,10 +309,10 @@ def test_contacts_only_with_personal_data_and_formulas_guarded(filled: Database)
     with filled.reading() as session, pytest.raises(DataError, match="--include-personal"):
         export_csv(session, "contacts", io.StringIO())
     assert lines(export(filled, "contacts")) == [
-        "organization,name,kana,department,title,email,phone,notes,version",
-        "播磨町,播磨花子,,,,,'-0794-00-0000,,1",
+        "organization,name,kana,department,title,email,phone,notes,id,version",
+        "播磨町,播磨花子,,,,,'-0794-00-0000,,2,1",
         '株式会社神戸製鋼所,神戸太郎,こうべたろう,営業部,部長,taro@example.jp,\'+81 78-000-0000,'
-        '"\'=HYPERLINK(""http://x"")",1',
+        '"\'=HYPERLINK(""http://x"")",1,1',
     ]
 
 

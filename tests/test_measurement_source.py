@@ -69,7 +69,7 @@ def test_import_and_export_carry_the_source(
     out = io.StringIO()
     with database.reading() as session:
         export_csv(session, "measurements", out, ExportOptions())
-    assert out.getvalue().splitlines()[-1].endswith(",総務省 通信利用動向調査,1")
+    assert out.getvalue().splitlines()[-1].endswith(",総務省 通信利用動向調査,1,1")  # id, version
     too_long = tmp_path / "long.csv"
     too_long.write_text(f"kpi,date,value,source\napp_awareness_rate,2022-12-21,1,{'出' * 201}\n",
                         encoding="utf-8")

@@ -72,7 +72,7 @@ def test_a_new_database_file_is_private_and_in_wal_mode(tmp_path: Path, ctx: Con
     with database.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 120_000
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 300_000
     database.dispose()
 
 

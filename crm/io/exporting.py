@@ -3,9 +3,10 @@
 The columns are those of crm.io.importing (English headers), dates are ISO, lists of names are
 joined with ';' in name order, kinds and statuses are written as their English codes. Exporting
 every entity, then importing the files in the order of ENTITIES into an empty database, gives
-the same files again, but for the last column: each record's version, which an import checks
-(a row whose record changed since is refused) and a new record starts at 1. Rows are read
-from SQL a page at a time.
+the same files again, but for the last two columns: each record's id and version, which an
+import uses (a row is matched to the record of its id, and refused if that record changed
+since) and which name records of this database only: a file for another database is
+imported without them. Rows are read from SQL a page at a time.
 
 Personal data is left out unless asked for (`include_personal`): contacts cannot be exported
 without it, and meetings are written without their `staff` column (an import of such a file
@@ -40,6 +41,7 @@ from crm.io.importing import (
     DATE_COLUMNS,
     ENTITIES,
     FORMULA_TRIGGERS,
+    ID_COLUMN,
     VERSION_COLUMN,
     join_list,
     unknown_choice,
@@ -125,7 +127,7 @@ class NameList:
 @dataclass(frozen=True)
 class RecordQuery:
     """What an entity's export reads: `statement` selects each plain column under its file
-    column's name (and the record's `id` when there are `lists`), in the file's row order;
+    column's name (the record's `id` among them), in the file's row order;
     `active` are the models whose archived rows are left out, `dated_by` what the date
     range applies to (None: the entity is not dated)."""
 
@@ -156,7 +158,7 @@ _QUERIES: dict[str, RecordQuery] = {
     # Organizations and contacts are not dated: start and end do not apply. Contacts are
     # personal data (export_csv refuses them otherwise).
     "organizations": RecordQuery(
-        select(*_labelled(m.Organization, "name", "kind", "kana", "corporate_number",
+        select(*_labelled(m.Organization, "id", "name", "kind", "kana", "corporate_number",
                           "address", "website", "notes", "version"))
         .order_by(col(m.Organization.kana_sort_key).is_(None), col(m.Organization.kana_sort_key),
                   col(m.Organization.name), col(m.Organization.id)),
@@ -164,8 +166,8 @@ _QUERIES: dict[str, RecordQuery] = {
     ),
     "contacts": RecordQuery(
         select(*_labelled(m.Organization, organization="name"),
-               *_labelled(m.Contact, "name", "kana", "department", "title", "email", "phone",
-                          "notes", "version"))
+               *_labelled(m.Contact, "id", "name", "kana", "department", "title", "email",
+                          "phone", "notes", "version"))
         .join(m.Organization, col(m.Organization.id) == col(m.Contact.organization_id))
         .order_by(col(m.Organization.name), col(m.Contact.name), col(m.Contact.id)),
         (m.Contact,),
@@ -204,8 +206,8 @@ _QUERIES: dict[str, RecordQuery] = {
     ),
     "measurements": RecordQuery(
         select(*_labelled(m.Kpi, kpi="code"), *_labelled(m.Plan, plan="code"),
-               *_labelled(m.KpiMeasurement, "value", "note", "source", "version",
-                                  date="measured_on"))
+               *_labelled(m.KpiMeasurement, "id", "value", "note", "source", "version",
+                          date="measured_on"))
         .join(m.Kpi, col(m.Kpi.id) == col(m.KpiMeasurement.kpi_id))
         .join(m.Plan, col(m.Plan.id) == col(m.Kpi.plan_id))
         .order_by(col(m.Plan.code), col(m.Kpi.sort_order), col(m.Kpi.code),
@@ -299,7 +301,7 @@ def _typed(column: str, text: str) -> Any:
         return None
     if column in DATE_COLUMNS:
         return date.fromisoformat(text)
-    if column in ("attendees", VERSION_COLUMN):
+    if column in ("attendees", ID_COLUMN, VERSION_COLUMN):
         return int(text)
     if column == "value":
         number = float(text)

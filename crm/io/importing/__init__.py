@@ -5,14 +5,15 @@ A CSV file's encoding is detected (UTF-8, UTF-8 with BOM, or Shift_JIS as cp932)
 file is opened read-only after checks against XML and zip bombs (crm.spreadsheet limits). The
 header is matched to the entity's columns (English names, or the Japanese ones the office's
 spreadsheets use) and the rows are streamed: each is validated by the service API's rules
-and matched to an existing record by its natural key. An import is read in full first, with
+and matched to an existing record by its id (the `id` column an export writes) or, for a
+row without one, by its natural key. An import is read in full first, with
 reads only (`read_import`): organizations, staff and tags a file names that do not exist yet
 get placeholder ids. Only then does `ImportPlan.write` create them and write the records in
 batches with Core inserts, so that a writer holds the database's write lock for the writes
 alone (docs/performance.md, "Imports and the write lock").
 
-Re-importing a file adds nothing: a row whose natural key is known updates its record when a
-field differs (a column left out of the file leaves that field alone) and is skipped when
+Re-importing a file adds nothing: a row whose id (or natural key) is known updates its record
+when a field differs (a column left out of the file leaves that field alone) and is skipped when
 nothing does. The first bad row raises ImportFileError naming the file, sheet, row, column
 and value, and nothing the file did is kept (the writes run under a savepoint). A dry run
 writes under a savepoint that is always rolled back, and counts every refused row instead.
@@ -32,6 +33,7 @@ from crm.io.importing.columns import (
     DATE_COLUMNS,
     ENTITIES,
     FORMULA_TRIGGERS,
+    ID_COLUMN,
     LIST_SEPARATOR,
     REQUIRED,
     VERSION_COLUMN,
@@ -52,6 +54,7 @@ __all__ = [
     "DATE_COLUMNS",
     "ENTITIES",
     "FORMULA_TRIGGERS",
+    "ID_COLUMN",
     "LIST_SEPARATOR",
     "MAX_XLSX_BYTES",
     "MAX_XLSX_CELLS",

@@ -11,13 +11,17 @@ from crm.records import entities
 #: The entities a file can hold, in the order a full import must follow.
 ENTITIES: tuple[str, ...] = tuple(e.name for e in entities.FILE_ENTITIES)
 
+#: The column an export writes each record's id in: an import updates the record a row
+#: names by id, whatever its natural key now says (a row without one is matched by key).
+ID_COLUMN = "id"
+
 #: The column an export writes each record's version in: an import refuses a row whose record
 #: changed since (optimistic concurrency, crm.records.versions).
 VERSION_COLUMN = "version"
 
 #: The columns of each entity, in the order an export writes them.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    e.name: (*e.columns, VERSION_COLUMN) for e in entities.FILE_ENTITIES
+    e.name: (*e.columns, ID_COLUMN, VERSION_COLUMN) for e in entities.FILE_ENTITIES
 }
 
 #: Columns a file must have, with a value in every row.

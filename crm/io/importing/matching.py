@@ -1,5 +1,5 @@
-"""One import run: what its rows name resolved, each row matched to a record by its natural
-key and compared with it (crm.io.importing.writing writes what it found)."""
+"""One import run: what its rows name resolved, each row matched to a record by its id or its
+natural key and compared with it (crm.io.importing.writing writes what it found)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from crm.context import Context
 from crm.errors import DataError, NotFoundError
 from crm.io.importing import limits
 from crm.io.importing.cells import _Row
-from crm.io.importing.columns import VERSION_COLUMN, _fold
+from crm.io.importing.columns import ID_COLUMN, VERSION_COLUMN, _fold
 from crm.io.importing.errors import ImportFileError
 from crm.normalize import normalize_name
 from crm.records import entities, services, versions
@@ -40,6 +40,9 @@ class _Prepared:
     links: dict[str, tuple[int, ...]] = field(default_factory=dict)
     #: the record's version when the file was exported (None: the file does not say)
     version: int | None = None
+    #: the id of the record the row was exported from (None: a new row, or a file made by
+    #: hand: matched by natural key)
+    record_id: int | None = None
 
 
 def _table_of(model: type[SQLModel]) -> Table:
@@ -100,6 +103,8 @@ class _Run:
         self.new_stamp = {"created_at": now, "created_by": ctx.user, **self.changed_stamp}
         self.present: frozenset[str] = frozenset()
         self.seen: dict[tuple[Any, ...], int] = {}
+        #: the row that matched each record so far
+        self.targets: dict[int, int] = {}
         self.new: list[_Prepared] = []
         self.matched: list[tuple[int, _Prepared]] = []
         self.changed: list[tuple[int, _Prepared]] = []
@@ -258,11 +263,16 @@ class _Run:
         try:
             prepared = importer.prepare(row)
             prepared.version = row.integer(VERSION_COLUMN)
+            prepared.record_id = row.integer(ID_COLUMN)
             first = self.seen.get(prepared.key)
             if first is not None:
                 raise importer.key.duplicate(row, first)
             self.seen[prepared.key] = row.number
             target = importer.match(prepared)
+            if target is not None:
+                first = self.targets.setdefault(target, row.number)
+                if first != row.number:
+                    raise self._twice(importer, prepared, target, first)
         except ImportFileError as exc:
             self._refuse(exc)
             return
@@ -282,18 +292,57 @@ class _Run:
             self.errors.append(error)
 
     def compare(self, importer: _Importer) -> None:
-        """Sort the matched rows into changed and unchanged ones (reads only)."""
+        """Sort the matched rows into changed and unchanged ones (reads only); refuse a row
+        whose id names no record, or an archived one it would change."""
         for start in range(0, len(self.matched), limits.BATCH_SIZE):
             batch = self.matched[start:start + limits.BATCH_SIZE]
             now: dict[int, int] = {}
-            for same, entry in zip(self._same(importer, batch, now), batch, strict=True):
+            archived: set[int] = set()
+            for same, entry in zip(self._same(importer, batch, now, archived), batch,
+                                   strict=True):
                 record_id, prepared = entry
-                if prepared.version not in (None, now[record_id]):
+                if record_id not in now:
+                    self._refuse(self._unknown(importer, prepared))
+                elif prepared.version not in (None, now[record_id]):
                     self._refuse(self._moved(importer, entry, now[record_id]))
                 elif same:
                     self.unchanged += 1
+                elif record_id in archived:
+                    self._refuse(self._archived(importer, prepared))
                 else:
                     self.changed.append(entry)
+
+    def _twice(self, importer: _Importer, prepared: _Prepared, record_id: int, first: int
+               ) -> ImportFileError:
+        """The refusal of a second row for the record row `first` already matched."""
+        noun, noun_ja = versions.nouns(importer.model)
+        column = ID_COLUMN if prepared.record_id is not None else importer.key.column
+        return prepared.row.error(
+            column, f"the same {noun} (id {record_id}) as row {first}",
+            ja=f"{first}行目と同じ{noun_ja} (id {record_id}) です",
+        )
+
+    def _unknown(self, importer: _Importer, prepared: _Prepared) -> ImportFileError:
+        """The refusal of a row whose id names no record of this database."""
+        noun, noun_ja = versions.nouns(importer.model)
+        return prepared.row.error(
+            ID_COLUMN,
+            f"no {noun} has this id in this database (ids come from its exports; leave the"
+            " cell empty for a new record); nothing was imported",
+            ja=f"この id の{noun_ja}はこのデータベースにありません (id はこのデータベースの"
+               "書き出しが付けたものです。新しい記録は空欄にしてください)。何も取り込んで"
+               "いません",
+        )
+
+    def _archived(self, importer: _Importer, prepared: _Prepared) -> ImportFileError:
+        """The refusal of a row that would change an archived record."""
+        noun, noun_ja = versions.nouns(importer.model)
+        return prepared.row.error(
+            ID_COLUMN,
+            f"this {noun} is archived: restore it before changing it; nothing was imported",
+            ja=f"この{noun_ja}は保管済みです。変更するには先に元に戻してください。何も取り込んで"
+               "いません",
+        )
 
     def _moved(self, importer: _Importer, entry: tuple[int, _Prepared], current: int
                ) -> ImportFileError:
@@ -313,20 +362,24 @@ class _Run:
         )
 
     def _same(self, importer: _Importer, batch: list[tuple[int, _Prepared]],
-              now: dict[int, int]) -> list[bool]:
+              now: dict[int, int], archived: set[int]) -> list[bool]:
         """Whether each matched row leaves its record as it is (fields and links in the file);
-        puts each record's version in `now`."""
+        puts each record's version in `now` (none for an id that names no record) and the
+        archived ones in `archived`."""
         table = importer.table
         compared = importer.compared(self.present)
         links = importer.updated_links(self.present)
         ids = [record_id for record_id, _ in batch]
         current: dict[int, tuple[Any, ...]] = {}
-        for record_id, version, *values in self.connection.execute(
-            select(table.c.id, table.c.version, *(table.c[f] for f in compared))
+        for record_id, version, archived_at, *values in self.connection.execute(
+            select(table.c.id, table.c.version, table.c.archived_at,
+                   *(table.c[f] for f in compared))
             .where(table.c.id.in_(ids))
         ):
             current[record_id] = tuple(values)
             now[record_id] = version
+            if archived_at is not None:
+                archived.add(record_id)
         linked: dict[tuple[str, int], list[int]] = {}
         for link in links:
             owner = link.table.c[link.owner]
@@ -338,7 +391,8 @@ class _Run:
             ):
                 linked.setdefault((link.column, record_id), []).append(target)
         return [
-            current[record_id] == tuple(prepared.fields[f] for f in compared) and all(
+            record_id in current
+            and current[record_id] == tuple(prepared.fields[f] for f in compared) and all(
                 sorted(linked.get((link.column, record_id), []))
                 == sorted(prepared.links.get(link.column, ()))
                 for link in links

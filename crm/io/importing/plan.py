@@ -129,7 +129,7 @@ def import_file(
     """Import every row of a CSV or .xlsx file as records of `entity`, or none of them, read
     and written in the caller's transaction (`read_import` then `ImportPlan.write`).
 
-    Rows matching a record by natural key update it (or are skipped if nothing changed).
+    Rows matching a record by id or natural key update it (or are skipped if nothing changed).
     Never commits; on error it raises ImportFileError (an unknown entity or option:
     DataError) with what the file did already rolled back. A dry run rolls back in any case
     and counts refused rows.

@@ -80,7 +80,10 @@ class _Importer:
         return [link for link in self.links if not link.in_key and link.column in present]
 
     def match(self, prepared: _Prepared) -> int | None:
-        """The id of the record the row updates, None for a new one."""
+        """The id of the record the row updates (the row's own id if it has one, checked
+        when compared), None for a new one."""
+        if prepared.record_id is not None:
+            return prepared.record_id
         return self.index.get(prepared.key)
 
     def _grouped(self, link: _Link) -> dict[int, tuple[int, ...]]:
@@ -142,6 +145,8 @@ class _Organizations(_Importer):
         by_name = self.index.get(prepared.key)
         number = prepared.fields["corporate_number"]
         by_number = self.by_number.get(number) if number else None
+        if prepared.record_id is not None:
+            return self._by_id(prepared, prepared.record_id, by_name, by_number)
         if by_name is not None and by_number is not None and by_name != by_number:
             raise prepared.row.error(
                 "corporate_number",
@@ -154,6 +159,25 @@ class _Organizations(_Importer):
             prepared.fields["name"] = self.names[by_name]
             return by_name
         return by_number
+
+    def _by_id(self, prepared: _Prepared, record_id: int, by_name: int | None,
+               by_number: int | None) -> int:
+        """The row's own organization, renamed if its name changed, unless the name or the
+        corporate number is another active organization's."""
+        row = prepared.row
+        if by_name not in (None, record_id):
+            raise row.error("name", f"the name belongs to another organization (id {by_name})",
+                            ja=f"この名前は別の団体 (id {by_name}) のものです")
+        if by_number not in (None, record_id):
+            number = prepared.fields["corporate_number"]
+            raise row.error(
+                "corporate_number",
+                f"corporate number {number} belongs to another organization (id {by_number})",
+                ja=f"法人番号 {number} は別の団体 (id {by_number}) のものです",
+            )
+        if by_name == record_id:
+            prepared.fields["name"] = self.names[record_id]  # only spelled another way
+        return record_id
 
 
 class _Contacts(_Importer):
