@@ -31,7 +31,7 @@ Result = TypeVar("Result")
 QUIT = Binding("q", "app.quit", "quit")
 
 #: Seconds a save may take before the screen says it waits for another save or import (the
-#: write lock: SQLite lets a writer wait db.engine.BUSY_TIMEOUT_MS, PostgreSQL queues it).
+#: write lock: both backends let a writer wait up to db.engine.BUSY_TIMEOUT_MS).
 WAIT_NOTICE_AFTER = 1.0
 
 
