@@ -323,8 +323,8 @@ class _Lister(Generic[RowT]):
             if tested is not None:
                 return tested
             keys = _keys(filters.text.strip(), self.spec.search)
-            sqlite = session.get_bind().dialect.name == "sqlite"
-            plan = PROBE if sqlite and text_index.indexed(keys) else SORT
+            dialect = session.get_bind().dialect.name
+            plan = PROBE if dialect == "sqlite" and text_index.indexed(keys, dialect) else SORT
         scan = bool(filters.text.strip()) and filters.period is None and plan == SORT
         query = self.order(self.query(filters, plan, match), order_by, descending, scan=scan)
         return self.rows_of(session, query.offset(offset).limit(limit))
@@ -336,9 +336,10 @@ class _Lister(Generic[RowT]):
 
     def narrowest(self, session: Session, filters: ListFilter) -> str | None:
         """The text index's query for the text of `filters` (text_index.narrowest), or None
-        when the list has no text index, the text no key it can look up, or on PostgreSQL."""
+        when the list has no text index, the text a key shorter than a trigram, or on
+        PostgreSQL."""
         keys = _keys(filters.text.strip(), self.spec.search)
-        if self.spec.text_index is None or not keys or not text_index.indexed(keys):
+        if self.spec.text_index is None or not keys:
             return None
         return text_index.narrowest(session, self.spec.text_index, keys,
                                     self._newest(session)[1])
@@ -347,8 +348,8 @@ class _Lister(Generic[RowT]):
              descending: bool | None, wanted: int, match: str | None = None) -> str:
         """How to find the first `wanted` records of a text search: SORT, PROBE or TEST.
 
-        Walking needs an index holding the list's order (else SORT). A text shorter than a
-        trigram is tested (the index cannot estimate it). Otherwise the text index's
+        Walking needs an index holding the list's order (else SORT). A text the index cannot
+        look up (text_index.indexed) is tested. Otherwise the text index's
         candidates among the newest SAMPLE_ROWS records say how common the text is: common
         enough that `wanted` matches come within `_test_rows` records (TEST_ROWS; further on
         PostgreSQL), TEST; else PROBE when probing the walk costs less than sorting the
@@ -358,7 +359,7 @@ class _Lister(Generic[RowT]):
         keys = _keys(text, spec.search)
         if not keys or spec.text_index is None or not self._walkable(order_by):
             return SORT
-        if not text_index.indexed(keys):
+        if not text_index.indexed(keys, session.get_bind().dialect.name):
             return TEST
         records, after = self._newest(session)
         newest = records - after

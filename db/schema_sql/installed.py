@@ -21,6 +21,7 @@ from db.schema_sql import (
     row_versions,
     sealing,
     search,
+    search_short,
     search_unchanged,
     trust,
 )
@@ -64,7 +65,7 @@ def sqlite_triggers(bind: sa.Connection) -> dict[str, Trigger]:
     history = _migration("0010_agreement_status_history")
     for name, statement in history.SQLITE_GUARDS.items():
         installed[name] = Trigger(history.TABLE, statement)
-    for name, (table, statement) in search_unchanged.sqlite_installed().items():
+    for name, (table, statement) in search_short.sqlite_installed().items():
         installed[name] = Trigger(table, statement)
     return installed
 
