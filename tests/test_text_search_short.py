@@ -90,10 +90,11 @@ def test_the_keys_are_found_where_the_fixture_puts_them(
             return {r.id for r in _MEETINGS.page(session, filters=ListFilter(text=key))}
         assert found("ろう") == {meetings[0], meetings[3]}  # the last staff member's kana
         assert found("う") >= {meetings[0], meetings[3]}
-        assert found("zq") == found("ZQ") == {meetings[1], meetings[3]}  # a document's end
+        assert found("zq") == {meetings[1], meetings[3]}  # a document's end
         assert found("学と") == set()
         sqlite = session.get_bind().dialect.name == "sqlite"
         # LIKE folds ASCII case on SQLite only.
+        assert found("ZQ") == ({meetings[1], meetings[3]} if sqlite else set())
         assert found("io") == ({meetings[0], meetings[2]} if sqlite else {meetings[0]})
 
 
@@ -191,3 +192,14 @@ def test_the_migration_undoes_and_redoes_cleanly(
         found = {r.id for r in _MEETINGS.page(session, filters=ListFilter(text="後"))}
         assert len(found) == 1
         assert found == {r.id for r in _PLAIN.page(session, filters=ListFilter(text="後"))}
+
+
+def test_a_rebuild_by_hand_gives_the_documents_the_triggers_wrote(
+        database: Database, meetings: list[int]) -> None:
+    """docs/schema.md: delete a search table's rows and run `search_short.fill`."""
+    with database.writing() as session:
+        written = _documents(session)
+        session.execute(text("DELETE FROM search_meeting"))
+        session.execute(text(search_short.fill(search.INDEXED[0],
+                                               session.get_bind().dialect.name)))
+        assert _documents(session) == written

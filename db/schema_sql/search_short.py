@@ -54,6 +54,12 @@ def sqlite_installed() -> dict[str, tuple[str, str]]:
             for name, (table, statement) in search_unchanged.sqlite_installed().items()}
 
 
+def fill(indexed: Indexed, dialect: str) -> str:
+    """Fill the empty search table of `indexed` with the documents of every record."""
+    statement = search.fill(indexed, dialect)
+    return _terminated(statement) if dialect == "sqlite" else statement
+
+
 def sqlite_terminate(indexed: Indexed) -> str:
     """End every existing document of `indexed` with TERMINATOR."""
     return f"UPDATE {indexed.index} SET doc = doc || {TERMINATOR}"
