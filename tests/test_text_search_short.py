@@ -203,3 +203,19 @@ def test_a_rebuild_by_hand_gives_the_documents_the_triggers_wrote(
         session.execute(text(search_short.fill(search.INDEXED[0],
                                                session.get_bind().dialect.name)))
         assert _documents(session) == written
+
+
+def test_db_check_names_an_altered_function_and_a_missing_index(database: Database) -> None:
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("the function and indexes are PostgreSQL's; SQLite's triggers are checked"
+                    " by test_the_migration_undoes_and_redoes_cleanly")
+    with database.writing() as session:
+        assert trigger_problems(session) == []
+        session.execute(text("DROP INDEX ix_search_agreement_grams"))
+        session.execute(text(search_short.PG_GRAMS_FUNCTION
+                             .replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION")
+                             .replace("(VALUES (1), (2))", "(VALUES (2))")))
+        assert trigger_problems(session) == [
+            "function search_grams() is not the SQL the program installs (altered)",
+            "index ix_search_agreement_grams is missing: short text searches fail or scan",
+        ]

@@ -101,6 +101,20 @@ def pg_functions(schema: str) -> dict[str, str]:
                                   | search_unchanged.pg_functions()).items()}
 
 
+def pg_search(schema: str) -> dict[str, str]:
+    """The function and indexes of migration 0015's short-key search on PostgreSQL, by name,
+    as pg_get_functiondef and pg_indexes print them (whitespace aside)."""
+    body = search_short.PG_GRAMS_FUNCTION.split("$$")[1]
+    name = search_short.PG_GRAMS
+    found = {name: f"CREATE OR REPLACE FUNCTION {schema}.{name}(doc text) RETURNS text[]"
+                   f" LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $function${body}$function$"}
+    for indexed in search.INDEXED:
+        index = search_short.pg_grams_index(indexed)
+        found[index] = (f"CREATE INDEX {index} ON {schema}.{indexed.index}"
+                        f" USING gin ({name}(doc))")
+    return found
+
+
 def _pg_trigger(name: str, when: str, table: str, call: str, schema: str) -> Trigger:
     return Trigger(table, f"CREATE TRIGGER {name} {when} ON {schema}.{table} FOR EACH ROW"
                           f" EXECUTE FUNCTION {call}")
