@@ -26,6 +26,7 @@ from sqlalchemy import (
     and_,
     exists,
     func,
+    literal,
     or_,
     select,
     tuple_,
@@ -114,11 +115,15 @@ def _search(text: str, searches: Sequence[entities.Search], owner_id: Any,
             found = search.column.like(_like(key), escape="\\")
             (own if search.link is None else linked.setdefault(search.link, [])).append(found)
     for link, matches in linked.items():
-        own.append(exists().where(
+        names = select(literal(1)).where(
             link.owner_column == owner_id,
             link.target_column == col(link.target_model.id),
             or_(*matches),
-        ))
+        )
+        # A walk tests the links of each record it reaches through their index: OFFSET 0
+        # keeps PostgreSQL from first hashing every record linked to a match (a 3.3% kana:
+        # 1.5M link rows read, 230 ms, for a page 2,600 records deep).
+        own.append((names.offset(0) if plan == TEST else names).exists())
     keys = _keys(text, searches)
     if index is None or not keys or plan == TEST:
         return or_(*own)
