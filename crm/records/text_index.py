@@ -162,24 +162,18 @@ def _term_range(key: str) -> tuple[str, str] | None:
     return None if last > 0x10FFFF else (folded, folded[:-1] + chr(last))
 
 
-def _short_terms(compiler: SQLCompiler, index: str, keys: list[str], **kw: Any) -> list[str]:
-    """SELECTs of the documents whose trigrams start with one of the short `keys`."""
-    selects = []
-    for key in _distinct(tuple(keys)):
-        low, high = (compiler.process(literal(bound), **kw) for bound in _term_range(key) or ())
-        selects.append(f"SELECT doc FROM {index}_terms WHERE term >= {low} AND term < {high}")
-    return selects
-
-
 @compiles(Narrowed, "sqlite")
 def _sqlite(element: Narrowed, compiler: SQLCompiler, **kw: Any) -> str:
     record_id = compiler.process(element.record_id, **kw)
     keys, index = element.keys, element.index
-    if not indexed(keys, "sqlite") or not all(map(_term_range, keys)):
+    long = tuple(key for key in keys if len(key) >= TRIGRAM)
+    ranges = [_term_range(key) for key in _distinct(keys) if len(key) < TRIGRAM]
+    if not indexed(keys, "sqlite") or None in ranges:
         return (f"{record_id} IN (SELECT rowid FROM {index}"
                 f" WHERE {_likes(compiler, keys, **kw)})")
-    long = tuple(key for key in keys if len(key) >= TRIGRAM)
-    selects = _short_terms(compiler, index, [key for key in keys if len(key) < TRIGRAM], **kw)
+    selects = [f"SELECT doc FROM {index}_terms WHERE term >= {compiler.process(literal(low), **kw)}"
+               f" AND term < {compiler.process(literal(high), **kw)}"
+               for low, high in filter(None, ranges)]
     if long:
         match = compiler.process(literal(element.fts_query or _phrases(long)), **kw)
         selects.append(f"SELECT rowid FROM {index} WHERE {index} MATCH {match}")
