@@ -42,7 +42,8 @@ from db.session import Database, create_database
 
 CTX = Context(user="bench", clock=fixed_clock(datetime(2025, 3, 31, 3, tzinfo=UTC)))
 #: (what it shows, text): a common topic, a rare organization name, its kana, a title
-#: number, nothing, and the short (1-2 character) texts the index cannot serve.
+#: number, nothing, and short (1-2 character) texts, common and matching nothing (through
+#: the index's terms or one- and two-character windows from migration 0015).
 QUERIES = (
     ("topic, 10% of meetings", "防災IoT"),
     ("organization name, ~0.3%", "ベンチ42株式会社"),
@@ -52,6 +53,7 @@ QUERIES = (
     ("2 characters, 10%", "防災"),
     ("2 characters, nothing", "該当"),
     ("1 character", "災"),
+    ("1 character, nothing", "該"),
 )
 #: Tables copied to PostgreSQL, parents first.
 TABLES = ("organization", "meeting", "meeting_organization", "outreach_event", "agreement",

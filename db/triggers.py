@@ -114,4 +114,30 @@ def _postgresql_trigger_problems(connection: Connection) -> list[Bilingual]:
     problems += [Bilingual(f"function {name}() is not one the program installs",
                            f"関数 {name}() はこのプログラムが設置したものではありません")
                  for name in functions]
-    return sorted(problems)
+    return sorted(problems + _postgresql_search_problems(connection, schema))
+
+
+def _postgresql_search_problems(connection: Connection, schema: str) -> list[Bilingual]:
+    """The short-key search's function and indexes (migration 0015): each missing or
+    altered one (an altered function would make the lists miss records)."""
+    expected = installed.pg_search(schema)
+    actual: dict[str, str] = {row[0]: row[1] for row in connection.execute(text(
+        "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p"
+        " JOIN pg_namespace n ON n.oid = p.pronamespace"
+        " WHERE n.nspname = current_schema() AND p.proname = ANY(:names)"
+        " UNION ALL SELECT indexname, indexdef FROM pg_indexes"
+        " WHERE schemaname = current_schema() AND indexname = ANY(:names)"
+    ), {"names": list(expected)})}
+    problems = []
+    for name, definition in expected.items():
+        what, what_ja = ((f"index {name}", f"索引 {name}") if name.startswith("ix_")
+                         else (f"function {name}()", f"関数 {name}()"))
+        if name not in actual:
+            problems.append(Bilingual(f"{what} is missing: short text searches fail or scan",
+                                      f"{what_ja} がありません。短い文字列の検索が失敗するか"
+                                      "全件を走査します"))
+        elif installed.normalized(actual[name]) != installed.normalized(definition):
+            problems.append(Bilingual(
+                f"{what} is not the SQL the program installs (altered)",
+                f"{what_ja} はこのプログラムが設置した SQL ではありません（変更されています）"))
+    return problems

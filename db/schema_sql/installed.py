@@ -21,6 +21,7 @@ from db.schema_sql import (
     row_versions,
     sealing,
     search,
+    search_short,
     search_unchanged,
     trust,
 )
@@ -64,7 +65,7 @@ def sqlite_triggers(bind: sa.Connection) -> dict[str, Trigger]:
     history = _migration("0010_agreement_status_history")
     for name, statement in history.SQLITE_GUARDS.items():
         installed[name] = Trigger(history.TABLE, statement)
-    for name, (table, statement) in search_unchanged.sqlite_installed().items():
+    for name, (table, statement) in search_short.sqlite_installed().items():
         installed[name] = Trigger(table, statement)
     return installed
 
@@ -98,6 +99,20 @@ def pg_functions(schema: str) -> dict[str, str]:
     } | {name: _pg_function(name, definition, schema)
          for name, definition in (sealing.pg_no_reuse_functions()
                                   | search_unchanged.pg_functions()).items()}
+
+
+def pg_search(schema: str) -> dict[str, str]:
+    """The function and indexes of migration 0015's short-key search on PostgreSQL, by name,
+    as pg_get_functiondef and pg_indexes print them (whitespace aside)."""
+    body = search_short.PG_GRAMS_FUNCTION.split("$$")[1]
+    name = search_short.PG_GRAMS
+    found = {name: f"CREATE OR REPLACE FUNCTION {schema}.{name}(doc text) RETURNS text[]"
+                   f" LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $function${body}$function$"}
+    for indexed in search.INDEXED:
+        index = search_short.pg_grams_index(indexed)
+        found[index] = (f"CREATE INDEX {index} ON {schema}.{indexed.index}"
+                        f" USING gin ({name}(doc))")
+    return found
 
 
 def _pg_trigger(name: str, when: str, table: str, call: str, schema: str) -> Trigger:
