@@ -12,8 +12,8 @@ from crm.context import Context, os_login
 from crm.models import Contact, ContactErasure
 from crm.records.erasure import ERASED_NAME
 from db.session import Database
-from tests.test_tui_workflows import paste
 from tests.tui_factory import press, running, seed, wait_until
+from tests.tui_forms import paste
 from tui.app import CRMApp
 from tui.screens.audit_history import AuditHistoryScreen
 from tui.screens.organization_detail import OrganizationDetailScreen

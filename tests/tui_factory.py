@@ -14,6 +14,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
 from crm.context import Context
+from crm.kpi.engine import compute_at
 from crm.models import Meeting, MeetingOrganization
 from crm.records import services
 from db.session import Database
@@ -82,6 +83,12 @@ def add_meetings(database: Database, organization_id: int, count: int) -> None:
             {"meeting_id": meeting_id, "organization_id": organization_id}
             for meeting_id in first
         ])
+
+
+def kpi_value(database: Database, code: str, as_of: date) -> float | None:
+    """The value of the KPI `code` at `as_of`, as the engine computes it."""
+    with database.reading() as session:
+        return next(f.value for f in compute_at(session, as_of) if f.code == code)
 
 
 def shown(table: DataTable[object], key: str | RowKey | None = None, *,
