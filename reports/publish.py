@@ -146,6 +146,8 @@ def publish_report(
     path = output or (directory or Path()) / default_filename(period)
     roles = approvers or saved_approvers()
     refuse_output_over_database(path, database.url)
+    if issue:
+        issued.check_issuable(period)  # before building what could not be issued
     with (database.writing(actor=ctx.user) if issue else database.reading()) as session:
         result = build_report(
             session, period=period, lang=lang, generated_at=generated_at or ctx.now(),
