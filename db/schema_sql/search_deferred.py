@@ -41,7 +41,9 @@ def _noted(indexed: Indexed, ids: str) -> str:
 
 def _flush_function(indexed: Indexed) -> str:
     # Fired once per noted row; the first firing writes them all and empties the table, so
-    # the others find their own row gone (a primary-key probe) and return.
+    # the others find their own row gone (a primary-key probe) and return. The ids as an
+    # array: the records are read through their primary key whatever the pending table's
+    # statistics say (a join could scan every meeting for a single save).
     table = pending(indexed)
     return (
         f"CREATE FUNCTION {flush(indexed)}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
@@ -51,7 +53,7 @@ def _flush_function(indexed: Indexed) -> str:
         f"  END IF;\n"
         f"  INSERT INTO {indexed.index} (id, doc)"
         f" SELECT r.id, {search._document(indexed, 'postgresql')}"
-        f" FROM {table} p JOIN {indexed.table} r ON r.id = p.id"
+        f" FROM {indexed.table} r WHERE r.id = ANY (ARRAY(SELECT id FROM {table}))"
         f" ON CONFLICT (id) DO UPDATE SET doc = EXCLUDED.doc"
         f" WHERE {indexed.index}.doc IS DISTINCT FROM EXCLUDED.doc;\n"
         f"  DELETE FROM {table};\n"
