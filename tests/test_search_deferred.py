@@ -7,11 +7,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from alembic import command
 from sqlalchemy import text
 from sqlmodel import Session
 
 from crm.context import Context
 from crm.records import services
+from db.migrate import alembic_config
 from db.schema_sql import search, search_deferred, search_short
 from db.session import Database
 from db.triggers import trigger_problems
@@ -136,3 +138,25 @@ def test_db_check_names_an_altered_or_missing_flush(database: Database) -> None:
             "trigger search_agreement_flush is missing: search_agreement_pending is not"
             " protected",
         ]
+
+
+def test_the_migration_undoes_and_redoes_cleanly(database: Database, ctx: Context) -> None:
+    university, _tokiwa, _yamada = _named(database, ctx)
+    config = alembic_config()
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0015")
+        tables = set(connection.execute(text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).scalars())
+        assert not {search_deferred.pending(i) for i in search.INDEXED} & tables
+    with database.writing() as s:  # 0015's triggers: the document is there at once
+        meeting = services.log_meeting(s, ctx, held_on=date(2023, 6, 1), title="戻した後",
+                                       organization_ids=[university])
+        s.flush()
+        assert "戻した後" in (_document(s, meeting.id or 0) or "")
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    with database.reading() as s:
+        assert trigger_problems(s) == []
+        assert _document(s, meeting.id or 0) == _rebuilt(s, meeting.id or 0)
