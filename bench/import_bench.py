@@ -6,7 +6,8 @@ schema, with the audit triggers firing in both:
 - `import`: the CSV read by crm.io.importing.read_import in `Database.reading()`, then written
   by `ImportPlan.write` inside `Database.writing()`, as `crm import` does (the audit sealing
   at commit is timed apart, it belongs to every write of the program; `lock_held_seconds` is
-  the whole write session, for which other writers wait);
+  the whole write session, for which other writers wait: compare it across schema versions,
+  since from migration 0016 PostgreSQL writes the search documents at commit);
 - `executemany`: the rows already parsed and resolved to ids, inserted with three
   executemany calls (meeting, meeting_organization, meeting_staff) and committed;
 - `import_with_save` (not run by default): `import`, and a save (one meeting logged from

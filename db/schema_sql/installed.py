@@ -4,7 +4,8 @@
 trigger with the right name and another body, a disabled one, a missing one and one the
 program never installs are all named. This module says what the newest migration leaves
 in place; the SQL itself comes from the migrations' modules (db/schema_sql/audit.py for
-0003–0005, the migrations for what only they define, e.g. 0010's append-only history).
+0003–0005, the migrations for what only they define, e.g. 0010's append-only history;
+db/schema_sql/search_deferred.py for the search triggers on PostgreSQL from 0016).
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from db.schema_sql import (
     row_versions,
     sealing,
     search,
+    search_deferred,
     search_short,
-    search_unchanged,
     trust,
 )
 
@@ -98,7 +99,7 @@ def pg_functions(schema: str) -> dict[str, str]:
                                               sealing.PG_ORDER_FUNCTION, schema),
     } | {name: _pg_function(name, definition, schema)
          for name, definition in (sealing.pg_no_reuse_functions()
-                                  | search_unchanged.pg_functions()).items()}
+                                  | search_deferred.pg_functions()).items()}
 
 
 def pg_search(schema: str) -> dict[str, str]:
@@ -143,6 +144,10 @@ def pg_triggers(bind: sa.Connection, schema: str) -> dict[str, Trigger]:
         installed[name] = _pg_trigger(name, when, history.TABLE,
                                       f"{history.PG_FUNCTION_NAME}()", schema)
     installed[sealing.SEALED_IN_ORDER] = Trigger("audit_log", sealing.pg_order_trigger(schema))
+    for indexed in search.INDEXED:
+        installed[search_deferred.flush(indexed)] = Trigger(
+            search_deferred.pending(indexed),
+            search_deferred.pg_create_flush_trigger(indexed, schema))
     return installed
 
 
