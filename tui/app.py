@@ -191,12 +191,8 @@ class CRMApp(App[None]):
                 # Textual's own first step of switch_mode (without showing the screen): a
                 # list screen reads its rows on the ScreenResume it posts.
                 await self._init_mode(mode)
-        # Restyle once with every screen's widgets known, and mark each screen styled: one
-        # marked behind the app would restyle the whole app when first shown (~1 s loaded).
-        self.refresh_css(animate=False)
-        for stack in self._screen_stacks.values():
-            for screen in stack:
-                screen._css_update_count = self._css_update_count
+        # No restyle after: each screen was styled as it was built and counts as such
+        # (CRMScreen), so its first show does not restyle the whole app.
         # What exists now (the screens, their widgets, the modules) lives as long as the app:
         # keep the collector from walking it in each full collection, a pause of 130-210 ms
         # that fell on one switch of screens in every run (docs/performance.md). Not collected
