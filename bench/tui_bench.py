@@ -21,7 +21,7 @@ import argparse
 import asyncio
 import gc
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from statistics import median
@@ -38,6 +38,7 @@ from crm.models import Meeting
 from crm.records.queries import ListFilter, count_meetings, meeting_page
 from db.engine import sqlite_url
 from db.session import Database
+from tests.tui_factory import settle
 from tui.app import CRMApp
 from tui.kit.navigation import SECTIONS
 from tui.kit.record_list import RecordListScreen
@@ -45,6 +46,8 @@ from tui.screens.dashboard import DashboardScreen
 from tui.widgets.paged_table import PagedTable
 
 SIZE = (120, 40)
+#: Seconds the bench waits for what it expects before failing (1M meetings are slow).
+WAIT = 120.0
 #: Issue 14's target: CRMApp's first paint within this many times a bare App's.
 FIRST_PAINT_TARGET = 3
 CTX = Context(user="bench", clock=fixed_clock(datetime(2025, 3, 31, 3, tzinfo=UTC)))
@@ -68,7 +71,7 @@ def ensure_database(path: Path, meetings: int) -> Database:
 
 
 async def wait_until(condition: Callable[[], bool], pause: Callable[[], object], *,
-                     timeout: float = 120.0) -> None:
+                     timeout: float = WAIT) -> None:
     """Poll `condition` between short pauses of the app; fail after `timeout` seconds (a
     benchmark that waits for what never happens should say so, not hang)."""
     deadline = time.perf_counter() + timeout
@@ -107,17 +110,8 @@ async def first_paint(make: Callable[[], App[None]]) -> tuple[float, float]:
         await frame.drawn.wait()
         # Not timed: let the app finish what it started (building its first screen, reading
         # in threads) before it is closed: a thread left running would slow the next sample.
-        await settle(app, pilot.pause)
+        await settle(pilot, timeout=WAIT)
     return frame.wall - wall, frame.cpu - cpu
-
-
-async def settle(app: App[None], pause: Callable[[], Awaitable[None]]) -> None:
-    """Wait until none of `app`'s workers runs, including those started by others' ends."""
-    while True:
-        await pause()
-        if all(worker.is_finished for worker in app.workers):
-            return
-        await app.workers.wait_for_complete()
 
 
 async def dashboard_complete(database: Database) -> float:
@@ -127,7 +121,7 @@ async def dashboard_complete(database: Database) -> float:
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(lambda: shows_rows(app.screen), lambda: asyncio.sleep(0.001))
         elapsed = time.perf_counter() - started
-        await settle(app, pilot.pause)  # not timed: the screens it builds next, as above
+        await settle(pilot, timeout=WAIT)  # not timed: the screens it builds next, as above
         return elapsed
 
 
@@ -160,7 +154,7 @@ async def list_timings(database: Database) -> dict[str, float]:
         assert isinstance(dashboard, DashboardScreen)
         # The dashboard's KPI figures and trend are read first; measure the list alone.
         await wait_until(lambda: dashboard.trend is not None, pause)
-        await app.workers.wait_for_complete()
+        await settle(pilot, timeout=WAIT)
         started = time.perf_counter()
         await pilot.press("3")
         screen = app.screen
@@ -207,7 +201,7 @@ async def switch_timings(database: Database, rounds: int) -> dict[str, list[floa
         # Start from an idle app: the dashboard complete and whatever it starts after that
         # (the other screens built in the background) done.
         await wait_until(lambda: shows_rows(app.screen), pause)
-        await settle(app, pilot.pause)
+        await settle(pilot, timeout=WAIT)
         order = list(enumerate(SECTIONS, start=1))
         for _ in range(rounds):
             order = order[1:] + order[:1]
@@ -226,7 +220,7 @@ async def switch_timings(database: Database, rounds: int) -> dict[str, list[floa
                 shown = time.perf_counter() - started
                 timings.setdefault(f"switch to {number} {mode}: painted", []).append(painted)
                 timings.setdefault(f"switch to {number} {mode}: rows shown", []).append(shown)
-                await app.workers.wait_for_complete()
+                await settle(pilot, timeout=WAIT)
     return timings
 
 

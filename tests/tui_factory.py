@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from time import monotonic
 
 from sqlalchemy import insert
+from sqlmodel import col
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
@@ -75,7 +76,7 @@ def add_meetings(database: Database, organization_id: int, count: int) -> None:
     stamp = datetime(2023, 1, 1, tzinfo=UTC)
     meta = {"created_at": stamp, "created_by": "bulk", "updated_at": stamp, "updated_by": "bulk"}
     with database.writing() as s:
-        first = s.execute(insert(Meeting).returning(Meeting.id), [
+        first = s.execute(insert(Meeting).returning(col(Meeting.id)), [
             {**meta, "held_on": date(2022, 4, 1 + i % 28), "title": f"一括 {i:04d}"}
             for i in range(count)
         ]).scalars().all()
