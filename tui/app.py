@@ -210,9 +210,8 @@ class CRMApp(App[None]):
         of itself."""
         # Not CSS_PATH: the first frame (title and a loading line) needs none of it, and
         # parsing it first was a sixth of that frame's cost (docs/performance.md).
-        if not self.stylesheet.has_source(str(STYLESHEET), ""):
-            self.stylesheet.read(STYLESHEET)
-            self.stylesheet.update(self)
+        self.stylesheet.read(STYLESHEET)
+        self.stylesheet.update(self)
         if isinstance(self.screen, DashboardScreen):
             self.screen.painted.set()
 

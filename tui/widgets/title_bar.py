@@ -27,5 +27,7 @@ class TitleBar(Static):
     }
     """
 
-    def on_mount(self) -> None:
-        self.update(Content(self.app.title))
+    def __init__(self) -> None:
+        # The title as it is when the screen is built (set once, with the app): drawn in the
+        # first frame as it is, not updated after mounting (a second render of the line).
+        super().__init__(Content(self.app.title))
